@@ -1,0 +1,610 @@
+"""The checklist files: their schema, and loading them with every problem as `path:line: msg`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kronobarn_cli.errors import ChecklistError
+from kronobarn_cli.validation import describe
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+Text = Annotated[str, Field(min_length=1)]
+
+StepKind = Literal[
+    "text",  # free text
+    "confirm",  # ja/nej
+    "select",  # one of `options`
+    "checkbox",  # several of `options`
+    "date",  # a calendar date
+    "info",  # guidance the user confirms having read or done
+    "organisation",  # one organisation from the directory, or "annan verksamhet"
+    "organisations",  # several organisations from the directory
+    "areas",  # areas of Barnets bästa-hjulet
+    "repeat",  # a group of fields answered once per item
+]
+FIELD_KINDS = ("text", "confirm", "select", "checkbox", "date", "organisation", "organisations")
+
+CaseStatus = Literal[
+    "bedomning-pagar",
+    "ej-aktiverad",
+    "ej-aktiverad-hanvisad",
+    "vantar-pa-samtycke",
+    "aktiverad",
+    "avslutad",
+]
+
+# Conditions that cannot be expressed as data because they are rules of law or of the model;
+# they live as functions in `rules` and are named here so checklists can refer to them.
+RuleName = Literal["samtycke-komplett"]
+
+OrganisationKind = Literal[
+    "specialistvard",
+    "primarvard",
+    "barnhalsovard",
+    "elevhalsa",
+    "forskola",
+    "skola",
+    "socialtjanst",
+    "polis",
+    "frivillig",
+    "familjecentral",
+    "annan",
+]
+
+OTHER_ORGANISATION = "annan"
+"""The directory id of "annan verksamhet": the user names it in free text."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Condition(_Model):
+    """When a step is asked or an outcome applies. Exactly one form:
+
+    `{step: ID, equals: VALUE}`, `{step: ID, answered: true}`,
+    `{step: ID, has_item: {FIELD: VALUE}}`,
+    `{child_age_at_least: N}`, `{rule: NAME}`, `{all: [...]}`, `{any: [...]}`, `{not: {...}}`.
+    """
+
+    step: Slug | None = None
+    equals: str | bool | None = None
+    answered: bool | None = None
+    has_item: dict[Slug, str | bool] | None = None
+    child_age_at_least: Annotated[int, Field(ge=0, le=25)] | None = None
+    rule: RuleName | None = None
+    all_: list[Condition] | None = Field(default=None, alias="all")
+    any_: list[Condition] | None = Field(default=None, alias="any")
+    not_: Condition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        given = self.model_fields_set
+        step_tests = given & {"equals", "answered", "has_item"}
+        others = given & {"child_age_at_least", "rule", "all_", "any_", "not_"}
+        if "step" in given:
+            if len(step_tests) != 1 or others:
+                raise ValueError("'step' ska följas av precis en av equals, answered, has_item")
+        elif step_tests:
+            raise ValueError(f"'{sorted(step_tests)[0]}' kräver 'step'")
+        elif len(others) != 1:
+            raise ValueError(
+                "ett villkor ska ha precis en form: step, child_age_at_least, rule, all, any, not"
+            )
+        if self.has_item is not None and not self.has_item:
+            raise ValueError("'has_item' får inte vara tomt")
+        return self
+
+    def step_references(self) -> Iterator[Condition]:
+        """Every `{step: ...}` condition inside this one."""
+        if self.step is not None:
+            yield self
+        for child in (self.all_ or []) + (self.any_ or []) + ([self.not_] if self.not_ else []):
+            yield from child.step_references()
+
+
+class Option(_Model):
+    value: Slug
+    label: Text
+
+
+class FieldSpec(_Model):
+    """One question: a step of a section, or a field of a repeated group."""
+
+    id: Slug
+    kind: StepKind
+    prompt: Text
+    help: str | None = None
+    seed: list[Text] = []
+    required: bool = True
+    options: list[Option] = []
+    date_range: Literal["past", "future", "any"] = "any"
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Self:
+        if self.kind in ("select", "checkbox"):
+            if len(self.options) < (2 if self.kind == "select" else 1):
+                raise ValueError(f"'{self.kind}' behöver alternativ under 'options'")
+            values = [o.value for o in self.options]
+            if len(set(values)) != len(values):
+                raise ValueError("två alternativ har samma 'value'")
+        elif self.options:
+            raise ValueError(f"'options' gäller bara select och checkbox, inte '{self.kind}'")
+        if self.date_range != "any" and self.kind != "date":
+            raise ValueError("'date_range' gäller bara steg av typen date")
+        return self
+
+    def option_values(self) -> list[str]:
+        return [o.value for o in self.options]
+
+    def option_label(self, value: str) -> str:
+        return next((o.label for o in self.options if o.value == value), value)
+
+
+RecordKind = Literal["consent"]
+
+# What the program reads out of a group that `records` a domain object: field id → kind, options.
+RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "consent": {
+        "roll": ("select", ("vardnadshavare", "ungdom")),
+        "form": ("select", ("skriftlig", "muntlig")),
+        "datum": ("date", ()),
+        "verksamheter": ("organisations", ()),
+    }
+}
+
+
+class Step(FieldSpec):
+    when: Condition | None = None
+    fields: list[FieldSpec] = []
+    add_more: str | None = None
+    min_items: Annotated[int, Field(ge=0)] = 1
+    records: RecordKind | None = None
+
+    @model_validator(mode="after")
+    def _group_fits(self) -> Self:
+        if self.kind == "repeat":
+            if not self.fields:
+                raise ValueError("'repeat' behöver fält under 'fields'")
+            if not self.add_more:
+                raise ValueError("'repeat' behöver frågan 'add_more'")
+            ids = [f.id for f in self.fields]
+            if len(set(ids)) != len(ids):
+                raise ValueError("två fält har samma id")
+            for f in self.fields:
+                if f.kind not in FIELD_KINDS:
+                    raise ValueError(f"fältet '{f.id}' kan inte vara av typen '{f.kind}'")
+        elif self.fields or self.add_more or self.records:
+            raise ValueError("'fields', 'add_more' och 'records' gäller bara 'repeat'")
+        if self.records:
+            by_id = {f.id: f for f in self.fields}
+            for fid, (kind, values) in RECORD_FIELDS[self.records].items():
+                spec = by_id.get(fid)
+                if spec is None or spec.kind != kind:
+                    raise ValueError(f"'records: {self.records}' kräver fältet '{fid}' ({kind})")
+                if values and set(spec.option_values()) != set(values):
+                    raise ValueError(f"fältet '{fid}' ska ha alternativen {', '.join(values)}")
+        return self
+
+    def field(self, field_id: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+class Outcome(_Model):
+    id: Slug
+    when: Condition | None = None
+    status: CaseStatus
+    title: Text
+    text: str = ""
+    seed: list[Text] = []
+    stop: bool = False
+    # A group step of this section that a later session opens again, keeping its items
+    # (e.g. consents, so a missing consent can be added when the case is resumed).
+    reopen: Slug | None = None
+
+
+class Section(_Model):
+    id: Slug
+    number: Annotated[int, Field(ge=1)]
+    title: Text
+    intro: str | None = None
+    seed: list[Text] = []
+    steps: list[Step] = Field(min_length=1)
+    outcomes: list[Outcome] = []
+
+
+class Contact(_Model):
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+class Organisation(_Model):
+    id: Slug
+    name: Text
+    kind: OrganisationKind
+    counterparts: list[Slug] = []
+    contact: Contact = Contact()
+
+
+class OrganisationsFile(_Model):
+    note: str = ""
+    organisations: list[Organisation] = Field(min_length=1)
+
+
+class Area(_Model):
+    id: Slug
+    name: Text
+    description: Text
+
+
+class AreasFile(_Model):
+    note: str = ""
+    areas: list[Area] = Field(min_length=1)
+
+
+ORGANISATIONS_FILE = "organisationer.yaml"
+AREAS_FILE = "barnets-basta-hjulet.yaml"
+
+# Steps the program itself reads (to record the decision and the consents): id → kind.
+REQUIRED_STEPS: dict[str, str] = {
+    "uppmarksammat": "text",
+    "egen-insats-racker": "confirm",
+    "annan-verksamhet-ensam": "confirm",
+    "hanvisning-verksamhet": "organisation",
+    "hanvisning-vag": "select",
+    "hanvisning-samtycke-datum": "date",
+    "ej-aktiverad-orsak": "text",
+    "ungdom-mogen": "confirm",
+    "samtycken": "repeat",
+}
+REFERRAL_ROUTES = ("familjen-kontaktar", "vi-kontaktar")
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """All checklists of one directory, validated."""
+
+    directory: Path
+    sections: tuple[Section, ...]
+    organisations: tuple[Organisation, ...]
+    areas: tuple[Area, ...]
+    _steps: dict[str, tuple[Section, Step]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for section in self.sections:
+            for step in section.steps:
+                self._steps[step.id] = (section, step)
+
+    def step(self, step_id: str) -> Step:
+        return self._steps[step_id][1]
+
+    def section_of(self, step_id: str) -> Section:
+        return self._steps[step_id][0]
+
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._steps
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        return next((o for o in self.organisations if o.id == org_id), None)
+
+    def area(self, area_id: str) -> Area | None:
+        return next((a for a in self.areas if a.id == area_id), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading with line numbers
+
+
+LinePath = tuple[str | int, ...]
+
+
+class _LineMap:
+    """Where each key and item of a YAML document starts, so errors can name a line."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.lines: dict[LinePath, int] = {}
+        self.duplicates: list[tuple[int, str]] = []
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: LinePath) -> None:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key in seen:
+                    self.duplicates.append((key_node.start_mark.line + 1, key))
+                seen.add(key)
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                self._walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*path, index))
+
+    def line(self, loc: LinePath) -> int:
+        path: LinePath = ()
+        for part in loc:
+            if (*path, part) in self.lines:
+                path = (*path, part)
+        return self.lines.get(path, 1)
+
+
+@dataclass
+class _Problems:
+    items: list[str] = field(default_factory=list)
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.items.append(f"{path}:{line}: {message}")
+
+
+def _read_yaml(path: Path, problems: _Problems) -> tuple[Any, _LineMap] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(path, 1, f"kan inte läsas ({exc.__class__.__name__})")
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problems.add(path, line, f"ogiltig YAML: {exc.problem or exc.context}")
+        return None
+    except yaml.YAMLError as exc:
+        problems.add(path, 1, f"ogiltig YAML: {exc}")
+        return None
+    lines = _LineMap(node)
+    for line, key in lines.duplicates:
+        problems.add(path, line, f"nyckeln '{key}' förekommer två gånger")
+    return data, lines
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], path: Path, problems: _Problems) -> tuple[M, _LineMap] | None:
+    read = _read_yaml(path, problems)
+    if read is None:
+        return None
+    data, lines = read
+    if data is None:
+        problems.add(path, 1, "filen är tom")
+        return None
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.add(path, lines.line(tuple(error["loc"])), describe(error))
+        return None
+
+
+def default_checklists_dir() -> Path:
+    """The checklists shipped with the tool (inside the wheel, or beside `src/` in a checkout)."""
+    shipped = Path(str(resources.files("kronobarn_cli"))) / "checklists"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "checklists"
+
+
+def checklists_dir(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("KRONOBARN_CHECKLISTS")
+    return Path(env) if env else default_checklists_dir()
+
+
+def validate_directory(directory: Path) -> list[str]:
+    """Every problem in a checklist directory, as `path:line: message`; empty when it is sound."""
+    try:
+        load_workflow(directory)
+    except ChecklistError as exc:
+        return exc.problems
+    return []
+
+
+def load_workflow(directory: Path | None = None) -> Workflow:
+    directory = checklists_dir(directory)
+    problems = _Problems()
+    if not directory.is_dir():
+        raise ChecklistError([f"{directory}:1: katalogen finns inte"])
+
+    section_files = sorted(directory.glob("[0-9][0-9]-*.yaml"))
+    if not section_files:
+        problems.add(directory, 1, "inga avsnittsfiler (NN-namn.yaml) i katalogen")
+    sections: list[tuple[Section, _LineMap, Path]] = []
+    for path in section_files:
+        parsed = _parse(Section, path, problems)
+        if parsed:
+            sections.append((parsed[0], parsed[1], path))
+
+    organisations: tuple[Organisation, ...] = ()
+    orgs = _parse(OrganisationsFile, directory / ORGANISATIONS_FILE, problems)
+    if orgs:
+        organisations = tuple(orgs[0].organisations)
+        _check_organisations(orgs[0], orgs[1], directory / ORGANISATIONS_FILE, problems)
+    areas: tuple[Area, ...] = ()
+    area_file = _parse(AreasFile, directory / AREAS_FILE, problems)
+    if area_file:
+        areas = tuple(area_file[0].areas)
+        _check_unique(
+            [(a.id, area_file[1].line(("areas", i))) for i, a in enumerate(areas)],
+            directory / AREAS_FILE,
+            problems,
+            "området",
+        )
+
+    _check_sections(sections, problems)
+    if problems.items:
+        raise ChecklistError(problems.items)
+    return Workflow(directory, tuple(s for s, _, _ in sections), organisations, areas)
+
+
+def _check_unique(
+    ids: list[tuple[str, int]], path: Path, problems: _Problems, what: str
+) -> set[str]:
+    seen: set[str] = set()
+    for item_id, line in ids:
+        if item_id in seen:
+            problems.add(path, line, f"{what} '{item_id}' finns redan (id måste vara unika)")
+        seen.add(item_id)
+    return seen
+
+
+def _check_organisations(
+    file: OrganisationsFile, lines: _LineMap, path: Path, p: _Problems
+) -> None:
+    ids = _check_unique(
+        [(o.id, lines.line(("organisations", i))) for i, o in enumerate(file.organisations)],
+        path,
+        p,
+        "verksamheten",
+    )
+    if OTHER_ORGANISATION not in ids:
+        p.add(path, 1, f"verksamheten '{OTHER_ORGANISATION}' (annan verksamhet) saknas")
+    for i, org in enumerate(file.organisations):
+        for j, counterpart in enumerate(org.counterparts):
+            if counterpart not in ids:
+                line = lines.line(("organisations", i, "counterparts", j))
+                p.add(path, line, f"motsvarigheten '{counterpart}' finns inte i katalogen")
+        if org.kind == "specialistvard" and not org.counterparts:
+            line = lines.line(("organisations", i))
+            p.add(path, line, f"specialistvården '{org.id}' behöver en motsvarighet i primärvården")
+
+
+def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems) -> None:
+    numbers = [s.number for s, _, _ in sections]
+    for section, lines, path in sections:
+        if numbers.count(section.number) > 1:
+            p.add(
+                path, lines.line(("number",)), f"avsnitt nummer {section.number} finns två gånger"
+            )
+    _check_unique([(s.id, lines.line(("id",))) for s, lines, _ in sections], Path(), p, "avsnittet")
+
+    # Step order across all sections: a condition may only look at what was asked before it.
+    steps: dict[str, Step] = {}
+    for section, lines, path in sections:
+        for i, step in enumerate(section.steps):
+            where = lines.line(("steps", i, "id"))
+            if step.id in steps:
+                p.add(path, where, f"steget '{step.id}' finns redan (id måste vara unika)")
+                continue
+            if step.when is not None:
+                _check_condition(step.when, steps, p, path, lines, ("steps", i, "when"))
+            steps[step.id] = step
+        seen_fallback = False
+        outcome_ids: set[str] = set()
+        for i, outcome in enumerate(section.outcomes):
+            where = lines.line(("outcomes", i))
+            if outcome.id in outcome_ids:
+                p.add(path, where, f"utfallet '{outcome.id}' finns redan (id måste vara unika)")
+            outcome_ids.add(outcome.id)
+            if seen_fallback:
+                p.add(
+                    path,
+                    where,
+                    f"utfallet '{outcome.id}' kan aldrig nås: ett tidigare saknar 'when'",
+                )
+            if outcome.reopen is not None:
+                target = steps.get(outcome.reopen)
+                if (
+                    target is None
+                    or target.kind != "repeat"
+                    or outcome.reopen not in {st.id for st in section.steps}
+                ):
+                    p.add(
+                        path,
+                        lines.line(("outcomes", i, "reopen")),
+                        f"'reopen' ska nämna en upprepad grupp i avsnittet: '{outcome.reopen}'",
+                    )
+            if outcome.when is None:
+                seen_fallback = True
+            else:
+                loc = ("outcomes", i, "when")
+                _check_condition(outcome.when, steps, p, path, lines, loc)
+
+    if sections:
+        last_path = sections[0][2]
+        for step_id, kind in REQUIRED_STEPS.items():
+            required = steps.get(step_id)
+            if required is None or required.kind != kind:
+                p.add(
+                    last_path.parent,
+                    1,
+                    f"steget '{step_id}' ({kind}) saknas; kronobarn behöver det",
+                )
+        routes = steps.get("hanvisning-vag")
+        if routes is not None and set(routes.option_values()) != set(REFERRAL_ROUTES):
+            p.add(
+                last_path.parent,
+                1,
+                "steget 'hanvisning-vag' ska ha alternativen " + ", ".join(REFERRAL_ROUTES),
+            )
+        consents = steps.get("samtycken")
+        if consents is not None and consents.records != "consent":
+            p.add(last_path.parent, 1, "steget 'samtycken' ska ha 'records: consent'")
+
+
+def _check_condition(  # noqa: PLR0917 - one private call site
+    condition: Condition,
+    steps: dict[str, Step],
+    p: _Problems,
+    path: Path,
+    lines: _LineMap,
+    loc: LinePath,
+) -> None:
+    line = lines.line(loc)
+    for ref in condition.step_references():
+        assert ref.step is not None
+        target = steps.get(ref.step)
+        if target is None:
+            p.add(
+                path,
+                line,
+                f"villkoret nämner steget '{ref.step}', som inte finns före detta steg"
+                " (okänt steg eller ett senare steg: villkoret kan aldrig uppfyllas)",
+            )
+            continue
+        if ref.equals is not None and not _can_equal(target, ref.equals):
+            p.add(
+                path,
+                line,
+                f"villkoret kan aldrig uppfyllas: steget '{ref.step}' kan inte ha "
+                f"värdet {ref.equals!r}",
+            )
+        if ref.has_item is not None:
+            if target.kind != "repeat":
+                p.add(path, line, f"'has_item' kräver en upprepad grupp; '{ref.step}' är inte det")
+                continue
+            for field_id, value in ref.has_item.items():
+                spec = target.field(field_id)
+                if spec is None:
+                    p.add(path, line, f"steget '{ref.step}' har inget fält '{field_id}'")
+                elif not _can_equal(spec, value):
+                    p.add(
+                        path,
+                        line,
+                        f"villkoret kan aldrig uppfyllas: fältet '{field_id}' kan "
+                        f"inte ha värdet {value!r}",
+                    )
+
+
+def _can_equal(spec: FieldSpec, value: str | bool) -> bool:
+    if spec.kind in ("confirm", "info"):
+        return isinstance(value, bool)
+    if spec.kind == "select":
+        return value in spec.option_values()
+    return isinstance(value, str)

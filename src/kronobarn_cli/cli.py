@@ -1,0 +1,238 @@
+"""The `kronobarn` command: parses options and calls the layers below; errors become one line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from typer._click import exceptions as click_exceptions
+
+from kronobarn_cli import i18n
+from kronobarn_cli.case import STATUS_LABELS, Case
+from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
+from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
+from kronobarn_cli.prompts import Prompter, safe
+from kronobarn_cli.session import Walk, local_now
+from kronobarn_cli.store import CaseStore
+
+i18n.install()
+
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+app = typer.Typer(
+    name="kronobarn",
+    help=(
+        "Guidar dig genom Arbetsgång för samverkan inom Kronobarnsmodellen och sparar "
+        "ärendet på din dator.\n\nExempel: kronobarn new-case"
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    options_metavar=i18n.OPTIONS_METAVAR,
+    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+checklists_app = typer.Typer(
+    help="Checklistorna: kontrollera länets egna filer.",
+    options_metavar=i18n.OPTIONS_METAVAR,
+    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    no_args_is_help=True,
+)
+app.add_typer(checklists_app, name="checklists")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class State:
+    checklists: Path | None = None
+
+
+state = State()
+
+ChecklistsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--checklists",
+        help="Katalog med länets egna checklistor (annars KRONOBARN_CHECKLISTS eller de inbyggda).",
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _root(checklists: ChecklistsOption = None) -> None:
+    state.checklists = checklists
+
+
+def _workflow() -> Workflow:
+    return load_workflow(state.checklists)
+
+
+def _require_terminal(command: str) -> None:
+    if not sys.stdin.isatty():
+        raise NoTerminalError(command)
+
+
+def _interrupted(case: Case | None) -> NoReturn:
+    err.print()
+    if case is None:
+        err.print("Avbrutet. Inget ärende skapades.")
+    else:
+        err.print("Avbrutet. Allt du har svarat är sparat. Fortsätt senare med:")
+        err.print(Text(f"  kronobarn resume {case.id}", style="bold"))
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _run_walk(prompter: Prompter, walk: Walk) -> None:
+    try:
+        position = prompter.walk(walk)
+    except (KeyboardInterrupt, EOFError):
+        _interrupted(walk.case)
+    prompter.show_outcome(walk.case, position.outcome)
+    case = walk.case
+    if case.status == "aktiverad":
+        out.print(
+            "Nästa steg i arbetsgången (bjuda in, samverkansmötet, Barnets plan) "
+            "stöds ännu inte av kronobarn; följ arbetsgången på papper så länge."
+        )
+    out.print(Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
+
+
+@app.command("new-case", options_metavar=i18n.OPTIONS_METAVAR)
+def new_case() -> None:
+    """Starta ett nytt ärende och gå igenom arbetsgången steg för steg.
+
+    Exempel: kronobarn new-case
+    """
+    _require_terminal("new-case")
+    workflow = _workflow()
+    store = CaseStore()
+    prompter = Prompter(out)
+    try:
+        child = prompter.ask_child()
+    except (KeyboardInterrupt, EOFError):
+        _interrupted(None)
+    case = store.create(child, local_now())
+    with store.locked(case.id):
+        out.print(Text(f"Ärende {case.id} skapat.", style="bold"))
+        _run_walk(prompter, Walk(workflow, store, case))
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def resume(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")]) -> None:
+    """Fortsätt ett ärende där du slutade.
+
+    Exempel: kronobarn resume k3m9qa
+    """
+    _require_terminal("resume")
+    workflow = _workflow()
+    store = CaseStore()
+    with store.locked(case_id):
+        case = store.load(case_id)
+        _run_walk(Prompter(out), Walk(workflow, store, case))
+
+
+@app.command("list", options_metavar=i18n.OPTIONS_METAVAR)
+def list_cases() -> None:
+    """Visa alla ärenden: id, barn, status och senaste ändring.
+
+    Exempel: kronobarn list
+    """
+    table = Table(title="Ärenden")
+    for column in ("Id", "Barn", "Status", "Senast ändrad"):
+        table.add_column(column)
+    broken: list[CaseFileError] = []
+    for item in CaseStore().iter_cases():
+        if isinstance(item, CaseFileError):
+            broken.append(item)
+            continue
+        table.add_row(
+            item.id,
+            safe(item.child.name),
+            STATUS_LABELS[item.status],
+            item.updated.strftime("%Y-%m-%d %H:%M"),
+        )
+    if table.row_count:
+        out.print(table)
+    else:
+        out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+    for problem in broken:
+        err.print(safe(problem.message))
+    if broken:
+        raise typer.Exit(1)
+
+
+@checklists_app.command("validate", options_metavar=i18n.OPTIONS_METAVAR)
+def validate_checklists(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(metavar="KATALOG", help="Katalogen att kontrollera.", show_default=False),
+    ] = None,
+) -> None:
+    """Kontrollera checklistorna; varje fel skrivs som fil:rad: meddelande.
+
+    Exempel: kronobarn checklists validate ./mina-checklistor
+    """
+    target = checklists_dir(directory or state.checklists)
+    problems = validate_directory(target)
+    for problem in problems:
+        err.print(safe(problem), soft_wrap=True)
+    if problems:
+        err.print(f"{len(problems)} fel i {target}.")
+        raise typer.Exit(1)
+    out.print(f"Checklistorna i {target} är giltiga.")
+
+
+def _usage_message(exc: click_exceptions.UsageError) -> str:
+    hint = getattr(exc, "param_hint", None) or ""
+    if isinstance(exc, click_exceptions.NoSuchOption):
+        return f"okänd flagga {exc.option_name}"
+    if isinstance(exc, click_exceptions.MissingParameter):
+        param = exc.param
+        name = hint or (getattr(param, "metavar", None) or "ett argument")
+        return f"{name} saknas"
+    if isinstance(exc, click_exceptions.BadParameter):
+        return f"ogiltigt värde för {hint}".strip()
+    if "No such command" in exc.message:
+        return "okänt kommando"
+    if "Got unexpected extra argument" in exc.message:
+        return "för många argument"
+    return "felaktig användning"
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the command; every error ends as one Swedish line on stderr and an exit code."""
+    try:
+        code = app(args=argv, prog_name="kronobarn", standalone_mode=False)
+    except KronobarnError as exc:
+        err.print(Text("Fel: ") + safe(exc.message), soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except click_exceptions.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "kronobarn"
+        err.print(f"Fel: {_usage_message(exc)}. Se '{command} --help'.", soft_wrap=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        err.print("Avbrutet.")
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(f"Fel: filåtkomst misslyckades: {exc.strerror}{where}", soft_wrap=True)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("KRONOBARN_DEBUG"):
+            raise
+        err.print(
+            f"Fel: ett oväntat fel inträffade ({exc.__class__.__name__}). Det som redan sparats "
+            "är orört. Kör med KRONOBARN_DEBUG=1 för detaljer.",
+            soft_wrap=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,353 @@
+"""The walk through the checklists as pure functions: next step, outcome, going back, pruning.
+
+Answers are kept per section (`{section_id: {step_id: value}}`) in the order they were given;
+values are plain JSON (dates as ISO strings). Nothing here touches a terminal or a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kronobarn_cli.checklist import (
+    OTHER_ORGANISATION,
+    CaseStatus,
+    Condition,
+    FieldSpec,
+    Outcome,
+    Section,
+    Step,
+    Workflow,
+)
+from kronobarn_cli.errors import AnswerError
+from kronobarn_cli.text import has_control_characters, join_swedish
+
+Answers = Mapping[str, Mapping[str, Any]]
+FlatAnswers = Mapping[str, Any]
+RuleFunction = Callable[[FlatAnswers], bool]
+
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What conditions may know besides the answers."""
+
+    child_age: int | None = None
+    """The greatest age the child can have this year; None when the birth year is unknown."""
+    rules: Mapping[str, RuleFunction] = field(default_factory=dict)
+
+
+def flatten(answers: Answers) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for section_answers in answers.values():
+        flat.update(section_answers)
+    return flat
+
+
+def holds(condition: Condition, answers: FlatAnswers, facts: Facts) -> bool:
+    if condition.step is not None:
+        if condition.step not in answers:
+            return False
+        value = answers[condition.step]
+        if condition.answered is not None:
+            return condition.answered
+        if condition.has_item is not None:
+            wanted = condition.has_item
+            items = value if isinstance(value, list) else []
+            return any(
+                isinstance(item, dict) and all(item.get(k) == v for k, v in wanted.items())
+                for item in items
+            )
+        return bool(value == condition.equals and type(value) is type(condition.equals))
+    if condition.child_age_at_least is not None:
+        # Unknown age: ask, rather than risk skipping a young person's own consent.
+        return facts.child_age is None or facts.child_age >= condition.child_age_at_least
+    if condition.rule is not None:
+        return facts.rules[condition.rule](answers)
+    if condition.all_ is not None:
+        return all(holds(c, answers, facts) for c in condition.all_)
+    if condition.any_ is not None:
+        return any(holds(c, answers, facts) for c in condition.any_)
+    assert condition.not_ is not None
+    return not holds(condition.not_, answers, facts)
+
+
+def applies(step: Step, answers: FlatAnswers, facts: Facts) -> bool:
+    return step.when is None or holds(step.when, answers, facts)
+
+
+def next_step(section: Section, answers: FlatAnswers, facts: Facts) -> Step | None:
+    """The first step of the section that applies and has no answer yet."""
+    for step in section.steps:
+        if step.id not in answers and applies(step, answers, facts):
+            return step
+    return None
+
+
+def section_outcome(section: Section, answers: FlatAnswers, facts: Facts) -> Outcome | None:
+    """The section's outcome once every applicable step is answered, else None."""
+    if next_step(section, answers, facts) is not None:
+        return None
+    for outcome in section.outcomes:
+        if outcome.when is None or holds(outcome.when, answers, facts):
+            return outcome
+    return None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a walk stands: the next step to ask, or the end with its outcome."""
+
+    section: Section
+    step: Step | None
+    outcome: Outcome | None
+
+    @property
+    def finished(self) -> bool:
+        return self.step is None
+
+
+def position(
+    workflow: Workflow, answers: Answers, facts: Facts, last_section: int | None = None
+) -> Position:
+    flat = flatten(answers)
+    sections = [s for s in workflow.sections if last_section is None or s.number <= last_section]
+    last: Outcome | None = None
+    for section in sections:
+        step = next_step(section, flat, facts)
+        if step is not None:
+            return Position(section, step, None)
+        outcome = section_outcome(section, flat, facts)
+        if outcome is not None:
+            last = outcome
+            if outcome.stop:
+                return Position(section, None, outcome)
+    return Position(sections[-1], None, last)
+
+
+def status(workflow: Workflow, answers: Answers, facts: Facts) -> CaseStatus:
+    """The case status that the outcomes reached so far give."""
+    flat = flatten(answers)
+    current: CaseStatus = "bedomning-pagar"
+    for section in workflow.sections:
+        if next_step(section, flat, facts) is not None:
+            return current
+        outcome = section_outcome(section, flat, facts)
+        if outcome is not None:
+            current = outcome.status
+            if outcome.stop:
+                return current
+    return current
+
+
+def outcomes(workflow: Workflow, answers: Answers, facts: Facts) -> dict[str, Outcome]:
+    """The outcome of every section finished so far, by section id, up to a stop."""
+    flat = flatten(answers)
+    reached: dict[str, Outcome] = {}
+    for section in workflow.sections:
+        outcome = section_outcome(section, flat, facts)
+        if outcome is None:
+            break
+        reached[section.id] = outcome
+        if outcome.stop:
+            break
+    return reached
+
+
+def prune(workflow: Workflow, answers: Answers, facts: Facts) -> dict[str, dict[str, Any]]:
+    """Drop answers that no longer apply: their condition fails, or an earlier section stopped."""
+    kept: dict[str, Any] = {}
+    stopped = False
+    for section in workflow.sections:
+        given = answers.get(section.id, {})
+        if stopped:
+            continue
+        for step in section.steps:
+            if step.id in given and applies(step, kept, facts):
+                kept[step.id] = given[step.id]
+        outcome = section_outcome(section, kept, facts)
+        stopped = outcome is not None and outcome.stop
+    result: dict[str, dict[str, Any]] = {}
+    for section_id, given in answers.items():
+        section_kept = {k: v for k, v in given.items() if k in kept}
+        if section_kept:
+            result[section_id] = section_kept
+    return result
+
+
+def go_back(workflow: Workflow, answers: Answers) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Remove the most recent answer (of the latest section that has any)."""
+    result = {k: dict(v) for k, v in answers.items()}
+    for section in reversed(workflow.sections):
+        given = result.get(section.id)
+        if given:
+            last = next(reversed(given))
+            del given[last]
+            if not given:
+                del result[section.id]
+            return result, last
+    return result, None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating one answer. Prompts and replayed answer files both come through here.
+
+
+def validate_answer(spec: FieldSpec, raw: Any, workflow: Workflow, today: date) -> Any:
+    """The stored (JSON) form of an answer, or AnswerError with a Swedish message."""
+    kind = spec.kind
+    if kind == "text":
+        return _text(spec, raw)
+    if kind in ("confirm", "info"):
+        value = _boolean(raw)
+        if kind == "info" and value is not True:
+            raise AnswerError("Bekräfta punkten för att gå vidare.")
+        return value
+    if kind == "select":
+        return _option(spec, raw)
+    if kind == "checkbox":
+        values = _list(raw)
+        chosen = [_option(spec, v) for v in values]
+        _need_some(spec, chosen, "Välj minst ett alternativ.")
+        return list(dict.fromkeys(chosen))
+    if kind == "date":
+        return validate_date(raw, spec.date_range, today).isoformat()
+    if kind == "organisation":
+        return _organisation(raw, workflow)
+    if kind == "organisations":
+        orgs = [_organisation(v, workflow) for v in _list(raw)]
+        _need_some(spec, orgs, "Välj minst en verksamhet.")
+        unique = {(o["id"], o["name"].casefold()): o for o in orgs}
+        return list(unique.values())
+    if kind == "areas":
+        areas = [_area(v, workflow) for v in _list(raw)]
+        _need_some(spec, areas, "Välj minst ett område.")
+        return list(dict.fromkeys(areas))
+    assert isinstance(spec, Step) and kind == "repeat"
+    items = [validate_item(spec, item, workflow, today) for item in _list(raw)]
+    if spec.required and len(items) < spec.min_items:
+        raise AnswerError(f"Minst {spec.min_items} behövs.")
+    return items
+
+
+def validate_item(step: Step, raw: Any, workflow: Workflow, today: date) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise AnswerError("Varje post ska vara en mappning av fält och svar.")
+    unknown = set(raw) - {f.id for f in step.fields}
+    if unknown:
+        raise AnswerError(f"Okänt fält: {sorted(unknown)[0]}.")
+    item: dict[str, Any] = {}
+    for spec in step.fields:
+        if spec.id not in raw:
+            if spec.required:
+                raise AnswerError(f"Fältet '{spec.id}' saknas.")
+            continue
+        try:
+            item[spec.id] = validate_answer(spec, raw[spec.id], workflow, today)
+        except AnswerError as exc:
+            raise AnswerError(f"{spec.id}: {exc.message}") from None
+    return item
+
+
+def validate_date(raw: Any, date_range: str, today: date) -> date:
+    if isinstance(raw, date):
+        value = raw
+    else:
+        text = str(raw).strip()
+        if text.casefold() == "idag":
+            value = today
+        else:
+            try:
+                value = date.fromisoformat(text)
+            except ValueError:
+                raise AnswerError(
+                    f"Ogiltigt datum '{text}'. Skriv ÅÅÅÅ-MM-DD, t.ex. {today.isoformat()}."
+                ) from None
+            if len(text) != 10:
+                raise AnswerError(f"Ogiltigt datum '{text}'. Skriv ÅÅÅÅ-MM-DD.")
+    if date_range == "past" and value > today:
+        raise AnswerError("Datumet får inte ligga i framtiden.")
+    if date_range == "future" and value <= today:
+        raise AnswerError("Datumet måste ligga i framtiden.")
+    return value
+
+
+def _text(spec: FieldSpec, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError("Svaret ska vara text.")
+    value = raw.strip()
+    if not value and spec.required:
+        raise AnswerError("Svaret får inte vara tomt.")
+    if has_control_characters(value, allow_newline=True):
+        raise AnswerError("Texten innehåller otillåtna kontrolltecken.")
+    if len(value) > MAX_TEXT:
+        raise AnswerError(f"Texten är för lång (högst {MAX_TEXT} tecken).")
+    return value
+
+
+_TRUE = {"ja", "j", "yes", "true"}
+_FALSE = {"nej", "n", "no", "false"}
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise AnswerError("Svara ja eller nej.")
+
+
+def _option(spec: FieldSpec, raw: Any) -> str:
+    value = str(raw)
+    if value not in spec.option_values():
+        raise AnswerError(
+            f"Ogiltigt val '{value}'. Välj ett av: {', '.join(spec.option_values())}."
+        )
+    return value
+
+
+def _list(raw: Any) -> list[Any]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise AnswerError("Svaret ska vara en lista.")
+    return raw
+
+
+def _need_some(spec: FieldSpec, values: list[Any], message: str) -> None:
+    if spec.required and not values:
+        raise AnswerError(message)
+
+
+def _organisation(raw: Any, workflow: Workflow) -> dict[str, str]:
+    """`"skola"` or `{"id": "annan", "name": "Föreningen X"}` → `{"id": ..., "name": ...}`."""
+    if isinstance(raw, Mapping):
+        org_id, name = str(raw.get("id", "")), raw.get("name")
+    else:
+        org_id, name = str(raw), None
+    org = workflow.organisation(org_id)
+    if org is None:
+        known = join_swedish(o.id for o in workflow.organisations)
+        raise AnswerError(f"Okänd verksamhet '{org_id}'. Kända: {known}.")
+    if org.id != OTHER_ORGANISATION:
+        return {"id": org.id, "name": org.name}
+    text = name.strip() if isinstance(name, str) else ""
+    if not text:
+        raise AnswerError("Skriv namnet på den andra verksamheten.")
+    if has_control_characters(text) or len(text) > 200:
+        raise AnswerError("Namnet på verksamheten innehåller otillåtna tecken eller är för långt.")
+    return {"id": OTHER_ORGANISATION, "name": text}
+
+
+def _area(raw: Any, workflow: Workflow) -> str:
+    value = str(raw)
+    if workflow.area(value) is None:
+        known = ", ".join(a.id for a in workflow.areas)
+        raise AnswerError(f"Okänt område '{value}'. Kända: {known}.")
+    return value

@@ -1,0 +1,57 @@
+"""The errors a user can cause or act on; each carries a one-line Swedish message."""
+
+
+class KronobarnError(Exception):
+    """An error with a message meant for the user (Swedish, one line)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ChecklistError(KronobarnError):
+    """The checklist files could not be loaded; `problems` holds every `path:line: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        first = problems[0] if problems else "okänt fel"
+        more = len(problems) - 1
+        suffix = f" (och {more} fel till; kör 'kronobarn checklists validate')" if more else ""
+        super().__init__(f"Checklistorna har fel: {first}{suffix}")
+
+
+class UnknownCaseError(KronobarnError):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"Det finns inget ärende med id '{case_id}'. Se 'kronobarn list'.")
+
+
+class CaseFileError(KronobarnError):
+    """A case file that cannot be read or does not validate. It is never overwritten."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"Ärendefilen {path} kan inte läsas: {detail}")
+
+
+class CaseLockedError(KronobarnError):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(
+            f"Ärendet {case_id} är öppet i en annan kronobarn-session. Avsluta den först."
+        )
+
+
+class AnswerError(KronobarnError):
+    """An answer that fails validation for its step."""
+
+
+class NoTerminalError(KronobarnError):
+    exit_code = 2
+
+    def __init__(self, command: str) -> None:
+        super().__init__(
+            f"'kronobarn {command}' ställer frågor och behöver en terminal, "
+            "men standard in är ingen terminal."
+        )

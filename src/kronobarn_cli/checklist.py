@@ -430,6 +430,8 @@ def load_workflow(directory: Path | None = None) -> Workflow:
         parsed = _parse(Section, path, problems)
         if parsed:
             sections.append((parsed[0], parsed[1], path))
+    # Checks across sections only make sense when every section file could be read.
+    all_sections_read = len(sections) == len(section_files)
 
     organisations: tuple[Organisation, ...] = ()
     orgs = _parse(OrganisationsFile, directory / ORGANISATIONS_FILE, problems)
@@ -447,7 +449,8 @@ def load_workflow(directory: Path | None = None) -> Workflow:
             "området",
         )
 
-    _check_sections(sections, problems)
+    if all_sections_read:
+        _check_sections(sections, problems)
     if problems.items:
         raise ChecklistError(problems.items)
     return Workflow(directory, tuple(s for s, _, _ in sections), organisations, areas)

@@ -132,9 +132,10 @@ def resume(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets 
 
     Exempel: kronobarn resume k3m9qa
     """
+    store = CaseStore()
+    store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
     _require_terminal("resume")
     workflow = _workflow()
-    store = CaseStore()
     with store.locked(case_id):
         case = store.load(case_id)
         _run_walk(Prompter(out), Walk(workflow, store, case))
@@ -186,7 +187,7 @@ def validate_checklists(
     for problem in problems:
         err.print(safe(problem), soft_wrap=True)
     if problems:
-        err.print(f"{len(problems)} fel i {target}.")
+        err.print(f"{len(problems)} fel i {target}.", soft_wrap=True)
         raise typer.Exit(1)
     out.print(f"Checklistorna i {target} är giltiga.")
 

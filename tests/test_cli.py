@@ -1,0 +1,118 @@
+"""The installed command: Swedish one-line errors, exit codes, listing, help pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kronobarn_cli.case import Child
+from kronobarn_cli.store import CaseStore
+
+from .conftest import NOW
+
+ENGLISH = ("Usage", "Options", "Arguments", "Commands", "Show this message", "[required]",
+           "Error", "Missing", "Traceback")  # fmt: skip
+
+
+def kronobarn(*args: str, stdin: str | None = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kronobarn_cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+
+
+def one_swedish_line(run: subprocess.CompletedProcess[str]) -> str:
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("Fel: ")
+    assert not any(word in run.stderr for word in ENGLISH)
+    return lines[0]
+
+
+def test_new_case_without_a_terminal_fails_at_once() -> None:
+    run = kronobarn("new-case")
+    assert run.returncode == 2
+    assert "behöver en terminal" in one_swedish_line(run)
+
+
+def test_resume_without_a_terminal_fails_at_once(store: CaseStore) -> None:
+    case = store.create(Child(name="A"), NOW)
+    run = kronobarn("resume", case.id)
+    assert run.returncode == 2
+    assert "behöver en terminal" in one_swedish_line(run)
+
+
+@pytest.mark.parametrize("args", [("resume",), ("okänt-kommando",), ("list", "--okänd")])
+def test_usage_errors_are_one_swedish_line(args: tuple[str, ...]) -> None:
+    run = kronobarn(*args)
+    assert run.returncode == 2
+    one_swedish_line(run)
+
+
+def test_unknown_case_id(isolated: Path) -> None:
+    run = kronobarn("resume", "abcdef")
+    assert run.returncode == 1
+    assert "Det finns inget ärende med id 'abcdef'" in one_swedish_line(run)
+
+
+def test_resume_of_an_unreadable_case_file_names_it(store: CaseStore) -> None:
+    case = store.create(Child(name="A"), NOW)
+    store.path(case.id).write_text("{", encoding="utf-8")
+    run = kronobarn("resume", case.id)
+    assert run.returncode == 1
+    assert str(store.path(case.id)) in one_swedish_line(run)
+
+
+def test_help_pages_are_swedish_and_show_an_example() -> None:
+    for args in [(), ("new-case",), ("resume",), ("list",), ("checklists", "validate")]:
+        run = kronobarn(*args, "--help")
+        assert run.returncode == 0, run.stderr
+        assert "Användning: kronobarn" in run.stdout
+        assert "Exempel: kronobarn" in run.stdout
+        assert not any(word in run.stdout for word in ENGLISH), run.stdout
+
+
+def test_list_shows_id_child_status_and_last_change(store: CaseStore) -> None:
+    case = store.create(Child(name="[bold]Bo[/bold]", birth_year=2015), NOW)
+    run = kronobarn("list")
+    assert run.returncode == 0, run.stderr
+    assert case.id in run.stdout
+    assert "[bold]Bo[/bold]" in run.stdout
+    assert "bedömning pågår" in run.stdout
+    assert NOW.strftime("%Y-%m-%d %H:%M") in run.stdout
+
+
+def test_list_with_no_cases() -> None:
+    run = kronobarn("list")
+    assert run.returncode == 0
+    assert "Inga ärenden ännu" in run.stdout
+
+
+def test_list_reports_an_unreadable_case_file_and_keeps_it(store: CaseStore) -> None:
+    case = store.create(Child(name="A"), NOW)
+    path = store.path(case.id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["status"] = "okänd"
+    broken = json.dumps(data)
+    path.write_text(broken, encoding="utf-8")
+    run = kronobarn("list")
+    assert run.returncode == 1
+    assert str(path) in run.stderr and "status" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert path.read_text(encoding="utf-8") == broken
+
+
+def test_python_dash_m_runs_the_tool() -> None:
+    run = kronobarn("--help")
+    assert run.returncode == 0
+    assert "Kronobarnsmodellen" in run.stdout

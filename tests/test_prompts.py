@@ -1,0 +1,209 @@
+"""Walks through the real prompts (questionary on prompt_toolkit pipe input), no terminal needed."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.prompts import Prompter
+from kronobarn_cli.session import Walk
+from kronobarn_cli.store import CaseStore
+
+from .conftest import fixed_clock, new_walk
+from .keys import CTRL_C, DOWN, ENTER, down, line, typed
+
+pytestmark = pytest.mark.timeout(30)
+
+YES = ENTER  # "Ja" is the first choice
+NO = DOWN + ENTER
+BACK_FROM_CONFIRM = down(2) + ENTER  # Ja, Nej, ← Tillbaka
+BACKSPACE = "\x7f"
+SKOLA, SOCIALTJANST, UNGDOMSMOTTAGNINGEN = 5, 8, 11
+
+
+def organisations(*indexes: int) -> str:
+    """Tick directory entries in a checkbox (by position) and confirm."""
+    keys, at = "", 0
+    for index in sorted(indexes):
+        keys += down(index - at) + " "
+        at = index
+    return keys + ENTER
+
+
+GUARDIAN_ORAL = [
+    ENTER,  # roll: Vårdnadshavare
+    DOWN + ENTER,  # form: muntlig
+    line("2026-11-20"),
+    organisations(SKOLA, SOCIALTJANST),
+]
+DONE = ENTER  # "Nej, klart" once enough items exist
+NEED_TOGETHER = [line("Hög frånvaro."), NO, NO, YES]
+
+
+def run(prompter: Prompter, walk: Walk, *keys: str) -> None:
+    with typed(*keys):
+        prompter.walk(walk)
+
+
+@pytest.fixture
+def prompter(screen: Console) -> Prompter:
+    return Prompter(screen)
+
+
+def screen_text(prompter: Prompter) -> str:
+    return prompter.console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+
+
+def test_walk_to_not_activated_own_support(prompter: Prompter, walk: Walk) -> None:
+    run(prompter, walk, line("Läsproblem."), YES)
+    assert walk.position().finished
+    assert walk.case.status == "ej-aktiverad"
+
+
+def test_walk_to_referral_with_oral_consent(prompter: Prompter, walk: Walk) -> None:
+    run(
+        prompter, walk,
+        line("Behöver samtal."), NO, YES,
+        down(UNGDOMSMOTTAGNINGEN) + ENTER, DOWN + ENTER, line("2026-11-22"),
+    )  # fmt: skip
+    assert walk.case.status == "ej-aktiverad-hanvisad"
+    prompter.show_outcome(walk.case, walk.position().outcome)
+    assert (
+        "Samtycke har lämnats muntligen den 22 november 2026 för kontakt med "
+        "Ungdomsmottagningen." in screen_text(prompter)
+    )
+
+
+def test_walk_to_referral_to_another_named_organisation(prompter: Prompter, walk: Walk) -> None:
+    run(
+        prompter, walk,
+        line("Behöver läxhjälp."), NO, YES,
+        down(14) + ENTER, line("Läxhjälpen i Växjö"), ENTER,
+    )  # fmt: skip
+    decision = walk.case.decision
+    assert decision is not None and decision.referral is not None
+    assert decision.referral.organisation.model_dump() == {
+        "id": "annan",
+        "name": "Läxhjälpen i Växjö",
+    }
+    assert decision.referral.route == "familjen-kontaktar"
+
+
+def test_walk_to_activation_with_consent(prompter: Prompter, walk: Walk) -> None:
+    run(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, DONE)
+    assert walk.case.status == "aktiverad"
+    [consent] = walk.case.consents
+    assert [o.name for o in consent.organisations] == ["Skola", "Socialtjänst"]
+    assert walk.case.pending == {}
+
+
+def test_walk_to_not_activated_with_reason(prompter: Prompter, walk: Walk) -> None:
+    run(prompter, walk, line("Oklart."), NO, NO, NO, line("Vi avvaktar utredning."))
+    assert walk.case.status == "ej-aktiverad"
+    assert walk.case.decision is not None
+    assert walk.case.decision.reason == "Vi avvaktar utredning."
+
+
+def test_going_back_in_lists_and_text(prompter: Prompter, walk: Walk) -> None:
+    run(
+        prompter, walk,
+        line("Första texten."), NO,
+        BACK_FROM_CONFIRM,  # at "annan verksamhet": back to "egen insats"
+        BACK_FROM_CONFIRM,  # at "egen insats": back to "uppmärksammat"
+        line("<"),  # at "uppmärksammat": nothing before it, asked again
+        line("Andra texten."), YES,
+    )  # fmt: skip
+    assert walk.case.answers == {
+        "behov-av-samverkan": {"uppmarksammat": "Andra texten.", "egen-insats-racker": True}
+    }
+    assert "Du är redan vid första frågan." in screen_text(prompter)
+
+
+def test_going_back_from_the_first_field_of_a_group(prompter: Prompter, walk: Walk) -> None:
+    run(
+        prompter, walk,
+        *NEED_TOGETHER,
+        down(2) + ENTER,  # roll: ← Tillbaka, leaves the group for "tillsammans"
+        NO, line("Ändrat oss."),
+    )  # fmt: skip
+    assert walk.case.status == "ej-aktiverad"
+    assert "samtycke" not in walk.case.answers
+
+
+def test_ctrl_c_saves_and_resume_continues(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = new_walk(workflow, store)
+    with pytest.raises(KeyboardInterrupt), typed(line("Oro."), NO, CTRL_C):
+        prompter.walk(walk)
+    saved = store.load(walk.case.id)
+    assert saved.answers == {
+        "behov-av-samverkan": {"uppmarksammat": "Oro.", "egen-insats-racker": False}
+    }
+    resumed = Walk(workflow, store, saved, clock=fixed_clock)
+    run(prompter, resumed, NO, YES, *GUARDIAN_ORAL, DONE)
+    assert store.load(walk.case.id).status == "aktiverad"
+
+
+def test_ctrl_c_inside_a_group_keeps_the_fields_already_answered(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = new_walk(workflow, store)
+    with pytest.raises(KeyboardInterrupt), typed(*NEED_TOGETHER, ENTER, DOWN + ENTER, CTRL_C):
+        prompter.walk(walk)
+    saved = store.load(walk.case.id)
+    assert saved.pending == {
+        "step": "samtycken",
+        "items": [],
+        "current": {"roll": "vardnadshavare", "form": "muntlig"},
+    }
+    resumed = Walk(workflow, store, saved, clock=fixed_clock)
+    # Continues at the date: role and form are not asked again.
+    run(prompter, resumed, line("2026-11-21"), organisations(SKOLA), DONE)
+    [consent] = store.load(walk.case.id).consents
+    assert (consent.form, consent.given_on.isoformat()) == ("muntlig", "2026-11-21")
+
+
+def test_resume_of_a_case_waiting_for_consent_lets_the_user_add_it(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = new_walk(workflow, store, birth_year=2010)
+    run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, DONE)  # youth mature: ja
+    assert walk.case.status == "vantar-pa-samtycke"
+    resumed = Walk(workflow, store, store.load(walk.case.id), clock=fixed_clock)
+    youth_written = [DOWN + ENTER, ENTER, line("2026-11-22"), organisations(SKOLA)]
+    run(prompter, resumed, YES, DOWN + ENTER, *youth_written, DONE)
+    assert resumed.case.status == "aktiverad"
+    assert [c.giver for c in resumed.case.consents] == ["vardnadshavare", "ungdom"]
+
+
+def test_bad_date_and_empty_text_are_refused_at_the_prompt(prompter: Prompter, walk: Walk) -> None:
+    run(
+        prompter, walk,
+        ENTER, line("Oro."),  # an empty answer is refused; the prompt stays
+        NO, NO, YES,
+        ENTER, DOWN + ENTER,
+        line("2026-02-30"), BACKSPACE * 10,  # no such date
+        line("2030-01-01"), BACKSPACE * 10,  # in the future
+        line("20-11-2026"), BACKSPACE * 10,  # not ISO
+        line("idag"),
+        organisations(SKOLA), DONE,
+    )  # fmt: skip
+    assert walk.case.answers["behov-av-samverkan"]["uppmarksammat"] == "Oro."
+    [consent] = walk.case.consents
+    assert consent.given_on.isoformat() == "2026-11-23"
+
+
+def test_ask_child_validates_birth_year(prompter: Prompter) -> None:
+    with typed(line("K. L."), line("12"), BACKSPACE * 2, line("1980"), BACKSPACE * 4, line("")):
+        child = prompter.ask_child()
+    assert child.name == "K. L."
+    assert child.birth_year is None
+
+
+def test_typed_markup_is_shown_as_text(prompter: Prompter, walk: Walk) -> None:
+    run(prompter, walk, *NEED_TOGETHER, ENTER, DOWN + ENTER, line("idag"),
+        down(14) + " " + ENTER, line("[red]Röda[/red] \x1b]0;x"), DONE)  # fmt: skip
+    shown = screen_text(prompter)
+    assert "[red]Röda[/red]" in shown

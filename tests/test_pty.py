@@ -1,0 +1,93 @@
+"""End to end: the installed `kronobarn` in a real pseudo-terminal, as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+pytestmark = [pytest.mark.pty, pytest.mark.timeout(90)]
+
+DOWN = "\x1b[B"
+KRONOBARN = Path(sys.executable).parent / "kronobarn"
+
+
+def spawn(home: Path, *args: str) -> pexpect.spawn:
+    env = {
+        **os.environ,
+        "KRONOBARN_HOME": str(home),
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "LANG": "C.UTF-8",
+    }
+    return pexpect.spawn(
+        str(KRONOBARN), list(args), env=env, encoding="utf-8", timeout=20, dimensions=(50, 120)
+    )
+
+
+def answer(child: pexpect.spawn, question: str, keys: str) -> None:
+    child.expect(question)
+    child.send(keys)
+
+
+@pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
+def test_new_case_walk_writes_a_valid_case_file(isolated: Path) -> None:
+    child = spawn(isolated, "new-case")
+    answer(child, "Barnets namn eller initialer", "E. K.\r")
+    answer(child, "Barnets födelseår", "2016\r")
+    answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
+    answer(child, "Räcker det stöd", DOWN + "\r")
+    answer(child, "Kan en annan verksamhet", DOWN + "\r")
+    answer(child, "stödja barnet/ungdomen tillsammans", "\r")
+    answer(child, "Vem lämnar samtycket", "\r")
+    answer(child, "Hur lämnades samtycket", DOWN + "\r")
+    answer(child, "Vilket datum lämnades samtycket", "idag\r")
+    answer(child, "Vilka verksamheter omfattar samtycket", DOWN * 5 + " " + DOWN * 3 + " \r")
+    answer(child, "ytterligare ett samtycke", "\r")
+    child.expect("Samtycke har lämnats muntligen den .* för kontakt med Skola och Socialtjänst.")
+    child.expect(r"Ärendet är sparat med id ([a-z0-9]{6})")
+    case_id = child.match.group(1)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    path = isolated / "arenden" / f"{case_id}.json"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    case = json.loads(path.read_text(encoding="utf-8"))
+    assert case["status"] == "aktiverad"
+    assert case["child"] == {"name": "E. K.", "birth_year": 2016}
+    assert case["decision"]["noticed"] == "Oro för skolfrånvaro."
+    [consent] = case["consents"]
+    assert consent["form"] == "muntlig"
+    assert [o["id"] for o in consent["organisations"]] == ["skola", "socialtjanst"]
+
+
+@pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
+def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -> None:
+    child = spawn(isolated, "new-case")
+    answer(child, "Barnets namn eller initialer", "M\r")
+    answer(child, "Barnets födelseår", "\r")
+    answer(child, "Vad har ni uppmärksammat", "Oro.\r")
+    child.expect("Räcker det stöd")
+    child.sendcontrol("c")
+    child.expect(r"kronobarn resume ([a-z0-9]{6})")
+    case_id = child.match.group(1)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+    saved = json.loads((isolated / "arenden" / f"{case_id}.json").read_text(encoding="utf-8"))
+    assert saved["answers"] == {"behov-av-samverkan": {"uppmarksammat": "Oro."}}
+
+    child = spawn(isolated, "resume", case_id)
+    answer(child, "Räcker det stöd", "\r")  # ja: own support suffices
+    child.expect("Samverkan aktiveras inte")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    saved = json.loads((isolated / "arenden" / f"{case_id}.json").read_text(encoding="utf-8"))
+    assert saved["status"] == "ej-aktiverad"

@@ -207,3 +207,13 @@ def test_typed_markup_is_shown_as_text(prompter: Prompter, walk: Walk) -> None:
         down(14) + " " + ENTER, line("[red]Röda[/red] \x1b]0;x"), DONE)  # fmt: skip
     shown = screen_text(prompter)
     assert "[red]Röda[/red]" in shown
+
+
+def test_consent_group_says_who_is_still_missing(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = new_walk(workflow, store, birth_year=2010)
+    run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, DONE)
+    shown = screen_text(prompter)
+    assert "✔ Samverkan ska aktiveras" in shown
+    assert "Samtycke saknas ännu från ungdomen själv" in shown

@@ -224,6 +224,9 @@ class Prompter:
                 elif not items:
                     return BACK
                 continue
+            note = walk.group_note(step, items)
+            if note:
+                self.console.print(Text(note, style="yellow"))
             choices: list[tuple[str, Any]] = [("Ja, lägg till", "more")]
             if len(items) >= step.min_items:
                 choices.insert(0, ("Nej, klart", "done"))
@@ -317,6 +320,9 @@ class Prompter:
             step = pos.step
             assert step is not None
             if pos.section.id != shown:
+                finished = walk.outcome_of(shown) if shown else None
+                if finished is not None:
+                    self.console.print(Text(f"✔ {finished.title}", style="bold green"))
                 self.show_section(pos.section)
                 shown = pos.section.id
             answer = self.ask_step(step, walk)

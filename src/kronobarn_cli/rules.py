@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from kronobarn_cli.case import Consent, Decision, OrganisationRef, Referral
 from kronobarn_cli.engine import FlatAnswers, RuleFunction
@@ -15,7 +16,10 @@ YOUTH = "ungdom"
 
 def consents_from_answers(answers: FlatAnswers) -> list[Consent]:
     """The consents recorded in section 2 (`samtycken`), as domain objects."""
-    items = answers.get("samtycken") or []
+    return consents_from_items(answers.get("samtycken") or [])
+
+
+def consents_from_items(items: list[dict[str, Any]]) -> list[Consent]:
     return [
         Consent(
             giver=item["roll"],

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from kronobarn_cli import engine, rules
 from kronobarn_cli.case import OLDEST_CHILD, STATUS_LABELS, Case, Child
-from kronobarn_cli.checklist import Step, Workflow
+from kronobarn_cli.checklist import Outcome, Step, Workflow
 from kronobarn_cli.errors import AnswerError
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.validation import swedish_message
@@ -123,6 +123,22 @@ class Walk:
         """Save a group's progress item by item and field by field."""
         pending = {"step": step.id, "items": items, "current": current}
         self._update(self.case.answers, None, pending=pending)
+
+    def group_note(self, step: Step, items: list[dict[str, Any]]) -> str | None:
+        """What the user should know before closing a group, e.g. consents still missing."""
+        if step.records != "consent":
+            return None
+        youth = engine.flatten(self.case.answers).get("ungdom-mogen") is True
+        missing = rules.missing_consents(rules.consents_from_items(items), youth)
+        if not missing:
+            return None
+        return (
+            f"Samtycke saknas ännu från {' och '.join(missing)}. Utan det kan samverkan "
+            "inte aktiveras."
+        )
+
+    def outcome_of(self, section_id: str) -> Outcome | None:
+        return engine.outcomes(self.workflow, self.case.answers, self.facts()).get(section_id)
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
         return engine.validate_item(step, item, self.workflow, self.today)

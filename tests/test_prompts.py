@@ -46,6 +46,14 @@ def run(prompter: Prompter, walk: Walk, *keys: str) -> None:
         prompter.walk(walk)
 
 
+def run_to_meeting(prompter: Prompter, walk: Walk, *keys: str) -> None:
+    """Walk until the activated case reaches the invitation (section 3), where input ends."""
+    with pytest.raises(EOFError), typed(*keys):
+        prompter.walk(walk)
+    step = walk.position().step
+    assert step is not None and step.id == "omraden"
+
+
 @pytest.fixture
 def prompter(screen: Console) -> Prompter:
     return Prompter(screen)
@@ -91,7 +99,7 @@ def test_walk_to_referral_to_another_named_organisation(prompter: Prompter, walk
 
 
 def test_walk_to_activation_with_consent(prompter: Prompter, walk: Walk) -> None:
-    run(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, DONE)
+    run_to_meeting(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, DONE)
     assert walk.case.status == "aktiverad"
     [consent] = walk.case.consents
     assert [o.name for o in consent.organisations] == ["Skola", "Socialtjänst"]
@@ -142,7 +150,7 @@ def test_ctrl_c_saves_and_resume_continues(
         "behov-av-samverkan": {"uppmarksammat": "Oro.", "egen-insats-racker": False}
     }
     resumed = Walk(workflow, store, saved, clock=fixed_clock)
-    run(prompter, resumed, NO, YES, *GUARDIAN_ORAL, DONE)
+    run_to_meeting(prompter, resumed, NO, YES, *GUARDIAN_ORAL, DONE)
     assert store.load(walk.case.id).status == "aktiverad"
 
 
@@ -157,10 +165,11 @@ def test_ctrl_c_inside_a_group_keeps_the_fields_already_answered(
         "step": "samtycken",
         "items": [],
         "current": {"roll": "vardnadshavare", "form": "muntlig"},
+        "queue": [],
     }
     resumed = Walk(workflow, store, saved, clock=fixed_clock)
     # Continues at the date: role and form are not asked again.
-    run(prompter, resumed, line("2026-11-21"), organisations(SKOLA), DONE)
+    run_to_meeting(prompter, resumed, line("2026-11-21"), organisations(SKOLA), DONE)
     [consent] = store.load(walk.case.id).consents
     assert (consent.form, consent.given_on.isoformat()) == ("muntlig", "2026-11-21")
 
@@ -173,13 +182,13 @@ def test_resume_of_a_case_waiting_for_consent_lets_the_user_add_it(
     assert walk.case.status == "vantar-pa-samtycke"
     resumed = Walk(workflow, store, store.load(walk.case.id), clock=fixed_clock)
     youth_written = [DOWN + ENTER, ENTER, line("2026-11-22"), organisations(SKOLA)]
-    run(prompter, resumed, YES, DOWN + ENTER, *youth_written, DONE)
+    run_to_meeting(prompter, resumed, YES, DOWN + ENTER, *youth_written, DONE)
     assert resumed.case.status == "aktiverad"
     assert [c.giver for c in resumed.case.consents] == ["vardnadshavare", "ungdom"]
 
 
 def test_bad_date_and_empty_text_are_refused_at_the_prompt(prompter: Prompter, walk: Walk) -> None:
-    run(
+    run_to_meeting(
         prompter, walk,
         ENTER, line("Oro."),  # an empty answer is refused; the prompt stays
         NO, NO, YES,
@@ -203,7 +212,7 @@ def test_ask_child_validates_birth_year(prompter: Prompter) -> None:
 
 
 def test_typed_markup_is_shown_as_text(prompter: Prompter, walk: Walk) -> None:
-    run(prompter, walk, *NEED_TOGETHER, ENTER, DOWN + ENTER, line("idag"),
+    run_to_meeting(prompter, walk, *NEED_TOGETHER, ENTER, DOWN + ENTER, line("idag"),
         down(14) + " " + ENTER, line("[red]Röda[/red] \x1b]0;x"), DONE)  # fmt: skip
     shown = screen_text(prompter)
     assert "[red]Röda[/red]" in shown

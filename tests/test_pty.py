@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pexpect
@@ -35,7 +36,7 @@ def answer(child: pexpect.spawn, question: str, keys: str) -> None:
 
 
 @pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
-def test_new_case_walk_writes_a_valid_case_file(isolated: Path) -> None:
+def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated: Path) -> None:
     child = spawn(isolated, "new-case")
     answer(child, "Barnets namn eller initialer", "E. K.\r")
     answer(child, "Barnets födelseår", "2016\r")
@@ -48,6 +49,49 @@ def test_new_case_walk_writes_a_valid_case_file(isolated: Path) -> None:
     answer(child, "Vilket datum lämnades samtycket", "idag\r")
     answer(child, "Vilka verksamheter omfattar samtycket", DOWN * 5 + " " + DOWN * 3 + " \r")
     answer(child, "ytterligare ett samtycke", "\r")
+    # Section 3: invite
+    meeting_day = (date.today() + timedelta(days=30)).isoformat()
+    answer(child, "Vilka områden i Barnets bästa-hjulet behöver", " \r")
+    answer(child, "Vilket datum är samverkansmötet", meeting_day + "\r")
+    answer(child, "Vilken tid börjar mötet", "13.15\r")
+    answer(child, "fysiskt eller digitalt", "\r")
+    answer(child, "Lokal eller länk", "Rum 12, Skolan\r")
+    answer(child, "Vilken verksamhet bjuder du in", DOWN * 5 + "\r")
+    answer(child, "Kontaktperson", "\r")
+    answer(child, "Hur skickas inbjudan", "\r")
+    answer(child, "Vilket datum skickas", "idag\r")
+    answer(child, "bjuda in ytterligare en verksamhet", "\r")
+    # Section 4 and the pause before the meeting
+    answer(child, "kontakta någon samverkanspart före mötet", DOWN + "\r")
+    answer(child, "Har mötet börjat eller hållits", "\r")
+    # Section 5: the meeting
+    answer(child, "Presentationsordning", "")
+    answer(child, "Familjen sitter ner först", "\r")
+    answer(child, "Vilka verksamheter deltog", "\r")  # the invitee is ticked already
+    answer(child, "nödvändig, relevant och proportionerlig", "\r")
+    answer(child, "Vilka områden i Barnets bästa-hjulet tog ni upp", " \r")
+    answer(child, "Har barnet/ungdomen uttryckt", "\r")
+    answer(child, "Barnets/ungdomens åsikter", "Vill gå i skolan.\r")
+    answer(child, "Har vårdnadshavarna uttryckt", DOWN + "\r")
+    answer(child, "sökt samverkanslösningar", "\r")
+    # Section 6: Barnets plan
+    answer(child, "Vad ska göras", "Anpassat schema\r")
+    answer(child, "Vilken verksamhet ansvarar", "\r")
+    answer(child, "Ansvarig person", "\r")
+    answer(child, "Senast vilket datum", meeting_day + "\r")
+    answer(child, "Vilket område", "\r")
+    answer(child, "Status", "\r")
+    answer(child, "ytterligare en insats", "\r")
+    answer(child, "Hur får parten sin kopia", "\r")
+    answer(child, "Har parten fått sin kopia", "\r")
+    answer(child, "kopior registrerade", "\r")
+    # Section 7: coordination
+    answer(child, "Förslag: Skola", "")
+    answer(child, "samordnar nästa samverkansmöte", "\r")
+    answer(child, "Vilket datum är nästa samverkansmöte", "2099-01-10\r")
+    answer(child, "Vilka verksamheter ska delta i nästa möte", "\r")
+    answer(child, "ytterligare samverkansparter", "\r")
+    child.expect("Möte 1 är registrerat")
     child.expect("Samtycke har lämnats muntligen den .* för kontakt med Skola och Socialtjänst.")
     child.expect(r"Ärendet är sparat med id ([a-z0-9]{6})")
     case_id = child.match.group(1)
@@ -64,6 +108,16 @@ def test_new_case_walk_writes_a_valid_case_file(isolated: Path) -> None:
     [consent] = case["consents"]
     assert consent["form"] == "muntlig"
     assert [o["id"] for o in consent["organisations"]] == ["skola", "socialtjanst"]
+    [meeting] = case["meetings"]
+    assert meeting["finished"] is True
+    assert meeting["starts_at"] == "13:15"
+    assert meeting["place"] == "Rum 12, Skolan"
+    assert [i["organisation"]["id"] for i in meeting["invitees"]] == ["skola"]
+    assert meeting["child_view"] == {"expressed": True, "text": "Vill gå i skolan."}
+    assert meeting["guardian_view"] == {"expressed": False, "text": None}
+    assert [a["what"] for a in meeting["actions"]] == ["Anpassat schema"]
+    assert meeting["coordinator"] == {"id": "skola", "name": "Skola"}
+    assert meeting["next_meeting"] == "2099-01-10"
 
 
 @pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")

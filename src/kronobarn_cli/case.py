@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kronobarn_cli.checklist import CaseStatus
+from kronobarn_cli.checklist import OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.text import has_control_characters
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -77,6 +77,10 @@ class OrganisationRef(_Model):
     id: str
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
+    def key(self) -> tuple[str, str]:
+        """Identity for comparisons: the directory id, or the name for "annan verksamhet"."""
+        return (self.id, self.name.casefold() if self.id == OTHER_ORGANISATION else "")
+
 
 class Referral(_Model):
     """Section 1, another organisation helps on its own: how the family gets there."""
@@ -110,6 +114,99 @@ class Consent(_Model):
     organisations: list[OrganisationRef] = Field(min_length=1)
 
 
+class Invitee(_Model):
+    organisation: OrganisationRef
+    person: str | None = None
+    method: Literal["link", "blankett", "mejl", "telefon", "post"]
+    sent_on: date
+    established_contact: bool | None = None
+    """For specialist care: the child has an established, relevant care contact there."""
+
+
+class PreMeetingContact(_Model):
+    organisation: OrganisationRef
+    purpose: Literal["medverkan", "information"]
+    on: date
+
+
+class View(_Model):
+    """A view asked for explicitly: `expressed=False` is a deliberate answer, not a blank."""
+
+    expressed: bool
+    text: str | None = None
+
+
+ActionStatus = Literal["planerad", "pagaende", "klar", "avbruten"]
+
+
+class PlanAction(_Model):
+    what: str
+    organisation: OrganisationRef
+    person: str | None = None
+    due: date
+    area: str
+    status: ActionStatus
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("planerad", "pagaende")
+
+
+class PlanCopy(_Model):
+    organisation: OrganisationRef
+    method: Literal["utskriven", "hamtar", "post", "mejl"]
+    received: bool
+
+
+class Meeting(_Model):
+    """One collaboration meeting: sections 3–7 of the workflow, walked again at each follow-up.
+
+    `answers` are the raw answers the walk resumes from; the other fields are derived from them
+    after every answer, for `show`, exports and scripts.
+    """
+
+    number: Annotated[int, Field(ge=1)]
+    started: datetime
+    answers: dict[str, dict[str, Any]] = {}
+    finished: bool = False
+    areas: list[str] = []
+    held_on: date | None = None
+    starts_at: str | None = None
+    form: Literal["fysiskt", "digitalt"] | None = None
+    place: str | None = None
+    invitees: list[Invitee] = []
+    pre_contacts: list[PreMeetingContact] = []
+    no_support_agreed_beforehand: bool | None = None
+    attendees: list[OrganisationRef] = []
+    information_agreed: bool | None = None
+    areas_discussed: list[str] = []
+    child_view: View | None = None
+    guardian_view: View | None = None
+    actions: list[PlanAction] = []
+    copies: list[PlanCopy] = []
+    coordinator: OrganisationRef | None = None
+    next_meeting: date | None = None
+    next_participants: list[OrganisationRef] = []
+    further_parties: list[OrganisationRef] = []
+    consent_to_extend: list[OrganisationRef] = []
+    """Organisations named for the next meeting that the consent does not cover yet."""
+
+    @model_validator(mode="after")
+    def _responsible_took_part(self) -> Self:
+        present = {o.key() for o in self.attendees}
+        for action in self.actions:
+            if action.organisation.key() not in present:
+                raise ValueError(
+                    f"insatsen '{action.what}' har en ansvarig verksamhet som inte deltog"
+                )
+        return self
+
+
+class Closure(_Model):
+    on: date
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class JournalEntry(_Model):
     at: datetime
     text: str
@@ -129,6 +226,8 @@ class Case(_Model):
     """Raw answers per section id, in the order given; the walk resumes from them."""
     pending: dict[str, Any] = {}
     """A repeated group being filled in: `{"step": id, "items": [...], "current": {...}}`."""
+    meetings: list[Meeting] = []
+    closed: Closure | None = None
     journal: list[JournalEntry] = []
 
     @model_validator(mode="after")
@@ -141,7 +240,20 @@ class Case(_Model):
                 raise ValueError("ett aktiverat ärende kräver samtycke från vårdnadshavare")
             if self.youth_mature and "ungdom" not in givers:
                 raise ValueError("ett aktiverat ärende kräver ungdomens eget samtycke")
+        covered = {o.key() for c in self.consents for o in c.organisations}
+        for meeting in self.meetings:
+            for invitee in meeting.invitees:
+                if invitee.organisation.key() not in covered:
+                    raise ValueError(
+                        f"{invitee.organisation.name} är inbjuden utan att samtycket omfattar den"
+                    )
+        if (self.status == "avslutad") != (self.closed is not None):
+            raise ValueError("status 'avslutad' och 'closed' ska följas åt")
         return self
+
+    @property
+    def current_meeting(self) -> Meeting | None:
+        return self.meetings[-1] if self.meetings else None
 
     def log(self, text: str, now: datetime) -> None:
         self.journal.append(JournalEntry(at=now, text=text))

@@ -24,13 +24,25 @@ StepKind = Literal[
     "select",  # one of `options`
     "checkbox",  # several of `options`
     "date",  # a calendar date
+    "time",  # a time of day, HH:MM
     "info",  # guidance the user confirms having read or done
     "organisation",  # one organisation from the directory, or "annan verksamhet"
     "organisations",  # several organisations from the directory
     "areas",  # areas of Barnets bästa-hjulet
+    "area",  # one area of Barnets bästa-hjulet
     "repeat",  # a group of fields answered once per item
 ]
-FIELD_KINDS = ("text", "confirm", "select", "checkbox", "date", "organisation", "organisations")
+FIELD_KINDS = (
+    "text",
+    "confirm",
+    "select",
+    "checkbox",
+    "date",
+    "time",
+    "organisation",
+    "organisations",
+    "area",
+)
 
 CaseStatus = Literal[
     "bedomning-pagar",
@@ -127,6 +139,16 @@ class FieldSpec(_Model):
     required: bool = True
     options: list[Option] = []
     date_range: Literal["past", "future", "any"] = "any"
+    # Organisations the answer may name: those covered by consent, or the meeting's
+    # participants. Outside them an answer is refused, or accepted and flagged.
+    within: Literal["consent", "participants"] | None = None
+    outside: Literal["refuse", "flag"] = "refuse"
+    # In a group: ask this field only when the item's organisation is of this kind.
+    for_kind: OrganisationKind | None = None
+    # In a group carried over to a follow-up meeting: ask this field again.
+    ask_again: bool = False
+    # Something the program shows with the step (before asking, or after the answer).
+    show: Literal["presentation-order", "contact-routes"] | None = None
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Self:
@@ -140,6 +162,10 @@ class FieldSpec(_Model):
             raise ValueError(f"'options' gäller bara select och checkbox, inte '{self.kind}'")
         if self.date_range != "any" and self.kind != "date":
             raise ValueError("'date_range' gäller bara steg av typen date")
+        if self.within and self.kind not in ("organisation", "organisations"):
+            raise ValueError("'within' gäller bara organisation och organisations")
+        if self.show == "contact-routes" and self.kind != "organisation":
+            raise ValueError("'show: contact-routes' gäller bara organisation")
         return self
 
     def option_values(self) -> list[str]:
@@ -149,7 +175,9 @@ class FieldSpec(_Model):
         return next((o.label for o in self.options if o.value == value), value)
 
 
-RecordKind = Literal["consent"]
+RecordKind = Literal["consent", "invitee", "action", "copy"]
+ACTION_STATUSES = ("planerad", "pagaende", "klar", "avbruten")
+OPEN_ACTION_STATUSES = ("planerad", "pagaende")
 
 # What the program reads out of a group that `records` a domain object: field id → kind, options.
 RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -158,7 +186,28 @@ RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "form": ("select", ("skriftlig", "muntlig")),
         "datum": ("date", ()),
         "verksamheter": ("organisations", ()),
-    }
+    },
+    "invitee": {
+        "verksamhet": ("organisation", ()),
+        "person": ("text", ()),
+        "satt": ("select", ("link", "blankett", "mejl", "telefon", "post")),
+        "skickad": ("date", ()),
+        "etablerad-kontakt": ("confirm", ()),
+        "kontakt-relevant": ("confirm", ()),
+    },
+    "action": {
+        "vad": ("text", ()),
+        "ansvarig": ("organisation", ()),
+        "person": ("text", ()),
+        "senast": ("date", ()),
+        "omrade": ("area", ()),
+        "status": ("select", ACTION_STATUSES),
+    },
+    "copy": {
+        "verksamhet": ("organisation", ()),
+        "satt": ("select", ("utskriven", "hamtar", "post", "mejl")),
+        "har-fatt": ("confirm", ()),
+    },
 }
 
 
@@ -168,6 +217,12 @@ class Step(FieldSpec):
     add_more: str | None = None
     min_items: Annotated[int, Field(ge=0)] = 1
     records: RecordKind | None = None
+    # A follow-up meeting starts from the previous meeting's answer to this step.
+    carry_over: bool = False
+    # A group with one item per participant (the first field names the organisation).
+    for_each: Literal["participants"] | None = None
+    # A default the program works out (the organisation with most actions in the plan).
+    suggest: Literal["coordinator"] | None = None
 
     @model_validator(mode="after")
     def _group_fits(self) -> Self:
@@ -182,8 +237,12 @@ class Step(FieldSpec):
             for f in self.fields:
                 if f.kind not in FIELD_KINDS:
                     raise ValueError(f"fältet '{f.id}' kan inte vara av typen '{f.kind}'")
-        elif self.fields or self.add_more or self.records:
-            raise ValueError("'fields', 'add_more' och 'records' gäller bara 'repeat'")
+            if self.for_each and self.fields[0].kind != "organisation":
+                raise ValueError("'for_each' kräver att första fältet är en organisation")
+        elif self.fields or self.add_more or self.records or self.for_each:
+            raise ValueError("'fields', 'add_more', 'records' och 'for_each' gäller bara 'repeat'")
+        if self.suggest and self.kind != "organisation":
+            raise ValueError("'suggest: coordinator' gäller bara organisation")
         if self.records:
             by_id = {f.id: f for f in self.fields}
             for fid, (kind, values) in RECORD_FIELDS[self.records].items():
@@ -216,6 +275,11 @@ class Section(_Model):
     number: Annotated[int, Field(ge=1)]
     title: Text
     intro: str | None = None
+    # "In good time": warn when an invitation goes out fewer days than this before the meeting.
+    invitation_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    # A natural stop before this section (e.g. the meeting itself): the user may save and
+    # continue later. The text is the question asked.
+    pause: str | None = None
     seed: list[Text] = []
     steps: list[Step] = Field(min_length=1)
     outcomes: list[Outcome] = []
@@ -265,7 +329,44 @@ REQUIRED_STEPS: dict[str, str] = {
     "ej-aktiverad-orsak": "text",
     "ungdom-mogen": "confirm",
     "samtycken": "repeat",
+    "omraden": "areas",
+    "mote-datum": "date",
+    "mote-tid": "time",
+    "mote-form": "select",
+    "mote-plats": "text",
+    "inbjudna": "repeat",
+    "kontakt-fore-mote": "confirm",
+    "kontakter": "repeat",
+    "inget-formote": "confirm",
+    "deltagare": "organisations",
+    "information-nrp": "confirm",
+    "omraden-motet": "areas",
+    "barnets-asikter-lamnade": "confirm",
+    "barnets-asikter": "text",
+    "vardnadshavares-asikter-lamnade": "confirm",
+    "vardnadshavares-asikter": "text",
+    "atgarder": "repeat",
+    "kopior": "repeat",
+    "samordnare": "organisation",
+    "nasta-mote": "date",
+    "nasta-deltagare": "organisations",
+    "ytterligare-parter": "organisations",
 }
+# Groups the program reads as domain objects, and the rules that must hold for them.
+REQUIRED_RECORDS: dict[str, str] = {
+    "samtycken": "consent",
+    "inbjudna": "invitee",
+    "atgarder": "action",
+    "kopior": "copy",
+}
+REQUIRED_SCOPES: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("inbjudna", "verksamhet"): ("consent", "refuse"),
+    ("atgarder", "ansvarig"): ("participants", "refuse"),
+    ("ytterligare-parter", None): ("consent", "flag"),
+    ("nasta-deltagare", None): ("consent", "flag"),
+}
+MEETING_SECTION = 3
+"""Sections from this number on belong to a meeting and are walked again at each follow-up."""
 REFERRAL_ROUTES = ("familjen-kontaktar", "vi-kontaktar")
 
 
@@ -556,9 +657,23 @@ def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems
                 1,
                 "steget 'hanvisning-vag' ska ha alternativen " + ", ".join(REFERRAL_ROUTES),
             )
-        consents = steps.get("samtycken")
-        if consents is not None and consents.records != "consent":
-            p.add(last_path.parent, 1, "steget 'samtycken' ska ha 'records: consent'")
+        for step_id, record in REQUIRED_RECORDS.items():
+            group = steps.get(step_id)
+            if group is not None and group.records != record:
+                p.add(last_path.parent, 1, f"steget '{step_id}' ska ha 'records: {record}'")
+        # Consent scope is a rule of law: a county's checklist cannot switch it off.
+        for (step_id, field_id), (scope, outside) in REQUIRED_SCOPES.items():
+            owner = steps.get(step_id)
+            spec = owner.field(field_id) if owner and field_id else owner
+            if owner is not None and (
+                spec is None or spec.within != scope or spec.outside != outside
+            ):
+                named = f"{step_id}.{field_id}" if field_id else step_id
+                p.add(
+                    last_path.parent,
+                    1,
+                    f"'{named}' ska ha 'within: {scope}' och 'outside: {outside}'",
+                )
 
 
 def _check_condition(  # noqa: PLR0917 - one private call site

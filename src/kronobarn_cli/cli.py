@@ -13,12 +13,12 @@ from rich.table import Table
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import i18n
+from kronobarn_cli import i18n, views
 from kronobarn_cli.case import STATUS_LABELS, Case
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
 from kronobarn_cli.prompts import Prompter, safe
-from kronobarn_cli.session import Walk, local_now
+from kronobarn_cli.session import Walk, close_case, local_now
 from kronobarn_cli.store import CaseStore
 
 i18n.install()
@@ -96,13 +96,16 @@ def _run_walk(prompter: Prompter, walk: Walk) -> None:
         position = prompter.walk(walk)
     except (KeyboardInterrupt, EOFError):
         _interrupted(walk.case)
-    prompter.show_outcome(walk.case, position.outcome)
     case = walk.case
-    if case.status == "aktiverad":
-        out.print(
-            "Nästa steg i arbetsgången (bjuda in, samverkansmötet, Barnets plan) "
-            "stöds ännu inte av kronobarn; följ arbetsgången på papper så länge."
-        )
+    meeting = case.current_meeting
+    if not position.finished:
+        out.print("Allt är sparat. Fortsätt vid mötet med:")
+        out.print(Text(f"  kronobarn resume {case.id}", style="bold"))
+        return
+    if meeting is not None and meeting.finished:
+        prompter.show_meeting_done(case, meeting)
+    else:
+        prompter.show_outcome(case, position.outcome)
     out.print(Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
 
 
@@ -139,6 +142,57 @@ def resume(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets 
     with store.locked(case_id):
         case = store.load(case_id)
         _run_walk(Prompter(out), Walk(workflow, store, case))
+
+
+@app.command("follow-up", options_metavar=i18n.OPTIONS_METAVAR)
+def follow_up(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+) -> None:
+    """Starta nästa samverkansmöte i ett aktiverat ärende (avsnitt 3–7 igen).
+
+    Utgår från förra mötet: öppna insatser, inbjudna och samordnare.
+
+    Exempel: kronobarn follow-up k3m9qa
+    """
+    store = CaseStore()
+    store.load(case_id)
+    _require_terminal("follow-up")
+    workflow = _workflow()
+    with store.locked(case_id):
+        walk = Walk(workflow, store, store.load(case_id))
+        meeting = walk.start_follow_up()
+        out.print(Text(f"Möte {meeting.number} i ärende {case_id}.", style="bold"))
+        _run_walk(Prompter(out), walk)
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def show(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")]) -> None:
+    """Visa hela ärendet, möte för möte.
+
+    Exempel: kronobarn show k3m9qa
+    """
+    case = CaseStore().load(case_id)
+    out.print(views.case_view(case, _workflow()))
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def close(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", metavar="TEXT", help="Varför ärendet avslutas.", show_default=False
+        ),
+    ],
+) -> None:
+    """Avsluta ett ärende; det får inga fler påminnelser och kan inte ändras.
+
+    Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
+    """
+    store = CaseStore()
+    with store.locked(case_id):
+        case = close_case(store, store.load(case_id), reason, local_now())
+    out.print(f"Ärendet {case.id} är avslutat.")
 
 
 @app.command("list", options_metavar=i18n.OPTIONS_METAVAR)

@@ -6,11 +6,13 @@ values are plain JSON (dates as ISO strings). Nothing here touches a terminal or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kronobarn_cli.case import OrganisationRef
 from kronobarn_cli.checklist import (
     OTHER_ORGANISATION,
     CaseStatus,
@@ -21,12 +23,11 @@ from kronobarn_cli.checklist import (
     Step,
     Workflow,
 )
-from kronobarn_cli.errors import AnswerError
+from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
+from kronobarn_cli.rules import SPECIALIST, FlatAnswers, RuleFunction, Scopes, specialist_refusal
 from kronobarn_cli.text import has_control_characters, join_swedish
 
 Answers = Mapping[str, Mapping[str, Any]]
-FlatAnswers = Mapping[str, Any]
-RuleFunction = Callable[[FlatAnswers], bool]
 
 MAX_TEXT = 2000
 
@@ -178,10 +179,14 @@ def prune(workflow: Workflow, answers: Answers, facts: Facts) -> dict[str, dict[
     return result
 
 
-def go_back(workflow: Workflow, answers: Answers) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Remove the most recent answer (of the latest section that has any)."""
+def go_back(
+    workflow: Workflow, answers: Answers, first_section: int = 1
+) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Remove the most recent answer (of the latest section from `first_section` on)."""
     result = {k: dict(v) for k, v in answers.items()}
     for section in reversed(workflow.sections):
+        if section.number < first_section:
+            break
         given = result.get(section.id)
         if given:
             last = next(reversed(given))
@@ -196,8 +201,14 @@ def go_back(workflow: Workflow, answers: Answers) -> tuple[dict[str, dict[str, A
 # Validating one answer. Prompts and replayed answer files both come through here.
 
 
-def validate_answer(spec: FieldSpec, raw: Any, workflow: Workflow, today: date) -> Any:
-    """The stored (JSON) form of an answer, or AnswerError with a Swedish message."""
+def validate_answer(
+    spec: FieldSpec, raw: Any, workflow: Workflow, today: date, scopes: Scopes | None = None
+) -> Any:
+    """The stored (JSON) form of an answer, or AnswerError with a Swedish message.
+
+    With `scopes`, organisations are checked against consent or the meeting's participants as
+    the step declares (`within`); replayed answers get the same checks as typed ones.
+    """
     kind = spec.kind
     if kind == "text":
         return _text(spec, raw)
@@ -215,41 +226,130 @@ def validate_answer(spec: FieldSpec, raw: Any, workflow: Workflow, today: date) 
         return list(dict.fromkeys(chosen))
     if kind == "date":
         return validate_date(raw, spec.date_range, today).isoformat()
+    if kind == "time":
+        return validate_time(raw)
     if kind == "organisation":
-        return _organisation(raw, workflow)
+        org = _organisation(raw, workflow)
+        _check_scope(spec, org, scopes)
+        return org
     if kind == "organisations":
         orgs = [_organisation(v, workflow) for v in _list(raw)]
         _need_some(spec, orgs, "Välj minst en verksamhet.")
-        unique = {(o["id"], o["name"].casefold()): o for o in orgs}
-        return list(unique.values())
+        unique = list({(o["id"], o["name"].casefold()): o for o in orgs}.values())
+        for org in unique:
+            _check_scope(spec, org, scopes)
+        return unique
+    if kind == "area":
+        return _area(raw, workflow)
     if kind == "areas":
         areas = [_area(v, workflow) for v in _list(raw)]
         _need_some(spec, areas, "Välj minst ett område.")
         return list(dict.fromkeys(areas))
     assert isinstance(spec, Step) and kind == "repeat"
-    items = [validate_item(spec, item, workflow, today) for item in _list(raw)]
+    items = [validate_item(spec, item, workflow, today, scopes) for item in _list(raw)]
     if spec.required and len(items) < spec.min_items:
         raise AnswerError(f"Minst {spec.min_items} behövs.")
+    if spec.for_each == "participants" and scopes is not None:
+        _covers_participants(spec, items, scopes)
     return items
 
 
-def validate_item(step: Step, raw: Any, workflow: Workflow, today: date) -> dict[str, Any]:
+def item_fields(step: Step, item: Mapping[str, Any], workflow: Workflow) -> list[FieldSpec]:
+    """The fields asked for this item: those for another kind of organisation are skipped."""
+    first = step.fields[0]
+    org = item.get(first.id) if first.kind == "organisation" else None
+    org_id = org.get("id") if isinstance(org, Mapping) else org
+    directory = workflow.organisation(str(org_id)) if org_id is not None else None
+    kind = directory.kind if directory is not None else None
+    return [f for f in step.fields if f.for_kind is None or f.for_kind == kind]
+
+
+def validate_item(
+    step: Step, raw: Any, workflow: Workflow, today: date, scopes: Scopes | None = None
+) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise AnswerError("Varje post ska vara en mappning av fält och svar.")
     unknown = set(raw) - {f.id for f in step.fields}
     if unknown:
         raise AnswerError(f"Okänt fält: {sorted(unknown)[0]}.")
     item: dict[str, Any] = {}
-    for spec in step.fields:
+    for spec in item_fields(step, raw, workflow):
         if spec.id not in raw:
             if spec.required:
                 raise AnswerError(f"Fältet '{spec.id}' saknas.")
             continue
         try:
-            item[spec.id] = validate_answer(spec, raw[spec.id], workflow, today)
+            item[spec.id] = validate_answer(spec, raw[spec.id], workflow, today, scopes)
         except AnswerError as exc:
-            raise AnswerError(f"{spec.id}: {exc.message}") from None
+            exc.message = f"{spec.prompt}: {exc.message}"
+            exc.field = spec.id
+            raise
+    if step.records == "invitee":
+        try:
+            _specialist_rule(item, workflow)
+        except SpecialistError as exc:
+            exc.field = step.fields[0].id
+            raise
     return item
+
+
+def _specialist_rule(item: Mapping[str, Any], workflow: Workflow, *, partial: bool = False) -> None:
+    """Specialist care is invited only with an established care contact relevant to the meeting.
+
+    With `partial`, only a "no" already given counts (so the user hears it at once).
+    """
+    org = workflow.organisation(item["verksamhet"]["id"]) if "verksamhet" in item else None
+    if org is None or org.kind != SPECIALIST:
+        return
+    answers = (item.get("etablerad-kontakt"), item.get("kontakt-relevant"))
+    if answers == (True, True) or (partial and False not in answers):
+        return
+    raise SpecialistError(specialist_refusal(org, workflow), list(org.counterparts))
+
+
+def check_partial_item(step: Step, item: Mapping[str, Any], workflow: Workflow) -> None:
+    """Rules that can refuse a group item before all its fields are answered."""
+    if step.records == "invitee":
+        try:
+            _specialist_rule(item, workflow, partial=True)
+        except SpecialistError as exc:
+            exc.field = step.fields[0].id
+            raise
+
+
+def _check_scope(spec: FieldSpec, org: dict[str, str], scopes: Scopes | None) -> None:
+    if spec.within is None or scopes is None or spec.outside == "flag":
+        return
+    if scopes.allows(spec.within, OrganisationRef(**org)):
+        return
+    if spec.within == "consent":
+        message = (
+            f"Samtycket omfattar inte {org['name']}. Samtycket måste utökas innan "
+            f"{org['name']} kan bjudas in."
+        )
+    else:
+        message = (
+            f"{org['name']} deltog inte i mötet. Ansvarig verksamhet måste vara en av deltagarna."
+        )
+    raise OutsideScopeError(message, spec.within, org)
+
+
+def _covers_participants(step: Step, items: list[dict[str, Any]], scopes: Scopes) -> None:
+    named = {OrganisationRef(**i[step.fields[0].id]).key() for i in items}
+    missing = [o.name for o in scopes.participants or [] if o.key() not in named]
+    if missing:
+        raise AnswerError(f"Varje deltagare ska finnas med; saknas: {join_swedish(missing)}.")
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
+
+
+def validate_time(raw: Any) -> str:
+    text = str(raw).strip()
+    match = _TIME.match(text)
+    if not match:
+        raise AnswerError(f"Ogiltig tid '{text}'. Skriv TT:MM, t.ex. 09:30.")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def validate_date(raw: Any, date_range: str, today: date) -> date:

@@ -44,7 +44,26 @@ class CaseLockedError(KronobarnError):
 
 
 class AnswerError(KronobarnError):
-    """An answer that fails validation for its step."""
+    """An answer that fails validation for its step; `field` names the field of a group item."""
+
+    field: str | None = None
+
+
+class OutsideScopeError(AnswerError):
+    """An organisation the consent does not cover, or that did not take part in the meeting."""
+
+    def __init__(self, message: str, scope: str, organisation: dict[str, str]) -> None:
+        super().__init__(message)
+        self.scope = scope
+        self.organisation = organisation
+
+
+class SpecialistError(AnswerError):
+    """Specialist care without an established, relevant care contact; offers counterparts."""
+
+    def __init__(self, message: str, counterparts: list[str]) -> None:
+        super().__init__(message)
+        self.counterparts = counterparts
 
 
 class NoTerminalError(KronobarnError):

@@ -18,9 +18,9 @@ from rich.panel import Panel
 from rich.text import Text
 
 from kronobarn_cli import engine, rules
-from kronobarn_cli.case import STATUS_LABELS, Case, Child
+from kronobarn_cli.case import STATUS_LABELS, Case, Child, Meeting
 from kronobarn_cli.checklist import OTHER_ORGANISATION, FieldSpec, Outcome, Section, Step, Workflow
-from kronobarn_cli.errors import AnswerError
+from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.session import Walk, parse_child
 from kronobarn_cli.text import swedish_date, terminal_safe
 
@@ -62,33 +62,64 @@ class Prompter:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
 
+    def say(self, message: str, style: str = "") -> None:
+        self.console.print(Text(message, style=style))
+
     # -- basic prompts -------------------------------------------------------------------------
 
     def text(
-        self, message: str, check: Callable[[str], Any], *, hint: str = "", back: bool = True
+        self,
+        message: str,
+        check: Callable[[str], Any],
+        *,
+        hint: str = "",
+        back: bool = True,
+        default: str = "",
     ) -> str | _Back:
         parts = [hint] if hint else []
         if back:
             parts.append(f"{BACK_TEXT} = tillbaka")
         instruction = f"({'; '.join(parts)})" if parts else None
         raw = questionary.text(
-            message, validate=_validator(check), instruction=instruction
+            message, validate=_validator(check), instruction=instruction, default=default
         ).unsafe_ask()
         if back and raw.strip() == BACK_TEXT:
             return BACK
         return str(raw)
 
-    def select(self, message: str, choices: list[tuple[str, Any]], *, back: bool = True) -> Any:
+    def select(
+        self,
+        message: str,
+        choices: list[tuple[str, Any]],
+        *,
+        back: bool = True,
+        default: Any = None,
+    ) -> Any:
         options = [Choice(title=terminal_safe(title), value=value) for title, value in choices]
         if back:
             options.append(Choice(title=BACK_TITLE, value=BACK_VALUE))
-        value = questionary.select(message, choices=options, instruction=SELECT_HINT).unsafe_ask()
+        start = (
+            next((o for o in options if o.value == default), None) if default is not None else None
+        )
+        value = questionary.select(
+            message, choices=options, instruction=SELECT_HINT, default=start
+        ).unsafe_ask()
         return BACK if value == BACK_VALUE else value
 
     def checkbox(
-        self, message: str, choices: list[tuple[str, str]], *, required: bool, back: bool = True
+        self,
+        message: str,
+        choices: list[tuple[str, str]],
+        *,
+        required: bool,
+        back: bool = True,
+        checked: list[str] | None = None,
     ) -> list[str] | _Back:
-        options = [Choice(title=terminal_safe(title), value=value) for title, value in choices]
+        ticked = set(checked or [])
+        options = [
+            Choice(title=terminal_safe(title), value=value, checked=value in ticked)
+            for title, value in choices
+        ]
         if back:
             options.append(Choice(title=BACK_TITLE, value=BACK_VALUE))
 
@@ -121,57 +152,146 @@ class Prompter:
             body.append("• " + line + "\n", style="dim")
         body.rstrip()
         title = f"Avsnitt {section.number}: {section.title}"
-        self.console.print(Panel(body, title=title, title_align="left"))
+        if body.plain:
+            self.console.print(Panel(body, title=title, title_align="left"))
+        else:
+            self.console.rule(Text(title, style="bold"), align="left")
 
     def show_guidance(self, spec: FieldSpec) -> None:
         if spec.seed:
             body = Text("\n".join(spec.seed), style="dim")
             self.console.print(Panel(body, title="Ur arbetsgången", title_align="left"))
         if spec.help:
-            self.console.print(Text(spec.help, style="italic"))
+            self.say(spec.help, "italic")
 
-    def ask_field(self, spec: FieldSpec, walk: Walk) -> Any:
-        """One answer, validated by the engine's rules, or BACK."""
-        workflow, today = walk.workflow, walk.today
+    def show_contact_routes(self, org: dict[str, str], workflow: Workflow) -> None:
+        entry = workflow.organisation(org["id"])
+        contact = entry.contact if entry is not None else None
+        routes = [
+            (label, value)
+            for label, value in (
+                ("Mejl", contact.email if contact else ""),
+                ("Telefon", contact.phone if contact else ""),
+                ("Post", contact.address if contact else ""),
+            )
+            if value
+        ]
+        text = Text(f"Kontaktvägar till {org['name']}: ", style="bold")
+        if routes:
+            text += safe("; ".join(f"{label} {value}" for label, value in routes))
+        else:
+            text += Text(
+                "saknas i katalogen; se Kontaktvägar inom Kronobarnsmodellen.", style="italic"
+            )
+        self.console.print(text)
+
+    def show_presentation_order(self, walk: Walk) -> None:
+        order = walk.presentation_order()
+        body = Text("Presentationsordning:\n", style="bold")
+        for number, name in enumerate(order, 1):
+            body += Text(f"  {number}. ") + safe(name) + Text("\n")
+        body.rstrip()
+        self.console.print(Panel(body, title="Mötesguide", title_align="left"))
+
+    def ask_field(self, spec: FieldSpec, walk: Walk, default: Any = None) -> Any:
+        """One answer, checked by the engine's rules (consent, participants), or BACK."""
         self.show_guidance(spec)
+        if spec.show == "presentation-order":
+            self.show_presentation_order(walk)
+        if isinstance(spec, Step):
+            note = walk.suggestion_note(spec)
+            if note:
+                self.say(note, "yellow")
+        while True:
+            raw = self._render(spec, walk, default)
+            if raw is BACK:
+                return BACK
+            checked = self._checked(spec, walk, raw)
+            if checked is None:
+                default = None
+                continue
+            if spec.show == "contact-routes":
+                self.show_contact_routes(checked[0], walk.workflow)
+            return checked[0]
+
+    def _checked(self, spec: FieldSpec, walk: Walk, raw: Any) -> tuple[Any] | None:
+        """The validated answer, after recording an extended consent if the user wants to."""
+        while True:
+            try:
+                return (walk.validate(spec, raw),)
+            except OutsideScopeError as exc:
+                self.say(exc.message, "red")
+                if exc.scope != "consent" or not self._offer_consent(walk, exc.organisation):
+                    return None
+            except AnswerError as exc:
+                self.say(exc.message, "red")
+                return None
+
+    def _render(self, spec: FieldSpec, walk: Walk, default: Any) -> Any:
+        workflow = walk.workflow
 
         def check(raw: Any) -> Any:
-            return engine.validate_answer(spec, raw, workflow, today)
+            return walk.validate(spec, raw)
 
         kind = spec.kind
         if kind == "text":
             hint = "" if spec.required else "lämna tomt om okänt"
-            return self.text(spec.prompt, check, hint=hint)
+            return self.text(spec.prompt, check, hint=hint, default=default or "")
         if kind == "date":
-            hint = "ÅÅÅÅ-MM-DD eller idag"
-            answer = self.text(spec.prompt, check, hint=hint)
-            return answer if answer is BACK else check(answer)
+            shown = default or ""
+            return self.text(spec.prompt, check, hint="ÅÅÅÅ-MM-DD eller idag", default=shown)
+        if kind == "time":
+            return self.text(spec.prompt, check, hint="TT:MM", default=default or "")
         if kind == "confirm":
-            return self.select(spec.prompt, [("Ja", True), ("Nej", False)])
+            return self.select(spec.prompt, [("Ja", True), ("Nej", False)], default=default)
         if kind == "info":
             return self.select(spec.prompt, [("Ja, klart", True)])
         if kind == "select":
-            return self.select(spec.prompt, [(o.label, o.value) for o in spec.options])
+            choices = [(o.label, o.value) for o in spec.options]
+            return self.select(spec.prompt, choices, default=default)
         if kind == "checkbox":
             choices = [(o.label, o.value) for o in spec.options]
-            return self.checkbox(spec.prompt, choices, required=spec.required)
-        if kind == "areas":
+            return self.checkbox(spec.prompt, choices, required=spec.required, checked=default)
+        if kind in ("areas", "area"):
             choices = [(f"{a.name} – {a.description}", a.id) for a in workflow.areas]
-            return self.checkbox(spec.prompt, choices, required=spec.required)
+            if kind == "area":
+                return self.select(spec.prompt, choices, default=default)
+            return self.checkbox(spec.prompt, choices, required=spec.required, checked=default)
+        if kind == "organisation" and spec.within == "participants":
+            # Only those who took part can be responsible: offer nothing else.
+            present = walk.scopes().participants or []
+            start = next((o.model_dump() for o in present if o.model_dump() == default), None)
+            offered = [(o.name, o.model_dump()) for o in present]
+            return self.select(spec.prompt, offered, default=start)
         if kind == "organisation":
-            return self._organisation(spec, workflow)
+            return self._organisation(spec, workflow, default)
         if kind == "organisations":
-            return self._organisations(spec, workflow)
+            return self._organisations(spec, workflow, default)
         raise AssertionError(f"no prompt for {kind}")  # the schema admits no other kinds here
 
-    def _other_name(self, workflow: Workflow, *, several: bool) -> str | _Back:
+    def _offer_consent(self, walk: Walk, org: dict[str, str]) -> bool:
+        """Record an extended consent now, so the organisation can be invited."""
+        if not self.select(
+            f"Vill du registrera ett utökat samtycke för {org['name']} nu?",
+            [("Ja", True), ("Nej, välj en annan verksamhet", False)],
+            back=False,
+        ):
+            return False
+        step = walk.workflow.step("samtycken")
+        item = self._ask_item(step, walk, [], {"verksamheter": [org]}, save=False)
+        if item is None:
+            return False
+        walk.extend_consent(item)
+        self.say(f"Samtycket omfattar nu {org['name']}.", "green")
+        return True
+
+    def _other_name(self, walk_workflow: Workflow, *, several: bool) -> str | _Back:
+        other = FieldSpec(id="annan", kind="organisation", prompt="-")
+
         def check(raw: str) -> None:
             for name in _split_names(raw) if several else [raw]:
                 engine.validate_answer(
-                    FieldSpec(id="annan", kind="organisation", prompt="-"),
-                    {"id": OTHER_ORGANISATION, "name": name},
-                    workflow,
-                    date.today(),
+                    other, {"id": OTHER_ORGANISATION, "name": name}, walk_workflow, date.today()
                 )
 
         message = "Namn på den andra verksamheten"
@@ -179,10 +299,11 @@ class Prompter:
             message += " (flera skiljs med komma)"
         return self.text(message, check)
 
-    def _organisation(self, spec: FieldSpec, workflow: Workflow) -> Any:
+    def _organisation(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
         while True:
             choices = [(o.name, o.id) for o in workflow.organisations]
-            org_id = self.select(spec.prompt, choices)
+            start = default.get("id") if isinstance(default, dict) else None
+            org_id = self.select(spec.prompt, choices, default=start)
             if org_id is BACK:
                 return BACK
             if org_id != OTHER_ORGANISATION:
@@ -191,10 +312,12 @@ class Prompter:
             if name is not BACK:
                 return {"id": OTHER_ORGANISATION, "name": name}
 
-    def _organisations(self, spec: FieldSpec, workflow: Workflow) -> Any:
+    def _organisations(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
+        previous = default if isinstance(default, list) else []
         while True:
             choices = [(o.name, o.id) for o in workflow.organisations]
-            ids = self.checkbox(spec.prompt, choices, required=spec.required)
+            ticked = [o["id"] for o in previous if o.get("id") != OTHER_ORGANISATION]
+            ids = self.checkbox(spec.prompt, choices, required=spec.required, checked=ticked)
             if isinstance(ids, _Back):
                 return BACK
             chosen: list[Any] = [i for i in ids if i != OTHER_ORGANISATION]
@@ -205,77 +328,176 @@ class Prompter:
                 chosen += [{"id": OTHER_ORGANISATION, "name": n} for n in _split_names(names)]
                 return chosen
 
+    # -- groups --------------------------------------------------------------------------------
+
     def ask_repeat(self, step: Step, walk: Walk) -> Any:
         """A group answered once per item; progress is saved after every field."""
         items, current = walk.pending_items(step)
+        queue = walk.pending_queue(step)
+        if queue is None:
+            queue = walk.participant_items(step) or walk.carried_items(step)
+            if queue and not items:
+                walk.save_pending(step, items, current, queue)
         self.show_guidance(step)
         for done in items:
-            self._show_item(step, done)
-        adding = not items or bool(current)
+            self._show_item(step, done, walk)
+        while queue:
+            prefilled = {**queue[0], **current}
+            if step.for_each is None:
+                self.say("Från förra mötet:", "bold")
+                self._show_item(step, queue[0], walk)
+            item = self._ask_item(step, walk, items, prefilled, queue=queue[1:])
+            queue.pop(0)
+            current = {}
+            if item is not None:
+                items.append(item)
+            elif step.for_each is not None and not items:
+                walk.save_pending(step, [], {}, None)
+                return BACK
+            else:
+                self.say("Posten togs inte med.")
+            walk.save_pending(step, items, {}, queue)
+        if not items and step.for_each is None:
+            item = self._ask_item(step, walk, items, current, queue=[])
+            if item is None:
+                return BACK
+            items.append(item)
+            walk.save_pending(step, items, {}, [])
+        return self._group_menu(step, walk, items)
+
+    def _group_menu(self, step: Step, walk: Walk, items: list[dict[str, Any]]) -> Any:
         while True:
-            if adding:
-                item = self._ask_item(step, walk, items, current)
-                current = {}
-                adding = False
-                if item is not None:
-                    items.append(item)
-                    self._show_item(step, item)
-                    walk.save_pending(step, items, {})
-                elif not items:
-                    return BACK
-                continue
             note = walk.group_note(step, items)
             if note:
-                self.console.print(Text(note, style="yellow"))
-            choices: list[tuple[str, Any]] = [("Ja, lägg till", "more")]
-            if len(items) >= step.min_items:
-                choices.insert(0, ("Nej, klart", "done"))
+                self.say(note, "yellow")
+            choices: list[tuple[str, Any]] = []
+            if len(items) >= step.min_items or not step.required:
+                choices.append(("Nej, klart" if step.for_each is None else "Ja, klart", "done"))
+            if step.for_each is None:
+                choices.append(("Ja, lägg till", "more"))
             if items:
-                choices.append(("Ta bort den senast tillagda", "remove"))
+                choices.append(("Ändra en post", "edit"))
+            if items and step.for_each is None:
+                choices.append(("Ta bort en post", "remove"))
             choice = self.select(step.add_more or "", choices)
             if choice is BACK:
                 return BACK
             if choice == "done":
                 return items
-            if choice == "remove":
-                items.pop()
-                walk.save_pending(step, items, {})
-                self.console.print("Den senast tillagda posten är borttagen.")
-            adding = choice == "more" or not items
+            if choice == "more":
+                item = self._ask_item(step, walk, items, {}, queue=[])
+                if item is not None:
+                    items.append(item)
+            elif choice in ("edit", "remove"):
+                index = self._pick_item(step, walk, items)
+                if index is None:
+                    continue
+                if choice == "remove":
+                    items.pop(index)
+                    self.say("Posten är borttagen.")
+                else:
+                    edited = self._ask_item(
+                        step, walk, items[:index], {}, defaults=items[index], save=False
+                    )
+                    if edited is not None:
+                        items[index] = edited
+            walk.save_pending(step, items, {}, [])
+
+    def _pick_item(self, step: Step, walk: Walk, items: list[dict[str, Any]]) -> int | None:
+        choices = [(self._item_summary(step, item, walk), i) for i, item in enumerate(items)]
+        index = self.select("Vilken post?", choices)
+        return None if index is BACK else int(index)
 
     def _ask_item(
-        self, step: Step, walk: Walk, items: list[dict[str, Any]], current: dict[str, Any]
+        self,
+        step: Step,
+        walk: Walk,
+        items: list[dict[str, Any]],
+        current: dict[str, Any],
+        *,
+        queue: list[dict[str, Any]] | None = None,
+        defaults: dict[str, Any] | None = None,
+        save: bool = True,
     ) -> dict[str, Any] | None:
-        """Fields of one item in order; going back from the first field drops the item."""
-        self.console.print(Text(f"{step.prompt} ({len(items) + 1})", style="bold"))
-        index = len(current)
-        fields = step.fields
-        while index < len(fields):
-            spec = fields[index]
-            value = self.ask_field(spec, walk)
-            if value is BACK:
-                if index == 0:
-                    walk.save_pending(step, items, {})
-                    return None
-                index -= 1
-                current.pop(fields[index].id, None)
+        """Ask the fields an item still lacks; going back from its first question drops it."""
+        self.say(f"{step.prompt} ({len(items) + 1})", "bold")
+        asked: list[str] = []
+        while True:
+            fields = engine.item_fields(step, current, walk.workflow)
+            missing = next((f for f in fields if f.id not in current), None)
+            try:
+                engine.check_partial_item(step, current, walk.workflow)
+            except SpecialistError as exc:
+                self.say(exc.message, "red")
+                current = self._counterpart(step, walk, exc, current)
+                asked = [a for a in asked if a in current]
                 continue
-            current[spec.id] = engine.validate_answer(spec, value, walk.workflow, walk.today)
-            walk.save_pending(step, items, current)
-            index += 1
-        return walk.validate_item(step, current)
+            if missing is None:
+                try:
+                    item = walk.validate_item(step, current)
+                except SpecialistError as exc:
+                    self.say(exc.message, "red")
+                    current = self._counterpart(step, walk, exc, current)
+                    asked = [a for a in asked if a in current]
+                    continue
+                except AnswerError as exc:
+                    self.say(exc.message, "red")
+                    if exc.field is None or exc.field not in current:
+                        return None
+                    current.pop(exc.field)
+                    continue
+                warning = walk.invitation_warning(item) if step.records == "invitee" else None
+                if warning:
+                    self.say(warning, "yellow")
+                self._show_item(step, item, walk)
+                return item
+            value = self.ask_field(missing, walk, (defaults or {}).get(missing.id))
+            if value is BACK:
+                if not asked:
+                    if save:
+                        walk.save_pending(step, items, {}, queue)
+                    return None
+                current.pop(asked.pop(), None)
+                continue
+            current[missing.id] = value
+            asked.append(missing.id)
+            if save:
+                walk.save_pending(step, items, current, queue)
 
-    def _show_item(self, step: Step, item: dict[str, Any]) -> None:
-        parts = []
-        for spec in step.fields:
-            if spec.id in item:
-                parts.append(_display_value(spec, item[spec.id]))
-        self.console.print(Text("  • ") + safe(" · ".join(p for p in parts if p)))
+    def _counterpart(
+        self, step: Step, walk: Walk, exc: SpecialistError, current: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Specialist care refused: offer its primary-care counterparts instead."""
+        org_field = step.fields[0].id
+        choices: list[tuple[str, Any]] = []
+        for counterpart in exc.counterparts:
+            org = walk.workflow.organisation(counterpart)
+            if org is not None:
+                choices.append((f"Bjud in {org.name} i stället", org.id))
+        choices.append(("Välj en annan verksamhet", None))
+        chosen = self.select("Vad vill du göra?", choices, back=False)
+        # Keep what does not depend on the organisation: person, method, date.
+        general = {f.id for f in step.fields if f.for_kind is None and f.id != org_field}
+        kept = {k: v for k, v in current.items() if k in general}
+        if chosen is not None:
+            checked = self._checked(step.fields[0], walk, chosen)
+            if checked is not None:
+                kept[org_field] = checked[0]
+                self.show_contact_routes(checked[0], walk.workflow)
+        return kept
+
+    def _item_summary(self, step: Step, item: dict[str, Any], walk: Walk) -> str:
+        parts = [_display_value(spec, item[spec.id], walk.workflow) for spec in step.fields
+                 if spec.id in item]  # fmt: skip
+        return " · ".join(p for p in parts if p)
+
+    def _show_item(self, step: Step, item: dict[str, Any], walk: Walk) -> None:
+        self.console.print(Text("  • ") + safe(self._item_summary(step, item, walk)))
 
     def ask_step(self, step: Step, walk: Walk) -> Any:
         if step.kind == "repeat":
             return self.ask_repeat(step, walk)
-        return self.ask_field(step, walk)
+        return self.ask_field(step, walk, walk.default_for(step))
 
     # -- the walk ------------------------------------------------------------------------------
 
@@ -307,12 +529,13 @@ class Prompter:
             if pos.finished:
                 if pos.outcome is not None and pos.outcome.reopen and shown is None:
                     # A resumed case that stopped for want of consent: let the user add it.
-                    self.show_outcome(walk.case, pos.outcome)
-                    if self.select(
+                    self.say(f"{pos.outcome.title}.", "bold")
+                    add = self.select(
                         "Vill du registrera samtycke nu?",
                         [("Ja", True), ("Nej", False)],
                         back=False,
-                    ):
+                    )
+                    if add:
                         walk.reopen()
                         shown = ""
                         continue
@@ -322,33 +545,56 @@ class Prompter:
             if pos.section.id != shown:
                 finished = walk.outcome_of(shown) if shown else None
                 if finished is not None:
-                    self.console.print(Text(f"✔ {finished.title}", style="bold green"))
+                    self.say(f"✔ {finished.title}", "bold green")
+                if pos.section.pause and shown is not None and not self._go_on(pos.section.pause):
+                    return pos
                 self.show_section(pos.section)
                 shown = pos.section.id
             answer = self.ask_step(step, walk)
             if answer is BACK:
                 previous = walk.back()
                 if previous is None:
-                    self.console.print("Du är redan vid första frågan.")
+                    self.say("Du är redan vid första frågan.")
                 continue
             try:
                 walk.answer(step.id, answer)
             except AnswerError as exc:
-                self.console.print(Text(exc.message, style="red"))
+                self.say(exc.message, "red")
+
+    def _go_on(self, question: str) -> bool:
+        choices = [("Ja, fortsätt nu", True), ("Nej, spara och fortsätt senare", False)]
+        return bool(self.select(question, choices, back=False))
 
     def show_outcome(self, case: Case, outcome: Outcome | None) -> None:
         if outcome is None:
             return
         body = Text(outcome.text.strip())
         body.append(f"\n\nStatus: {STATUS_LABELS[case.status]}", style="bold")
-        if case.status == "vantar-pa-samtycke" and case.consents is not None:
+        if case.status == "vantar-pa-samtycke":
             missing = rules.missing_consents(case.consents, case.youth_mature)
             if missing:
                 body.append(f"\nSamtycke saknas från: {', '.join(missing)}")
         self.console.print(Panel(body, title=outcome.title, title_align="left"))
+        self.show_documentation_lines(case)
+
+    def show_meeting_done(self, case: Case, meeting: Meeting) -> None:
+        body = Text(f"Möte {meeting.number} är registrerat.")
+        if meeting.coordinator is not None:
+            body += Text("\nSamordnare till nästa möte: ") + safe(meeting.coordinator.name)
+        if meeting.next_meeting is not None:
+            body += Text(f"\nNästa möte: {swedish_date(meeting.next_meeting)}")
+        if meeting.consent_to_extend:
+            names = ", ".join(o.name for o in meeting.consent_to_extend)
+            body += Text("\nSamtycket måste utökas innan dessa kan bjudas in: ", style="yellow")
+            body += safe(names)
+        body += Text(f"\n\nNästa möte startar du med: kronobarn follow-up {case.id}")
+        self.console.print(Panel(body, title="Barnets plan är sparad", title_align="left"))
+        self.show_documentation_lines(case)
+
+    def show_documentation_lines(self, case: Case) -> None:
         lines = rules.documentation_lines(case.decision, case.consents)
         if lines:
-            self.console.print(Text("Att skriva i din dokumentation:", style="bold"))
+            self.say("Att skriva i din dokumentation:", "bold")
             for line in lines:
                 self.console.print(safe(line))
 
@@ -365,13 +611,16 @@ def _split_names(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _display_value(spec: FieldSpec, value: Any) -> str:
+def _display_value(spec: FieldSpec, value: Any, workflow: Workflow) -> str:
     if isinstance(value, bool):
-        return "ja" if value else "nej"
+        return f"{spec.prompt.rstrip('?')}: {'ja' if value else 'nej'}"
     if spec.kind == "select":
         return spec.option_label(str(value))
     if spec.kind == "date":
         return swedish_date(date.fromisoformat(str(value)))
+    if spec.kind == "area":
+        area = workflow.area(str(value))
+        return area.name if area else str(value)
     if isinstance(value, dict):
         return str(value.get("name", ""))
     if isinstance(value, list):

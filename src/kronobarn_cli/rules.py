@@ -1,17 +1,41 @@
-"""The workflow's rules of consent and referral, as plain functions over recorded data."""
+"""The workflow's rules (consent, referral, invitations, plan, coordination) as plain functions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kronobarn_cli.case import Consent, Decision, OrganisationRef, Referral
-from kronobarn_cli.engine import FlatAnswers, RuleFunction
+from kronobarn_cli.case import (
+    Consent,
+    Decision,
+    Invitee,
+    Meeting,
+    OrganisationRef,
+    PlanAction,
+    PlanCopy,
+    PreMeetingContact,
+    Referral,
+    View,
+)
+from kronobarn_cli.checklist import Organisation, Workflow
 from kronobarn_cli.text import join_swedish, swedish_date
+
+FlatAnswers = Mapping[str, Any]
+RuleFunction = Callable[[FlatAnswers], bool]
 
 GUARDIAN = "vardnadshavare"
 YOUTH = "ungdom"
+SPECIALIST = "specialistvard"
+
+
+def refs(raw: Iterable[Mapping[str, str]] | None) -> list[OrganisationRef]:
+    return [OrganisationRef(id=o["id"], name=o["name"]) for o in raw or []]
+
+
+# -- 2. Samtycke -----------------------------------------------------------------------------------
 
 
 def consents_from_answers(answers: FlatAnswers) -> list[Consent]:
@@ -25,7 +49,7 @@ def consents_from_items(items: list[dict[str, Any]]) -> list[Consent]:
             giver=item["roll"],
             form=item["form"],
             given_on=date.fromisoformat(item["datum"]),
-            organisations=[OrganisationRef(**o) for o in item["verksamheter"]],
+            organisations=refs(item["verksamheter"]),
         )
         for item in items
     ]
@@ -33,10 +57,7 @@ def consents_from_items(items: list[dict[str, Any]]) -> list[Consent]:
 
 def consent_complete(consents: list[Consent], youth_mature: bool | None) -> bool:
     """Activation needs a guardian's consent, and the young person's own when mature enough."""
-    givers = {c.giver for c in consents}
-    if GUARDIAN not in givers:
-        return False
-    return not youth_mature or YOUTH in givers
+    return not missing_consents(consents, youth_mature)
 
 
 def missing_consents(consents: list[Consent], youth_mature: bool | None) -> list[str]:
@@ -58,6 +79,15 @@ def _consent_complete_rule(answers: FlatAnswers) -> bool:
 RULES: Mapping[str, RuleFunction] = {"samtycke-komplett": _consent_complete_rule}
 
 
+def consented_organisations(consents: list[Consent]) -> list[OrganisationRef]:
+    """Every organisation some consent covers, once each."""
+    found: dict[tuple[str, str], OrganisationRef] = {}
+    for consent in consents:
+        for org in consent.organisations:
+            found.setdefault(org.key(), org)
+    return list(found.values())
+
+
 def oral_consent_line(given_on: date, organisations: list[OrganisationRef]) -> str:
     """The documentation line the workflow prescribes for oral consent."""
     names = join_swedish(o.name for o in organisations)
@@ -66,6 +96,9 @@ def oral_consent_line(given_on: date, organisations: list[OrganisationRef]) -> s
 
 def consent_lines(consents: list[Consent]) -> list[str]:
     return [oral_consent_line(c.given_on, c.organisations) for c in consents if c.form == "muntlig"]
+
+
+# -- 1. Behov av samverkan -----------------------------------------------------------------------
 
 
 def referral_line(referral: Referral) -> str:
@@ -108,3 +141,155 @@ def documentation_lines(decision: Decision | None, consents: list[Consent]) -> l
         lines.append(referral_line(decision.referral))
     lines.extend(consent_lines(consents))
     return lines
+
+
+# -- Scopes: who may be named where ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """The organisations an answer may name: covered by consent, or present at the meeting."""
+
+    consent: list[OrganisationRef] = field(default_factory=list)
+    participants: list[OrganisationRef] | None = None
+
+    def allows(self, scope: str, org: OrganisationRef) -> bool:
+        pool = self.consent if scope == "consent" else (self.participants or [])
+        return org.key() in {o.key() for o in pool}
+
+
+def outside_consent(orgs: list[OrganisationRef], consents: list[Consent]) -> list[OrganisationRef]:
+    covered = {o.key() for o in consented_organisations(consents)}
+    return [o for o in orgs if o.key() not in covered]
+
+
+# -- 3. Initiera och bjuda in --------------------------------------------------------------------
+
+
+def specialist_refusal(org: Organisation, workflow: Workflow) -> str:
+    """Why specialist care cannot be invited, and whom to invite instead."""
+    counterparts = [workflow.organisation(c) for c in org.counterparts]
+    names = join_swedish(c.name for c in counterparts if c is not None)
+    return (
+        f"{org.name} är specialistvård och kan bara bjudas in när barnet/ungdomen har en "
+        f"etablerad vårdkontakt där som är relevant för mötet. Bjud in {names} i stället."
+    )
+
+
+def invitation_too_late(sent_on: date, meeting_on: date, days: int | None) -> str | None:
+    """A warning (not a block) when an invitation does not go out in good time."""
+    if days is None:
+        return None
+    left = (meeting_on - sent_on).days
+    if left >= days:
+        return None
+    return (
+        f"Inbjudan skickas {left} dagar före mötet; arbetsgången säger i god tid "
+        f"(här minst {days} dagar). Överväg ett senare mötesdatum."
+    )
+
+
+# -- 5. Samverkansmötet --------------------------------------------------------------------------
+
+
+def presentation_order(organisations: list[OrganisationRef]) -> list[str]:
+    """Family first, then each organisation: the child is in focus from the start."""
+    return ["Familjen: barnet/ungdomen och vårdnadshavarna", *(o.name for o in organisations)]
+
+
+# -- 7. Fortsatt samordning ----------------------------------------------------------------------
+
+
+def suggest_coordinator(actions: list[PlanAction]) -> list[OrganisationRef]:
+    """The organisation(s) responsible for most actions in the plan; several mean a tie."""
+    counted = Counter(a.organisation.key() for a in actions if a.status != "avbruten")
+    if not counted:
+        return []
+    top = max(counted.values())
+    by_key = {a.organisation.key(): a.organisation for a in actions}
+    return [by_key[k] for k, n in counted.items() if n == top]
+
+
+# -- Building a meeting from its answers --------------------------------------------------------
+
+
+def _view(answers: FlatAnswers, given: str, text: str) -> View | None:
+    if given not in answers:
+        return None
+    return View(expressed=answers[given], text=answers.get(text) if answers[given] else None)
+
+
+def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
+    """The derived fields of a `Meeting` from the answers to sections 3–7."""
+    held_on = answers.get("mote-datum")
+    next_meeting = answers.get("nasta-mote")
+    coordinator = answers.get("samordnare")
+    return {
+        "areas": answers.get("omraden", []),
+        "held_on": date.fromisoformat(held_on) if held_on else None,
+        "starts_at": answers.get("mote-tid"),
+        "form": answers.get("mote-form"),
+        "place": answers.get("mote-plats"),
+        "invitees": [
+            Invitee(
+                organisation=OrganisationRef(**item["verksamhet"]),
+                person=item.get("person") or None,
+                method=item["satt"],
+                sent_on=date.fromisoformat(item["skickad"]),
+                established_contact=item.get("etablerad-kontakt"),
+            )
+            for item in answers.get("inbjudna", [])
+        ],
+        "pre_contacts": [
+            PreMeetingContact(
+                organisation=OrganisationRef(**item["verksamhet"]),
+                purpose=item["syfte"],
+                on=date.fromisoformat(item["datum"]),
+            )
+            for item in answers.get("kontakter", [])
+        ],
+        "no_support_agreed_beforehand": answers.get("inget-formote"),
+        "attendees": refs(answers.get("deltagare")),
+        "information_agreed": answers.get("information-nrp"),
+        "areas_discussed": answers.get("omraden-motet", []),
+        "child_view": _view(answers, "barnets-asikter-lamnade", "barnets-asikter"),
+        "guardian_view": _view(
+            answers, "vardnadshavares-asikter-lamnade", "vardnadshavares-asikter"
+        ),
+        "actions": [action_from_item(item) for item in answers.get("atgarder", [])],
+        "copies": [
+            PlanCopy(
+                organisation=OrganisationRef(**item["verksamhet"]),
+                method=item["satt"],
+                received=item["har-fatt"],
+            )
+            for item in answers.get("kopior", [])
+        ],
+        "coordinator": OrganisationRef(**coordinator) if coordinator else None,
+        "next_meeting": date.fromisoformat(next_meeting) if next_meeting else None,
+        "next_participants": refs(answers.get("nasta-deltagare")),
+        "further_parties": refs(answers.get("ytterligare-parter")),
+    }
+
+
+def action_from_item(item: Mapping[str, Any]) -> PlanAction:
+    return PlanAction(
+        what=item["vad"],
+        organisation=OrganisationRef(**item["ansvarig"]),
+        person=item.get("person") or None,
+        due=date.fromisoformat(item["senast"]),
+        area=item["omrade"],
+        status=item["status"],
+    )
+
+
+def carried_items(step_records: str | None, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items of a group that a follow-up meeting starts from: for the plan, open actions only."""
+    if step_records == "action":
+        return [i for i in items if action_from_item(i).is_open]
+    return list(items)
+
+
+def coordinator_history(meetings: list[Meeting]) -> list[tuple[int, OrganisationRef]]:
+    """Who was given the coordination after each meeting, in order."""
+    return [(m.number, m.coordinator) for m in meetings if m.coordinator is not None]

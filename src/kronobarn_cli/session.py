@@ -2,6 +2,8 @@
 
 No terminal here: the prompts module asks, this module records. Every change is saved before
 the next question is asked, so an interrupted walk loses at most the answer being typed.
+
+Sections 1–2 belong to the case; sections 3–7 to a meeting, walked again at each follow-up.
 """
 
 from __future__ import annotations
@@ -13,10 +15,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from kronobarn_cli import engine, rules
-from kronobarn_cli.case import OLDEST_CHILD, STATUS_LABELS, Case, Child
-from kronobarn_cli.checklist import Outcome, Step, Workflow
-from kronobarn_cli.errors import AnswerError
+from kronobarn_cli.case import (
+    OLDEST_CHILD,
+    STATUS_LABELS,
+    Case,
+    Child,
+    Closure,
+    Meeting,
+    OrganisationRef,
+)
+from kronobarn_cli.checklist import MEETING_SECTION, Outcome, Step, Workflow
+from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.text import join_swedish
 from kronobarn_cli.validation import swedish_message
 
 Clock = Callable[[], datetime]
@@ -24,10 +35,6 @@ Clock = Callable[[], datetime]
 
 def local_now() -> datetime:
     return datetime.now().astimezone().replace(microsecond=0)
-
-
-CONSENT_SECTIONS = 2
-"""Until the invitation sections are built, a walk ends after consent (section 2)."""
 
 
 def parse_child(name: str, birth_year: str, today: date) -> Child:
@@ -48,6 +55,24 @@ def parse_child(name: str, birth_year: str, today: date) -> Child:
         raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
 
 
+def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case:
+    """Close a case: it leaves the walk and the reminders; nothing recorded is removed."""
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är redan avslutat.")
+    text = reason.strip()
+    if not text:
+        raise AnswerError("Skriv en anledning till att ärendet avslutas (--reason).")
+    data = case.model_dump()
+    data.update(status="avslutad", closed=Closure(on=now.date(), reason=text), pending={})
+    try:
+        closed = Case.model_validate(data)
+    except ValidationError as exc:
+        raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
+    closed.log(f"Ärendet avslutades: {text}", now)
+    store.save(closed)
+    return closed
+
+
 class Walk:
     """A case being walked through the checklists."""
 
@@ -58,71 +83,125 @@ class Walk:
         case: Case,
         *,
         clock: Clock = local_now,
-        last_section: int | None = CONSENT_SECTIONS,
     ) -> None:
+        if case.closed is not None:
+            raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
         self.workflow = workflow
         self.store = store
         self.case = case
         self.clock = clock
-        self.last_section = last_section
 
     @property
     def today(self) -> date:
         return self.clock().date()
 
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def meeting(self) -> Meeting | None:
+        """The meeting being walked: the latest one, unless it is finished."""
+        latest = self.case.current_meeting
+        return latest if latest is not None and not latest.finished else None
+
+    @property
+    def first_section(self) -> int:
+        """A follow-up meeting cannot go back into the case's consent."""
+        meeting = self.meeting
+        return MEETING_SECTION if meeting is not None and meeting.number > 1 else 1
+
+    def answers(self) -> dict[str, dict[str, Any]]:
+        """Answers the engine sees: the case's sections, then the current meeting's."""
+        combined = {k: dict(v) for k, v in self.case.answers.items()}
+        if self.meeting is not None:
+            combined.update({k: dict(v) for k, v in self.meeting.answers.items()})
+        elif self.case.meetings:
+            # The last meeting is finished: its sections count as answered.
+            combined.update({k: dict(v) for k, v in self.case.meetings[-1].answers.items()})
+        return combined
+
     def facts(self) -> engine.Facts:
         return engine.Facts(child_age=self.case.child.max_age(self.today), rules=rules.RULES)
 
     def position(self) -> engine.Position:
-        return engine.position(self.workflow, self.case.answers, self.facts(), self.last_section)
+        return engine.position(self.workflow, self.answers(), self.facts())
 
-    # -- changes -------------------------------------------------------------------------------
+    def scopes(self) -> rules.Scopes:
+        flat = engine.flatten(self.answers())
+        participants = rules.refs(flat.get("deltagare")) if "deltagare" in flat else None
+        return rules.Scopes(rules.consented_organisations(self.case.consents), participants)
 
-    def answer(self, step_id: str, raw: Any) -> None:
-        """Validate and record an answer to the current step (AnswerError if it does not fit)."""
-        current = self.position().step
-        if current is None or current.id != step_id:
-            raise AnswerError(f"Steget '{step_id}' är inte aktuellt nu.")
-        value = engine.validate_answer(current, raw, self.workflow, self.today)
-        section = self.workflow.section_of(step_id)
-        answers = {k: dict(v) for k, v in self.case.answers.items()}
-        answers.setdefault(section.id, {})[step_id] = value
-        self._update(answers, f"Besvarade: {current.prompt}", pending={})
-
-    def back(self) -> Step | None:
-        """Remove the last answer; returns the step that is asked again, None at the start."""
-        answers, removed = engine.go_back(self.workflow, self.case.answers)
-        if removed is None:
+    def previous_meeting(self) -> Meeting | None:
+        meeting = self.meeting
+        if meeting is None or meeting.number < 2:
             return None
-        step = self.workflow.step(removed)
-        self._update(answers, f"Gick tillbaka till: {step.prompt}", pending={})
-        return step
+        return self.case.meetings[meeting.number - 2]
 
-    def reopen(self) -> Step | None:
-        """Open again the group a stopping outcome names (e.g. to add a missing consent)."""
-        pos = self.position()
-        if pos.outcome is None or pos.outcome.reopen is None:
+    def default_for(self, step: Step) -> Any:
+        """What a step starts from: a suggestion, or what was answered at the last meeting."""
+        flat = engine.flatten(self.answers())
+        if step.suggest == "coordinator":
+            suggested = self.coordinator_suggestion()
+            return suggested[0].model_dump() if len(suggested) == 1 else None
+        if step.id == "deltagare":  # those invited are likely those who came
+            return [i["verksamhet"] for i in flat.get("inbjudna", [])] or None
+        if step.id == "nasta-deltagare":
+            return flat.get("deltagare")
+        previous = self.previous_meeting()
+        if step.carry_over and previous is not None and step.kind != "repeat":
+            return engine.flatten(previous.answers).get(step.id)
+        return None
+
+    def carried_items(self, step: Step) -> list[dict[str, Any]]:
+        """Items a follow-up meeting starts a group from, without the fields asked again."""
+        previous = self.previous_meeting()
+        if previous is None or not step.carry_over or step.kind != "repeat":
+            return []
+        items = engine.flatten(previous.answers).get(step.id, [])
+        again = {f.id for f in step.fields if f.ask_again}
+        return [
+            {k: v for k, v in item.items() if k not in again}
+            for item in rules.carried_items(step.records, items)
+        ]
+
+    def participant_items(self, step: Step) -> list[dict[str, Any]]:
+        """For a group with one item per participant: the items to fill in."""
+        if step.for_each != "participants":
+            return []
+        participants = self.scopes().participants or []
+        return [{step.fields[0].id: o.model_dump()} for o in participants]
+
+    def coordinator_suggestion(self) -> list[OrganisationRef]:
+        flat = engine.flatten(self.answers())
+        actions = [rules.action_from_item(i) for i in flat.get("atgarder", [])]
+        return rules.suggest_coordinator(actions)
+
+    def suggestion_note(self, step: Step) -> str | None:
+        if step.suggest != "coordinator":
             return None
-        step = self.workflow.step(pos.outcome.reopen)
-        answers = {k: dict(v) for k, v in self.case.answers.items()}
-        items = answers.get(pos.section.id, {}).pop(step.id, [])
-        pending = {"step": step.id, "items": items, "current": {}}
-        self._update(answers, f"Öppnade igen: {step.prompt}", pending=pending)
-        return step
+        suggested = self.coordinator_suggestion()
+        if len(suggested) == 1:
+            return f"Förslag: {suggested[0].name}, som ansvarar för flest insatser i planen."
+        if suggested:
+            names = join_swedish(o.name for o in suggested)
+            return f"{names} ansvarar för lika många insatser. Kom överens om vem som samordnar."
+        return None
 
-    def pending_items(self, step: Step) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """Items and the half-filled item of a group being answered, to continue from."""
-        pending = self.case.pending
-        if pending.get("step") != step.id:
-            return [], {}
-        return list(pending.get("items", [])), dict(pending.get("current", {}))
+    def presentation_order(self) -> list[str]:
+        flat = engine.flatten(self.answers())
+        return rules.presentation_order(
+            rules.refs(i["verksamhet"] for i in flat.get("inbjudna", []))
+        )
 
-    def save_pending(
-        self, step: Step, items: list[dict[str, Any]], current: dict[str, Any]
-    ) -> None:
-        """Save a group's progress item by item and field by field."""
-        pending = {"step": step.id, "items": items, "current": current}
-        self._update(self.case.answers, None, pending=pending)
+    def invitation_warning(self, item: dict[str, Any]) -> str | None:
+        flat = engine.flatten(self.answers())
+        if "mote-datum" not in flat or "skickad" not in item:
+            return None
+        section = self.workflow.section_of("inbjudna")
+        return rules.invitation_too_late(
+            date.fromisoformat(item["skickad"]),
+            date.fromisoformat(flat["mote-datum"]),
+            section.invitation_days,
+        )
 
     def group_note(self, step: Step, items: list[dict[str, Any]]) -> str | None:
         """What the user should know before closing a group, e.g. consents still missing."""
@@ -138,10 +217,108 @@ class Walk:
         )
 
     def outcome_of(self, section_id: str) -> Outcome | None:
-        return engine.outcomes(self.workflow, self.case.answers, self.facts()).get(section_id)
+        return engine.outcomes(self.workflow, self.answers(), self.facts()).get(section_id)
+
+    def validate(self, spec: Any, raw: Any) -> Any:
+        """One answer or field, with the consent and participant rules of this case."""
+        return engine.validate_answer(spec, raw, self.workflow, self.today, self.scopes())
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
-        return engine.validate_item(step, item, self.workflow, self.today)
+        return engine.validate_item(step, item, self.workflow, self.today, self.scopes())
+
+    def pending_items(self, step: Step) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Items and the half-filled item of a group being answered, to continue from."""
+        pending = self.case.pending
+        if pending.get("step") != step.id:
+            return [], {}
+        return list(pending.get("items", [])), dict(pending.get("current", {}))
+
+    def pending_queue(self, step: Step) -> list[dict[str, Any]] | None:
+        """Prefilled items still to go through (carried over, or one per participant)."""
+        pending = self.case.pending
+        if pending.get("step") != step.id:
+            return None
+        queue = pending.get("queue")
+        return list(queue) if isinstance(queue, list) else None
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def answer(self, step_id: str, raw: Any) -> None:
+        """Validate and record an answer to the current step (AnswerError if it does not fit)."""
+        current = self.position().step
+        if current is None or current.id != step_id:
+            raise AnswerError(f"Steget '{step_id}' är inte aktuellt nu.")
+        value = self.validate(current, raw)
+        section = self.workflow.section_of(step_id)
+        answers = self.answers()
+        answers.setdefault(section.id, {})[step_id] = value
+        self._update(answers, f"Besvarade: {current.prompt}", pending={})
+
+    def back(self) -> Step | None:
+        """Remove the last answer; returns the step that is asked again, None at the start."""
+        answers, removed = engine.go_back(self.workflow, self.answers(), self.first_section)
+        if removed is None:
+            return None
+        step = self.workflow.step(removed)
+        self._update(answers, f"Gick tillbaka till: {step.prompt}", pending={})
+        return step
+
+    def reopen(self) -> Step | None:
+        """Open again the group a stopping outcome names (e.g. to add a missing consent)."""
+        pos = self.position()
+        if pos.outcome is None or pos.outcome.reopen is None:
+            return None
+        step = self.workflow.step(pos.outcome.reopen)
+        answers = self.answers()
+        items = answers.get(pos.section.id, {}).pop(step.id, [])
+        pending = {"step": step.id, "items": items, "current": {}}
+        self._update(answers, f"Öppnade igen: {step.prompt}", pending=pending)
+        return step
+
+    def extend_consent(self, item: dict[str, Any]) -> None:
+        """Record one more consent (e.g. for an organisation to be invited) in section 2."""
+        step = self.workflow.step("samtycken")
+        value = engine.validate_item(step, item, self.workflow, self.today)
+        answers = self.answers()
+        section = self.workflow.section_of("samtycken").id
+        consents = answers.setdefault(section, {})
+        consents["samtycken"] = [*consents.get("samtycken", []), value]
+        names = join_swedish(o["name"] for o in value["verksamheter"])
+        self._update(answers, f"Samtycket utökades med {names}.", pending=dict(self.case.pending))
+
+    def save_pending(
+        self,
+        step: Step,
+        items: list[dict[str, Any]],
+        current: dict[str, Any],
+        queue: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Save a group's progress item by item and field by field."""
+        pending: dict[str, Any] = {"step": step.id, "items": items, "current": current}
+        if queue is not None:
+            pending["queue"] = queue
+        self._update(self.answers(), None, pending=pending)
+
+    def start_follow_up(self) -> Meeting:
+        """Open the next meeting of an activated case whose last meeting is finished."""
+        case = self.case
+        if case.status != "aktiverad":
+            raise KronobarnError(
+                f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[case.status]})."
+            )
+        latest = case.current_meeting
+        if latest is None or not latest.finished:
+            raise KronobarnError(
+                f"Ärendets pågående möte är inte klart. Fortsätt med: kronobarn resume {case.id}"
+            )
+        now = self.clock()
+        meeting = Meeting(number=latest.number + 1, started=now)
+        data = case.model_dump()
+        data["meetings"] = [*data["meetings"], meeting.model_dump()]
+        self.case = Case.model_validate(data)
+        self.case.log(f"Uppföljande möte {meeting.number} påbörjades.", now)
+        self.store.save(self.case)
+        return meeting
 
     # -- derived data --------------------------------------------------------------------------
 
@@ -155,9 +332,13 @@ class Walk:
         first = self.workflow.sections[0].id
         now = self.clock()
         before = self.case.status
+        numbers = {s.id: s.number for s in self.workflow.sections}
+        case_answers = {k: v for k, v in pruned.items() if numbers[k] < MEETING_SECTION}
+        meeting_answers = {k: v for k, v in pruned.items() if numbers[k] >= MEETING_SECTION}
+
         data = self.case.model_dump()
         data.update(
-            answers=pruned,
+            answers=case_answers,
             pending=pending,
             status=engine.status(self.workflow, pruned, facts),
             decision=rules.decision_from_answers(
@@ -167,6 +348,24 @@ class Walk:
             consents=rules.consents_from_answers(flat),
             updated=now,
         )
+        meetings = data["meetings"]
+        if meeting_answers or self.meeting is not None:
+            if self.meeting is None:
+                meetings.append(Meeting(number=len(meetings) + 1, started=now).model_dump())
+            finished = engine.position(self.workflow, pruned, facts).finished
+            meetings[-1].update(
+                answers=meeting_answers, finished=finished, **rules.meeting_fields(flat)
+            )
+            if not meeting_answers and meetings[-1]["number"] == 1:
+                meetings.pop()  # went back out of the first meeting before it began
+            else:
+                consents = rules.consents_from_answers(flat)
+                named = rules.refs(flat.get("nasta-deltagare")) + rules.refs(
+                    flat.get("ytterligare-parter")
+                )
+                meetings[-1]["consent_to_extend"] = list(
+                    {o.key(): o for o in rules.outside_consent(named, consents)}.values()
+                )
         case = Case.model_validate(data)
         if event:
             case.log(event, now)

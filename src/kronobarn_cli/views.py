@@ -1,0 +1,219 @@
+"""Readable renderings of a case (rich renderables; printing is left to the caller)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from kronobarn_cli import rules
+from kronobarn_cli.case import STATUS_LABELS, Case, Meeting, OrganisationRef, View
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.text import swedish_date, terminal_safe
+
+PLAN_NOTE = (
+    "Barnets plan ersätter inte respektive professions dokumentation utan fungerar som en "
+    "samverkanskarta."
+)
+
+
+def _t(value: str | None) -> Text:
+    return Text(terminal_safe(value or "–"))
+
+
+def _names(orgs: Iterable[OrganisationRef]) -> Text:
+    return _t(", ".join(o.name for o in orgs) or None)
+
+
+def _facts(rows: list[tuple[str, Text | str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, value if isinstance(value, Text) else _t(value))
+    return table
+
+
+def _label(workflow: Workflow, step_id: str, field_id: str | None, value: str) -> str:
+    if not workflow.has_step(step_id):
+        return value
+    step = workflow.step(step_id)
+    spec = step.field(field_id) if field_id else step
+    return spec.option_label(value) if spec is not None else value
+
+
+def _area_names(workflow: Workflow, ids: list[str]) -> Text:
+    names = [(workflow.area(i).name if workflow.area(i) else i) for i in ids]  # type: ignore[union-attr]
+    return _t(", ".join(names) or None)
+
+
+def _view_text(view: View | None) -> Text:
+    if view is None:
+        return _t(None)
+    if not view.expressed:
+        return Text("har inte uttryckt några åsikter", style="italic")
+    return _t(view.text)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "–" if value is None else ("ja" if value else "nej")
+
+
+def case_view(case: Case, workflow: Workflow) -> RenderableType:
+    parts: list[RenderableType] = []
+    child = case.child.name + (f" (född {case.child.birth_year})" if case.child.birth_year else "")
+    header: list[tuple[str, Text | str]] = [
+        ("Barn", _t(child)),
+        ("Status", STATUS_LABELS[case.status]),
+        ("Skapat", case.created.strftime("%Y-%m-%d %H:%M")),
+        ("Senast ändrat", case.updated.strftime("%Y-%m-%d %H:%M")),
+    ]
+    if case.closed is not None:
+        header.append(("Avslutat", swedish_date(case.closed.on)))
+        header.append(("Anledning", _t(case.closed.reason)))
+    parts.append(Panel(_facts(header), title=f"Ärende {case.id}", title_align="left"))
+
+    if case.decision is not None:
+        outcome = next(
+            (
+                o.title
+                for s in workflow.sections
+                for o in s.outcomes
+                if o.id == case.decision.outcome
+            ),
+            case.decision.outcome or "–",
+        )
+        rows: list[tuple[str, Text | str]] = [
+            ("Uppmärksammat", _t(case.decision.noticed)),
+            ("Beslut", outcome),
+        ]
+        if case.decision.reason:
+            rows.append(("Motivering", _t(case.decision.reason)))
+        if case.decision.referral is not None:
+            rows.append(("Hänvisning", _t(rules.referral_line(case.decision.referral))))
+        parts.append(Panel(_facts(rows), title="Finns behov av samverkan?", title_align="left"))
+
+    if case.consents:
+        table = Table(
+            "Vem", "Form", "Datum", "Verksamheter", title="Samtycken", title_justify="left"
+        )
+        for c in case.consents:
+            table.add_row(
+                _label(workflow, "samtycken", "roll", c.giver),
+                c.form,
+                swedish_date(c.given_on),
+                _names(c.organisations),
+            )
+        parts.append(table)
+        for line in rules.consent_lines(case.consents):
+            parts.append(Text("Dokumentation: ", style="bold") + _t(line))
+
+    for meeting in case.meetings:
+        parts.append(meeting_view(meeting, workflow))
+
+    history = rules.coordinator_history(case.meetings)
+    if len(history) > 1:
+        lines = [f"Efter möte {n}: {terminal_safe(o.name)}" for n, o in history]
+        parts.append(Panel("\n".join(lines), title="Samordnare över tid", title_align="left"))
+    return Group(*parts)
+
+
+def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
+    when = swedish_date(meeting.held_on) if meeting.held_on else "–"
+    if meeting.starts_at:
+        when += f" kl. {meeting.starts_at}"
+    form = _label(workflow, "mote-form", None, meeting.form) if meeting.form else "–"
+    rows: list[tuple[str, Text | str]] = [
+        ("Datum", when),
+        ("Form", form),
+        ("Lokal/länk", _t(meeting.place)),
+        ("Områden", _area_names(workflow, meeting.areas)),
+    ]
+    parts: list[RenderableType] = [_facts(rows)]
+
+    if meeting.invitees:
+        table = Table(
+            "Inbjuden", "Person", "Hur", "Skickad", title="Inbjudna", title_justify="left"
+        )
+        for i in meeting.invitees:
+            table.add_row(
+                _t(i.organisation.name),
+                _t(i.person),
+                _label(workflow, "inbjudna", "satt", i.method),
+                swedish_date(i.sent_on),
+            )
+        parts.append(table)
+    if meeting.pre_contacts:
+        table = Table(
+            "Verksamhet", "Syfte", "Datum", title="Kontakt före mötet", title_justify="left"
+        )
+        for c in meeting.pre_contacts:
+            table.add_row(
+                _t(c.organisation.name),
+                _label(workflow, "kontakter", "syfte", c.purpose),
+                swedish_date(c.on),
+            )
+        parts.append(table)
+        parts.append(
+            _facts(
+                [
+                    (
+                        "Inget stöd bestämt utan familjen",
+                        _yes_no(meeting.no_support_agreed_beforehand),
+                    )
+                ]
+            )
+        )
+    parts.append(
+        _facts(
+            [
+                ("Deltog", _names(meeting.attendees)),
+                (
+                    "Nödvändig, relevant, proportionerlig information",
+                    _yes_no(meeting.information_agreed),
+                ),
+                ("Områden som togs upp", _area_names(workflow, meeting.areas_discussed)),
+                ("Barnets åsikter", _view_text(meeting.child_view)),
+                ("Vårdnadshavarnas åsikter", _view_text(meeting.guardian_view)),
+            ]
+        )
+    )
+    if meeting.actions:
+        table = Table("Vad", "Ansvarig", "Person", "Senast", "Område", "Status",
+                      title="Barnets plan", title_justify="left")  # fmt: skip
+        for a in meeting.actions:
+            area = workflow.area(a.area)
+            table.add_row(
+                _t(a.what),
+                _t(a.organisation.name),
+                _t(a.person),
+                swedish_date(a.due),
+                area.name if area else a.area,
+                _label(workflow, "atgarder", "status", a.status),
+            )
+        parts.append(table)
+        parts.append(Text(PLAN_NOTE, style="italic"))
+    if meeting.copies:
+        table = Table("Part", "Får kopian", "Har fått den", title="Kopior av Barnets plan",
+                      title_justify="left")  # fmt: skip
+        for copy in meeting.copies:
+            table.add_row(
+                _t(copy.organisation.name),
+                _label(workflow, "kopior", "satt", copy.method),
+                _yes_no(copy.received),
+            )
+        parts.append(table)
+    follow: list[tuple[str, Text | str]] = [
+        ("Samordnare", _t(meeting.coordinator.name if meeting.coordinator else None)),
+        ("Nästa möte", swedish_date(meeting.next_meeting) if meeting.next_meeting else "–"),
+        ("Deltar i nästa möte", _names(meeting.next_participants)),
+        ("Ytterligare parter", _names(meeting.further_parties)),
+    ]
+    if meeting.consent_to_extend:
+        follow.append(("Samtycket måste utökas för", _names(meeting.consent_to_extend)))
+    parts.append(_facts(follow))
+    status = "" if meeting.finished else " (pågår)"
+    return Panel(Group(*parts), title=f"Möte {meeting.number}{status}", title_align="left")

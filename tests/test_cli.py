@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 
 from kronobarn_cli.case import Child
+from kronobarn_cli.checklist import load_workflow
+from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
-from .conftest import NOW
+from .conftest import NOW, fixed_clock
+from .test_meeting_rules import COORDINATION, INVITATION, MEETING, PLAN
+from .test_rules import GUARDIAN_ORAL, activate_need, answer_all
 
 ENGLISH = ("Usage", "Options", "Arguments", "Commands", "Show this message", "[required]",
            "Error", "Missing", "Traceback")  # fmt: skip
@@ -116,3 +120,57 @@ def test_python_dash_m_runs_the_tool() -> None:
     run = kronobarn("--help")
     assert run.returncode == 0
     assert "Kronobarnsmodellen" in run.stdout
+
+
+def finished_case(store: CaseStore) -> str:
+    """A case through its first meeting, built through the same walk as the prompts use."""
+    case = store.create(Child(name="[red]Ada[/red]", birth_year=2016), NOW)
+    walk = Walk(load_workflow(), store, case, clock=fixed_clock)
+    activate_need(walk)
+    answer_all(walk, [("samtycken", [GUARDIAN_ORAL]), *INVITATION, *MEETING, *PLAN])
+    answer_all(walk, COORDINATION)
+    return case.id
+
+
+def test_show_prints_the_whole_case_meeting_by_meeting(store: CaseStore) -> None:
+    case_id = finished_case(store)
+    run = kronobarn("show", case_id)
+    assert run.returncode == 0, run.stderr
+    for expected in (
+        f"Ärende {case_id}",
+        "[red]Ada[/red]",  # typed text is shown as typed, not as markup
+        "Möte 1",
+        "Anpassat schema",
+        "Barnets plan ersätter inte respektive professions dokumentation",
+        "Samtycke har lämnats muntligen den 20 november 2026",
+        "1 februari 2027",
+    ):
+        assert expected in " ".join(run.stdout.split()), expected
+
+
+def test_close_needs_a_reason_and_ends_the_case(store: CaseStore) -> None:
+    case_id = finished_case(store)
+    missing = kronobarn("close", case_id)
+    assert missing.returncode == 2
+    one_swedish_line(missing)
+    empty = kronobarn("close", case_id, "--reason", " ")
+    assert empty.returncode == 1
+    assert "anledning" in one_swedish_line(empty)
+    done = kronobarn("close", case_id, "--reason", "Familjen har fått stöd.")
+    assert done.returncode == 0, done.stderr
+    assert store.load(case_id).status == "avslutad"
+    again = kronobarn("close", case_id, "--reason", "igen")
+    assert again.returncode == 1
+    assert "redan avslutat" in one_swedish_line(again)
+    listed = kronobarn("list")
+    assert "avslutad" in listed.stdout
+
+
+def test_follow_up_checks_the_case_before_asking(store: CaseStore) -> None:
+    unknown = kronobarn("follow-up", "abcdef")
+    assert unknown.returncode == 1
+    one_swedish_line(unknown)
+    case_id = finished_case(store)
+    no_tty = kronobarn("follow-up", case_id)
+    assert no_tty.returncode == 2
+    assert "behöver en terminal" in one_swedish_line(no_tty)

@@ -11,7 +11,7 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import fixed_clock, new_walk
-from .keys import CTRL_C, DOWN, ENTER, down, line, typed
+from .keys import CTRL_C, DOWN, ENTER, SPACE, down, line, typed
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -226,3 +226,66 @@ def test_consent_group_says_who_is_still_missing(
     shown = screen_text(prompter)
     assert "✔ Samverkan ska aktiveras" in shown
     assert "Samtycke saknas ännu från ungdomen själv" in shown
+
+
+FIRST_MEETING = [
+    # 3. Initiera och bjuda in
+    SPACE + ENTER, line("2026-12-20"), line("09:30"), ENTER, line("Rum 3"),
+    down(SKOLA) + ENTER, line(""), ENTER, line("2026-11-23"),
+    DOWN + ENTER, down(SOCIALTJANST) + ENTER, line("Kim"), ENTER, line("2026-11-23"), DONE,
+    # 4. Kontakt innan mötet; then go on to the meeting now
+    NO, ENTER,
+    # 5. Samverkansmötet: attendees are ticked from the invitees
+    ENTER, ENTER, YES, SPACE + ENTER, YES, line("Vill ha lugn."), NO, ENTER,
+    # 6. Barnets plan: two actions, then a copy for each participant
+    line("Anpassat schema"), ENTER, line(""), line("2027-01-15"), ENTER, ENTER,
+    DOWN + ENTER,
+    line("Stödsamtal"), DOWN + ENTER, line(""), line("2027-01-20"), ENTER, DOWN + ENTER,
+    DONE,
+    ENTER, YES, down(2) + ENTER, NO, ENTER,
+    # 7. Fortsatt samordning: a tie, so the user picks
+    down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER, ENTER,
+]  # fmt: skip
+SECOND_MEETING = [
+    # 3. Areas, form and place start from the last meeting; invitees are carried over
+    ENTER, line("2027-02-01"), line("10:00"), ENTER, ENTER,
+    line("2027-01-20"), line("2027-01-20"), DONE,
+    NO, ENTER,
+    ENTER, ENTER, YES, SPACE + ENTER, YES, line("Bättre nu."), YES, line("Nöjda."), ENTER,
+    # 6. The open actions come back: update their status, add nothing
+    down(2) + ENTER, DOWN + ENTER, DONE,
+    ENTER, YES, ENTER, YES, ENTER,
+    down(SKOLA) + ENTER, line("2027-04-01"), ENTER, ENTER,
+]  # fmt: skip
+
+
+def test_full_walk_from_new_case_to_the_second_meeting(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = new_walk(workflow, store)
+    run(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, DONE, *FIRST_MEETING)
+    first = store.load(walk.case.id).meetings[0]
+    assert first.finished
+    assert [i.organisation.id for i in first.invitees] == ["skola", "socialtjanst"]
+    assert [(a.what, a.organisation.id, a.status) for a in first.actions] == [
+        ("Anpassat schema", "skola", "planerad"),
+        ("Stödsamtal", "socialtjanst", "pagaende"),
+    ]
+    assert [(c.method, c.received) for c in first.copies] == [("utskriven", True), ("post", False)]
+    assert first.coordinator is not None and first.coordinator.id == "socialtjanst"
+    assert "lika många insatser" in screen_text(prompter)
+
+    follow = Walk(workflow, store, store.load(walk.case.id), clock=fixed_clock)
+    follow.start_follow_up()
+    run(prompter, follow, *SECOND_MEETING)
+    case = store.load(walk.case.id)
+    second = case.meetings[1]
+    assert second.finished
+    assert (second.place, second.starts_at, second.areas) == ("Rum 3", "10:00", ["trygg"])
+    assert [i.sent_on.isoformat() for i in second.invitees] == ["2027-01-20", "2027-01-20"]
+    assert [(a.what, a.status) for a in second.actions] == [
+        ("Anpassat schema", "klar"),
+        ("Stödsamtal", "pagaende"),
+    ]
+    assert [m.coordinator.id for m in case.meetings if m.coordinator] == ["socialtjanst", "skola"]
+    assert case.meetings[0].actions == first.actions  # the first plan is kept as it was

@@ -273,10 +273,11 @@ def validate_item(
     if unknown:
         raise AnswerError(f"Okänt fält: {sorted(unknown)[0]}.")
     item: dict[str, Any] = {}
+    missing: list[FieldSpec] = []
     for spec in item_fields(step, raw, workflow):
         if spec.id not in raw:
             if spec.required:
-                raise AnswerError(f"Fältet '{spec.id}' saknas.")
+                missing.append(spec)
             continue
         try:
             item[spec.id] = validate_answer(spec, raw[spec.id], workflow, today, scopes)
@@ -284,12 +285,16 @@ def validate_item(
             exc.message = f"{spec.prompt}: {exc.message}"
             exc.field = spec.id
             raise
-    if step.records == "invitee":
+    if step.records == "invitee" and "verksamhet" in item:
         try:
             _specialist_rule(item, workflow)
         except SpecialistError as exc:
             exc.field = step.fields[0].id
             raise
+    if missing:
+        error = AnswerError(f"{missing[0].prompt}: svar saknas.")
+        error.field = missing[0].id
+        raise error
     return item
 
 

@@ -16,8 +16,15 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import NOW, fixed_clock
-from .test_meeting_rules import COORDINATION, INVITATION, MEETING, PLAN
-from .test_rules import GUARDIAN_ORAL, activate_need, answer_all
+from .scenario import (
+    COORDINATION,
+    GUARDIAN_ORAL,
+    INVITATION,
+    MEETING,
+    PLAN,
+    activate_need,
+    answer_all,
+)
 
 ENGLISH = ("Usage", "Options", "Arguments", "Commands", "Show this message", "[required]",
            "Error", "Missing", "Traceback")  # fmt: skip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -16,62 +15,20 @@ from kronobarn_cli.session import Walk, close_case
 from kronobarn_cli.store import CaseStore
 
 from .conftest import NOW, new_walk
-from .test_rules import GUARDIAN_ORAL, activate_need, answer_all
-
-SKOLA = {"id": "skola", "name": "Skola"}
-SOC = {"id": "socialtjanst", "name": "Socialtjänst"}
-
-
-def invitee(org: Any = "skola", **extra: Any) -> dict[str, Any]:
-    return {"verksamhet": org, "satt": "link", "skickad": "2026-11-23", **extra}
-
-
-def action(
-    what: str, org: Any, status: str = "planerad", due: str = "2027-01-15"
-) -> dict[str, Any]:
-    return {"vad": what, "ansvarig": org, "senast": due, "omrade": "utvecklas", "status": status}
-
-
-def copy(org: Any) -> dict[str, Any]:
-    return {"verksamhet": org, "satt": "utskriven", "har-fatt": True}
-
-
-INVITATION = [
-    ("omraden", ["trygg", "utvecklas"]),
-    ("mote-datum", "2026-12-20"),
-    ("mote-tid", "9.30"),
-    ("mote-form", "fysiskt"),
-    ("mote-plats", "Rum 3"),
-    ("inbjudna", [invitee("skola"), invitee("socialtjanst")]),
-    ("kontakt-fore-mote", False),
-]
-MEETING = [
-    ("familjen-forst", True),
-    ("deltagare", ["skola", "socialtjanst"]),
-    ("information-nrp", True),
-    ("omraden-motet", ["trygg"]),
-    ("barnets-asikter-lamnade", True),
-    ("barnets-asikter", "Vill ha lugn i klassrummet."),
-    ("vardnadshavares-asikter-lamnade", False),
-    ("samverkanslosningar", True),
-]
-PLAN = [
-    (
-        "atgarder",
-        [
-            action("Anpassat schema", "skola"),
-            action("Stödsamtal", "socialtjanst", "pagaende"),
-            action("Läxhjälp", "skola", "klar"),
-        ],
-    ),
-    ("kopior", [copy("skola"), copy("socialtjanst")]),
-]
-COORDINATION = [
-    ("samordnare", "skola"),
-    ("nasta-mote", "2027-02-01"),
-    ("nasta-deltagare", ["skola", "socialtjanst"]),
-    ("ytterligare-parter", []),
-]
+from .scenario import (
+    COORDINATION,
+    GUARDIAN_ORAL,
+    INVITATION,
+    MEETING,
+    PLAN,
+    SKOLA,
+    SOC,
+    action,
+    activate_need,
+    answer_all,
+    copy,
+    invitee,
+)
 
 
 @pytest.fixture
@@ -221,6 +178,7 @@ def test_rule4_a_formote_must_be_taken_back_to_the_family(active: Walk) -> None:
 
 def test_rule5_family_is_presented_first(active: Walk) -> None:
     to_meeting(active)
+    assert active.physical_meeting()
     assert active.presentation_order() == [
         "Familjen: barnet/ungdomen och vårdnadshavarna",
         "Skola",
@@ -375,6 +333,22 @@ def test_follow_up_carries_open_actions_invitees_and_coordinator(
         (1, "skola"),
         (2, "socialtjanst"),
     ]
+
+
+def test_follow_up_defaults_to_the_last_coordinator_when_the_plan_is_tied(
+    active: Walk, store: CaseStore
+) -> None:
+    whole_meeting(active)
+    walk = Walk(active.workflow, store, store.load(active.case.id), clock=active.clock)
+    walk.start_follow_up()
+    carried = walk.carried_items(walk.workflow.step("atgarder"))
+    answer_all(walk, INVITATION + MEETING)
+    walk.answer("atgarder", [{**a, "status": "pagaende"} for a in carried])  # one each
+    step = walk.workflow.step("samordnare")
+    assert len(walk.coordinator_suggestion()) == 2
+    assert walk.default_for(step) == SKOLA  # the coordinator the last meeting chose
+    note = walk.suggestion_note(step)
+    assert note is not None and "lika många insatser" in note
 
 
 def test_follow_up_needs_an_activated_case_with_a_finished_meeting(

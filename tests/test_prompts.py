@@ -11,7 +11,9 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import fixed_clock, new_walk
-from .keys import CTRL_C, DOWN, ENTER, SPACE, down, line, typed
+from .keys import CTRL_C, DOWN, ENTER, SPACE, UP, down, line, typed
+from .scenario import GUARDIAN_ORAL as GUARDIAN_ORAL_ITEM
+from .scenario import INVITATION, MEETING, PLAN, activate_need, answer_all
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -255,7 +257,8 @@ SECOND_MEETING = [
     # 6. The open actions come back: update their status, add nothing
     down(2) + ENTER, DOWN + ENTER, DONE,
     ENTER, YES, ENTER, YES, ENTER,
-    down(SKOLA) + ENTER, line("2027-04-01"), ENTER, ENTER,
+    # A tie again: the list starts at the last coordinator (Socialtjänst); move up to Skola
+    UP * (SOCIALTJANST - SKOLA) + ENTER, line("2027-04-01"), ENTER, ENTER,
 ]  # fmt: skip
 
 
@@ -289,3 +292,63 @@ def test_full_walk_from_new_case_to_the_second_meeting(
     ]
     assert [m.coordinator.id for m in case.meetings if m.coordinator] == ["socialtjanst", "skola"]
     assert case.meetings[0].actions == first.actions  # the first plan is kept as it was
+
+
+def meeting_walk(workflow: Workflow, store: CaseStore, upto: str) -> Walk:
+    """An activated case walked through the API up to (not including) step `upto`."""
+    walk = new_walk(workflow, store)
+    activate_need(walk)
+    walk.answer("samtycken", [GUARDIAN_ORAL_ITEM])
+    steps = [*INVITATION, *MEETING, *PLAN]
+    answer_all(walk, steps[: [s for s, _ in steps].index(upto)])
+    return walk
+
+
+def test_plan_actions_can_be_added_edited_and_removed_before_leaving(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = meeting_walk(workflow, store, "atgarder")
+    step = workflow.step("atgarder")
+    add = DOWN + ENTER
+    edit, remove = down(2) + ENTER, down(3) + ENTER
+    keys = [
+        line("Första"), ENTER, line(""), line("2027-01-10"), ENTER, ENTER,
+        add, line("Andra"), DOWN + ENTER, line("Eva"), line("2027-01-11"), ENTER, ENTER,
+        add, line("Tredje"), ENTER, line(""), line("2027-01-12"), ENTER, ENTER,
+        remove, DOWN + ENTER,  # the second one
+        edit, ENTER,  # the first one: every field again, starting from its answers
+        BACKSPACE * 6 + line("Första, ändrad"), ENTER, line(""), ENTER, ENTER, down(2) + ENTER,
+        DONE,
+    ]  # fmt: skip
+    with typed(*keys):
+        items = prompter.ask_repeat(step, walk)
+    assert [(i["vad"], i["ansvarig"]["id"], i["status"]) for i in items] == [
+        ("Första, ändrad", "skola", "klar"),
+        ("Tredje", "skola", "planerad"),
+    ]
+    assert items[0]["senast"] == "2027-01-10"
+
+
+def test_specialist_refused_then_counterpart_invited_with_extended_consent(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = meeting_walk(workflow, store, "inbjudna")
+    bup, yes_extend = 9, ENTER
+    written_today = [ENTER, ENTER, line("idag")]  # vårdnadshavare, skriftligt, today
+    keys = [
+        down(bup) + ENTER, yes_extend, *written_today,
+        NO,  # no established care contact with BUP
+        ENTER,  # "Bjud in Vårdcentral i stället"
+        yes_extend, *written_today,
+        line(""), ENTER, line("2026-11-23"),
+        DONE,
+    ]  # fmt: skip
+    with typed(*keys):
+        items = prompter.ask_repeat(workflow.step("inbjudna"), walk)
+    assert [i["verksamhet"]["id"] for i in items] == ["vardcentral"]
+    assert "etablerad-kontakt" not in items[0]
+    extended = [c.organisations[0].id for c in walk.case.consents[1:]]
+    assert extended == ["bup", "vardcentral"]
+    shown = " ".join(screen_text(prompter).split())
+    assert "Bjud in Vårdcentral och Familjehälsan i stället" in shown
+    assert "Kontaktvägar till Vårdcentral" in shown

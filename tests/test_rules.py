@@ -15,40 +15,7 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import new_walk
-
-GUARDIAN_ORAL = {
-    "roll": "vardnadshavare",
-    "form": "muntlig",
-    "datum": "2026-11-20",
-    "verksamheter": ["skola", "socialtjanst"],
-}
-YOUTH_WRITTEN = {
-    "roll": "ungdom",
-    "form": "skriftlig",
-    "datum": "2026-11-21",
-    "verksamheter": ["skola"],
-}
-
-
-def answer_all(walk: Walk, answers: list[tuple[str, object]]) -> None:
-    for step_id, value in answers:
-        current = walk.position().step
-        assert current is not None, f"the walk ended before {step_id}"
-        assert current.id == step_id
-        walk.answer(step_id, value)
-
-
-def activate_need(walk: Walk) -> None:
-    answer_all(
-        walk,
-        [
-            ("uppmarksammat", "Hög frånvaro och oro hemma."),
-            ("egen-insats-racker", False),
-            ("annan-verksamhet-ensam", False),
-            ("tillsammans", True),
-        ],
-    )
-
+from .scenario import GUARDIAN_ORAL, YOUTH_WRITTEN, activate_need, answer_all
 
 # -- Rule 1: Behov av samverkan ------------------------------------------------------------------
 

@@ -187,7 +187,10 @@ class Prompter:
 
     def show_presentation_order(self, walk: Walk) -> None:
         order = walk.presentation_order()
-        body = Text("Presentationsordning:\n", style="bold")
+        body = Text()
+        if walk.physical_meeting():
+            body += Text("Låt familjen sätta sig först i rummet.\n")
+        body += Text("Presentationsordning:\n", style="bold")
         for number, name in enumerate(order, 1):
             body += Text(f"  {number}. ") + safe(name) + Text("\n")
         body.rstrip()

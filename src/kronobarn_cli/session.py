@@ -141,7 +141,11 @@ class Walk:
         flat = engine.flatten(self.answers())
         if step.suggest == "coordinator":
             suggested = self.coordinator_suggestion()
-            return suggested[0].model_dump() if len(suggested) == 1 else None
+            if len(suggested) == 1:
+                return suggested[0].model_dump()
+            previous = self.previous_meeting()
+            coordinator = previous.coordinator if previous is not None else None
+            return coordinator.model_dump() if coordinator is not None else None
         if step.id == "deltagare":  # those invited are likely those who came
             return [i["verksamhet"] for i in flat.get("inbjudna", [])] or None
         if step.id == "nasta-deltagare":
@@ -185,6 +189,9 @@ class Walk:
             names = join_swedish(o.name for o in suggested)
             return f"{names} ansvarar för lika många insatser. Kom överens om vem som samordnar."
         return None
+
+    def physical_meeting(self) -> bool:
+        return engine.flatten(self.answers()).get("mote-form") == "fysiskt"
 
     def presentation_order(self) -> list[str]:
         flat = engine.flatten(self.answers())

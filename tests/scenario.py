@@ -1,0 +1,96 @@
+"""A realistic case as data: the answers the tests walk through, step by step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kronobarn_cli.session import Walk
+
+GUARDIAN_ORAL = {
+    "roll": "vardnadshavare",
+    "form": "muntlig",
+    "datum": "2026-11-20",
+    "verksamheter": ["skola", "socialtjanst"],
+}
+YOUTH_WRITTEN = {
+    "roll": "ungdom",
+    "form": "skriftlig",
+    "datum": "2026-11-21",
+    "verksamheter": ["skola"],
+}
+
+
+def answer_all(walk: Walk, answers: list[tuple[str, object]]) -> None:
+    for step_id, value in answers:
+        current = walk.position().step
+        assert current is not None, f"the walk ended before {step_id}"
+        assert current.id == step_id
+        walk.answer(step_id, value)
+
+
+def activate_need(walk: Walk) -> None:
+    answer_all(
+        walk,
+        [
+            ("uppmarksammat", "Hög frånvaro och oro hemma."),
+            ("egen-insats-racker", False),
+            ("annan-verksamhet-ensam", False),
+            ("tillsammans", True),
+        ],
+    )
+
+
+SKOLA = {"id": "skola", "name": "Skola"}
+SOC = {"id": "socialtjanst", "name": "Socialtjänst"}
+
+
+def invitee(org: Any = "skola", **extra: Any) -> dict[str, Any]:
+    return {"verksamhet": org, "satt": "link", "skickad": "2026-11-23", **extra}
+
+
+def action(
+    what: str, org: Any, status: str = "planerad", due: str = "2027-01-15"
+) -> dict[str, Any]:
+    return {"vad": what, "ansvarig": org, "senast": due, "omrade": "utvecklas", "status": status}
+
+
+def copy(org: Any) -> dict[str, Any]:
+    return {"verksamhet": org, "satt": "utskriven", "har-fatt": True}
+
+
+INVITATION = [
+    ("omraden", ["trygg", "utvecklas"]),
+    ("mote-datum", "2026-12-20"),
+    ("mote-tid", "9.30"),
+    ("mote-form", "fysiskt"),
+    ("mote-plats", "Rum 3"),
+    ("inbjudna", [invitee("skola"), invitee("socialtjanst")]),
+    ("kontakt-fore-mote", False),
+]
+MEETING = [
+    ("familjen-forst", True),
+    ("deltagare", ["skola", "socialtjanst"]),
+    ("information-nrp", True),
+    ("omraden-motet", ["trygg"]),
+    ("barnets-asikter-lamnade", True),
+    ("barnets-asikter", "Vill ha lugn i klassrummet."),
+    ("vardnadshavares-asikter-lamnade", False),
+    ("samverkanslosningar", True),
+]
+PLAN = [
+    (
+        "atgarder",
+        [
+            action("Anpassat schema", "skola"),
+            action("Stödsamtal", "socialtjanst", "pagaende"),
+            action("Läxhjälp", "skola", "klar"),
+        ],
+    ),
+    ("kopior", [copy("skola"), copy("socialtjanst")]),
+]
+COORDINATION = [
+    ("samordnare", "skola"),
+    ("nasta-mote", "2027-02-01"),
+    ("nasta-deltagare", ["skola", "socialtjanst"]),
+    ("ytterligare-parter", []),
+]

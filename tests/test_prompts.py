@@ -352,3 +352,18 @@ def test_specialist_refused_then_counterpart_invited_with_extended_consent(
     shown = " ".join(screen_text(prompter).split())
     assert "Bjud in Vårdcentral och Familjehälsan i stället" in shown
     assert "Kontaktvägar till Vårdcentral" in shown
+
+
+def test_going_back_from_a_group_with_items_asks_first(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = meeting_walk(workflow, store, "atgarder")
+    keys = [
+        line("Första"), ENTER, line(""), line("2027-01-10"), ENTER, ENTER,
+        down(4) + ENTER,  # ← Tillbaka
+        ENTER,  # "Nej, stanna kvar"
+        DONE,
+    ]  # fmt: skip
+    with typed(*keys):
+        items = prompter.ask_repeat(workflow.step("atgarder"), walk)
+    assert [i["vad"] for i in items] == ["Första"]

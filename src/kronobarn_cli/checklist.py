@@ -177,7 +177,6 @@ class FieldSpec(_Model):
 
 RecordKind = Literal["consent", "invitee", "action", "copy"]
 ACTION_STATUSES = ("planerad", "pagaende", "klar", "avbruten")
-OPEN_ACTION_STATUSES = ("planerad", "pagaende")
 
 # What the program reads out of a group that `records` a domain object: field id → kind, options.
 RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {

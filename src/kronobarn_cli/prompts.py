@@ -384,7 +384,14 @@ class Prompter:
                 choices.append(("Ta bort en post", "remove"))
             choice = self.select(step.add_more or "", choices)
             if choice is BACK:
-                return BACK
+                if not items or self.select(
+                    f"Går du tillbaka försvinner de {len(items)} poster du lagt till här. "
+                    "Gå tillbaka ändå?",
+                    [("Nej, stanna kvar", False), ("Ja, gå tillbaka", True)],
+                    back=False,
+                ):
+                    return BACK
+                continue
             if choice == "done":
                 return items
             if choice == "more":

@@ -59,6 +59,9 @@ def copy(org: Any) -> dict[str, Any]:
 
 
 INVITATION = [
+    ("inbjudare", "Maria Lind"),
+    ("inbjudare-verksamhet", "skola"),
+    ("inbjudare-kontakt", "0470-123 45"),
     ("omraden", ["trygg", "utvecklas"]),
     ("mote-datum", "2026-12-20"),
     ("mote-tid", "9.30"),

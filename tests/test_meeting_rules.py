@@ -51,6 +51,7 @@ def whole_meeting(walk: Walk) -> None:
 
 
 def test_rule3_at_least_one_wheel_area(active: Walk) -> None:
+    answer_all(active, INVITATION[:3])
     with pytest.raises(AnswerError, match="minst ett område"):
         active.answer("omraden", [])
     with pytest.raises(AnswerError, match="Okänt område"):
@@ -58,7 +59,7 @@ def test_rule3_at_least_one_wheel_area(active: Walk) -> None:
 
 
 def test_rule3_only_organisations_covered_by_consent_can_be_invited(active: Walk) -> None:
-    answer_all(active, INVITATION[:5])
+    answer_all(active, INVITATION[:8])
     with pytest.raises(OutsideScopeError, match="Samtycket måste utökas") as refused:
         active.answer("inbjudna", [invitee("polis")])
     assert refused.value.organisation == {"id": "polis", "name": "Polis"}
@@ -77,7 +78,7 @@ def test_rule3_specialist_care_needs_an_established_relevant_care_contact(active
         {"roll": "vardnadshavare", "form": "skriftlig", "datum": "2026-11-23",
          "verksamheter": ["bup"]}
     )  # fmt: skip
-    answer_all(active, INVITATION[:5])
+    answer_all(active, INVITATION[:8])
     with pytest.raises(SpecialistError) as refused:
         active.answer("inbjudna", [invitee("bup")])
     assert refused.value.counterparts == ["vardcentral", "familjehalsan"]
@@ -96,7 +97,7 @@ def test_rule3_specialist_care_needs_an_established_relevant_care_contact(active
 def test_rule3_specialist_questions_are_not_recorded_for_other_organisations(
     active: Walk,
 ) -> None:
-    answer_all(active, INVITATION[:5])
+    answer_all(active, INVITATION[:8])
     active.answer("inbjudna", [invitee("skola", **{"etablerad-kontakt": False})])
     assert active.case.meetings[0].answers["initiera-och-bjuda-in"]["inbjudna"] == [
         {"verksamhet": SKOLA, "satt": "link", "skickad": "2026-11-23"}
@@ -104,7 +105,7 @@ def test_rule3_specialist_questions_are_not_recorded_for_other_organisations(
 
 
 def test_rule3_invitation_not_in_good_time_warns_but_is_accepted(active: Walk) -> None:
-    answer_all(active, INVITATION[:5])  # meeting 2026-12-20, 14 days' notice wanted
+    answer_all(active, INVITATION[:8])  # meeting 2026-12-20, 14 days' notice wanted
     late = active.validate_item(active.workflow.step("inbjudna"), invitee(skickad="2026-12-10"))
     warning = active.invitation_warning(late)
     assert warning is not None and "10 dagar före mötet" in warning
@@ -114,7 +115,7 @@ def test_rule3_invitation_not_in_good_time_warns_but_is_accepted(active: Walk) -
 
 
 def test_rule3_meeting_date_time_and_place_are_checked(active: Walk) -> None:
-    answer_all(active, INVITATION[:1])
+    answer_all(active, INVITATION[:4])
     for bad in ("2026-11-01", "2026-11-23", "31/12"):
         with pytest.raises(AnswerError):
             active.answer("mote-datum", bad)
@@ -371,7 +372,7 @@ def test_going_back_cannot_leave_a_follow_up_meeting(active: Walk, store: CaseSt
     walk.start_follow_up()
     assert walk.back() is None
     assert walk.case.consents == active.case.consents
-    walk.answer("omraden", ["aktiv"])
+    walk.answer("inbjudare", "Ny samordnare")
     assert walk.back() is not None
     assert walk.case.meetings[1].answers == {}
 

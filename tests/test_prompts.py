@@ -53,7 +53,7 @@ def run_to_meeting(prompter: Prompter, walk: Walk, *keys: str) -> None:
     with pytest.raises(EOFError), typed(*keys):
         prompter.walk(walk)
     step = walk.position().step
-    assert step is not None and step.id == "omraden"
+    assert step is not None and step.id == "inbjudare"
 
 
 @pytest.fixture
@@ -231,7 +231,8 @@ def test_consent_group_says_who_is_still_missing(
 
 
 FIRST_MEETING = [
-    # 3. Initiera och bjuda in
+    # 3. Initiera och bjuda in: who invites, then areas, meeting, invitees
+    line("Maria Lind"), down(SKOLA) + ENTER, line("0470-123 45"),
     SPACE + ENTER, line("2026-12-20"), line("09:30"), ENTER, line("Rum 3"),
     down(SKOLA) + ENTER, line(""), ENTER, line("2026-11-23"),
     DOWN + ENTER, down(SOCIALTJANST) + ENTER, line("Kim"), ENTER, line("2026-11-23"), DONE,
@@ -249,7 +250,8 @@ FIRST_MEETING = [
     down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER, ENTER,
 ]  # fmt: skip
 SECOND_MEETING = [
-    # 3. Areas, form and place start from the last meeting; invitees are carried over
+    # 3. Inviter, areas, form and place start from the last meeting; invitees are carried over
+    ENTER, ENTER, ENTER,
     ENTER, line("2027-02-01"), line("10:00"), ENTER, ENTER,
     line("2027-01-20"), line("2027-01-20"), DONE,
     NO, ENTER,

@@ -51,6 +51,9 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     answer(child, "ytterligare ett samtycke", "\r")
     # Section 3: invite
     meeting_day = (date.today() + timedelta(days=30)).isoformat()
+    answer(child, "Ditt namn", "Maria Lind\r")
+    answer(child, "Din verksamhet", DOWN * 5 + "\r")
+    answer(child, "Hur du nås", "0470-123 45\r")
     answer(child, "Vilka områden i Barnets bästa-hjulet behöver", " \r")
     answer(child, "Vilket datum är samverkansmötet", meeting_day + "\r")
     answer(child, "Vilken tid börjar mötet", "13.15\r")

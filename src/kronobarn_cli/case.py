@@ -114,6 +114,14 @@ class Consent(_Model):
     organisations: list[OrganisationRef] = Field(min_length=1)
 
 
+class Inviter(_Model):
+    """The member of staff who invites to the meeting, as the invitation letter names them."""
+
+    name: str
+    organisation: OrganisationRef
+    contact: str
+
+
 class Invitee(_Model):
     organisation: OrganisationRef
     person: str | None = None
@@ -169,6 +177,7 @@ class Meeting(_Model):
     started: datetime
     answers: dict[str, dict[str, Any]] = {}
     finished: bool = False
+    inviter: Inviter | None = None
     areas: list[str] = []
     held_on: date | None = None
     starts_at: str | None = None

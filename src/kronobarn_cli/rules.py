@@ -12,6 +12,7 @@ from kronobarn_cli.case import (
     Consent,
     Decision,
     Invitee,
+    Inviter,
     Meeting,
     OrganisationRef,
     PlanAction,
@@ -224,7 +225,15 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
     held_on = answers.get("mote-datum")
     next_meeting = answers.get("nasta-mote")
     coordinator = answers.get("samordnare")
+    inviter = None
+    if all(k in answers for k in ("inbjudare", "inbjudare-verksamhet", "inbjudare-kontakt")):
+        inviter = Inviter(
+            name=answers["inbjudare"],
+            organisation=OrganisationRef(**answers["inbjudare-verksamhet"]),
+            contact=answers["inbjudare-kontakt"],
+        )
     return {
+        "inviter": inviter,
         "areas": answers.get("omraden", []),
         "held_on": date.fromisoformat(held_on) if held_on else None,
         "starts_at": answers.get("mote-tid"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kronobarn_cli.case import Case, Child
 from kronobarn_cli.session import Walk
 
 GUARDIAN_ORAL = {
@@ -97,3 +98,15 @@ COORDINATION = [
     ("nasta-deltagare", ["skola", "socialtjanst"]),
     ("ytterligare-parter", []),
 ]
+
+
+def realistic_case(store: Any, workflow: Any, clock: Any, *, name: str = "Elsa K.") -> Walk:
+    """One case through its first meeting, with a fixed id so its exports can be compared."""
+    now = clock()
+    case = Case(id="k3m9qa", created=now, updated=now, child=Child(name=name, birth_year=2014))
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=clock)
+    activate_need(walk)
+    answer_all(walk, [("ungdom-mogen", False), ("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, INVITATION + MEETING + PLAN + COORDINATION)
+    return walk

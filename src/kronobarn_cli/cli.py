@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
+from kronobarn_cli import export as exports
 from kronobarn_cli import i18n, views
 from kronobarn_cli.case import STATUS_LABELS, Case
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
@@ -193,6 +194,90 @@ def close(
     with store.locked(case_id):
         case = close_case(store, store.load(case_id), reason, local_now())
     out.print(f"Ärendet {case.id} är avslutat.")
+
+
+KINDS = ("plan", "invitation", "consent-note", "calendar")
+FORMATS = ("markdown", "text")
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def export(  # noqa: PLR0917 - one parameter per command-line option
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", metavar="SORT", help="plan, invitation, consent-note eller calendar."
+        ),
+    ] = "plan",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="markdown eller text.")
+    ] = "markdown",
+    meeting: Annotated[
+        int | None,
+        typer.Option(
+            "--meeting", metavar="N", help="Mötets nummer (annars det senaste).", show_default=False
+        ),
+    ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation",
+            metavar="VERKSAMHET",
+            help="Bara inbjudan till denna verksamhet (id eller namn).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="FIL",
+            help="Skriv till filen (annars till standard ut).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False,
+    with_details: Annotated[
+        bool,
+        typer.Option(
+            "--with-details", help="Kalender: barnets namn och deltagare i beskrivningen."
+        ),
+    ] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            metavar="KATALOG",
+            help="Länets egna mallar (annars KRONOBARN_TEMPLATES eller de inbyggda).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Skriv ut Barnets plan, inbjudningar, samtyckesanteckningen eller en kalenderfil.
+
+    Exempel: kronobarn export k3m9qa --format text --output barnets-plan.txt
+    """
+    if kind not in KINDS:
+        raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
+    if fmt not in FORMATS:
+        raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
+    case = CaseStore().load(case_id)
+    chosen = cast("exports.Format", fmt)
+    custom = exports.template_dir(templates)
+    if kind == "calendar":
+        data = exports.calendar(case, with_details)
+    elif kind == "consent-note":
+        data = exports.consent_note(case).encode("utf-8")
+    elif kind == "invitation":
+        data = exports.invitations(case, _workflow(), chosen, organisation, custom).encode("utf-8")
+    else:
+        data = exports.plan(case, _workflow(), chosen, meeting, custom).encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    exports.write_file(output, data, force=force)
+    err.print(f"Skrev {output}.", soft_wrap=True)
 
 
 @app.command("list", options_metavar=i18n.OPTIONS_METAVAR)

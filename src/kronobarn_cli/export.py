@@ -1,0 +1,371 @@
+"""Exports: Barnets plan and invitation letters (Markdown, plain text), the consent note, iCalendar.
+
+Wording and layout live in templates (`templates/*.j2`, or a county's own directory); this module
+prepares the data. Every value a template prints is escaped for its format unless a filter has
+already done so, so text a user typed can never become Markdown syntax or break a table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import icalendar
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+)
+
+from kronobarn_cli import rules
+from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.text import swedish_date
+
+Format = Literal["markdown", "text"]
+TEXT_WIDTH = 80
+PLAN_NOTE = (
+    "Barnets plan ersätter inte respektive professions dokumentation utan fungerar som en "
+    "samverkanskarta."
+)
+
+# C0/C1 control characters (tab and newline are handled by each format).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MD_ALWAYS = re.compile(r"([\\`*_\[\]|<>&~!])")
+_MD_LINE_START = re.compile(r"^(\s*)([#=+>-]|\d+[.)])")
+
+
+class Escaped(str):
+    """Text already made safe for the output format."""
+
+    __slots__ = ()
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\t", " "))
+
+
+def markdown_text(value: str) -> str:
+    """User text as CommonMark inline content: syntax escaped, line breaks kept as hard breaks."""
+    lines = []
+    for raw in _clean(value).split("\n"):
+        line = _MD_ALWAYS.sub(r"\\\1", raw.strip())
+        lines.append(_MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line))
+    return "\\\n".join(line for line in lines if line)
+
+
+def markdown_cell(value: str) -> Escaped:
+    """User text for a GFM table cell: one line, pipes escaped."""
+    return Escaped(" ".join(markdown_text(value).replace("\\\n", " ").split()))
+
+
+def plain_text(value: str) -> str:
+    """User text for plain text: one line (a line break would break the layout)."""
+    return " ".join(_clean(value).split())
+
+
+def wrap_text(document: str, width: int = TEXT_WIDTH) -> str:
+    """Wrap every long line; a `Label: value` line wraps under its value."""
+    out: list[str] = []
+    for line in document.split("\n"):
+        if len(line) <= width:
+            out.append(line.rstrip())
+            continue
+        indent = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]
+        label = re.match(r"\s*[^:]{1,24}:\s+", line)
+        hanging = " " * len(label.group(0)) if label else indent
+        out.extend(
+            textwrap.wrap(
+                line.strip(),
+                width=width,
+                initial_indent=indent,
+                subsequent_indent=hanging,
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(out)
+
+
+def template_dir(explicit: Path | None = None) -> Path | None:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("KRONOBARN_TEMPLATES")
+    return Path(env) if env else None
+
+
+def _environment(fmt: Format, custom: Path | None) -> Environment:
+    escape: Callable[[str], str] = markdown_text if fmt == "markdown" else plain_text
+
+    def finalize(value: Any) -> Any:
+        if isinstance(value, Escaped) or not isinstance(value, str):
+            return value
+        return escape(value)
+
+    loaders: list[Any] = [FileSystemLoader(str(custom))] if custom is not None else []
+    loaders.append(PackageLoader("kronobarn_cli", "templates"))
+    # Not HTML: `finalize` escapes every value for Markdown or plain text instead.
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=False,  # noqa: S701
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=finalize,
+    )
+    env.filters["cell"] = markdown_cell
+    return env
+
+
+def _render(name: str, fmt: Format, custom: Path | None, **context: Any) -> str:
+    suffix = "md" if fmt == "markdown" else "txt"
+    try:
+        template = _environment(fmt, custom).get_template(f"{name}.{suffix}.j2")
+        document = template.render(**context)
+    except TemplateError as exc:
+        raise KronobarnError(f"Mallen {name}.{suffix}.j2 kan inte användas: {exc}") from None
+    document = document.rstrip("\n")
+    return (wrap_text(document) if fmt == "text" else document) + "\n"
+
+
+# -- what the documents say -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Labels:
+    workflow: Workflow
+
+    def option(self, step_id: str, field_id: str | None, value: str) -> str:
+        if not self.workflow.has_step(step_id):
+            return value
+        step = self.workflow.step(step_id)
+        spec = step.field(field_id) if field_id else step
+        return spec.option_label(value) if spec is not None else value
+
+    def areas(self, ids: list[str]) -> list[str]:
+        return [a.name if (a := self.workflow.area(i)) else i for i in ids]
+
+
+def _child(case: Case) -> str:
+    year = f" (född {case.child.birth_year})" if case.child.birth_year else ""
+    return case.child.name + year
+
+
+def _view(view: View | None) -> str:
+    if view is None:
+        return "Inte tillfrågad"
+    if not view.expressed:
+        return "Har inte uttryckt några åsikter."
+    return view.text or ""
+
+
+def _when(meeting: Meeting) -> str:
+    if meeting.held_on is None:
+        return "–"
+    return swedish_date(meeting.held_on) + (
+        f" kl. {meeting.starts_at}" if meeting.starts_at else ""
+    )
+
+
+def _place(meeting: Meeting, labels: _Labels) -> str:
+    form = labels.option("mote-form", None, meeting.form) if meeting.form else ""
+    form = form.split(" (")[0]
+    return ", ".join(p for p in (form, meeting.place or "") if p) or "–"
+
+
+def _with_person(organisation: str, person: str | None) -> str:
+    return f"{organisation}, {person}" if person else organisation
+
+
+def plan_meeting(case: Case, number: int | None) -> Meeting:
+    """The meeting whose plan to export: the given one, else the latest that has a plan."""
+    if number is not None:
+        found = next((m for m in case.meetings if m.number == number), None)
+        if found is None:
+            raise KronobarnError(f"Ärendet {case.id} har inget möte {number}.")
+        if not found.actions:
+            raise KronobarnError(f"Möte {number} i ärendet {case.id} har ingen Barnets plan ännu.")
+        return found
+    with_plan = [m for m in case.meetings if m.actions]
+    if not with_plan:
+        raise KronobarnError(f"Ärendet {case.id} har ingen Barnets plan ännu.")
+    return with_plan[-1]
+
+
+def plan(
+    case: Case,
+    workflow: Workflow,
+    fmt: Format,
+    meeting_number: int | None = None,
+    templates: Path | None = None,
+) -> str:
+    meeting = plan_meeting(case, meeting_number)
+    labels = _Labels(workflow)
+    people = {i.organisation.key(): i.person for i in meeting.invitees if i.person}
+    return _render(
+        "plan",
+        fmt,
+        templates,
+        case_id=case.id,
+        child=_child(case),
+        meeting=meeting.number,
+        when=_when(meeting),
+        place=_place(meeting, labels),
+        participants=[_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
+        areas=labels.areas(meeting.areas_discussed or meeting.areas),
+        child_view=_view(meeting.child_view),
+        guardian_view=_view(meeting.guardian_view),
+        actions=[
+            {
+                "what": a.what,
+                "organisation": a.organisation.name,
+                "person": a.person or "",
+                "responsible": _with_person(a.organisation.name, a.person),
+                "due": swedish_date(a.due),
+                "area": labels.areas([a.area])[0],
+                "status": labels.option("atgarder", "status", a.status),
+            }
+            for a in meeting.actions
+        ],
+        coordinator=meeting.coordinator.name if meeting.coordinator else "–",
+        next_meeting=swedish_date(meeting.next_meeting) if meeting.next_meeting else "–",
+        next_participants=[o.name for o in meeting.next_participants],
+        copies=[
+            {
+                "organisation": c.organisation.name,
+                "method": labels.option("kopior", "satt", c.method),
+                "received": "ja" if c.received else "nej",
+            }
+            for c in meeting.copies
+        ],
+        note=PLAN_NOTE,
+    )
+
+
+def _matches(org: OrganisationRef, wanted: str) -> bool:
+    return wanted.casefold() in (org.id.casefold(), org.name.casefold())
+
+
+def invitations(
+    case: Case,
+    workflow: Workflow,
+    fmt: Format,
+    organisation: str | None = None,
+    templates: Path | None = None,
+) -> str:
+    """The letter Samverkansmöte enligt Kronobarnsmodellen, one per invitee."""
+    meeting = next((m for m in reversed(case.meetings) if m.invitees), None)
+    if meeting is None:
+        raise KronobarnError(f"Ärendet {case.id} har inga inbjudna ännu.")
+    invitees = [
+        i
+        for i in meeting.invitees
+        if organisation is None or _matches(i.organisation, organisation)
+    ]
+    if not invitees:
+        raise KronobarnError(
+            f"Ingen inbjuden verksamhet i ärendet {case.id} heter '{organisation}'."
+        )
+    labels = _Labels(workflow)
+    inviter = meeting.inviter
+    letters = [{"to": _with_person(i.organisation.name, i.person)} for i in invitees]
+    return _render(
+        "invitation",
+        fmt,
+        templates,
+        case_id=case.id,
+        child=_child(case),
+        letters=letters,
+        when=_when(meeting),
+        digital=meeting.form == "digitalt",
+        place=meeting.place or "–",
+        areas=labels.areas(meeting.areas),
+        inviter_name=inviter.name if inviter else "–",
+        inviter_organisation=inviter.organisation.name if inviter else "–",
+        inviter_contact=inviter.contact if inviter else "–",
+    )
+
+
+def consent_note(case: Case) -> str:
+    """The documentation lines for oral consent (and a referral), ready to paste."""
+    lines = rules.documentation_lines(case.decision, case.consents)
+    if not lines:
+        raise KronobarnError(f"Ärendet {case.id} har inget muntligt samtycke att dokumentera.")
+    return "\n".join(plain_text(line) for line in lines) + "\n"
+
+
+def calendar(case: Case, with_details: bool = False) -> bytes:
+    """An iCalendar file for the coming meeting; the child is named only with details."""
+    latest = case.current_meeting
+    if latest is None:
+        raise KronobarnError(f"Ärendet {case.id} har inget inplanerat möte.")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Kronobarnsmodellen//kronobarn//SV")
+    calendar.add("version", "2.0")
+    event = icalendar.Event()
+    if not latest.finished and latest.held_on is not None:
+        number, day = latest.number, latest.held_on
+        start = latest.starts_at
+        place = latest.place
+    elif latest.finished and latest.next_meeting is not None:
+        number, day, start, place = latest.number + 1, latest.next_meeting, None, None
+    else:
+        raise KronobarnError(f"Ärendet {case.id} har inget inplanerat möte.")
+    event.add("uid", f"{case.id}-mote-{number}@kronobarn")
+    # Same case, same file: the time stamp is the case's last change, not the export time.
+    event.add("dtstamp", case.updated)
+    event.add("summary", f"Samverkansmöte, ärende {case.id}")
+    if start is not None:
+        hours, minutes = (int(p) for p in start.split(":"))
+        begins = datetime(day.year, day.month, day.day, hours, minutes)
+        event.add("dtstart", begins)
+        event.add("dtend", begins + timedelta(hours=1, minutes=30))
+    else:
+        event.add("dtstart", day)
+    if place and with_details:
+        event.add("location", plain_text(place))
+    description = [f"Samverkansmöte enligt Kronobarnsmodellen. Ärende {case.id}, möte {number}."]
+    if with_details:
+        description.append(f"Barn: {plain_text(_child(case))}")
+        coordinator = latest.coordinator if latest.finished else None
+        if coordinator is not None:
+            description.append(f"Samordnare: {plain_text(coordinator.name)}")
+        parties = latest.next_participants if latest.finished else latest.attendees
+        names = [o.name for o in parties] or [i.organisation.name for i in latest.invitees]
+        if names:
+            description.append("Deltar: " + plain_text(", ".join(names)))
+    event.add("description", "\n".join(description))
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write an export atomically and privately; an existing file is kept unless `force`."""
+    if path.exists() and not force:
+        raise KronobarnError(f"Filen {path} finns redan. Välj ett annat namn eller använd --force.")
+    directory = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise KronobarnError(f"Kan inte skriva i {directory}: {exc.strerror}.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise KronobarnError(f"Kunde inte skriva {path}: {exc.strerror}.") from None

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
 from kronobarn_cli import export as exports
 from kronobarn_cli import i18n, views
-from kronobarn_cli.case import STATUS_LABELS, Case
+from kronobarn_cli import remind as remind_rules
+from kronobarn_cli.case import Case
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
 from kronobarn_cli.prompts import Prompter, safe
@@ -65,6 +68,11 @@ ChecklistsOption = Annotated[
         help="Katalog med länets egna checklistor (annars KRONOBARN_CHECKLISTS eller de inbyggda).",
         show_default=False,
     ),
+]
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Skriv JSON för skript (formen beskrivs i README).")
 ]
 
 
@@ -167,12 +175,18 @@ def follow_up(
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
-def show(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")]) -> None:
-    """Visa hela ärendet, möte för möte.
+def show(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Visa hela ärendet, möte för möte (--json: hela ärendefilen, se 'kronobarn schema').
 
     Exempel: kronobarn show k3m9qa
     """
     case = CaseStore().load(case_id)
+    if as_json:
+        _print_json(case.model_dump_json(indent=2))
+        return
     out.print(views.case_view(case, _workflow()))
 
 
@@ -201,7 +215,7 @@ FORMATS = ("markdown", "text")
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
-def export(  # noqa: PLR0917 - one parameter per command-line option
+def export(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     kind: Annotated[
         str,
@@ -280,34 +294,174 @@ def export(  # noqa: PLR0917 - one parameter per command-line option
     err.print(f"Skrev {output}.", soft_wrap=True)
 
 
-@app.command("list", options_metavar=i18n.OPTIONS_METAVAR)
-def list_cases() -> None:
-    """Visa alla ärenden: id, barn, status och senaste ändring.
-
-    Exempel: kronobarn list
-    """
-    table = Table(title="Ärenden")
-    for column in ("Id", "Barn", "Status", "Senast ändrad"):
-        table.add_column(column)
-    broken: list[CaseFileError] = []
-    for item in CaseStore().iter_cases():
+def _readable_cases(store: CaseStore, broken: list[CaseFileError]) -> Iterator[Case]:
+    """Cases one at a time; files that cannot be read are collected, not fatal."""
+    for item in store.iter_cases():
         if isinstance(item, CaseFileError):
             broken.append(item)
-            continue
-        table.add_row(
-            item.id,
-            safe(item.child.name),
-            STATUS_LABELS[item.status],
-            item.updated.strftime("%Y-%m-%d %H:%M"),
-        )
-    if table.row_count:
-        out.print(table)
-    else:
-        out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+        else:
+            yield item
+
+
+def _report_broken(broken: list[CaseFileError]) -> None:
     for problem in broken:
-        err.print(safe(problem.message))
+        err.print(Text("Fel: ") + safe(problem.message), soft_wrap=True)
     if broken:
         raise typer.Exit(1)
+
+
+def _print_json(data: str) -> None:
+    sys.stdout.write(data + "\n")
+
+
+@app.command("list", options_metavar=i18n.OPTIONS_METAVAR)
+def list_cases(as_json: JsonOption = False) -> None:
+    """Visa alla ärenden: id, barn, status och senaste ändring.
+
+    Exempel: kronobarn list --json
+    """
+    broken: list[CaseFileError] = []
+    rows = [views.ListedCase.of(case) for case in _readable_cases(CaseStore(), broken)]
+    if as_json:
+        _print_json(views.LISTED_CASES.dump_json(rows, indent=2).decode())
+    elif rows:
+        out.print(views.case_table(rows))
+    else:
+        out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+    _report_broken(broken)
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def remind(
+    within: Annotated[
+        str | None,
+        typer.Option(
+            "--within",
+            metavar="TID",
+            help="Tidsfönster: 14d, 2w, 1m eller ett datum (standard: config.yaml, 14d).",
+            show_default=False,
+        ),
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Bara det som är försenat.")] = False,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation",
+            metavar="VERKSAMHET",
+            help="Bara där verksamheten (id eller namn) är ansvarig eller samordnar.",
+            show_default=False,
+        ),
+    ] = None,
+    coordinator: Annotated[
+        bool, typer.Option("--coordinator", help="Ordna efter samordnande verksamhet.")
+    ] = False,
+    case_id: Annotated[
+        str | None,
+        typer.Option("--case", metavar="ID", help="Bara detta ärende.", show_default=False),
+    ] = None,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            metavar="SORT",
+            help="action, meeting, copy eller consent (kan upprepas).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, json eller csv.")
+    ] = "table",
+    with_names: Annotated[
+        bool, typer.Option("--with-names", help="Ta med barnets namn (annars bara ärende-id).")
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="overdue",
+            help="Slutkod 1 om något är försenat.",
+            show_default=False,
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            metavar="DATUM",
+            help="Räkna som om det vore detta datum.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Visa vad som behöver göras: insatser, möten, kopior och samtycken.
+
+    Slutkoden är 0 när körningen gick bra, oavsett vad den hittade; med --fail-on overdue är
+    den 1 om något är försenat.
+
+    Exempel: kronobarn remind --within 2w --organisation skola --json
+    """
+    store = CaseStore()
+    settings = remind_rules.load_settings(store.home)
+    day = _parse_date(today, "--today") if today else local_now().date()
+    fmt = "json" if as_json else fmt
+    if fmt not in ("table", "json", "csv"):
+        raise KronobarnError(f"Okänt format '{fmt}'. Välj table, json eller csv.")
+    if fail_on not in (None, "overdue"):
+        raise KronobarnError("--fail-on tar bara värdet overdue.")
+    unknown = [k for k in kinds or [] if k not in remind_rules.KINDS]
+    if unknown:
+        raise KronobarnError(
+            f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
+        )
+    query = remind_rules.Query(
+        today=day,
+        until=remind_rules.parse_within(within or settings.remind_within, day),
+        consent_days=settings.consent_days,
+        overdue_only=overdue,
+        organisation=organisation,
+        by_coordinator=coordinator,
+        case_id=case_id,
+        kinds=tuple(kinds) if kinds else remind_rules.KINDS,
+        with_names=with_names,
+    )
+    broken: list[CaseFileError] = []
+    cases = [store.load(case_id)] if case_id else _readable_cases(store, broken)
+    found = remind_rules.reminders(cases, query)
+    if fmt == "json":
+        _print_json(remind_rules.REMINDERS.dump_json(found, indent=2).decode())
+    elif fmt == "csv":
+        sys.stdout.write(remind_rules.to_csv(found))
+    else:
+        out.print(views.reminder_table(found, query))
+    _report_broken(broken)
+    if fail_on == "overdue" and any(r.overdue for r in found):
+        raise typer.Exit(1)
+
+
+def _parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise KronobarnError(f"Ogiltigt datum för {option}: '{text}'. Skriv ÅÅÅÅ-MM-DD.") from None
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def schema(
+    what: Annotated[str, typer.Argument(metavar="VAD", help="case, list eller reminder.")] = "case",
+) -> None:
+    """Skriv JSON-schemat för ärendefilen (show --json), list --json eller remind --json.
+
+    Exempel: kronobarn schema case
+    """
+    schemas = {
+        "case": Case.model_json_schema(),
+        "list": views.LISTED_CASES.json_schema(),
+        "reminder": remind_rules.REMINDERS.json_schema(),
+    }
+    if what not in schemas:
+        raise KronobarnError(f"Okänt schema '{what}'. Välj case, list eller reminder.")
+    _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
 
 
 @checklists_app.command("validate", options_metavar=i18n.OPTIONS_METAVAR)

@@ -1,0 +1,240 @@
+"""Reminders: what is due in each case, for people and for scheduled scripts.
+
+Pure functions over one case at a time, so a store of any size is scanned as a stream.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from kronobarn_cli.case import Case, Meeting, OrganisationRef
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.text import swedish_date
+from kronobarn_cli.validation import describe
+
+ReminderKind = Literal["action", "meeting", "copy", "consent"]
+KINDS: tuple[str, ...] = ("action", "meeting", "copy", "consent")
+CONFIG_FILE = "config.yaml"
+
+
+class Reminder(BaseModel):
+    """One thing that needs attention. This is the documented JSON shape of `remind --json`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str
+    kind: ReminderKind
+    due_date: date | None = Field(description="När det ska vara gjort; null när inget datum finns.")
+    days_left: int | None = Field(description="Dagar kvar till due_date; negativt = försenat.")
+    overdue: bool
+    organisation_id: str | None = Field(description="Ansvarig verksamhet (id i katalogen).")
+    organisation: str | None = Field(description="Ansvarig verksamhet (namn).")
+    coordinator: str | None = Field(description="Verksamheten som samordnar ärendet.")
+    text: str
+    child: str | None = Field(default=None, description="Barnets namn, bara med --with-names.")
+
+
+class Settings(BaseModel):
+    """`config.yaml` in the kronobarn home directory (all keys optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    remind_within: str = "14d"
+    consent_days: int = Field(default=14, ge=0, le=365)
+
+
+def load_settings(home: Path) -> Settings:
+    path = home / CONFIG_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        settings = Settings.model_validate(data)
+        parse_within(settings.remind_within, date.today())
+    except KronobarnError as exc:
+        raise KronobarnError(f"{path}: remind_within: {exc.message}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise KronobarnError(f"{path} kan inte läsas: {exc.__class__.__name__}") from None
+    except ValidationError as exc:
+        raise KronobarnError(f"{path}: {describe(exc.errors()[0])}") from None
+    return settings
+
+
+_WINDOW = re.compile(r"^(\d{1,4})([dwm])$")
+
+
+def parse_within(text: str, today: date) -> date:
+    """`14d`, `2w`, `1m` or an ISO date → the last day the window covers."""
+    value = text.strip().casefold()
+    match = _WINDOW.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        if unit == "d":
+            return today + timedelta(days=amount)
+        if unit == "w":
+            return today + timedelta(weeks=amount)
+        return today + relativedelta(months=amount)
+    try:
+        until = date.fromisoformat(value)
+    except ValueError:
+        raise KronobarnError(
+            f"Ogiltigt tidsfönster '{text}'. Skriv t.ex. 14d, 2w, 1m eller ett datum ÅÅÅÅ-MM-DD."
+        ) from None
+    if until < today:
+        raise KronobarnError(f"Tidsfönstret {until.isoformat()} ligger före dagens datum.")
+    return until
+
+
+@dataclass(frozen=True)
+class Query:
+    today: date
+    until: date
+    consent_days: int = 14
+    overdue_only: bool = False
+    organisation: str | None = None
+    by_coordinator: bool = False
+    case_id: str | None = None
+    kinds: tuple[str, ...] = KINDS
+    with_names: bool = False
+
+
+def _plan_meeting(case: Case) -> Meeting | None:
+    return next((m for m in reversed(case.meetings) if m.actions), None)
+
+
+def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
+    """Everything in one case that is due within the window, overdue, or missing."""
+    latest = case.current_meeting
+    coordinator = _coordinator(case)
+
+    def make(
+        kind: ReminderKind, due: date | None, org: OrganisationRef | None, text: str
+    ) -> Reminder:
+        days = (due - query.today).days if due is not None else None
+        return Reminder(
+            case_id=case.id,
+            kind=kind,
+            due_date=due,
+            days_left=days,
+            overdue=days is not None and days < 0,
+            organisation_id=org.id if org else None,
+            organisation=org.name if org else None,
+            coordinator=coordinator.name if coordinator else None,
+            text=text,
+            child=case.child.name if query.with_names else None,
+        )
+
+    if case.status == "vantar-pa-samtycke":
+        # Only once the case has waited longer than the settings allow.
+        due = case.created.date() + timedelta(days=query.consent_days)
+        if query.today > due:
+            yield make("consent", due, None, "Väntar på samtycke från vårdnadshavare.")
+        return
+    if case.status != "aktiverad":
+        return
+
+    plan = _plan_meeting(case)
+    if plan is not None:
+        for action in plan.actions:
+            if action.is_open:
+                yield make("action", action.due, action.organisation, f"Insats: {action.what}")
+        for copy in plan.copies:
+            if not copy.received:
+                yield make(
+                    "copy",
+                    plan.held_on,
+                    copy.organisation,
+                    f"{copy.organisation.name} har inte fått sin kopia av Barnets plan.",
+                )
+
+    if latest is None:
+        yield make("meeting", None, None, "Samverkan är aktiverad men inget möte är planerat.")
+    elif not latest.finished:
+        if latest.held_on is None:
+            yield make("meeting", None, coordinator, "Mötet är påbörjat men saknar datum.")
+        else:
+            text = f"Samverkansmöte {latest.number} den {swedish_date(latest.held_on)}."
+            yield make("meeting", latest.held_on, coordinator, text)
+    elif latest.next_meeting is None:
+        yield make("meeting", None, coordinator, "Inget datum för nästa möte.")
+    else:
+        text = f"Nästa samverkansmöte den {swedish_date(latest.next_meeting)}."
+        yield make("meeting", latest.next_meeting, coordinator, text)
+        for org in latest.consent_to_extend:
+            text = f"Samtycket måste utökas innan {org.name} kan bjudas in till nästa möte."
+            yield make("consent", latest.next_meeting, coordinator, text)
+
+
+def _coordinator(case: Case) -> OrganisationRef | None:
+    finished = [m for m in case.meetings if m.coordinator is not None]
+    return finished[-1].coordinator if finished else None
+
+
+def _matches(org_id: str | None, name: str | None, wanted: str) -> bool:
+    wanted = wanted.casefold()
+    return wanted in ((org_id or "").casefold(), (name or "").casefold())
+
+
+def selected(reminder: Reminder, query: Query) -> bool:
+    if reminder.kind not in query.kinds:
+        return False
+    if query.overdue_only and not reminder.overdue:
+        return False
+    if reminder.due_date is not None and reminder.due_date > query.until:
+        return False
+    if query.organisation is not None:
+        as_coordinator = _matches(None, reminder.coordinator, query.organisation)
+        responsible = _matches(reminder.organisation_id, reminder.organisation, query.organisation)
+        if not (as_coordinator if query.by_coordinator else as_coordinator or responsible):
+            return False
+    return True
+
+
+def reminders(cases: Iterable[Case], query: Query) -> list[Reminder]:
+    """Scan cases one at a time; only the reminders are kept."""
+    found: list[Reminder] = []
+    for case in cases:
+        if query.case_id is not None and case.id != query.case_id:
+            continue
+        found.extend(r for r in case_reminders(case, query) if selected(r, query))
+    found.sort(key=lambda r: (group_of(r, query), r.due_date or date.max, r.case_id, r.kind))
+    return found
+
+
+def group_of(reminder: Reminder, query: Query) -> str:
+    name = reminder.coordinator if query.by_coordinator else reminder.organisation
+    return name or reminder.coordinator or "Utan ansvarig verksamhet"
+
+
+REMINDERS = TypeAdapter(list[Reminder])
+CSV_COLUMNS = tuple(Reminder.model_fields)
+
+
+def to_csv(found: list[Reminder]) -> str:
+    """The same fields as the JSON, one row per reminder, for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for reminder in found:
+        row = reminder.model_dump(mode="json")
+        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

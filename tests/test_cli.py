@@ -85,7 +85,11 @@ def test_resume_of_an_unreadable_case_file_names_it(store: CaseStore) -> None:
 
 
 def test_help_pages_are_swedish_and_show_an_example() -> None:
-    for args in [(), ("new-case",), ("resume",), ("list",), ("checklists", "validate")]:
+    commands = [(), ("new-case",), ("resume",), ("follow-up",), ("show",), ("close",),
+                ("export",), ("remind",), ("schema",), ("list",), ("checklists", "validate"),
+                ("plan", "x", "done"), ("plan", "x", "status"), ("plan", "x", "add"),
+                ("plan", "x", "show")]  # fmt: skip
+    for args in commands:
         run = kronobarn(*args, "--help")
         assert run.returncode == 0, run.stderr
         assert "Användning: kronobarn" in run.stdout

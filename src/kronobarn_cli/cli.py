@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, cast
@@ -15,14 +15,21 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
+from kronobarn_cli import answers_file, i18n, views
 from kronobarn_cli import export as exports
-from kronobarn_cli import i18n, views
 from kronobarn_cli import remind as remind_rules
 from kronobarn_cli.case import Case
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
 from kronobarn_cli.prompts import Prompter, safe
-from kronobarn_cli.session import Walk, close_case, local_now
+from kronobarn_cli.session import (
+    Walk,
+    close_case,
+    local_now,
+    plan_meeting,
+    replay,
+    update_plan,
+)
 from kronobarn_cli.store import CaseStore
 
 i18n.install()
@@ -119,11 +126,24 @@ def _run_walk(prompter: Prompter, walk: Walk) -> None:
 
 
 @app.command("new-case", options_metavar=i18n.OPTIONS_METAVAR)
-def new_case() -> None:
+def new_case(
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            metavar="FIL",
+            help="Svar i en YAML- eller JSON-fil (se README); frågar bara det som saknas.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Starta ett nytt ärende och gå igenom arbetsgången steg för steg.
 
-    Exempel: kronobarn new-case
+    Exempel: kronobarn new-case --answers examples/svar.yaml
     """
+    if answers is not None:
+        _replay(answers)
+        return
     _require_terminal("new-case")
     workflow = _workflow()
     store = CaseStore()
@@ -136,6 +156,29 @@ def new_case() -> None:
     with store.locked(case.id):
         out.print(Text(f"Ärende {case.id} skapat.", style="bold"))
         _run_walk(prompter, Walk(workflow, store, case))
+
+
+def _replay(path: Path) -> None:
+    workflow = _workflow()
+    child, given = answers_file.read(path, local_now().date())
+    result = replay(workflow, child, given, str(path))
+    store = CaseStore()
+    case = store.create(child, local_now(), content=result.case)
+    if result.next_step is None:
+        out.print(f"Ärende {case.id} skapat från {path}; alla steg är besvarade.", soft_wrap=True)
+        return
+    if not sys.stdin.isatty():
+        out.print(
+            f"Ärende {case.id} skapat från {path}. Filen svarar inte på steget "
+            f"'{result.next_step.id}'. Fortsätt med: kronobarn resume {case.id}",
+            soft_wrap=True,
+        )
+        return
+    with store.locked(case.id):
+        out.print(
+            Text(f"Ärende {case.id} skapat; nu frågar kronobarn det som saknas.", style="bold")
+        )
+        _run_walk(Prompter(out), Walk(workflow, store, case))
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
@@ -208,6 +251,138 @@ def close(
     with store.locked(case_id):
         case = close_case(store, store.load(case_id), reason, local_now())
     out.print(f"Ärendet {case.id} är avslutat.")
+
+
+plan_app = typer.Typer(
+    help="Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till.",
+    options_metavar=i18n.OPTIONS_METAVAR,
+    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    invoke_without_command=True,
+)
+app.add_typer(plan_app, name="plan")
+
+
+class PlanTarget:
+    case_id: str = ""
+
+
+plan_target = PlanTarget()
+
+
+@plan_app.callback()
+def _plan(
+    ctx: typer.Context,
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+) -> None:
+    """Barnets plan i ett ärende. Utan kommando visas insatserna med nummer.
+
+    Exempel: kronobarn plan k3m9qa done 2
+    """
+    plan_target.case_id = case_id
+    if ctx.invoked_subcommand is None:
+        plan_show(as_json=False)
+
+
+@plan_app.command("show", options_metavar=i18n.OPTIONS_METAVAR)
+def plan_show(as_json: JsonOption = False) -> None:
+    """Visa insatserna i den aktuella planen med nummer.
+
+    Exempel: kronobarn plan k3m9qa show --json
+    """
+    meeting = plan_meeting(CaseStore().load(plan_target.case_id))
+    if as_json:
+        _print_json(views.PLAN_ACTIONS.dump_json(meeting.actions, indent=2).decode())
+        return
+    out.print(views.plan_table(meeting, _workflow()))
+
+
+def _change_plan(change: Callable[[list[dict[str, Any]]], str]) -> None:
+    workflow = _workflow()
+    store = CaseStore()
+    case_id = plan_target.case_id
+    with store.locked(case_id):
+        case = store.load(case_id)
+        section = workflow.section_of("atgarder").id
+        items = [dict(i) for i in plan_meeting(case).answers.get(section, {}).get("atgarder", [])]
+        event = change(items)
+        update_plan(store, workflow, case, items, event=event, now=local_now())
+    out.print(event)
+
+
+def _item(items: list[dict[str, Any]], number: int) -> dict[str, Any]:
+    if not 1 <= number <= len(items):
+        raise KronobarnError(f"Det finns ingen insats nummer {number} (planen har {len(items)}).")
+    return items[number - 1]
+
+
+ActionNumber = Annotated[int, typer.Argument(metavar="NR", help="Insatsens nummer i planen.")]
+
+
+@plan_app.command("done", options_metavar=i18n.OPTIONS_METAVAR)
+def plan_done(number: ActionNumber) -> None:
+    """Markera en insats som klar.
+
+    Exempel: kronobarn plan k3m9qa done 2
+    """
+
+    def change(items: list[dict[str, Any]]) -> str:
+        item = _item(items, number)
+        item["status"] = "klar"
+        return f"Insats {number} är klar: {item['vad']}"
+
+    _change_plan(change)
+
+
+@plan_app.command("status", options_metavar=i18n.OPTIONS_METAVAR)
+def plan_status(
+    number: ActionNumber,
+    status: Annotated[
+        str, typer.Argument(metavar="STATUS", help="planerad, pagaende, klar eller avbruten.")
+    ],
+) -> None:
+    """Ändra status för en insats.
+
+    Exempel: kronobarn plan k3m9qa status 1 pagaende
+    """
+
+    def change(items: list[dict[str, Any]]) -> str:
+        item = _item(items, number)
+        item["status"] = status
+        return f"Insats {number} har status {status}: {item['vad']}"
+
+    _change_plan(change)
+
+
+@plan_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
+def plan_add(
+    what: Annotated[str, typer.Option("--what", metavar="TEXT", help="Vad ska göras?")],
+    organisation: Annotated[
+        str,
+        typer.Option("--organisation", metavar="VERKSAMHET", help="Ansvarig (id), en deltagare."),
+    ],
+    due: Annotated[str, typer.Option("--due", metavar="DATUM", help="Senast, ÅÅÅÅ-MM-DD.")],
+    area: Annotated[str, typer.Option("--area", metavar="OMRÅDE", help="Område i hjulet (id).")],
+    person: Annotated[
+        str | None,
+        typer.Option("--person", metavar="NAMN", help="Ansvarig person.", show_default=False),
+    ] = None,
+    status: Annotated[str, typer.Option("--status", metavar="STATUS", help="Status.")] = "planerad",
+) -> None:
+    """Lägg till en insats i Barnets plan.
+
+    Exempel: kronobarn plan k3m9qa add --what Läxhjälp --organisation skola
+    --due 2027-03-01 --area utvecklas
+    """
+
+    def change(items: list[dict[str, Any]]) -> str:
+        item = {"vad": what, "ansvarig": organisation, "senast": due, "omrade": area,
+                "status": status}  # fmt: skip
+        if person:
+            item["person"] = person
+        items.append(item)
+        return f"Insats {len(items)} är tillagd: {what}"
+
+    _change_plan(change)
 
 
 KINDS = ("plan", "invitation", "consent-note", "calendar")

@@ -9,7 +9,9 @@ Sections 1–2 belong to the case; sections 3–7 to a meeting, walked again at 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -380,3 +382,93 @@ class Walk:
             case.log(f"Status: {STATUS_LABELS[case.status]}.", now)
         self.store.save(case)
         self.case = case
+
+
+# -- changes outside the walk: the plan, and replayed answers ----------------------------------
+
+
+def plan_meeting(case: Case) -> Meeting:
+    """The meeting that holds the current Barnets plan."""
+    found = next((m for m in reversed(case.meetings) if m.actions), None)
+    if found is None:
+        raise KronobarnError(f"Ärendet {case.id} har ingen Barnets plan ännu.")
+    return found
+
+
+def update_plan(
+    store: CaseStore,
+    workflow: Workflow,
+    case: Case,
+    items: list[dict[str, Any]],
+    *,
+    event: str,
+    now: datetime,
+) -> Case:
+    """Replace the plan's actions, checked by the same rules as in the walk."""
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
+    meeting = plan_meeting(case)
+    step = workflow.step("atgarder")
+    section = workflow.section_of("atgarder").id
+    scopes = rules.Scopes(rules.consented_organisations(case.consents), list(meeting.attendees))
+    checked = engine.validate_answer(step, items, workflow, now.date(), scopes)
+    answers = {k: dict(v) for k, v in meeting.answers.items()}
+    answers.setdefault(section, {})["atgarder"] = checked
+    data = case.model_dump()
+    index = case.meetings.index(meeting)
+    data["meetings"][index].update(answers=answers, **rules.meeting_fields(engine.flatten(answers)))
+    updated = Case.model_validate(data)
+    updated.log(event, now)
+    store.save(updated)
+    return updated
+
+
+class _ScratchStore(CaseStore):
+    """Keeps a replayed case in memory, so nothing is written unless the whole file fits."""
+
+    def __init__(self) -> None:
+        super().__init__(Path())
+
+    def save(self, case: Case) -> None:
+        pass
+
+
+@dataclass
+class Replay:
+    case: Case
+    next_step: Step | None
+    """The first question the file left open, or None when the walk is complete."""
+
+
+def replay(
+    workflow: Workflow,
+    child: Child,
+    answers: dict[str, Any],
+    source: str,
+    clock: Clock = local_now,
+) -> Replay:
+    """Walk the checklists with answers from a file, by exactly the rules of the prompts."""
+    now = clock()
+    scratch = Case(id="aaaaaa", created=now, updated=now, child=child)
+    walk = Walk(workflow, _ScratchStore(), scratch, clock=clock)
+    unknown = [key for key in answers if not workflow.has_step(key)]
+    if unknown:
+        raise ReplayError(source, unknown[0], "det finns inget sådant steg")
+    pending = dict(answers)
+    while True:
+        step = walk.position().step
+        if step is None or step.id not in pending:
+            break
+        try:
+            walk.answer(step.id, pending.pop(step.id))
+        except AnswerError as exc:
+            raise ReplayError(source, step.id, exc.message) from None
+    if pending:
+        first = next(iter(pending))
+        raise ReplayError(source, first, "steget gäller inte med de svar som getts före det")
+    return Replay(walk.case, walk.position().step)
+
+
+class ReplayError(KronobarnError):
+    def __init__(self, source: str, step_id: str, reason: str) -> None:
+        super().__init__(f"{source}: steget '{step_id}': {reason}")

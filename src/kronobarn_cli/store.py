@@ -112,7 +112,8 @@ class CaseStore:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def create(self, child: Child, now: datetime) -> Case:
+    def create(self, child: Child, now: datetime, *, content: Case | None = None) -> Case:
+        """A new case under a fresh random id; `content` gives what it already holds."""
         self._ensure_directory()
         for _ in range(100):
             case_id = new_case_id()
@@ -123,7 +124,10 @@ class CaseStore:
             except FileExistsError:
                 continue
             os.close(fd)
-            case = Case(id=case_id, created=now, updated=now, child=child)
+            if content is not None:
+                case = content.model_copy(update={"id": case_id}, deep=True)
+            else:
+                case = Case(id=case_id, created=now, updated=now, child=child)
             case.log("Ärendet skapades.", now)
             try:
                 self.save(case)

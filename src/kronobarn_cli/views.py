@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kronobarn_cli import rules
-from kronobarn_cli.case import STATUS_LABELS, Case, Meeting, OrganisationRef, View
+from kronobarn_cli.case import STATUS_LABELS, Case, Meeting, OrganisationRef, PlanAction, View
 from kronobarn_cli.checklist import CaseStatus, Workflow
 from kronobarn_cli.remind import Query, Reminder, group_of
 from kronobarn_cli.text import swedish_date, terminal_safe
@@ -293,3 +293,17 @@ def reminder_table(found: list[Reminder], query: Query) -> RenderableType:
             table.add_row(*cells)
         parts.append(table)
     return Group(*parts)
+
+
+PLAN_ACTIONS = TypeAdapter(list[PlanAction])
+
+
+def plan_table(meeting: Meeting, workflow: Workflow) -> Table:
+    table = Table("Nr", "Vad", "Ansvarig", "Person", "Senast", "Status",
+                  title=f"Barnets plan, möte {meeting.number}", title_justify="left")  # fmt: skip
+    for number, a in enumerate(meeting.actions, 1):
+        table.add_row(
+            str(number), _t(a.what), _t(a.organisation.name), _t(a.person),
+            swedish_date(a.due), _label(workflow, "atgarder", "status", a.status),
+        )  # fmt: skip
+    return table

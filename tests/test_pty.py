@@ -30,15 +30,20 @@ def spawn(home: Path, *args: str) -> pexpect.spawn:
     )
 
 
-def answer(child: pexpect.spawn, question: str, keys: str) -> None:
+def answer(
+    child: pexpect.spawn, question: str, keys: str, *, ready: str | None = "illbaka"
+) -> None:
+    """Wait for the question, and for its prompt to be drawn (every one offers Tillbaka)."""
     child.expect(question)
+    if ready is not None and keys:
+        child.expect(ready)
     child.send(keys)
 
 
 @pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
 def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated: Path) -> None:
     child = spawn(isolated, "new-case")
-    answer(child, "Barnets namn eller initialer", "E. K.\r")
+    answer(child, "Barnets namn eller initialer", "E. K.\r", ready=None)
     answer(child, "Barnets födelseår", "2016\r")
     answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
     answer(child, "Räcker det stöd", DOWN + "\r")
@@ -66,7 +71,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     answer(child, "bjuda in ytterligare en verksamhet", "\r")
     # Section 4 and the pause before the meeting
     answer(child, "kontakta någon samverkanspart före mötet", DOWN + "\r")
-    answer(child, "Har mötet börjat eller hållits", "\r")
+    answer(child, "Har mötet börjat eller hållits", "\r", ready="fortsätt senare")
     # Section 5: the meeting
     answer(child, "Presentationsordning", "")
     answer(child, "Familjen sitter ner först", "\r")
@@ -126,10 +131,11 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
 @pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
 def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -> None:
     child = spawn(isolated, "new-case")
-    answer(child, "Barnets namn eller initialer", "M\r")
+    answer(child, "Barnets namn eller initialer", "M\r", ready=None)
     answer(child, "Barnets födelseår", "\r")
     answer(child, "Vad har ni uppmärksammat", "Oro.\r")
-    child.expect("Räcker det stöd")
+    child.expect("Räcker det stöd som barnet")  # the question itself, not the guidance above it
+    child.expect("Tillbaka")
     child.sendcontrol("c")
     child.expect(r"kronobarn resume ([a-z0-9]{6})")
     case_id = child.match.group(1)
@@ -141,7 +147,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -
     assert saved["answers"] == {"behov-av-samverkan": {"uppmarksammat": "Oro."}}
 
     child = spawn(isolated, "resume", case_id)
-    answer(child, "Räcker det stöd", "\r")  # ja: own support suffices
+    answer(child, "Räcker det stöd som barnet", "\r")  # ja: own support suffices
     child.expect("Samverkan aktiveras inte")
     child.expect(pexpect.EOF)
     child.close()

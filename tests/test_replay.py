@@ -159,6 +159,7 @@ def test_with_a_terminal_only_the_open_steps_are_asked(isolated: Path, tmp_path:
                           env=env, encoding="utf-8", timeout=20)  # fmt: skip
     child.expect("nu frågar kronobarn det som saknas")
     child.expect("Ska ytterligare samverkansparter bjudas in")
+    child.expect("Tillbaka")
     assert "Vad har ni uppmärksammat" not in (child.before or "")
     child.send("\r")
     child.expect("Möte 1 är registrerat")

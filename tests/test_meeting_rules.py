@@ -366,6 +366,19 @@ def test_follow_up_needs_an_activated_case_with_a_finished_meeting(
         waiting.start_follow_up()
 
 
+def test_a_finished_meeting_is_not_changed_by_going_back(active: Walk, store: CaseStore) -> None:
+    whole_meeting(active)
+    before = store.load(active.case.id)
+    assert active.back() is None
+    active.extend_consent(
+        {"roll": "vardnadshavare", "form": "skriftlig", "datum": "2026-11-23",
+         "verksamheter": ["polis"]}
+    )  # fmt: skip
+    after = store.load(active.case.id)
+    assert after.meetings == before.meetings
+    assert len(after.consents) == len(before.consents) + 1
+
+
 def test_going_back_cannot_leave_a_follow_up_meeting(active: Walk, store: CaseStore) -> None:
     whole_meeting(active)
     walk = Walk(active.workflow, store, store.load(active.case.id), clock=active.clock)

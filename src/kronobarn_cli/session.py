@@ -265,6 +265,8 @@ class Walk:
 
     def back(self) -> Step | None:
         """Remove the last answer; returns the step that is asked again, None at the start."""
+        if self.meeting is None and self.case.meetings:
+            return None  # the last meeting is finished; a follow-up starts the next one
         answers, removed = engine.go_back(self.workflow, self.answers(), self.first_section)
         if removed is None:
             return None
@@ -358,7 +360,10 @@ class Walk:
             updated=now,
         )
         meetings = data["meetings"]
-        if meeting_answers or self.meeting is not None:
+        # A finished meeting is a record: only the meeting being walked (or a first one that
+        # is just beginning) takes answers.
+        closed_record = self.meeting is None and bool(meetings)
+        if not closed_record and (meeting_answers or self.meeting is not None):
             if self.meeting is None:
                 meetings.append(Meeting(number=len(meetings) + 1, started=now).model_dump())
             finished = engine.position(self.workflow, pruned, facts).finished

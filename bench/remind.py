@@ -40,11 +40,21 @@ def generated(index: int, today: date) -> Case:
         copies=[PlanCopy(organisation=SOC, method="post", received=index % 3 == 0)],
         coordinator=SKOLA, next_meeting=today + timedelta(days=index % 90),
     )  # fmt: skip
-    return Case(id=f"{index:06d}".translate(str.maketrans("01", "ab")), created=at, updated=at,
-                child=Child(name=f"Barn {index}"), status="aktiverad",
-                consents=[Consent(giver="vardnadshavare", form="skriftlig",
-                                  given_on=date(2026, 1, 1), organisations=[SKOLA, SOC])],
-                meetings=[meeting])  # fmt: skip
+    consent = Consent(
+        giver="vardnadshavare",
+        form="skriftlig",
+        given_on=date(2026, 1, 1),
+        organisations=[SKOLA, SOC],
+    )
+    return Case(
+        id=f"{index:06d}".translate(str.maketrans("01", "ab")),
+        created=at,
+        updated=at,
+        child=Child(name=f"Barn {index}"),
+        status="aktiverad",
+        consents=[consent],
+        meetings=[meeting],
+    )
 
 
 def main() -> None:

@@ -405,6 +405,17 @@ class Workflow:
     def area(self, area_id: str) -> Area | None:
         return next((a for a in self.areas if a.id == area_id), None)
 
+    def label(self, step_id: str, field_id: str | None, value: str) -> str:
+        """The words shown for a stored option value (`mote-form`: `fysiskt` → `Fysiskt möte`)."""
+        if not self.has_step(step_id):
+            return value
+        step = self.step(step_id)
+        spec = step.field(field_id) if field_id else step
+        return spec.option_label(value) if spec is not None else value
+
+    def area_names(self, ids: list[str]) -> list[str]:
+        return [area.name if (area := self.area(i)) else i for i in ids]
+
 
 # ---------------------------------------------------------------------------------------------
 # Loading with line numbers

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +29,7 @@ from kronobarn_cli import rules
 from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.files import atomic_write
 from kronobarn_cli.text import swedish_date
 
 Format = Literal["markdown", "text"]
@@ -143,21 +142,6 @@ def _render(name: str, fmt: Format, custom: Path | None, **context: Any) -> str:
 # -- what the documents say -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Labels:
-    workflow: Workflow
-
-    def option(self, step_id: str, field_id: str | None, value: str) -> str:
-        if not self.workflow.has_step(step_id):
-            return value
-        step = self.workflow.step(step_id)
-        spec = step.field(field_id) if field_id else step
-        return spec.option_label(value) if spec is not None else value
-
-    def areas(self, ids: list[str]) -> list[str]:
-        return [a.name if (a := self.workflow.area(i)) else i for i in ids]
-
-
 def _child(case: Case) -> str:
     year = f" (född {case.child.birth_year})" if case.child.birth_year else ""
     return case.child.name + year
@@ -179,8 +163,8 @@ def _when(meeting: Meeting) -> str:
     )
 
 
-def _place(meeting: Meeting, labels: _Labels) -> str:
-    form = labels.option("mote-form", None, meeting.form) if meeting.form else ""
+def _place(meeting: Meeting, workflow: Workflow) -> str:
+    form = workflow.label("mote-form", None, meeting.form) if meeting.form else ""
     form = form.split(" (")[0]
     return ", ".join(p for p in (form, meeting.place or "") if p) or "–"
 
@@ -212,7 +196,6 @@ def plan(
     templates: Path | None = None,
 ) -> str:
     meeting = plan_meeting(case, meeting_number)
-    labels = _Labels(workflow)
     people = {i.organisation.key(): i.person for i in meeting.invitees if i.person}
     return _render(
         "plan",
@@ -222,9 +205,9 @@ def plan(
         child=_child(case),
         meeting=meeting.number,
         when=_when(meeting),
-        place=_place(meeting, labels),
+        place=_place(meeting, workflow),
         participants=[_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
-        areas=labels.areas(meeting.areas_discussed or meeting.areas),
+        areas=workflow.area_names(meeting.areas_discussed or meeting.areas),
         child_view=_view(meeting.child_view),
         guardian_view=_view(meeting.guardian_view),
         actions=[
@@ -234,8 +217,8 @@ def plan(
                 "person": a.person or "",
                 "responsible": _with_person(a.organisation.name, a.person),
                 "due": swedish_date(a.due),
-                "area": labels.areas([a.area])[0],
-                "status": labels.option("atgarder", "status", a.status),
+                "area": workflow.area_names([a.area])[0],
+                "status": workflow.label("atgarder", "status", a.status),
             }
             for a in meeting.actions
         ],
@@ -245,7 +228,7 @@ def plan(
         copies=[
             {
                 "organisation": c.organisation.name,
-                "method": labels.option("kopior", "satt", c.method),
+                "method": workflow.label("kopior", "satt", c.method),
                 "received": "ja" if c.received else "nej",
             }
             for c in meeting.copies
@@ -278,7 +261,6 @@ def invitations(
         raise KronobarnError(
             f"Ingen inbjuden verksamhet i ärendet {case.id} heter '{organisation}'."
         )
-    labels = _Labels(workflow)
     inviter = meeting.inviter
     letters = [{"to": _with_person(i.organisation.name, i.person)} for i in invitees]
     return _render(
@@ -291,7 +273,7 @@ def invitations(
         when=_when(meeting),
         digital=meeting.form == "digitalt",
         place=meeting.place or "–",
-        areas=labels.areas(meeting.areas),
+        areas=workflow.area_names(meeting.areas),
         inviter_name=inviter.name if inviter else "–",
         inviter_organisation=inviter.organisation.name if inviter else "–",
         inviter_contact=inviter.contact if inviter else "–",
@@ -355,17 +337,7 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write an export atomically and privately; an existing file is kept unless `force`."""
     if path.exists() and not force:
         raise KronobarnError(f"Filen {path} finns redan. Välj ett annat namn eller använd --force.")
-    directory = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        atomic_write(path, data)
     except OSError as exc:
-        raise KronobarnError(f"Kan inte skriva i {directory}: {exc.strerror}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise KronobarnError(f"Kunde inte skriva {path}: {exc.strerror}.") from None
+        raise KronobarnError(f"Kan inte skriva {path}: {exc.strerror}.") from None

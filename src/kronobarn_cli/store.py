@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from pydantic import ValidationError
 
 from kronobarn_cli.case import ID_PATTERN, Case, Child, new_case_id
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
+from kronobarn_cli.files import atomic_write
 from kronobarn_cli.validation import describe
 
 CASES_DIR = "arenden"
@@ -142,26 +142,9 @@ class CaseStore:
         path = self.path(case.id)
         data = case.model_dump_json(indent=2).encode("utf-8") + b"\n"
         with self.locked(case.id):
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{case.id}.", suffix=".tmp")
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                Path(tmp).replace(path)
+                atomic_write(path, data)
             except OSError as exc:
-                Path(tmp).unlink(missing_ok=True)
                 raise KronobarnError(
                     f"Kunde inte spara ärendet {case.id}: {exc.strerror}. Inget sparat skrevs över."
                 ) from None
-            _fsync_directory(self.directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not available on every platform.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -40,17 +40,8 @@ def _facts(rows: list[tuple[str, Text | str]]) -> Table:
     return table
 
 
-def _label(workflow: Workflow, step_id: str, field_id: str | None, value: str) -> str:
-    if not workflow.has_step(step_id):
-        return value
-    step = workflow.step(step_id)
-    spec = step.field(field_id) if field_id else step
-    return spec.option_label(value) if spec is not None else value
-
-
 def _area_names(workflow: Workflow, ids: list[str]) -> Text:
-    names = [(workflow.area(i).name if workflow.area(i) else i) for i in ids]  # type: ignore[union-attr]
-    return _t(", ".join(names) or None)
+    return _t(", ".join(workflow.area_names(ids)) or None)
 
 
 def _view_text(view: View | None) -> Text:
@@ -105,7 +96,7 @@ def case_view(case: Case, workflow: Workflow) -> RenderableType:
         )
         for c in case.consents:
             table.add_row(
-                _label(workflow, "samtycken", "roll", c.giver),
+                workflow.label("samtycken", "roll", c.giver),
                 c.form,
                 swedish_date(c.given_on),
                 _names(c.organisations),
@@ -128,7 +119,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
     when = swedish_date(meeting.held_on) if meeting.held_on else "–"
     if meeting.starts_at:
         when += f" kl. {meeting.starts_at}"
-    form = _label(workflow, "mote-form", None, meeting.form) if meeting.form else "–"
+    form = workflow.label("mote-form", None, meeting.form) if meeting.form else "–"
     rows: list[tuple[str, Text | str]] = [
         ("Datum", when),
         ("Form", form),
@@ -145,7 +136,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
             table.add_row(
                 _t(i.organisation.name),
                 _t(i.person),
-                _label(workflow, "inbjudna", "satt", i.method),
+                workflow.label("inbjudna", "satt", i.method),
                 swedish_date(i.sent_on),
             )
         parts.append(table)
@@ -156,7 +147,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         for c in meeting.pre_contacts:
             table.add_row(
                 _t(c.organisation.name),
-                _label(workflow, "kontakter", "syfte", c.purpose),
+                workflow.label("kontakter", "syfte", c.purpose),
                 swedish_date(c.on),
             )
         parts.append(table)
@@ -195,7 +186,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                 _t(a.person),
                 swedish_date(a.due),
                 area.name if area else a.area,
-                _label(workflow, "atgarder", "status", a.status),
+                workflow.label("atgarder", "status", a.status),
             )
         parts.append(table)
         parts.append(Text(PLAN_NOTE, style="italic"))
@@ -205,7 +196,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         for copy in meeting.copies:
             table.add_row(
                 _t(copy.organisation.name),
-                _label(workflow, "kopior", "satt", copy.method),
+                workflow.label("kopior", "satt", copy.method),
                 _yes_no(copy.received),
             )
         parts.append(table)
@@ -304,6 +295,6 @@ def plan_table(meeting: Meeting, workflow: Workflow) -> Table:
     for number, a in enumerate(meeting.actions, 1):
         table.add_row(
             str(number), _t(a.what), _t(a.organisation.name), _t(a.person),
-            swedish_date(a.due), _label(workflow, "atgarder", "status", a.status),
+            swedish_date(a.due), workflow.label("atgarder", "status", a.status),
         )  # fmt: skip
     return table

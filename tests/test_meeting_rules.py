@@ -283,6 +283,8 @@ def test_rule7_next_meeting_is_required_and_in_the_future(active: Walk) -> None:
     for bad in ("", "2026-11-23", "2026-01-01"):
         with pytest.raises(AnswerError):
             active.answer("nasta-mote", bad)
+    with pytest.raises(AnswerError, match="efter 20 december 2026"):
+        active.answer("nasta-mote", "2026-12-10")  # in the future, but before this meeting
     active.answer("nasta-mote", "2027-02-01")
     assert active.case.meetings[0].next_meeting == date(2027, 2, 1)
 

@@ -139,6 +139,8 @@ class FieldSpec(_Model):
     required: bool = True
     options: list[Option] = []
     date_range: Literal["past", "future", "any"] = "any"
+    # A date that must come after the answer to this (earlier) date step.
+    after: Slug | None = None
     # Organisations the answer may name: those covered by consent, or the meeting's
     # participants. Outside them an answer is refused, or accepted and flagged.
     within: Literal["consent", "participants"] | None = None
@@ -160,8 +162,8 @@ class FieldSpec(_Model):
                 raise ValueError("två alternativ har samma 'value'")
         elif self.options:
             raise ValueError(f"'options' gäller bara select och checkbox, inte '{self.kind}'")
-        if self.date_range != "any" and self.kind != "date":
-            raise ValueError("'date_range' gäller bara steg av typen date")
+        if (self.date_range != "any" or self.after) and self.kind != "date":
+            raise ValueError("'date_range' och 'after' gäller bara steg av typen date")
         if self.within and self.kind not in ("organisation", "organisations"):
             raise ValueError("'within' gäller bara organisation och organisations")
         if self.show == "contact-routes" and self.kind != "organisation":
@@ -621,6 +623,14 @@ def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems
                 continue
             if step.when is not None:
                 _check_condition(step.when, steps, p, path, lines, ("steps", i, "when"))
+            if step.after is not None and (
+                step.after not in steps or steps[step.after].kind != "date"
+            ):
+                p.add(
+                    path,
+                    lines.line(("steps", i, "after")),
+                    f"'after' ska nämna ett tidigare datumsteg, inte '{step.after}'",
+                )
             steps[step.id] = step
         seen_fallback = False
         outcome_ids: set[str] = set()

@@ -25,7 +25,7 @@ from kronobarn_cli.checklist import (
 )
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.rules import SPECIALIST, FlatAnswers, RuleFunction, Scopes, specialist_refusal
-from kronobarn_cli.text import has_control_characters, join_swedish
+from kronobarn_cli.text import has_control_characters, join_swedish, swedish_date
 
 Answers = Mapping[str, Mapping[str, Any]]
 
@@ -202,7 +202,13 @@ def go_back(
 
 
 def validate_answer(
-    spec: FieldSpec, raw: Any, workflow: Workflow, today: date, scopes: Scopes | None = None
+    spec: FieldSpec,
+    raw: Any,
+    workflow: Workflow,
+    today: date,
+    scopes: Scopes | None = None,
+    *,
+    answers: FlatAnswers | None = None,
 ) -> Any:
     """The stored (JSON) form of an answer, or AnswerError with a Swedish message.
 
@@ -225,7 +231,12 @@ def validate_answer(
         _need_some(spec, chosen, "Välj minst ett alternativ.")
         return list(dict.fromkeys(chosen))
     if kind == "date":
-        return validate_date(raw, spec.date_range, today).isoformat()
+        day = validate_date(raw, spec.date_range, today)
+        earlier = (answers or {}).get(spec.after) if spec.after else None
+        if earlier is not None and day <= date.fromisoformat(earlier):
+            shown = swedish_date(date.fromisoformat(earlier))
+            raise AnswerError(f"Datumet måste ligga efter {shown}.")
+        return day.isoformat()
     if kind == "time":
         return validate_time(raw)
     if kind == "organisation":

@@ -230,7 +230,10 @@ class Walk:
 
     def validate(self, spec: Any, raw: Any) -> Any:
         """One answer or field, with the consent and participant rules of this case."""
-        return engine.validate_answer(spec, raw, self.workflow, self.today, self.scopes())
+        flat = engine.flatten(self.answers())
+        return engine.validate_answer(
+            spec, raw, self.workflow, self.today, self.scopes(), answers=flat
+        )
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
         return engine.validate_item(step, item, self.workflow, self.today, self.scopes())

@@ -34,10 +34,6 @@ from kronobarn_cli.text import swedish_date
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
-PLAN_NOTE = (
-    "Barnets plan ersätter inte respektive professions dokumentation utan fungerar som en "
-    "samverkanskarta."
-)
 
 # C0/C1 control characters (tab and newline are handled by each format).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -233,7 +229,7 @@ def plan(
             }
             for c in meeting.copies
         ],
-        note=PLAN_NOTE,
+        note=rules.PLAN_NOTE,
     )
 
 

@@ -27,6 +27,12 @@ from kronobarn_cli.text import join_swedish, swedish_date
 FlatAnswers = Mapping[str, Any]
 RuleFunction = Callable[[FlatAnswers], bool]
 
+PLAN_NOTE = (
+    "Barnets plan ersätter inte respektive professions dokumentation utan fungerar som en "
+    "samverkanskarta."
+)
+"""Travels with every rendering of the plan (the workflow, section 6)."""
+
 GUARDIAN = "vardnadshavare"
 YOUTH = "ungdom"
 SPECIALIST = "specialistvard"

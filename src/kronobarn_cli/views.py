@@ -17,11 +17,6 @@ from kronobarn_cli.checklist import CaseStatus, Workflow
 from kronobarn_cli.remind import Query, Reminder, group_of
 from kronobarn_cli.text import swedish_date, terminal_safe
 
-PLAN_NOTE = (
-    "Barnets plan ersätter inte respektive professions dokumentation utan fungerar som en "
-    "samverkanskarta."
-)
-
 
 def _t(value: str | None) -> Text:
     return Text(terminal_safe(value or "–"))
@@ -189,7 +184,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                 workflow.label("atgarder", "status", a.status),
             )
         parts.append(table)
-        parts.append(Text(PLAN_NOTE, style="italic"))
+        parts.append(Text(rules.PLAN_NOTE, style="italic"))
     if meeting.copies:
         table = Table("Part", "Får kopian", "Har fått den", title="Kopior av Barnets plan",
                       title_justify="left")  # fmt: skip

@@ -7,8 +7,10 @@ from typing import Any
 from kronobarn_cli.case import Case, Child
 from kronobarn_cli.session import Walk
 
+GUARDIANS = ("vardnadshavare-antal", "1")
+"""One guardian has custody: the realistic case's first answer in section 2 after maturity."""
 GUARDIAN_ORAL = {
-    "roll": "vardnadshavare",
+    "roll": "vardnadshavare-1",
     "form": "muntlig",
     "datum": "2026-11-20",
     "verksamheter": ["skola", "socialtjanst"],
@@ -107,6 +109,6 @@ def realistic_case(store: Any, workflow: Any, clock: Any, *, name: str = "Elsa K
     store.save(case)
     walk = Walk(workflow, store, case, clock=clock)
     activate_need(walk)
-    answer_all(walk, [("ungdom-mogen", False), ("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, [("ungdom-mogen", False), GUARDIANS, ("samtycken", [GUARDIAN_ORAL])])
     answer_all(walk, INVITATION + MEETING + PLAN + COORDINATION)
     return walk

@@ -36,6 +36,9 @@ def test_the_checklists_have_the_questions_this_file_covers() -> None:
 def test_every_date_question_refuses_what_is_not_a_date(
     workflow: Workflow, spec: FieldSpec, bad: str
 ) -> None:
+    if bad == "" and not spec.required:
+        assert engine.validate_answer(spec, bad, workflow, TODAY) is None
+        return
     with pytest.raises(AnswerError, match="Ogiltigt datum"):
         engine.validate_answer(spec, bad, workflow, TODAY)
 

@@ -19,6 +19,7 @@ from .conftest import NOW, fixed_clock
 from .scenario import (
     COORDINATION,
     GUARDIAN_ORAL,
+    GUARDIANS,
     INVITATION,
     MEETING,
     PLAN,
@@ -138,7 +139,7 @@ def finished_case(store: CaseStore) -> str:
     case = store.create(Child(name="[red]Ada[/red]", birth_year=2016), NOW)
     walk = Walk(load_workflow(), store, case, clock=fixed_clock)
     activate_need(walk)
-    answer_all(walk, [("samtycken", [GUARDIAN_ORAL]), *INVITATION, *MEETING, *PLAN])
+    answer_all(walk, [GUARDIANS, ("samtycken", [GUARDIAN_ORAL]), *INVITATION, *MEETING, *PLAN])
     answer_all(walk, COORDINATION)
     return case.id
 

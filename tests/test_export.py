@@ -20,7 +20,14 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import fixed_clock, new_walk
-from .scenario import GUARDIAN_ORAL, INVITATION, activate_need, answer_all, realistic_case
+from .scenario import (
+    GUARDIAN_ORAL,
+    GUARDIANS,
+    INVITATION,
+    activate_need,
+    answer_all,
+    realistic_case,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "Läs | *fet* _kursiv_ `kod` # rubrik <b>html</b> [länk](x) & ~~ 1. lista\nny rad \\ slut"
@@ -209,7 +216,7 @@ def test_calendar_for_a_meeting_being_planned_has_its_time(
 ) -> None:
     walk = new_walk(workflow, store)
     activate_need(walk)
-    answer_all(walk, [("samtycken", [GUARDIAN_ORAL]), *INVITATION])
+    answer_all(walk, [GUARDIANS, ("samtycken", [GUARDIAN_ORAL]), *INVITATION])
     [event] = icalendar.Calendar.from_ical(export.calendar(walk.case)).walk("VEVENT")
     assert str(event.decoded("DTSTART")) == "2026-12-20 09:30:00"
 

@@ -33,8 +33,10 @@ def organisations(*indexes: int) -> str:
     return keys + ENTER
 
 
+ONE_GUARDIAN = ENTER  # "En vårdnadshavare" has custody
 GUARDIAN_ORAL = [
-    ENTER,  # roll: Vårdnadshavare
+    ONE_GUARDIAN,
+    ENTER,  # roll: Vårdnadshavare 1
     DOWN + ENTER,  # form: muntlig
     line("2026-11-20"),
     organisations(SKOLA, SOCIALTJANST),
@@ -78,7 +80,7 @@ def test_walk_to_referral_with_oral_consent(prompter: Prompter, walk: Walk) -> N
         down(UNGDOMSMOTTAGNINGEN) + ENTER, DOWN + ENTER, line("2026-11-22"),
     )  # fmt: skip
     assert walk.case.status == "ej-aktiverad-hanvisad"
-    prompter.show_outcome(walk.case, walk.position().outcome)
+    prompter.show_outcome(walk.case, walk.position().outcome, walk.workflow)
     assert (
         "Samtycke har lämnats muntligen den 22 november 2026 för kontakt med "
         "Ungdomsmottagningen." in screen_text(prompter)
@@ -134,7 +136,9 @@ def test_going_back_from_the_first_field_of_a_group(prompter: Prompter, walk: Wa
     run(
         prompter, walk,
         *NEED_TOGETHER,
-        down(2) + ENTER,  # roll: ← Tillbaka, leaves the group for "tillsammans"
+        ONE_GUARDIAN,
+        down(3) + ENTER,  # roll: ← Tillbaka, leaves the group for the number of guardians
+        BACK_FROM_CONFIRM,  # the number of guardians: ← Tillbaka, to "tillsammans"
         NO, line("Ändrat oss."),
     )  # fmt: skip
     assert walk.case.status == "ej-aktiverad"
@@ -160,13 +164,16 @@ def test_ctrl_c_inside_a_group_keeps_the_fields_already_answered(
     prompter: Prompter, workflow: Workflow, store: CaseStore
 ) -> None:
     walk = new_walk(workflow, store)
-    with pytest.raises(KeyboardInterrupt), typed(*NEED_TOGETHER, ENTER, DOWN + ENTER, CTRL_C):
+    with (
+        pytest.raises(KeyboardInterrupt),
+        typed(*NEED_TOGETHER, ONE_GUARDIAN, ENTER, DOWN + ENTER, CTRL_C),
+    ):
         prompter.walk(walk)
     saved = store.load(walk.case.id)
     assert saved.pending == {
         "step": "samtycken",
         "items": [],
-        "current": {"roll": "vardnadshavare", "form": "muntlig"},
+        "current": {"roll": "vardnadshavare-1", "form": "muntlig"},
         "queue": [],
     }
     resumed = Walk(workflow, store, saved, clock=fixed_clock)
@@ -183,10 +190,10 @@ def test_resume_of_a_case_waiting_for_consent_lets_the_user_add_it(
     run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, DONE)  # youth mature: ja
     assert walk.case.status == "vantar-pa-samtycke"
     resumed = Walk(workflow, store, store.load(walk.case.id), clock=fixed_clock)
-    youth_written = [DOWN + ENTER, ENTER, line("2026-11-22"), organisations(SKOLA)]
+    youth_written = [down(2) + ENTER, ENTER, line("2026-11-22"), organisations(SKOLA)]
     run_to_meeting(prompter, resumed, YES, DOWN + ENTER, *youth_written, DONE)
     assert resumed.case.status == "aktiverad"
-    assert [c.giver for c in resumed.case.consents] == ["vardnadshavare", "ungdom"]
+    assert [c.giver for c in resumed.case.consents] == ["vardnadshavare-1", "ungdom"]
 
 
 def test_bad_date_and_empty_text_are_refused_at_the_prompt(prompter: Prompter, walk: Walk) -> None:
@@ -194,7 +201,7 @@ def test_bad_date_and_empty_text_are_refused_at_the_prompt(prompter: Prompter, w
         prompter, walk,
         ENTER, line("Oro."),  # an empty answer is refused; the prompt stays
         NO, NO, YES,
-        ENTER, DOWN + ENTER,
+        ONE_GUARDIAN, ENTER, DOWN + ENTER,
         line("2026-02-30"), BACKSPACE * 10,  # no such date
         line("2030-01-01"), BACKSPACE * 10,  # in the future
         line("20-11-2026"), BACKSPACE * 10,  # not ISO
@@ -214,7 +221,7 @@ def test_ask_child_validates_birth_year(prompter: Prompter) -> None:
 
 
 def test_typed_markup_is_shown_as_text(prompter: Prompter, walk: Walk) -> None:
-    run_to_meeting(prompter, walk, *NEED_TOGETHER, ENTER, DOWN + ENTER, line("idag"),
+    run_to_meeting(prompter, walk, *NEED_TOGETHER, ONE_GUARDIAN, ENTER, DOWN + ENTER, line("idag"),
         down(14) + " " + ENTER, line("[red]Röda[/red] \x1b]0;x"), DONE)  # fmt: skip
     shown = screen_text(prompter)
     assert "[red]Röda[/red]" in shown
@@ -227,7 +234,7 @@ def test_consent_group_says_who_is_still_missing(
     run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, DONE)
     shown = screen_text(prompter)
     assert "✔ Samverkan ska aktiveras" in shown
-    assert "Samtycke saknas ännu från ungdomen själv" in shown
+    assert "Samtycke saknas ännu från ungdomen" in shown
 
 
 FIRST_MEETING = [
@@ -300,6 +307,7 @@ def meeting_walk(workflow: Workflow, store: CaseStore, upto: str) -> Walk:
     """An activated case walked through the API up to (not including) step `upto`."""
     walk = new_walk(workflow, store)
     activate_need(walk)
+    walk.answer("vardnadshavare-antal", "1")
     walk.answer("samtycken", [GUARDIAN_ORAL_ITEM])
     steps = [*INVITATION, *MEETING, *PLAN]
     answer_all(walk, steps[: [s for s, _ in steps].index(upto)])

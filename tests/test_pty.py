@@ -45,10 +45,12 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     child = spawn(isolated, "new-case")
     answer(child, "Barnets namn eller initialer", "E. K.\r", ready=None)
     answer(child, "Barnets födelseår", "2016\r")
+    answer(child, "Vilken verksamhet arbetar du i", DOWN * 5 + "\r")
     answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
     answer(child, "Räcker det stöd", DOWN + "\r")
     answer(child, "Kan en annan verksamhet", DOWN + "\r")
     answer(child, "stödja barnet/ungdomen tillsammans", "\r")
+    answer(child, "Hur många vårdnadshavare har vårdnaden", "\r")
     answer(child, "Vem lämnar samtycket", "\r")
     answer(child, "Hur lämnades samtycket", DOWN + "\r")
     answer(child, "Vilket datum lämnades samtycket", "idag\r")
@@ -57,7 +59,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     # Section 3: invite
     meeting_day = (date.today() + timedelta(days=30)).isoformat()
     answer(child, "Ditt namn", "Maria Lind\r")
-    answer(child, "Din verksamhet", DOWN * 5 + "\r")
+    answer(child, "Din verksamhet", "\r")  # starts at the organisation that opened the case
     answer(child, "Hur du nås", "0470-123 45\r")
     answer(child, "Vilka områden i Barnets bästa-hjulet behöver", " \r")
     answer(child, "Vilket datum är samverkansmötet", meeting_day + "\r")
@@ -124,6 +126,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     assert meeting["child_view"] == {"expressed": True, "text": "Vill gå i skolan."}
     assert meeting["guardian_view"] == {"expressed": False, "text": None}
     assert [a["what"] for a in meeting["actions"]] == ["Anpassat schema"]
+    assert case["own_organisation"] == {"id": "skola", "name": "Skola"}
     assert meeting["coordinator"] == {"id": "skola", "name": "Skola"}
     assert meeting["next_meeting"] == "2099-01-10"
 
@@ -133,6 +136,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -
     child = spawn(isolated, "new-case")
     answer(child, "Barnets namn eller initialer", "M\r", ready=None)
     answer(child, "Barnets födelseår", "\r")
+    answer(child, "Vilken verksamhet arbetar du i", "\r")
     answer(child, "Vad har ni uppmärksammat", "Oro.\r")
     child.expect("Räcker det stöd som barnet")  # the question itself, not the guidance above it
     child.expect("Tillbaka")

@@ -38,7 +38,7 @@ def day(offset: int) -> date:
 
 
 def consent() -> Consent:
-    return Consent(giver="vardnadshavare", form="skriftlig", given_on=date(2026, 11, 1),
+    return Consent(giver="vardnadshavare-1", form="skriftlig", given_on=date(2026, 11, 1),
                    organisations=[SKOLA, SOC])  # fmt: skip
 
 
@@ -56,7 +56,7 @@ def active_case(case_id: str, *, actions: list[PlanAction], next_meeting: int | 
                 PlanCopy(organisation=SOC, method="post", received=copies[1])],
         coordinator=coordinator,
         next_meeting=day(next_meeting) if next_meeting is not None else None,
-        consent_to_extend=[POLIS] if extend else [],
+        next_participants=[SKOLA, POLIS] if extend else [SKOLA],
     )  # fmt: skip
     return Case(id=case_id, created=AT, updated=AT, child=Child(name=f"Barn {case_id}"),
                 status="aktiverad", consents=[consent()], meetings=[meeting])  # fmt: skip
@@ -114,9 +114,9 @@ def test_every_kind_within_the_default_window(store: CaseStore) -> None:
     assert ("aaaaaa", "meeting", "Nästa samverkansmöte den 30 november 2026.") in result
     assert ("bbbbbb", "meeting", "Nästa samverkansmöte den 21 november 2026.") in result
     assert ("bbbbbb", "copy", "Socialtjänst har inte fått sin kopia av Barnets plan.") in result
-    extend = "Samtycket måste utökas innan Polis kan bjudas in till nästa möte."
+    extend = "Polis omfattas inte av samtycket (saknas från vårdnadshavaren): deltar i nästa möte"
     assert ("bbbbbb", "consent", extend) in result
-    assert ("cccccc", "consent", "Väntar på samtycke från vårdnadshavare.") in result
+    assert ("cccccc", "consent", "Väntar på samtycke från vårdnadshavaren.") in result
     assert not any(case == "dddddd" for case, _, _ in result)  # waited 3 days, 14 allowed
     assert ("eeeeee", "meeting", "Samverkan är aktiverad men inget möte är planerat.") in result
     assert not any(case in ("ffffff", "gggggg") for case, _, _ in result)  # closed, not active
@@ -125,10 +125,14 @@ def test_every_kind_within_the_default_window(store: CaseStore) -> None:
 def test_overdue_only(store: CaseStore) -> None:
     assert sorted(found(store, overdue_only=True)) == [
         ("aaaaaa", "action", "Insats: Förfallen"),
-        ("bbbbbb", "consent", "Samtycket måste utökas innan Polis kan bjudas in till nästa möte."),
+        (
+            "bbbbbb",
+            "consent",
+            "Polis omfattas inte av samtycket (saknas från vårdnadshavaren): deltar i nästa möte",
+        ),
         ("bbbbbb", "copy", "Socialtjänst har inte fått sin kopia av Barnets plan."),
         ("bbbbbb", "meeting", "Nästa samverkansmöte den 21 november 2026."),
-        ("cccccc", "consent", "Väntar på samtycke från vårdnadshavare."),
+        ("cccccc", "consent", "Väntar på samtycke från vårdnadshavaren."),
     ]
 
 
@@ -160,7 +164,7 @@ def test_window_can_be_days_weeks_months_or_a_date() -> None:
 def test_today_moves_the_evaluation(store: CaseStore) -> None:
     later = found(store, today=day(20), until=day(34))  # dddddd has now waited 23 days
     assert ("aaaaaa", "action", "Insats: Femton dagar") in later
-    assert ("dddddd", "consent", "Väntar på samtycke från vårdnadshavare.") in later
+    assert ("dddddd", "consent", "Väntar på samtycke från vårdnadshavaren.") in later
 
 
 # -- the command -----------------------------------------------------------------------------------
@@ -242,6 +246,6 @@ def test_list_and_show_json(store: CaseStore) -> None:
                                          "ffffff", "gggggg"]  # fmt: skip
     assert set(listed[0]) == {"id", "child", "status", "status_text", "meetings", "updated"}
     shown = json.loads(kronobarn("show", "bbbbbb", "--json").stdout)
-    assert Case.model_validate(shown).meetings[0].consent_to_extend == [POLIS]
+    assert Case.model_validate(shown).meetings[0].next_participants == [SKOLA, POLIS]
     schema = json.loads(kronobarn("schema", "case").stdout)
     assert schema["title"] == "Case" and "meetings" in schema["properties"]

@@ -10,12 +10,13 @@ from pydantic import ValidationError
 from kronobarn_cli import engine, rules
 from kronobarn_cli.case import Case, Consent, OrganisationRef
 from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import AnswerError
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import new_walk
-from .scenario import GUARDIAN_ORAL, YOUTH_WRITTEN, activate_need, answer_all
+from .scenario import GUARDIAN_ORAL, GUARDIANS, YOUTH_WRITTEN, activate_need, answer_all
 
 # -- Rule 1: Behov av samverkan ------------------------------------------------------------------
 
@@ -117,9 +118,9 @@ def test_rule2_oral_consent_line_is_exact() -> None:
 
 def test_rule2_oral_consent_recorded_with_form_date_and_organisations(walk: Walk) -> None:
     activate_need(walk)
-    answer_all(walk, [("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, [GUARDIANS, ("samtycken", [GUARDIAN_ORAL])])
     [consent] = walk.case.consents
-    assert consent.giver == "vardnadshavare"
+    assert consent.giver == "vardnadshavare-1"
     assert consent.form == "muntlig"
     assert consent.given_on == date(2026, 11, 20)
     assert [o.id for o in consent.organisations] == ["skola", "socialtjanst"]
@@ -132,14 +133,14 @@ def test_rule2_oral_consent_recorded_with_form_date_and_organisations(walk: Walk
 def test_rule2_written_consent_produces_no_oral_line(walk: Walk) -> None:
     activate_need(walk)
     written = dict(GUARDIAN_ORAL, form="skriftlig")
-    answer_all(walk, [("samtycken", [written])])
+    answer_all(walk, [GUARDIANS, ("samtycken", [written])])
     assert walk.case.status == "aktiverad"
     assert rules.consent_lines(walk.case.consents) == []
 
 
 def test_rule2_guardian_consent_activates(walk: Walk) -> None:
     activate_need(walk)
-    answer_all(walk, [("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, [GUARDIANS, ("samtycken", [GUARDIAN_ORAL])])
     assert walk.case.status == "aktiverad"
 
 
@@ -148,7 +149,7 @@ def test_rule2_without_guardian_consent_case_waits_for_consent(
 ) -> None:
     walk = new_walk(workflow, store, birth_year=2010)
     activate_need(walk)
-    answer_all(walk, [("ungdom-mogen", True), ("samtycken", [YOUTH_WRITTEN])])
+    answer_all(walk, [("ungdom-mogen", True), GUARDIANS, ("samtycken", [YOUTH_WRITTEN])])
     pos = walk.position()
     assert pos.finished and pos.outcome is not None and pos.outcome.id == "vantar-pa-samtycke"
     assert walk.case.status == "vantar-pa-samtycke"
@@ -196,15 +197,15 @@ def test_rule2_youth_consent_not_asked_for_young_child(
     walk = new_walk(workflow, store, birth_year=2020)
     activate_need(walk)
     step = walk.position().step
-    assert step is not None and step.id == "samtycken"
+    assert step is not None and step.id == "vardnadshavare-antal"
 
 
 def test_rule2_mature_youth_must_consent_too(workflow: Workflow, store: CaseStore) -> None:
     walk = new_walk(workflow, store, birth_year=2010)
     activate_need(walk)
-    answer_all(walk, [("ungdom-mogen", True), ("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, [("ungdom-mogen", True), GUARDIANS, ("samtycken", [GUARDIAN_ORAL])])
     assert walk.case.status == "vantar-pa-samtycke"
-    assert rules.missing_consents(walk.case.consents, walk.case.youth_mature) == ["ungdomen själv"]
+    assert ConsentScope.of(walk.case, walk.today).missing_words() == "ungdomen"
     walk.reopen()
     step = walk.position().step
     assert step is not None and step.id == "samtycken"
@@ -219,12 +220,13 @@ def test_rule2_youth_judged_not_mature_needs_only_guardian(
 ) -> None:
     walk = new_walk(workflow, store, birth_year=2010)
     activate_need(walk)
-    answer_all(walk, [("ungdom-mogen", False), ("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, [("ungdom-mogen", False), GUARDIANS, ("samtycken", [GUARDIAN_ORAL])])
     assert walk.case.status == "aktiverad"
 
 
 def test_rule2_consent_date_cannot_be_in_the_future(walk: Walk) -> None:
     activate_need(walk)
+    walk.answer(*GUARDIANS)
     with pytest.raises(AnswerError, match="framtiden"):
         walk.answer("samtycken", [dict(GUARDIAN_ORAL, datum="2026-12-01")])
     assert walk.case.consents == []
@@ -232,6 +234,7 @@ def test_rule2_consent_date_cannot_be_in_the_future(walk: Walk) -> None:
 
 def test_rule2_consent_names_at_least_one_organisation(walk: Walk) -> None:
     activate_need(walk)
+    walk.answer(*GUARDIANS)
     with pytest.raises(AnswerError, match="minst en verksamhet"):
         walk.answer("samtycken", [dict(GUARDIAN_ORAL, verksamheter=[])])
 
@@ -250,10 +253,10 @@ def test_going_back_removes_the_last_answer(walk: Walk) -> None:
 
 def test_going_back_prunes_answers_that_no_longer_apply(walk: Walk) -> None:
     activate_need(walk)
-    answer_all(walk, [("samtycken", [GUARDIAN_ORAL])])
+    answer_all(walk, [GUARDIANS, ("samtycken", [GUARDIAN_ORAL])])
     assert walk.case.status == "aktiverad"
-    # Back through consent and the three decisions, then take another road.
-    for _ in range(4):
+    # Back through consent, the guardians and the three decisions, then another road.
+    for _ in range(5):
         walk.back()
     assert walk.case.consents == []
     assert walk.case.status == "bedomning-pagar"
@@ -278,9 +281,10 @@ def test_pruning_drops_answers_whose_condition_fails_and_sections_after_a_stop(
             "annan-verksamhet-ensam": False,
             "tillsammans": True,
         },
-        "samtycke": {"samtycken": [GUARDIAN_ORAL]},
+        "samtycke": {"vardnadshavare-antal": "1", "samtycken": [GUARDIAN_ORAL]},
     }
-    pruned = engine.prune(workflow, stale, engine.Facts(child_age=10, rules=rules.RULES))
+    consent_rules = rules.ConsentContext(day=date(2026, 11, 23)).rules()
+    pruned = engine.prune(workflow, stale, engine.Facts(child_age=10, rules=consent_rules))
     assert pruned == {"behov-av-samverkan": {"uppmarksammat": "Oro.", "egen-insats-racker": True}}
 
 

@@ -1,20 +1,33 @@
-"""Answer files for `new-case --answers`: the child, and answers keyed by step id."""
+"""Answer files for `new-case --answers`: the child, the own organisation, answers by step id."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kronobarn_cli.case import Child
+from kronobarn_cli import engine
+from kronobarn_cli.case import Child, OrganisationRef
+from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.session import parse_child
 
+KEYS = ("barn", "verksamhet", "svar")
 
-def read(path: Path, today: date) -> tuple[Child, dict[str, Any]]:
-    """The child and the answers of a YAML (or JSON) file, or a one-line Swedish error."""
+
+@dataclass(frozen=True)
+class AnswersFile:
+    child: Child
+    organisation: OrganisationRef | None
+    """The organisation that opens the case (`verksamhet`, else the inviter's)."""
+    answers: dict[str, Any]
+
+
+def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
+    """What a YAML (or JSON) answers file holds, or a one-line Swedish error."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -28,10 +41,10 @@ def read(path: Path, today: date) -> tuple[Child, dict[str, Any]]:
         raise KronobarnError(f"{path}: ogiltig YAML/JSON ({exc.__class__.__name__}).") from None
     if not isinstance(data, dict):
         raise KronobarnError(f"{path}: filen ska innehålla 'barn' och 'svar'.")
-    unknown = set(data) - {"barn", "svar"}
+    unknown = set(data) - set(KEYS)
     if unknown:
         raise KronobarnError(
-            f"{path}: okänd nyckel '{sorted(unknown)[0]}' (bara 'barn' och 'svar')."
+            f"{path}: okänd nyckel '{sorted(unknown)[0]}' (bara 'barn', 'verksamhet' och 'svar')."
         )
     child = data.get("barn")
     answers = data.get("svar") or {}
@@ -44,4 +57,11 @@ def read(path: Path, today: date) -> tuple[Child, dict[str, Any]]:
         parsed = parse_child(str(child["namn"]), "" if year is None else str(year), today)
     except AnswerError as exc:
         raise KronobarnError(f"{path}: barn: {exc.message}") from None
-    return parsed, {str(k): v for k, v in answers.items()}
+    own = data.get("verksamhet", answers.get("inbjudare-verksamhet"))
+    organisation = None
+    if own is not None:
+        try:
+            organisation = OrganisationRef(**engine.organisation_answer(own, workflow))
+        except AnswerError as exc:
+            raise KronobarnError(f"{path}: verksamhet: {exc.message}") from None
+    return AnswersFile(parsed, organisation, {str(k): v for k, v in answers.items()})

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kronobarn_cli.checklist import OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.text import has_control_characters
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
+"""1: the first release. 2: each giver's own consent (guardian 1/2, the young person), the
+scope as their intersection, withdrawals, end dates, and the organisation that opened the case."""
 
 # No letters or digits that are easily mixed up when read aloud or typed (0/o, 1/l/i).
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -105,13 +107,38 @@ class Decision(_Model):
     reason: str | None = None
 
 
-class Consent(_Model):
-    """One person's consent: who gave it, how, when, and which organisations it covers."""
+GiverRole = Literal["vardnadshavare-1", "vardnadshavare-2", "ungdom"]
 
-    giver: Literal["vardnadshavare", "ungdom"]
+
+class Consent(_Model):
+    """One person's consent: who gave it, how, when, until when, and which organisations."""
+
+    giver: GiverRole
+    giver_name: Annotated[str, Field(max_length=100)] | None = None
+    """Name or initials, when the user wants more than the role (minimum data)."""
     form: Literal["skriftlig", "muntlig"]
     given_on: date
+    valid_until: date | None = None
     organisations: list[OrganisationRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ends_after_it_begins(self) -> Self:
+        if self.valid_until is not None and self.valid_until < self.given_on:
+            raise ValueError("samtycket kan inte gälla till ett datum före det lämnades")
+        return self
+
+
+class ConsentWithdrawal(_Model):
+    """A giver withdrew their consent, whole or for some organisations, from a date on."""
+
+    giver: GiverRole
+    on: date
+    organisations: list[OrganisationRef] = []
+    """Empty: the whole consent."""
+    consents_before: Annotated[int, Field(ge=0)]
+    """How many consents were recorded when this was; a consent given the same day counts
+    as withdrawn only if it was recorded before the withdrawal."""
+    recorded: datetime
 
 
 class Inviter(_Model):
@@ -197,8 +224,6 @@ class Meeting(_Model):
     next_meeting: date | None = None
     next_participants: list[OrganisationRef] = []
     further_parties: list[OrganisationRef] = []
-    consent_to_extend: list[OrganisationRef] = []
-    """Organisations named for the next meeting that the consent does not cover yet."""
 
     @model_validator(mode="after")
     def _responsible_took_part(self) -> Self:
@@ -222,15 +247,24 @@ class JournalEntry(_Model):
 
 
 class Case(_Model):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     id: CaseId
     created: datetime
     updated: datetime
     child: Child
+    own_organisation: OrganisationRef | None = None
+    """The organisation that opened the case: it already holds the information, so it is
+    always within the consent's scope."""
     status: CaseStatus = "bedomning-pagar"
     decision: Decision | None = None
     youth_mature: bool | None = None
+    guardians: Literal[1, 2] | None = None
+    """How many guardians have custody (each is a required consent giver)."""
+    consent_from_each_guardian: bool = True
+    """The county's routine when the consent was recorded: with two guardians, both consent
+    (False: either one's consent suffices)."""
     consents: list[Consent] = []
+    withdrawals: list[ConsentWithdrawal] = []
     answers: dict[str, dict[str, Any]] = {}
     """Raw answers per section id, in the order given; the walk resumes from them."""
     pending: dict[str, Any] = {}
@@ -242,20 +276,22 @@ class Case(_Model):
     @model_validator(mode="after")
     def _activation_needs_consent(self) -> Self:
         # The rule that matters most is enforced by the model itself, so neither a checklist
-        # nor an edited file can produce an activated case without a guardian's consent.
+        # nor an edited file can produce an activated case without a guardian's consent (and
+        # the young person's when mature) that has not been withdrawn as a whole. Who else
+        # must consent, and what the consent covers on a given day, is `consent.ConsentScope`.
         if self.status == "aktiverad":
-            givers = {c.giver for c in self.consents}
-            if "vardnadshavare" not in givers:
+            standing = {
+                c.giver
+                for c in self.consents
+                if not any(
+                    w.giver == c.giver and not w.organisations and w.on >= c.given_on
+                    for w in self.withdrawals
+                )
+            }
+            if not standing & {"vardnadshavare-1", "vardnadshavare-2"}:
                 raise ValueError("ett aktiverat ärende kräver samtycke från vårdnadshavare")
-            if self.youth_mature and "ungdom" not in givers:
+            if self.youth_mature and "ungdom" not in standing:
                 raise ValueError("ett aktiverat ärende kräver ungdomens eget samtycke")
-        covered = {o.key() for c in self.consents for o in c.organisations}
-        for meeting in self.meetings:
-            for invitee in meeting.invitees:
-                if invitee.organisation.key() not in covered:
-                    raise ValueError(
-                        f"{invitee.organisation.name} är inbjuden utan att samtycket omfattar den"
-                    )
         if (self.status == "avslutad") != (self.closed is not None):
             raise ValueError("status 'avslutad' och 'closed' ska följas åt")
         return self
@@ -267,3 +303,64 @@ class Case(_Model):
     def log(self, text: str, now: datetime) -> None:
         self.journal.append(JournalEntry(at=now, text=text))
         self.updated = now
+
+
+# -- Older case files ---------------------------------------------------------------------------
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """A case file of an earlier schema version, brought to the current one (not validated)."""
+    version = data.get("schema_version", 1)
+    if version == 1:
+        data = _from_version_1(data)
+    return data
+
+
+_OLD_GUARDIAN = "vardnadshavare"
+
+
+def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 knew one guardian's consent and took the union of all consents.
+
+    The old consents become the guardian's (guardian 1) and the young person's own; one guardian
+    with custody is what version 1 required. The organisation that opened the case is the one
+    that invited to the first meeting, where that was recorded. Nothing recorded is dropped:
+    what now lies outside the scope is flagged by `show` and `remind`, not rewritten.
+    """
+    data = dict(data)
+    data["schema_version"] = 2
+    for consent in data.get("consents") or []:
+        if isinstance(consent, dict) and consent.get("giver") == _OLD_GUARDIAN:
+            consent["giver"] = "vardnadshavare-1"
+    answers = data.get("answers")
+    section = answers.get("samtycke") if isinstance(answers, dict) else None
+    if isinstance(section, dict):
+        _rename_givers(section.get("samtycken"))
+        if "samtycken" in section and "vardnadshavare-antal" not in section:
+            # Asked before the consents from version 2 on; keep the answer order.
+            items = section.pop("samtycken")
+            section["vardnadshavare-antal"] = "1"
+            section["samtycken"] = items
+    pending = data.get("pending")
+    if isinstance(pending, dict) and pending.get("step") == "samtycken":
+        _rename_givers(pending.get("items"))
+        _rename_givers([pending.get("current")])
+        if isinstance(answers, dict):
+            answers.setdefault("samtycke", {}).setdefault("vardnadshavare-antal", "1")
+    if data.get("consents"):
+        data["guardians"] = 1
+    meetings = data.get("meetings") or []
+    for meeting in meetings:
+        if isinstance(meeting, dict):
+            meeting.pop("consent_to_extend", None)
+    first = meetings[0] if meetings and isinstance(meetings[0], dict) else {}
+    inviter = first.get("inviter")
+    if isinstance(inviter, dict) and "own_organisation" not in data:
+        data["own_organisation"] = inviter.get("organisation")
+    return data
+
+
+def _rename_givers(items: Any) -> None:
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get("roll") == _OLD_GUARDIAN:
+            item["roll"] = "vardnadshavare-1"

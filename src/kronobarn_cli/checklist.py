@@ -141,14 +141,19 @@ class FieldSpec(_Model):
     date_range: Literal["past", "future", "any"] = "any"
     # A date that must come after the answer to this (earlier) date step.
     after: Slug | None = None
-    # Organisations the answer may name: those covered by consent, or the meeting's
-    # participants. Outside them an answer is refused, or accepted and flagged.
+    # Organisations the answer may name: those the consent covers, or the meeting's
+    # participants (who are within the consent too). Outside them an answer is refused.
     within: Literal["consent", "participants"] | None = None
-    outside: Literal["refuse", "flag"] = "refuse"
+    # Specialist care may be named only where the child has an established, relevant care
+    # contact (recorded with an invitation); otherwise its primary-care counterpart is offered.
+    specialist_rule: bool = False
     # In a group: ask this field only when the item's organisation is of this kind.
     for_kind: OrganisationKind | None = None
     # In a group carried over to a follow-up meeting: ask this field again.
     ask_again: bool = False
+    # False: an optional field the walk does not ask (every question costs time with the
+    # family in the room); answers files and command options can still give it.
+    ask: bool = True
     # Something the program shows with the step (before asking, or after the answer).
     show: Literal["presentation-order", "contact-routes"] | None = None
 
@@ -164,8 +169,15 @@ class FieldSpec(_Model):
             raise ValueError(f"'options' gäller bara select och checkbox, inte '{self.kind}'")
         if (self.date_range != "any" or self.after) and self.kind != "date":
             raise ValueError("'date_range' och 'after' gäller bara steg av typen date")
-        if self.within and self.kind not in ("organisation", "organisations"):
-            raise ValueError("'within' gäller bara organisation och organisations")
+        if (self.within or self.specialist_rule) and self.kind not in (
+            "organisation",
+            "organisations",
+        ):
+            raise ValueError(
+                "'within' och 'specialist_rule' gäller bara organisation och organisations"
+            )
+        if not self.ask and self.required:
+            raise ValueError("'ask: false' gäller bara frågor med 'required: false'")
         if self.show == "contact-routes" and self.kind != "organisation":
             raise ValueError("'show: contact-routes' gäller bara organisation")
         return self
@@ -181,11 +193,14 @@ RecordKind = Literal["consent", "invitee", "action", "copy"]
 ACTION_STATUSES = ("planerad", "pagaende", "klar", "avbruten")
 
 # What the program reads out of a group that `records` a domain object: field id → kind, options.
+CONSENT_GIVERS = ("vardnadshavare-1", "vardnadshavare-2", "ungdom")
 RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "consent": {
-        "roll": ("select", ("vardnadshavare", "ungdom")),
+        "roll": ("select", CONSENT_GIVERS),
+        "namn": ("text", ()),
         "form": ("select", ("skriftlig", "muntlig")),
         "datum": ("date", ()),
+        "giltigt-till": ("date", ()),
         "verksamheter": ("organisations", ()),
     },
     "invitee": {
@@ -281,7 +296,13 @@ class Section(_Model):
     # A natural stop before this section (e.g. the meeting itself): the user may save and
     # continue later. The text is the question asked.
     pause: str | None = None
+    # Consent (section 2): with two guardians with custody, must both consent (the county's
+    # routine)? And how many days a consent is valid unless the user gives an end date.
+    consent_from_each_guardian: bool | None = None
+    consent_valid_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     seed: list[Text] = []
+    # Guidance in the county's own words, shown with the section (not a quote of the workflow).
+    guidance: list[Text] = []
     steps: list[Step] = Field(min_length=1)
     outcomes: list[Outcome] = []
 
@@ -329,6 +350,7 @@ REQUIRED_STEPS: dict[str, str] = {
     "hanvisning-samtycke-datum": "date",
     "ej-aktiverad-orsak": "text",
     "ungdom-mogen": "confirm",
+    "vardnadshavare-antal": "select",
     "samtycken": "repeat",
     "inbjudare": "text",
     "inbjudare-verksamhet": "organisation",
@@ -363,12 +385,11 @@ REQUIRED_RECORDS: dict[str, str] = {
     "atgarder": "action",
     "kopior": "copy",
 }
-REQUIRED_SCOPES: dict[tuple[str, str | None], tuple[str, str]] = {
-    ("inbjudna", "verksamhet"): ("consent", "refuse"),
-    ("atgarder", "ansvarig"): ("participants", "refuse"),
-    ("ytterligare-parter", None): ("consent", "flag"),
-    ("nasta-deltagare", None): ("consent", "flag"),
-}
+# Where an organisation must be one of the meeting's participants (and so within the consent).
+REQUIRED_PARTICIPANT_SCOPES = (("atgarder", "ansvarig"), ("kopior", "verksamhet"))
+# Where specialist care needs an established care contact outside an invitation.
+REQUIRED_SPECIALIST_RULE = ("nasta-deltagare", "ytterligare-parter")
+GUARDIAN_COUNTS = ("1", "2")
 MEETING_SECTION = 3
 """Sections from this number on belong to a meeting and are walked again at each follow-up."""
 REFERRAL_ROUTES = ("familjen-kontaktar", "vi-kontaktar")
@@ -684,19 +705,53 @@ def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems
             group = steps.get(step_id)
             if group is not None and group.records != record:
                 p.add(last_path.parent, 1, f"steget '{step_id}' ska ha 'records: {record}'")
-        # Consent scope is a rule of law: a county's checklist cannot switch it off.
-        for (step_id, field_id), (scope, outside) in REQUIRED_SCOPES.items():
-            owner = steps.get(step_id)
-            spec = owner.field(field_id) if owner and field_id else owner
-            if owner is not None and (
-                spec is None or spec.within != scope or spec.outside != outside
-            ):
-                named = f"{step_id}.{field_id}" if field_id else step_id
-                p.add(
-                    last_path.parent,
-                    1,
-                    f"'{named}' ska ha 'within: {scope}' och 'outside: {outside}'",
-                )
+        _check_consent_rules(sections, steps, last_path.parent, p)
+
+
+def _check_consent_rules(
+    sections: list[tuple[Section, _LineMap, Path]],
+    steps: dict[str, Step],
+    directory: Path,
+    p: _Problems,
+) -> None:
+    """Consent scope is a rule of law: a county's checklist cannot switch it off. Every
+    organisation named in a meeting's sections is checked against it."""
+    for step_id, spec, path, line in _organisation_fields(sections):
+        named = step_id if spec.id == step_id else f"{step_id}.{spec.id}"
+        wanted = "participants" if (step_id, spec.id) in REQUIRED_PARTICIPANT_SCOPES else None
+        if spec.within is None or (wanted is not None and spec.within != wanted):
+            p.add(
+                path,
+                line,
+                f"'{named}' ska ha 'within: {wanted or 'consent'}' (samtyckets omfattning)",
+            )
+    for step_id in REQUIRED_SPECIALIST_RULE:
+        owner = steps.get(step_id)
+        if owner is not None and not owner.specialist_rule:
+            p.add(directory, 1, f"'{step_id}' ska ha 'specialist_rule: true'")
+    guardians = steps.get("vardnadshavare-antal")
+    if guardians is not None and set(guardians.option_values()) != set(GUARDIAN_COUNTS):
+        p.add(
+            directory,
+            1,
+            "steget 'vardnadshavare-antal' ska ha alternativen " + ", ".join(GUARDIAN_COUNTS),
+        )
+
+
+def _organisation_fields(
+    sections: list[tuple[Section, _LineMap, Path]],
+) -> Iterator[tuple[str, FieldSpec, Path, int]]:
+    """Every question in a meeting's sections that names organisations: step id, the question,
+    and where it is written."""
+    for section, lines, path in sections:
+        if section.number < MEETING_SECTION:
+            continue
+        for i, step in enumerate(section.steps):
+            if step.kind in ("organisation", "organisations"):
+                yield step.id, step, path, lines.line(("steps", i, "id"))
+            for j, spec in enumerate(step.fields):
+                if spec.kind in ("organisation", "organisations"):
+                    yield step.id, spec, path, lines.line(("steps", i, "fields", j, "id"))
 
 
 def _check_condition(  # noqa: PLR0917 - one private call site

@@ -18,22 +18,25 @@ from typer._click import exceptions as click_exceptions
 from kronobarn_cli import answers_file, i18n, views
 from kronobarn_cli import export as exports
 from kronobarn_cli import remind as remind_rules
-from kronobarn_cli.case import Case
+from kronobarn_cli.case import Case, OrganisationRef
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
 from kronobarn_cli.prompts import Prompter, safe
 from kronobarn_cli.session import (
     Walk,
+    add_action,
     close_case,
     local_now,
     plan_meeting,
     replay,
-    update_plan,
+    set_action_status,
 )
 from kronobarn_cli.store import CaseStore
 
 i18n.install()
 
+PLACEHOLDER_ID = "aaaaaa"
+"""The id a case has before the store gives it its own."""
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
@@ -121,7 +124,7 @@ def _run_walk(prompter: Prompter, walk: Walk) -> None:
     if meeting is not None and meeting.finished:
         prompter.show_meeting_done(case, meeting)
     else:
-        prompter.show_outcome(case, position.outcome)
+        prompter.show_outcome(case, position.outcome, walk.workflow)
     out.print(Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
 
 
@@ -149,10 +152,16 @@ def new_case(
     store = CaseStore()
     prompter = Prompter(out)
     try:
-        child = prompter.ask_child()
+        while True:
+            child = prompter.ask_child()
+            own = prompter.ask_own_organisation(workflow)
+            if isinstance(own, OrganisationRef):
+                break
     except (KeyboardInterrupt, EOFError):
         _interrupted(None)
-    case = store.create(child, local_now())
+    now = local_now()
+    opened = Case(id=PLACEHOLDER_ID, created=now, updated=now, child=child, own_organisation=own)
+    case = store.create(child, now, content=opened)
     with store.locked(case.id):
         out.print(Text(f"Ärende {case.id} skapat.", style="bold"))
         _run_walk(prompter, Walk(workflow, store, case))
@@ -160,10 +169,12 @@ def new_case(
 
 def _replay(path: Path) -> None:
     workflow = _workflow()
-    child, given = answers_file.read(path, local_now().date())
-    result = replay(workflow, child, given, str(path))
+    given = answers_file.read(path, local_now().date(), workflow)
+    result = replay(workflow, given.child, given.answers, str(path), own=given.organisation)
+    for warning in result.warnings:
+        err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
     store = CaseStore()
-    case = store.create(child, local_now(), content=result.case)
+    case = store.create(given.child, local_now(), content=result.case)
     if result.next_step is None:
         out.print(f"Ärende {case.id} skapat från {path}; alla steg är besvarade.", soft_wrap=True)
         return
@@ -296,23 +307,13 @@ def plan_show(as_json: JsonOption = False) -> None:
     out.print(views.plan_table(meeting, _workflow()))
 
 
-def _change_plan(change: Callable[[list[dict[str, Any]]], str]) -> None:
+def _change_plan(change: Callable[[CaseStore, Workflow, Case], str]) -> None:
     workflow = _workflow()
     store = CaseStore()
     case_id = plan_target.case_id
     with store.locked(case_id):
-        case = store.load(case_id)
-        section = workflow.section_of("atgarder").id
-        items = [dict(i) for i in plan_meeting(case).answers.get(section, {}).get("atgarder", [])]
-        event = change(items)
-        update_plan(store, workflow, case, items, event=event, now=local_now())
+        event = change(store, workflow, store.load(case_id))
     out.print(event)
-
-
-def _item(items: list[dict[str, Any]], number: int) -> dict[str, Any]:
-    if not 1 <= number <= len(items):
-        raise KronobarnError(f"Det finns ingen insats nummer {number} (planen har {len(items)}).")
-    return items[number - 1]
 
 
 ActionNumber = Annotated[int, typer.Argument(metavar="NR", help="Insatsens nummer i planen.")]
@@ -325,10 +326,9 @@ def plan_done(number: ActionNumber) -> None:
     Exempel: kronobarn plan k3m9qa done 2
     """
 
-    def change(items: list[dict[str, Any]]) -> str:
-        item = _item(items, number)
-        item["status"] = "klar"
-        return f"Insats {number} är klar: {item['vad']}"
+    def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
+        _, what = set_action_status(store, workflow, case, number, "klar", now=local_now())
+        return f"Insats {number} är klar: {what}"
 
     _change_plan(change)
 
@@ -345,10 +345,9 @@ def plan_status(
     Exempel: kronobarn plan k3m9qa status 1 pagaende
     """
 
-    def change(items: list[dict[str, Any]]) -> str:
-        item = _item(items, number)
-        item["status"] = status
-        return f"Insats {number} har status {status}: {item['vad']}"
+    def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
+        _, what = set_action_status(store, workflow, case, number, status, now=local_now())
+        return f"Insats {number} har status {status}: {what}"
 
     _change_plan(change)
 
@@ -374,13 +373,10 @@ def plan_add(
     --due 2027-03-01 --area utvecklas
     """
 
-    def change(items: list[dict[str, Any]]) -> str:
-        item = {"vad": what, "ansvarig": organisation, "senast": due, "omrade": area,
-                "status": status}  # fmt: skip
-        if person:
-            item["person"] = person
-        items.append(item)
-        return f"Insats {len(items)} är tillagd: {what}"
+    def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
+        _, number = add_action(store, workflow, case, what, organisation, due, area,
+                               person=person, status=status, now=local_now())  # fmt: skip
+        return f"Insats {number} är tillagd: {what}"
 
     _change_plan(change)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from kronobarn_cli.case import OrganisationRef
@@ -23,6 +23,7 @@ from kronobarn_cli.checklist import (
     Step,
     Workflow,
 )
+from kronobarn_cli.consent import GUARDIAN_2
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.rules import SPECIALIST, FlatAnswers, RuleFunction, Scopes, specialist_refusal
 from kronobarn_cli.text import has_control_characters, join_swedish, swedish_date
@@ -231,6 +232,8 @@ def validate_answer(
         _need_some(spec, chosen, "Välj minst ett alternativ.")
         return list(dict.fromkeys(chosen))
     if kind == "date":
+        if not spec.required and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            return None
         day = validate_date(raw, spec.date_range, today)
         earlier = (answers or {}).get(spec.after) if spec.after else None
         if earlier is not None and day <= date.fromisoformat(earlier):
@@ -241,14 +244,14 @@ def validate_answer(
         return validate_time(raw)
     if kind == "organisation":
         org = _organisation(raw, workflow)
-        _check_scope(spec, org, scopes)
+        _check_scope(spec, org, scopes, workflow)
         return org
     if kind == "organisations":
         orgs = [_organisation(v, workflow) for v in _list(raw)]
         _need_some(spec, orgs, "Välj minst en verksamhet.")
         unique = list({(o["id"], o["name"].casefold()): o for o in orgs}.values())
         for org in unique:
-            _check_scope(spec, org, scopes)
+            _check_scope(spec, org, scopes, workflow)
         return unique
     if kind == "area":
         return _area(raw, workflow)
@@ -257,7 +260,9 @@ def validate_answer(
         _need_some(spec, areas, "Välj minst ett område.")
         return list(dict.fromkeys(areas))
     assert isinstance(spec, Step) and kind == "repeat"
-    items = [validate_item(spec, item, workflow, today, scopes) for item in _list(raw)]
+    items = [
+        validate_item(spec, item, workflow, today, scopes, answers=answers) for item in _list(raw)
+    ]
     if spec.required and len(items) < spec.min_items:
         raise AnswerError(f"Minst {spec.min_items} behövs.")
     if spec.for_each == "participants" and scopes is not None:
@@ -276,7 +281,13 @@ def item_fields(step: Step, item: Mapping[str, Any], workflow: Workflow) -> list
 
 
 def validate_item(
-    step: Step, raw: Any, workflow: Workflow, today: date, scopes: Scopes | None = None
+    step: Step,
+    raw: Any,
+    workflow: Workflow,
+    today: date,
+    scopes: Scopes | None = None,
+    *,
+    answers: FlatAnswers | None = None,
 ) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise AnswerError("Varje post ska vara en mappning av fält och svar.")
@@ -291,11 +302,13 @@ def validate_item(
                 missing.append(spec)
             continue
         try:
-            item[spec.id] = validate_answer(spec, raw[spec.id], workflow, today, scopes)
+            value = validate_answer(spec, raw[spec.id], workflow, today, scopes)
         except AnswerError as exc:
             exc.message = f"{spec.prompt}: {exc.message}"
             exc.field = spec.id
             raise
+        if value is not None:
+            item[spec.id] = value
     if step.records == "invitee" and "verksamhet" in item:
         try:
             _specialist_rule(item, workflow)
@@ -306,7 +319,36 @@ def validate_item(
         error = AnswerError(f"{missing[0].prompt}: svar saknas.")
         error.field = missing[0].id
         raise error
+    if step.records == "consent":
+        _consent_item(step, item, workflow, answers or {})
     return item
+
+
+def _consent_item(
+    step: Step, item: dict[str, Any], workflow: Workflow, answers: FlatAnswers
+) -> None:
+    """A consent names a giver the case has, and ends (if at all) after it was given."""
+    if item.get("roll") == GUARDIAN_2 and answers.get("vardnadshavare-antal") != "2":
+        error = AnswerError(
+            "Ärendet har en vårdnadshavare med vårdnad; välj Vårdnadshavare 1 "
+            "(eller ändra antalet vårdnadshavare)."
+        )
+        error.field = "roll"
+        raise error
+    given = item.get("datum")
+    if given is None:
+        return
+    until = item.get("giltigt-till")
+    days = workflow.section_of(step.id).consent_valid_days
+    if until is None and days is not None:
+        item["giltigt-till"] = (date.fromisoformat(given) + timedelta(days=days)).isoformat()
+    elif until is not None and until < given:
+        error = AnswerError(
+            f"Samtycket kan inte gälla till ett datum före det lämnades "
+            f"({swedish_date(date.fromisoformat(given))})."
+        )
+        error.field = "giltigt-till"
+        raise error
 
 
 def _specialist_rule(item: Mapping[str, Any], workflow: Workflow, *, partial: bool = False) -> None:
@@ -333,21 +375,27 @@ def check_partial_item(step: Step, item: Mapping[str, Any], workflow: Workflow) 
             raise
 
 
-def _check_scope(spec: FieldSpec, org: dict[str, str], scopes: Scopes | None) -> None:
-    if spec.within is None or scopes is None or spec.outside == "flag":
+def _check_scope(
+    spec: FieldSpec, org: dict[str, str], scopes: Scopes | None, workflow: Workflow
+) -> None:
+    if scopes is None:
         return
-    if scopes.allows(spec.within, OrganisationRef(**org)):
+    ref = OrganisationRef(**org)
+    directory = workflow.organisation(ref.id) if spec.specialist_rule else None
+    if directory is not None and directory.kind == SPECIALIST and ref.id not in scopes.established:
+        raise SpecialistError(specialist_refusal(directory, workflow), list(directory.counterparts))
+    if spec.within is None or scopes.allows(spec.within, ref):
         return
-    if spec.within == "consent":
-        message = (
-            f"Samtycket omfattar inte {org['name']}. Samtycket måste utökas innan "
-            f"{org['name']} kan bjudas in."
+    present = {o.key() for o in scopes.participants or []}
+    if spec.within == "participants" and ref.key() not in present:
+        raise OutsideScopeError(
+            f"{org['name']} deltog inte i mötet. Här kan bara mötets deltagare anges.",
+            "participants",
+            org,
         )
-    else:
-        message = (
-            f"{org['name']} deltog inte i mötet. Ansvarig verksamhet måste vara en av deltagarna."
-        )
-    raise OutsideScopeError(message, spec.within, org)
+    assert scopes.consent is not None  # `allows` refused for want of consent
+    consent = scopes.consent
+    raise OutsideScopeError(consent.refusal(ref), "consent", org, consent.missing_givers(ref))
 
 
 def _covers_participants(step: Step, items: list[dict[str, Any]], scopes: Scopes) -> None:
@@ -439,6 +487,11 @@ def _list(raw: Any) -> list[Any]:
 def _need_some(spec: FieldSpec, values: list[Any], message: str) -> None:
     if spec.required and not values:
         raise AnswerError(message)
+
+
+def organisation_answer(raw: Any, workflow: Workflow) -> dict[str, str]:
+    """An organisation given by id or `{id: annan, name: ...}`, as stored (AnswerError if not)."""
+    return _organisation(raw, workflow)
 
 
 def _organisation(raw: Any, workflow: Workflow) -> dict[str, str]:

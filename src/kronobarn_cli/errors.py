@@ -52,10 +52,18 @@ class AnswerError(KronobarnError):
 class OutsideScopeError(AnswerError):
     """An organisation the consent does not cover, or that did not take part in the meeting."""
 
-    def __init__(self, message: str, scope: str, organisation: dict[str, str]) -> None:
+    def __init__(
+        self,
+        message: str,
+        scope: str,
+        organisation: dict[str, str],
+        givers: list[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.scope = scope
         self.organisation = organisation
+        self.givers = givers or []
+        """The consent givers whose consent would have to cover the organisation."""
 
 
 class SpecialistError(AnswerError):

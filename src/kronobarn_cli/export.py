@@ -11,7 +11,7 @@ import os
 import re
 import textwrap
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from jinja2 import (
 from kronobarn_cli import rules
 from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.consent import scope_flags
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.files import atomic_write
 from kronobarn_cli.text import swedish_date
@@ -190,9 +191,19 @@ def plan(
     fmt: Format,
     meeting_number: int | None = None,
     templates: Path | None = None,
+    *,
+    today: date | None = None,
 ) -> str:
     meeting = plan_meeting(case, meeting_number)
     people = {i.organisation.key(): i.person for i in meeting.invitees if i.person}
+    latest = case.current_meeting
+    # What lies outside the consent today concerns the plan being carried forward.
+    flags = (
+        scope_flags(case, today or date.today())
+        if latest is not None
+        and meeting.number >= max(m.number for m in case.meetings if m.actions)
+        else []
+    )
     return _render(
         "plan",
         fmt,
@@ -230,6 +241,7 @@ def plan(
             for c in meeting.copies
         ],
         note=rules.PLAN_NOTE,
+        consent_notes=[f.text for f in flags],
     )
 
 

@@ -18,8 +18,10 @@ from rich.panel import Panel
 from rich.text import Text
 
 from kronobarn_cli import engine, rules
-from kronobarn_cli.case import STATUS_LABELS, Case, Child, Meeting
+from kronobarn_cli.case import STATUS_LABELS, Case, Child, Meeting, OrganisationRef
 from kronobarn_cli.checklist import OTHER_ORGANISATION, FieldSpec, Outcome, Section, Step, Workflow
+from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.session import Walk, parse_child
 from kronobarn_cli.text import swedish_date, terminal_safe
@@ -36,6 +38,7 @@ BACK = _Back()
 BACK_VALUE = "__tillbaka__"
 BACK_TITLE = "← Tillbaka"
 BACK_TEXT = "<"
+OWN_ORGANISATION = "Vilken verksamhet arbetar du i (öppnar ärendet)?"
 SELECT_HINT = "(piltangenterna flyttar, Enter väljer)"
 CHECKBOX_HINT = "(piltangenterna flyttar, mellanslag markerar, Enter går vidare)"
 
@@ -148,6 +151,8 @@ class Prompter:
         body = Text()
         if section.intro:
             body.append(section.intro.strip() + "\n")
+        for line in section.guidance:
+            body.append("! " + line + "\n", style="bold")
         for line in section.seed:
             body.append("• " + line + "\n", style="dim")
         body.rstrip()
@@ -224,7 +229,9 @@ class Prompter:
                 return (walk.validate(spec, raw),)
             except OutsideScopeError as exc:
                 self.say(exc.message, "red")
-                if exc.scope != "consent" or not self._offer_consent(walk, exc.organisation):
+                if exc.scope != "consent" or not self._offer_consent(
+                    walk, exc.organisation, exc.givers
+                ):
                     return None
             except AnswerError as exc:
                 self.say(exc.message, "red")
@@ -272,19 +279,26 @@ class Prompter:
             return self._organisations(spec, workflow, default)
         raise AssertionError(f"no prompt for {kind}")  # the schema admits no other kinds here
 
-    def _offer_consent(self, walk: Walk, org: dict[str, str]) -> bool:
-        """Record an extended consent now, so the organisation can be invited."""
+    def _offer_consent(self, walk: Walk, org: dict[str, str], givers: list[str]) -> bool:
+        """Record the extended consent of exactly the givers it lacks, so `org` can be named."""
+        ref = OrganisationRef(**org)
+        scope = walk.consent_scope()
         if not self.select(
-            f"Vill du registrera ett utökat samtycke för {org['name']} nu?",
+            f"Vill du registrera samtycke för {org['name']} från {scope.missing_words(ref)} nu?",
             [("Ja", True), ("Nej, välj en annan verksamhet", False)],
             back=False,
         ):
             return False
         step = walk.workflow.step("samtycken")
-        item = self._ask_item(step, walk, [], {"verksamheter": [org]}, save=False)
-        if item is None:
-            return False
-        walk.extend_consent(item)
+        for giver in givers:
+            if walk.consent_scope().covers(ref):
+                break  # one guardian's consent was enough by the county's routine
+            self.say(f"Samtycke från {consent_giver_word(giver, scope.consents)}", "bold")
+            start = {"roll": giver, "verksamheter": [org]}
+            item = self._ask_item(step, walk, [], start, save=False)
+            if item is None:
+                return False
+            walk.extend_consent(item)
         self.say(f"Samtycket omfattar nu {org['name']}.", "green")
         return True
 
@@ -434,7 +448,7 @@ class Prompter:
         asked: list[str] = []
         while True:
             fields = engine.item_fields(step, current, walk.workflow)
-            missing = next((f for f in fields if f.id not in current), None)
+            missing = next((f for f in fields if f.id not in current and f.ask), None)
             try:
                 engine.check_partial_item(step, current, walk.workflow)
             except SpecialistError as exc:
@@ -531,6 +545,17 @@ class Prompter:
             if isinstance(year, str):
                 return parse_child(name, year, date.today())
 
+    def ask_own_organisation(self, workflow: Workflow) -> OrganisationRef | _Back:
+        """The organisation that opens the case: always within the consent's scope."""
+        spec = FieldSpec(id="egen-verksamhet", kind="organisation", prompt=OWN_ORGANISATION)
+        self.say(
+            "Din verksamhet har redan uppgifterna om barnet och ingår alltid i samtycket.", "italic"
+        )
+        raw: Any = self._organisation(spec, workflow, None)
+        if isinstance(raw, _Back):
+            return BACK
+        return OrganisationRef(**engine.organisation_answer(raw, workflow))
+
     def walk(self, walk: Walk) -> engine.Position:
         """Ask until the walk ends; every answer is saved by `walk` as it is given."""
         shown: str | None = None
@@ -575,15 +600,15 @@ class Prompter:
         choices = [("Ja, fortsätt nu", True), ("Nej, spara och fortsätt senare", False)]
         return bool(self.select(question, choices, back=False))
 
-    def show_outcome(self, case: Case, outcome: Outcome | None) -> None:
+    def show_outcome(self, case: Case, outcome: Outcome | None, workflow: Workflow) -> None:
         if outcome is None:
             return
         body = Text(outcome.text.strip())
         body.append(f"\n\nStatus: {STATUS_LABELS[case.status]}", style="bold")
         if case.status == "vantar-pa-samtycke":
-            missing = rules.missing_consents(case.consents, case.youth_mature)
-            if missing:
-                body.append(f"\nSamtycke saknas från: {', '.join(missing)}")
+            scope = ConsentScope.of(case, date.today())
+            if not scope.complete():
+                body.append(f"\nSamtycke saknas från: {scope.missing_words()}")
         self.console.print(Panel(body, title=outcome.title, title_align="left"))
         self.show_documentation_lines(case)
 
@@ -593,10 +618,6 @@ class Prompter:
             body += Text("\nSamordnare till nästa möte: ") + safe(meeting.coordinator.name)
         if meeting.next_meeting is not None:
             body += Text(f"\nNästa möte: {swedish_date(meeting.next_meeting)}")
-        if meeting.consent_to_extend:
-            names = ", ".join(o.name for o in meeting.consent_to_extend)
-            body += Text("\nSamtycket måste utökas innan dessa kan bjudas in: ", style="yellow")
-            body += safe(names)
         body += Text(f"\n\nNästa möte startar du med: kronobarn follow-up {case.id}")
         self.console.print(Panel(body, title="Barnets plan är sparad", title_align="left"))
         self.show_documentation_lines(case)

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
+from kronobarn_cli.consent import ConsentScope, expiring, giver_word, scope_flags
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.text import swedish_date
 from kronobarn_cli.validation import describe
@@ -135,14 +136,41 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
             child=case.child.name if query.with_names else None,
         )
 
+    scope = ConsentScope.of(case, query.today)
     if case.status == "vantar-pa-samtycke":
+        who = scope.missing_words() or "de som ska lämna samtycke"
+        if case.meetings:
+            # Activated once: a consent was withdrawn or ran out, which matters at once.
+            yield make("consent", query.today, coordinator, f"Väntar på samtycke från {who}.")
+            for flag in scope_flags(case, query.today):
+                yield make("consent", flag.since or query.today, flag.organisation, flag.text)
+            return
         # Only once the case has waited longer than the settings allow.
         due = case.created.date() + timedelta(days=query.consent_days)
         if query.today > due:
-            yield make("consent", due, None, "Väntar på samtycke från vårdnadshavare.")
+            yield make("consent", due, None, f"Väntar på samtycke från {who}.")
         return
     if case.status != "aktiverad":
         return
+    if not scope.complete():
+        yield make(
+            "consent",
+            query.today,
+            coordinator,
+            f"Samtycke gäller inte längre från {scope.missing_words()}; registrera ett nytt "
+            "samtycke innan samverkan fortsätter.",
+        )
+    for consent, lost in expiring(case):
+        assert consent.valid_until is not None
+        if consent.valid_until >= query.today:
+            who = giver_word(consent.giver, case.consents)
+            names = ", ".join(o.name for o in lost)
+            text = f"Samtycket från {who} gäller till och med {swedish_date(consent.valid_until)}"
+            yield make("consent", consent.valid_until, coordinator, f"{text}: {names}.")
+    for flag in scope_flags(case, query.today):
+        # To be settled before the organisation takes part again: at the latest next meeting.
+        due = flag.since or (latest.next_meeting if latest is not None else None)
+        yield make("consent", due or query.today, flag.organisation, flag.text)
 
     plan = _plan_meeting(case)
     if plan is not None:
@@ -171,9 +199,6 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
     else:
         text = f"Nästa samverkansmöte den {swedish_date(latest.next_meeting)}."
         yield make("meeting", latest.next_meeting, coordinator, text)
-        for org in latest.consent_to_extend:
-            text = f"Samtycket måste utökas innan {org.name} kan bjudas in till nästa möte."
-            yield make("consent", latest.next_meeting, coordinator, text)
 
 
 def _coordinator(case: Case) -> OrganisationRef | None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from kronobarn_cli.case import (
+    Case,
     Consent,
+    ConsentWithdrawal,
     Decision,
     Invitee,
     Inviter,
@@ -22,6 +24,7 @@ from kronobarn_cli.case import (
     View,
 )
 from kronobarn_cli.checklist import Organisation, Workflow
+from kronobarn_cli.consent import ConsentScope, required_groups
 from kronobarn_cli.text import join_swedish, swedish_date
 
 FlatAnswers = Mapping[str, Any]
@@ -33,8 +36,6 @@ PLAN_NOTE = (
 )
 """Travels with every rendering of the plan (the workflow, section 6)."""
 
-GUARDIAN = "vardnadshavare"
-YOUTH = "ungdom"
 SPECIALIST = "specialistvard"
 
 
@@ -54,45 +55,58 @@ def consents_from_items(items: list[dict[str, Any]]) -> list[Consent]:
     return [
         Consent(
             giver=item["roll"],
+            giver_name=item.get("namn") or None,
             form=item["form"],
             given_on=date.fromisoformat(item["datum"]),
+            valid_until=date.fromisoformat(item["giltigt-till"])
+            if item.get("giltigt-till")
+            else None,
             organisations=refs(item["verksamheter"]),
         )
         for item in items
     ]
 
 
-def consent_complete(consents: list[Consent], youth_mature: bool | None) -> bool:
-    """Activation needs a guardian's consent, and the young person's own when mature enough."""
-    return not missing_consents(consents, youth_mature)
+def guardians_from_answers(answers: FlatAnswers) -> Literal[1, 2] | None:
+    count = answers.get("vardnadshavare-antal")
+    if count == "2":
+        return 2
+    return 1 if count == "1" else None
 
 
-def missing_consents(consents: list[Consent], youth_mature: bool | None) -> list[str]:
-    """Who still has to consent, in words for the user."""
-    givers = {c.giver for c in consents}
-    missing = []
-    if GUARDIAN not in givers:
-        missing.append("vårdnadshavare")
-    if youth_mature and YOUTH not in givers:
-        missing.append("ungdomen själv")
-    return missing
+@dataclass(frozen=True)
+class ConsentContext:
+    """What the consent rule needs besides the answers: the case's withdrawals and own
+    organisation, the day, and the county's routine for two guardians."""
+
+    day: date
+    withdrawals: tuple[ConsentWithdrawal, ...] = ()
+    own: OrganisationRef | None = None
+    each_guardian: bool = True
+
+    def scope(self, answers: FlatAnswers) -> ConsentScope:
+        groups = required_groups(
+            guardians_from_answers(answers),
+            answers.get("ungdom-mogen") is True,
+            each_guardian=self.each_guardian,
+        )
+        consents = tuple(consents_from_answers(answers))
+        return ConsentScope(groups, consents, self.withdrawals, self.own, self.day)
+
+    def rules(self) -> Mapping[str, RuleFunction]:
+        """The rules conditions may name, for this case on this day."""
+        return {"samtycke-komplett": lambda answers: self.scope(answers).complete()}
 
 
-def _consent_complete_rule(answers: FlatAnswers) -> bool:
-    youth = answers.get("ungdom-mogen")
-    return consent_complete(consents_from_answers(answers), youth is True)
-
-
-RULES: Mapping[str, RuleFunction] = {"samtycke-komplett": _consent_complete_rule}
-
-
-def consented_organisations(consents: list[Consent]) -> list[OrganisationRef]:
-    """Every organisation some consent covers, once each."""
-    found: dict[tuple[str, str], OrganisationRef] = {}
-    for consent in consents:
-        for org in consent.organisations:
-            found.setdefault(org.key(), org)
-    return list(found.values())
+def consent_context(workflow: Workflow, case: Case, day: date) -> ConsentContext:
+    """The consent rule's view of a case on a day, with the county's routine for guardians."""
+    each = workflow.section_of("samtycken").consent_from_each_guardian
+    return ConsentContext(
+        day=day,
+        withdrawals=tuple(case.withdrawals),
+        own=case.own_organisation,
+        each_guardian=each is not False,
+    )
 
 
 def oral_consent_line(given_on: date, organisations: list[OrganisationRef]) -> str:
@@ -102,7 +116,10 @@ def oral_consent_line(given_on: date, organisations: list[OrganisationRef]) -> s
 
 
 def consent_lines(consents: list[Consent]) -> list[str]:
-    return [oral_consent_line(c.given_on, c.organisations) for c in consents if c.form == "muntlig"]
+    """One line per oral consent; several givers consenting alike give the line once."""
+    oral = [c for c in consents if c.form == "muntlig"]
+    lines = [oral_consent_line(c.given_on, c.organisations) for c in oral]
+    return list(dict.fromkeys(lines))
 
 
 # -- 1. Behov av samverkan -----------------------------------------------------------------------
@@ -155,19 +172,18 @@ def documentation_lines(decision: Decision | None, consents: list[Consent]) -> l
 
 @dataclass(frozen=True)
 class Scopes:
-    """The organisations an answer may name: covered by consent, or present at the meeting."""
+    """The organisations an answer may name: within the consent, or present at the meeting
+    (and within the consent); specialist care where the child has an established contact."""
 
-    consent: list[OrganisationRef] = field(default_factory=list)
+    consent: ConsentScope | None = None
     participants: list[OrganisationRef] | None = None
+    established: frozenset[str] = frozenset()
+    """Directory ids of specialist care with an established, relevant care contact."""
 
     def allows(self, scope: str, org: OrganisationRef) -> bool:
-        pool = self.consent if scope == "consent" else (self.participants or [])
-        return org.key() in {o.key() for o in pool}
-
-
-def outside_consent(orgs: list[OrganisationRef], consents: list[Consent]) -> list[OrganisationRef]:
-    covered = {o.key() for o in consented_organisations(consents)}
-    return [o for o in orgs if o.key() not in covered]
+        if scope == "participants" and org.key() not in {o.key() for o in self.participants or []}:
+            return False
+        return self.consent is None or self.consent.covers(org)
 
 
 # -- 3. Initiera och bjuda in --------------------------------------------------------------------
@@ -199,9 +215,20 @@ def invitation_too_late(sent_on: date, meeting_on: date, days: int | None) -> st
 # -- 5. Samverkansmötet --------------------------------------------------------------------------
 
 
-def presentation_order(organisations: list[OrganisationRef]) -> list[str]:
-    """Family first, then each organisation: the child is in focus from the start."""
-    return ["Familjen: barnet/ungdomen och vårdnadshavarna", *(o.name for o in organisations)]
+def presentation_order(
+    organisations: list[OrganisationRef], own: OrganisationRef | None = None
+) -> list[str]:
+    """Family first, then the organisation that opened the case, then the others: the child
+    is in focus from the start."""
+    ordered = {o.key(): o for o in ([own] if own is not None else []) + organisations}
+    return ["Familjen: barnet/ungdomen och vårdnadshavarna", *(o.name for o in ordered.values())]
+
+
+def established_specialists(meetings: list[Meeting]) -> frozenset[str]:
+    """Specialist care invited with an established care contact relevant to the meetings."""
+    return frozenset(
+        i.organisation.id for m in meetings for i in m.invitees if i.established_contact
+    )
 
 
 # -- 7. Fortsatt samordning ----------------------------------------------------------------------

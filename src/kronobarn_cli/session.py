@@ -23,10 +23,13 @@ from kronobarn_cli.case import (
     Case,
     Child,
     Closure,
+    ConsentWithdrawal,
     Meeting,
     OrganisationRef,
 )
 from kronobarn_cli.checklist import MEETING_SECTION, Outcome, Step, Workflow
+from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.text import join_swedish
@@ -121,8 +124,17 @@ class Walk:
             combined.update({k: dict(v) for k, v in self.case.meetings[-1].answers.items()})
         return combined
 
+    def consent_context(self) -> rules.ConsentContext:
+        return rules.consent_context(self.workflow, self.case, self.today)
+
+    def consent_scope(self) -> ConsentScope:
+        """The consent's scope today, from the consents answered so far."""
+        return self.consent_context().scope(engine.flatten(self.answers()))
+
     def facts(self) -> engine.Facts:
-        return engine.Facts(child_age=self.case.child.max_age(self.today), rules=rules.RULES)
+        return engine.Facts(
+            child_age=self.case.child.max_age(self.today), rules=self.consent_context().rules()
+        )
 
     def position(self) -> engine.Position:
         return engine.position(self.workflow, self.answers(), self.facts())
@@ -130,7 +142,8 @@ class Walk:
     def scopes(self) -> rules.Scopes:
         flat = engine.flatten(self.answers())
         participants = rules.refs(flat.get("deltagare")) if "deltagare" in flat else None
-        return rules.Scopes(rules.consented_organisations(self.case.consents), participants)
+        established = rules.established_specialists(self.case.meetings)
+        return rules.Scopes(self.consent_scope(), participants, established)
 
     def previous_meeting(self) -> Meeting | None:
         meeting = self.meeting
@@ -148,13 +161,18 @@ class Walk:
             previous = self.previous_meeting()
             coordinator = previous.coordinator if previous is not None else None
             return coordinator.model_dump() if coordinator is not None else None
-        if step.id == "deltagare":  # those invited are likely those who came
-            return [i["verksamhet"] for i in flat.get("inbjudna", [])] or None
+        own = self.case.own_organisation
+        if step.id == "deltagare":  # the own organisation and those invited are likely there
+            invited = [i["verksamhet"] for i in flat.get("inbjudna", [])]
+            present = ([own.model_dump()] if own is not None else []) + invited
+            return list({(o["id"], o["name"]): o for o in present}.values()) or None
         if step.id == "nasta-deltagare":
             return flat.get("deltagare")
         previous = self.previous_meeting()
         if step.carry_over and previous is not None and step.kind != "repeat":
             return engine.flatten(previous.answers).get(step.id)
+        if step.id == "inbjudare-verksamhet" and own is not None:
+            return own.model_dump()
         return None
 
     def carried_items(self, step: Step) -> list[dict[str, Any]]:
@@ -198,7 +216,8 @@ class Walk:
     def presentation_order(self) -> list[str]:
         flat = engine.flatten(self.answers())
         return rules.presentation_order(
-            rules.refs(i["verksamhet"] for i in flat.get("inbjudna", []))
+            rules.refs(i["verksamhet"] for i in flat.get("inbjudna", [])),
+            self.case.own_organisation,
         )
 
     def invitation_warning(self, item: dict[str, Any]) -> str | None:
@@ -216,14 +235,12 @@ class Walk:
         """What the user should know before closing a group, e.g. consents still missing."""
         if step.records != "consent":
             return None
-        youth = engine.flatten(self.case.answers).get("ungdom-mogen") is True
-        missing = rules.missing_consents(rules.consents_from_items(items), youth)
-        if not missing:
+        flat = {**engine.flatten(self.answers()), "samtycken": items}
+        scope = self.consent_context().scope(flat)
+        if scope.complete():
             return None
-        return (
-            f"Samtycke saknas ännu från {' och '.join(missing)}. Utan det kan samverkan "
-            "inte aktiveras."
-        )
+        who = scope.missing_words()
+        return f"Samtycke saknas ännu från {who}. Utan det kan samverkan inte aktiveras."
 
     def outcome_of(self, section_id: str) -> Outcome | None:
         return engine.outcomes(self.workflow, self.answers(), self.facts()).get(section_id)
@@ -236,7 +253,10 @@ class Walk:
         )
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
-        return engine.validate_item(step, item, self.workflow, self.today, self.scopes())
+        flat = engine.flatten(self.answers())
+        return engine.validate_item(
+            step, item, self.workflow, self.today, self.scopes(), answers=flat
+        )
 
     def pending_items(self, step: Step) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Items and the half-filled item of a group being answered, to continue from."""
@@ -255,8 +275,12 @@ class Walk:
 
     # -- changes -------------------------------------------------------------------------------
 
-    def answer(self, step_id: str, raw: Any) -> None:
-        """Validate and record an answer to the current step (AnswerError if it does not fit)."""
+    def answer(self, step_id: str, raw: Any) -> list[str]:
+        """Validate and record an answer to the current step (AnswerError if it does not fit).
+
+        Returns the warnings the answer gives (they do not stop it), e.g. an invitation that
+        does not go out in good time.
+        """
         current = self.position().step
         if current is None or current.id != step_id:
             raise AnswerError(f"Steget '{step_id}' är inte aktuellt nu.")
@@ -265,6 +289,9 @@ class Walk:
         answers = self.answers()
         answers.setdefault(section.id, {})[step_id] = value
         self._update(answers, f"Besvarade: {current.prompt}", pending={})
+        if current.records == "invitee":
+            return [w for item in value if (w := self.invitation_warning(item))]
+        return []
 
     def back(self) -> Step | None:
         """Remove the last answer; returns the step that is asked again, None at the start."""
@@ -290,15 +317,66 @@ class Walk:
         return step
 
     def extend_consent(self, item: dict[str, Any]) -> None:
-        """Record one more consent (e.g. for an organisation to be invited) in section 2."""
+        """Record one more consent (a new giver, or more organisations) in section 2."""
         step = self.workflow.step("samtycken")
-        value = engine.validate_item(step, item, self.workflow, self.today)
+        flat = engine.flatten(self.answers())
+        value = engine.validate_item(step, item, self.workflow, self.today, answers=flat)
         answers = self.answers()
         section = self.workflow.section_of("samtycken").id
         consents = answers.setdefault(section, {})
         consents["samtycken"] = [*consents.get("samtycken", []), value]
         names = join_swedish(o["name"] for o in value["verksamheter"])
-        self._update(answers, f"Samtycket utökades med {names}.", pending=dict(self.case.pending))
+        who = consent_giver_word(value["roll"])
+        self._update(
+            answers, f"Samtycke registrerades ({who}): {names}.", pending=dict(self.case.pending)
+        )
+
+    def withdraw_consent(
+        self, giver: str, organisations: list[Any], on: date
+    ) -> list[OrganisationRef]:
+        """Record a withdrawal, whole (no organisations) or in part; nothing is deleted.
+
+        Returns the organisations the withdrawal takes out of the scope.
+        """
+        given = [c for c in self.case.consents if c.giver == giver]
+        if not given:
+            raise AnswerError(f"Det finns inget samtycke från {consent_giver_word(giver)}.")
+        if on > self.today:
+            raise AnswerError("Datumet för återkallelsen får inte ligga i framtiden.")
+        if on < min(c.given_on for c in given):
+            raise AnswerError("Återkallelsen kan inte ligga före samtycket lämnades.")
+        named = [
+            OrganisationRef(**engine.organisation_answer(o, self.workflow)) for o in organisations
+        ]
+        before = self.consent_scope()
+        covered = before.coverage(giver)
+        for org in named:
+            if org.key() not in covered:
+                raise AnswerError(
+                    f"Samtycket från {consent_giver_word(giver)} omfattar inte {org.name}."
+                )
+        if not covered:
+            raise AnswerError(
+                f"Samtycket från {consent_giver_word(giver)} är redan återkallat eller har gått ut."
+            )
+        withdrawal = ConsentWithdrawal(
+            giver=given[0].giver,
+            on=on,
+            organisations=named,
+            consents_before=len(self.case.consents),
+            recorded=self.clock(),
+        )
+        self.case = self.case.model_copy(
+            update={"withdrawals": [*self.case.withdrawals, withdrawal]}
+        )
+        lost = [o for o in before.organisations() if not self.consent_scope().covers(o)]
+        what = join_swedish(o.name for o in named) if named else "hela samtycket"
+        self._update(
+            self.answers(),
+            f"Samtycke återkallades ({consent_giver_word(giver)}, {on.isoformat()}): {what}.",
+            pending=dict(self.case.pending),
+        )
+        return lost
 
     def save_pending(
         self,
@@ -343,6 +421,10 @@ class Walk:
         pruned = engine.prune(self.workflow, answers, facts)
         flat = engine.flatten(pruned)
         reached = engine.outcomes(self.workflow, pruned, facts)
+        # A consent withdrawn or run out puts the case back to waiting for consent; the
+        # meetings it already has are records and stay as they are until consent is back.
+        consent_section = self.workflow.section_of("samtycken").id
+        waiting = consent_section in reached and reached[consent_section].stop
         first = self.workflow.sections[0].id
         now = self.clock()
         before = self.case.status
@@ -359,13 +441,15 @@ class Walk:
                 flat, reached[first].id if first in reached else None
             ),
             youth_mature=flat.get("ungdom-mogen"),
+            guardians=rules.guardians_from_answers(flat),
+            consent_from_each_guardian=self.consent_context().each_guardian,
             consents=rules.consents_from_answers(flat),
             updated=now,
         )
         meetings = data["meetings"]
         # A finished meeting is a record: only the meeting being walked (or a first one that
         # is just beginning) takes answers.
-        closed_record = self.meeting is None and bool(meetings)
+        closed_record = (self.meeting is None or waiting) and bool(meetings)
         if not closed_record and (meeting_answers or self.meeting is not None):
             if self.meeting is None:
                 meetings.append(Meeting(number=len(meetings) + 1, started=now).model_dump())
@@ -375,14 +459,6 @@ class Walk:
             )
             if not meeting_answers and meetings[-1]["number"] == 1:
                 meetings.pop()  # went back out of the first meeting before it began
-            else:
-                consents = rules.consents_from_answers(flat)
-                named = rules.refs(flat.get("nasta-deltagare")) + rules.refs(
-                    flat.get("ytterligare-parter")
-                )
-                meetings[-1]["consent_to_extend"] = list(
-                    {o.key(): o for o in rules.outside_consent(named, consents)}.values()
-                )
         case = Case.model_validate(data)
         if event:
             case.log(event, now)
@@ -403,32 +479,130 @@ def plan_meeting(case: Case) -> Meeting:
     return found
 
 
-def update_plan(
+OPEN_STATUSES = ("planerad", "pagaende")
+
+
+def _plan_items(workflow: Workflow, meeting: Meeting) -> list[dict[str, Any]]:
+    section = workflow.section_of("atgarder").id
+    return [dict(i) for i in meeting.answers.get(section, {}).get("atgarder", [])]
+
+
+def _check_action_scope(
+    workflow: Workflow, case: Case, meeting: Meeting, item: dict[str, Any], today: date
+) -> None:
+    """An action being added, or opened again, needs a responsible organisation that took part
+    in the meeting and that the consent covers today."""
+    step = workflow.step("atgarder")
+    established = rules.established_specialists(case.meetings)
+    scope = ConsentScope.of(case, today)
+    scopes = rules.Scopes(scope, list(meeting.attendees), established)
+    engine.validate_item(step, item, workflow, today, scopes)
+
+
+def _save_plan(
     store: CaseStore,
     workflow: Workflow,
     case: Case,
+    meeting: Meeting,
     items: list[dict[str, Any]],
     *,
     event: str,
     now: datetime,
 ) -> Case:
-    """Replace the plan's actions, checked by the same rules as in the walk."""
-    if case.closed is not None:
-        raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
-    meeting = plan_meeting(case)
+    """Replace the plan's actions; each must still be a sound action of that meeting."""
     step = workflow.step("atgarder")
     section = workflow.section_of("atgarder").id
-    scopes = rules.Scopes(rules.consented_organisations(case.consents), list(meeting.attendees))
-    checked = engine.validate_answer(step, items, workflow, now.date(), scopes)
+    checked = engine.validate_answer(step, items, workflow, now.date())
     answers = {k: dict(v) for k, v in meeting.answers.items()}
     answers.setdefault(section, {})["atgarder"] = checked
     data = case.model_dump()
     index = case.meetings.index(meeting)
     data["meetings"][index].update(answers=answers, **rules.meeting_fields(engine.flatten(answers)))
-    updated = Case.model_validate(data)
+    try:
+        updated = Case.model_validate(data)
+    except ValidationError as exc:
+        raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
     updated.log(event, now)
     store.save(updated)
     return updated
+
+
+def _open_for_changes(case: Case) -> Meeting:
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
+    return plan_meeting(case)
+
+
+def add_action(  # noqa: PLR0917 - the fields of one action
+    store: CaseStore,
+    workflow: Workflow,
+    case: Case,
+    what: str,
+    organisation: str,
+    due: str,
+    area: str,
+    *,
+    person: str | None = None,
+    status: str = "planerad",
+    now: datetime,
+) -> tuple[Case, int]:
+    """Add an action to the current Barnets plan; returns the case and the action's number."""
+    meeting = _open_for_changes(case)
+    item: dict[str, Any] = {"vad": what, "ansvarig": organisation, "senast": due,
+                            "omrade": area, "status": status}  # fmt: skip
+    if person:
+        item["person"] = person
+    _check_action_scope(workflow, case, meeting, item, now.date())
+    items = [*_plan_items(workflow, meeting), item]
+    updated = _save_plan(
+        store, workflow, case, meeting, items, event=f"Insats {len(items)} lades till.", now=now
+    )
+    return updated, len(items)
+
+
+def set_action_status(
+    store: CaseStore, workflow: Workflow, case: Case, number: int, status: str, *, now: datetime
+) -> tuple[Case, str]:
+    """Change an action's status; returns the case and what the action is."""
+    meeting = _open_for_changes(case)
+    items = _plan_items(workflow, meeting)
+    if not 1 <= number <= len(items):
+        raise KronobarnError(f"Det finns ingen insats nummer {number} (planen har {len(items)}).")
+    item = {**items[number - 1], "status": status}
+    if status in OPEN_STATUSES:
+        # Keeping an action open keeps its organisation working with the child's data.
+        _check_action_scope(workflow, case, meeting, item, now.date())
+    items[number - 1] = item
+    label = workflow.label("atgarder", "status", status).lower()
+    updated = _save_plan(
+        store, workflow, case, meeting, items, event=f"Insats {number}: {label}.", now=now
+    )
+    return updated, str(item["vad"])
+
+
+def record_consent(
+    store: CaseStore, workflow: Workflow, case: Case, item: dict[str, Any], *, clock: Clock
+) -> Case:
+    """Record a new or extended consent outside the walk (same rules as in it)."""
+    walk = Walk(workflow, store, case, clock=clock)
+    walk.extend_consent(item)
+    return walk.case
+
+
+def withdraw_consent(  # noqa: PLR0917 - what a withdrawal says
+    store: CaseStore,
+    workflow: Workflow,
+    case: Case,
+    giver: str,
+    organisations: list[str],
+    on: date,
+    *,
+    clock: Clock,
+) -> tuple[Case, list[OrganisationRef]]:
+    """Record a withdrawal; returns the case and the organisations that left the scope."""
+    walk = Walk(workflow, store, case, clock=clock)
+    lost = walk.withdraw_consent(giver, list(organisations), on)
+    return walk.case, lost
 
 
 class _ScratchStore(CaseStore):
@@ -446,19 +620,23 @@ class Replay:
     case: Case
     next_step: Step | None
     """The first question the file left open, or None when the walk is complete."""
+    warnings: list[str]
+    """What the answers were warned about (they do not stop the replay), as `step: text`."""
 
 
-def replay(
+def replay(  # noqa: PLR0917 - what a replay starts from
     workflow: Workflow,
     child: Child,
     answers: dict[str, Any],
     source: str,
     clock: Clock = local_now,
+    own: OrganisationRef | None = None,
 ) -> Replay:
     """Walk the checklists with answers from a file, by exactly the rules of the prompts."""
     now = clock()
-    scratch = Case(id="aaaaaa", created=now, updated=now, child=child)
+    scratch = Case(id="aaaaaa", created=now, updated=now, child=child, own_organisation=own)
     walk = Walk(workflow, _ScratchStore(), scratch, clock=clock)
+    warnings: list[str] = []
     unknown = [key for key in answers if not workflow.has_step(key)]
     if unknown:
         raise ReplayError(source, unknown[0], "det finns inget sådant steg")
@@ -468,13 +646,14 @@ def replay(
         if step is None or step.id not in pending:
             break
         try:
-            walk.answer(step.id, pending.pop(step.id))
+            warned = walk.answer(step.id, pending.pop(step.id))
         except AnswerError as exc:
             raise ReplayError(source, step.id, exc.message) from None
+        warnings += [f"{source}: steget '{step.id}': {w}" for w in warned]
     if pending:
         first = next(iter(pending))
         raise ReplayError(source, first, "steget gäller inte med de svar som getts före det")
-    return Replay(walk.case, walk.position().step)
+    return Replay(walk.case, walk.position().step, warnings)
 
 
 class ReplayError(KronobarnError):

@@ -14,7 +14,7 @@ import platformdirs
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
-from kronobarn_cli.case import ID_PATTERN, Case, Child, new_case_id
+from kronobarn_cli.case import ID_PATTERN, SCHEMA_VERSION, Case, Child, migrate, new_case_id
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
 from kronobarn_cli.files import atomic_write
 from kronobarn_cli.validation import describe
@@ -90,13 +90,16 @@ class CaseStore:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             line = getattr(exc, "lineno", 1)
             raise CaseFileError(str(path), f"ogiltig JSON (rad {line})") from None
-        if isinstance(data, dict) and data.get("schema_version", 1) != 1:
+        if not isinstance(data, dict):
+            raise CaseFileError(str(path), "filen innehåller inget ärende")
+        version = data.get("schema_version", 1)
+        if version not in range(1, SCHEMA_VERSION + 1):
             raise CaseFileError(
                 str(path),
-                f"schema_version {data.get('schema_version')} stöds inte av denna version",
+                f"schema_version {version} stöds inte av denna version av kronobarn",
             )
         try:
-            return Case.model_validate(data)
+            return Case.model_validate(migrate(data))
         except ValidationError as exc:
             raise CaseFileError(str(path), describe(exc.errors()[0])) from None
 

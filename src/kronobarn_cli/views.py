@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, TypeAdapter
 from rich.console import Group, RenderableType
@@ -14,6 +14,7 @@ from rich.text import Text
 from kronobarn_cli import rules
 from kronobarn_cli.case import STATUS_LABELS, Case, Meeting, OrganisationRef, PlanAction, View
 from kronobarn_cli.checklist import CaseStatus, Workflow
+from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags
 from kronobarn_cli.remind import Query, Reminder, group_of
 from kronobarn_cli.text import swedish_date, terminal_safe
 
@@ -51,7 +52,50 @@ def _yes_no(value: bool | None) -> str:
     return "–" if value is None else ("ja" if value else "nej")
 
 
-def case_view(case: Case, workflow: Workflow) -> RenderableType:
+def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
+    """Every consent and withdrawal, whose consent is required, and what it all allows today."""
+    scope = ConsentScope.of(case, today)
+    parts: list[RenderableType] = []
+    if case.consents:
+        table = Table("Vem", "Form", "Lämnat", "Giltigt till", "Verksamheter",
+                      title="Samtycken", title_justify="left")  # fmt: skip
+        for c in case.consents:
+            table.add_row(
+                _t(giver_word(c.giver, [c])),
+                workflow.label("samtycken", "form", c.form).split(",")[0],
+                swedish_date(c.given_on),
+                swedish_date(c.valid_until) if c.valid_until else "tills vidare",
+                _names(c.organisations),
+            )
+        parts.append(table)
+    if case.withdrawals:
+        table = Table("Vem", "Från", "Gäller", title="Återkallat", title_justify="left")
+        for w in case.withdrawals:
+            table.add_row(
+                _t(giver_word(w.giver, case.consents)),
+                swedish_date(w.on),
+                _names(w.organisations) if w.organisations else Text("hela samtycket"),
+            )
+        parts.append(table)
+    needed = " och ".join(
+        " eller ".join(giver_word(g, case.consents) for g in group) for group in scope.required
+    )
+    rows: list[tuple[str, Text | str]] = [
+        ("Egen verksamhet", _t(case.own_organisation.name if case.own_organisation else None)),
+        ("Samtycke krävs från", _t(needed)),
+        (f"Omfattar {swedish_date(today)}", _names(scope.organisations())),
+    ]
+    if not scope.complete():
+        rows.append(("Saknas", Text(terminal_safe(scope.missing_words()), style="red")))
+    parts.append(_facts(rows))
+    for line in rules.consent_lines(case.consents):
+        parts.append(Text("Dokumentation: ", style="bold") + _t(line))
+    for flag in scope_flags(case, today):
+        parts.append(Text("Att se över: ", style="bold red") + _t(flag.text))
+    return Group(*parts)
+
+
+def case_view(case: Case, workflow: Workflow, today: date | None = None) -> RenderableType:
     parts: list[RenderableType] = []
     child = case.child.name + (f" (född {case.child.birth_year})" if case.child.birth_year else "")
     header: list[tuple[str, Text | str]] = [
@@ -85,20 +129,8 @@ def case_view(case: Case, workflow: Workflow) -> RenderableType:
             rows.append(("Hänvisning", _t(rules.referral_line(case.decision.referral))))
         parts.append(Panel(_facts(rows), title="Finns behov av samverkan?", title_align="left"))
 
-    if case.consents:
-        table = Table(
-            "Vem", "Form", "Datum", "Verksamheter", title="Samtycken", title_justify="left"
-        )
-        for c in case.consents:
-            table.add_row(
-                workflow.label("samtycken", "roll", c.giver),
-                c.form,
-                swedish_date(c.given_on),
-                _names(c.organisations),
-            )
-        parts.append(table)
-        for line in rules.consent_lines(case.consents):
-            parts.append(Text("Dokumentation: ", style="bold") + _t(line))
+    if case.consents or case.own_organisation is not None:
+        parts.append(consent_view(case, workflow, today or date.today()))
 
     for meeting in case.meetings:
         parts.append(meeting_view(meeting, workflow))
@@ -201,8 +233,6 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         ("Deltar i nästa möte", _names(meeting.next_participants)),
         ("Ytterligare parter", _names(meeting.further_parties)),
     ]
-    if meeting.consent_to_extend:
-        follow.append(("Samtycket måste utökas för", _names(meeting.consent_to_extend)))
     parts.append(_facts(follow))
     status = "" if meeting.finished else " (pågår)"
     return Panel(Group(*parts), title=f"Möte {meeting.number}{status}", title_align="left")

@@ -395,7 +395,8 @@ def _check_scope(
         )
     assert scopes.consent is not None  # `allows` refused for want of consent
     consent = scopes.consent
-    raise OutsideScopeError(consent.refusal(ref), "consent", org, consent.missing_givers(ref))
+    givers: list[str] = list(consent.missing_givers(ref))
+    raise OutsideScopeError(consent.refusal(ref), "consent", org, givers)
 
 
 def _covers_participants(step: Step, items: list[dict[str, Any]], scopes: Scopes) -> None:

@@ -169,8 +169,8 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
             yield make("consent", consent.valid_until, coordinator, f"{text}: {names}.")
     for flag in scope_flags(case, query.today):
         # To be settled before the organisation takes part again: at the latest next meeting.
-        due = flag.since or (latest.next_meeting if latest is not None else None)
-        yield make("consent", due or query.today, flag.organisation, flag.text)
+        settle = flag.since or (latest.next_meeting if latest is not None else None)
+        yield make("consent", settle or query.today, flag.organisation, flag.text)
 
     plan = _plan_meeting(case)
     if plan is not None:

@@ -28,8 +28,10 @@ from kronobarn_cli.session import (
     close_case,
     local_now,
     plan_meeting,
+    record_consent,
     replay,
     set_action_status,
+    withdraw_consent,
 )
 from kronobarn_cli.store import CaseStore
 
@@ -379,6 +381,181 @@ def plan_add(
         return f"Insats {number} är tillagd: {what}"
 
     _change_plan(change)
+
+
+consent_app = typer.Typer(
+    help="Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla.",
+    options_metavar=i18n.OPTIONS_METAVAR,
+    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    invoke_without_command=True,
+)
+app.add_typer(consent_app, name="consent")
+
+
+class ConsentTarget:
+    case_id: str = ""
+
+
+consent_target = ConsentTarget()
+
+
+@consent_app.callback()
+def _consent(
+    ctx: typer.Context,
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+) -> None:
+    """Samtyckena i ett ärende. Utan kommando visas varje samtycke och vad det omfattar i dag.
+
+    Exempel: kronobarn consent k3m9qa withdraw --giver vardnadshavare-1 --organisation polis
+    """
+    consent_target.case_id = case_id
+    if ctx.invoked_subcommand is None:
+        consent_show(as_json=False)
+
+
+@consent_app.command("show", options_metavar=i18n.OPTIONS_METAVAR)
+def consent_show(as_json: JsonOption = False) -> None:
+    """Visa samtyckena, återkallelserna och vilka verksamheter samtycket omfattar i dag.
+
+    Exempel: kronobarn consent k3m9qa show --json
+    """
+    case = CaseStore().load(consent_target.case_id)
+    today = local_now().date()
+    if as_json:
+        _print_json(views.ConsentSummary.of(case, today).model_dump_json(indent=2))
+        return
+    out.print(views.consent_view(case, _workflow(), today))
+
+
+Giver = Annotated[
+    str | None,
+    typer.Option(
+        "--giver",
+        metavar="VEM",
+        help="vardnadshavare-1, vardnadshavare-2 eller ungdom.",
+        show_default=False,
+    ),
+]
+Organisations = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--organisation",
+        metavar="VERKSAMHET",
+        help="Verksamhetens id (kan upprepas).",
+        show_default=False,
+    ),
+]
+
+
+@consent_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
+def consent_add(
+    giver: Giver = None,
+    form: Annotated[
+        str, typer.Option("--form", metavar="FORM", help="skriftlig eller muntlig.")
+    ] = "skriftlig",
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="DATUM", help="När det lämnades (standard: idag).", show_default=False
+        ),
+    ] = None,
+    organisations: Organisations = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", metavar="NAMN", help="Namn eller initialer (frivilligt).", show_default=False
+        ),
+    ] = None,
+    valid_until: Annotated[
+        str | None,
+        typer.Option(
+            "--valid-until",
+            metavar="DATUM",
+            help="Giltigt till och med (frivilligt).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Registrera ett nytt eller utökat samtycke. Utan --giver frågar kronobarn i terminalen.
+
+    Exempel: kronobarn consent k3m9qa add --giver vardnadshavare-2 --form muntlig
+    --organisation skola --organisation socialtjanst
+    """
+    workflow = _workflow()
+    store = CaseStore()
+    case_id = consent_target.case_id
+    store.load(case_id)
+    if giver is None:
+        _require_terminal("consent add")
+    with store.locked(case_id):
+        case = store.load(case_id)
+        if giver is None:
+            prompter = Prompter(out)
+            out.print(views.consent_view(case, workflow, local_now().date()))
+            try:
+                item = prompter.ask_consent(Walk(workflow, store, case))
+            except (KeyboardInterrupt, EOFError):
+                err.print("Avbrutet. Inget samtycke registrerades.")
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            if item is None:
+                out.print("Inget samtycke registrerades.")
+                return
+        else:
+            item = {"roll": giver, "form": form, "datum": on or "idag",
+                    "verksamheter": list(organisations or [])}  # fmt: skip
+            if name:
+                item["namn"] = name
+            if valid_until:
+                item["giltigt-till"] = valid_until
+        case = record_consent(store, workflow, case, item, clock=local_now)
+    out.print(f"Samtycket är registrerat i ärende {case.id}.")
+    out.print(views.consent_view(case, workflow, local_now().date()))
+
+
+@consent_app.command("withdraw", options_metavar=i18n.OPTIONS_METAVAR)
+def consent_withdraw(
+    giver: Annotated[
+        str,
+        typer.Option(
+            "--giver",
+            metavar="VEM",
+            help="vardnadshavare-1, vardnadshavare-2 eller ungdom.",
+            show_default=False,
+        ),
+    ],
+    organisations: Organisations = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DATUM",
+            help="Från vilket datum (standard: idag).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Registrera att ett samtycke återkallas, helt eller för vissa verksamheter.
+
+    Inget tas bort: samtycket och återkallelsen finns kvar i ärendets historik.
+
+    Exempel: kronobarn consent k3m9qa withdraw --giver ungdom --organisation polis
+    """
+    workflow = _workflow()
+    store = CaseStore()
+    case_id = consent_target.case_id
+    day = _parse_date(on, "--date") if on else local_now().date()
+    with store.locked(case_id):
+        case, lost = withdraw_consent(
+            store, workflow, store.load(case_id), giver, list(organisations or []), day,
+            clock=local_now,
+        )  # fmt: skip
+    names = ", ".join(o.name for o in lost) or "ingen verksamhet"
+    out.print(Text("Återkallelsen är registrerad. Lämnar samtyckets omfattning: ") + safe(names))
+    if case.status == "vantar-pa-samtycke":
+        out.print("Ärendet väntar nu på samtycke; registrera ett nytt med 'kronobarn consent "
+                  f"{case.id} add'.")  # fmt: skip
+    for flag in views.consent_flags(case, local_now().date()):
+        out.print(Text("Att se över: ", style="bold red") + safe(flag))
 
 
 KINDS = ("plan", "invitation", "consent-note", "calendar")

@@ -302,6 +302,12 @@ class Prompter:
         self.say(f"Samtycket omfattar nu {org['name']}.", "green")
         return True
 
+    def ask_consent(self, walk: Walk) -> dict[str, Any] | None:
+        """One new or extended consent, asked field by field (None if the user goes back)."""
+        step = walk.workflow.step("samtycken")
+        self.show_guidance(step)
+        return self._ask_item(step, walk, [], {}, save=False)
+
     def _other_name(self, walk_workflow: Workflow, *, several: bool) -> str | _Back:
         other = FieldSpec(id="annan", kind="organisation", prompt="-")
 

@@ -12,7 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from kronobarn_cli import rules
-from kronobarn_cli.case import STATUS_LABELS, Case, Meeting, OrganisationRef, PlanAction, View
+from kronobarn_cli.case import (
+    STATUS_LABELS,
+    Case,
+    Consent,
+    ConsentWithdrawal,
+    Meeting,
+    OrganisationRef,
+    PlanAction,
+    View,
+)
 from kronobarn_cli.checklist import CaseStatus, Workflow
 from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags
 from kronobarn_cli.remind import Query, Reminder, group_of
@@ -236,6 +245,40 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
     parts.append(_facts(follow))
     status = "" if meeting.finished else " (pågår)"
     return Panel(Group(*parts), title=f"Möte {meeting.number}{status}", title_align="left")
+
+
+def consent_flags(case: Case, today: date) -> list[str]:
+    return [flag.text for flag in scope_flags(case, today)]
+
+
+class ConsentSummary(BaseModel):
+    """The documented JSON shape of `consent ID --json`."""
+
+    case_id: str
+    own_organisation: OrganisationRef | None
+    required: list[list[str]]
+    """Who must consent: each inner list is satisfied by any one of its givers."""
+    consents: list[Consent]
+    withdrawals: list[ConsentWithdrawal]
+    complete: bool
+    scope: list[OrganisationRef]
+    """The organisations the consent covers on the day (the own organisation first)."""
+    flags: list[str]
+    """What is recorded outside the scope and must be seen to."""
+
+    @classmethod
+    def of(cls, case: Case, today: date) -> ConsentSummary:
+        scope = ConsentScope.of(case, today)
+        return cls(
+            case_id=case.id,
+            own_organisation=case.own_organisation,
+            required=[list(group) for group in scope.required],
+            consents=case.consents,
+            withdrawals=case.withdrawals,
+            complete=scope.complete(),
+            scope=scope.organisations(),
+            flags=consent_flags(case, today),
+        )
 
 
 class ListedCase(BaseModel):

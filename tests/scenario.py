@@ -78,9 +78,8 @@ MEETING = [
     ("deltagare", ["skola", "socialtjanst"]),
     ("information-nrp", True),
     ("omraden-motet", ["trygg"]),
-    ("barnets-asikter-lamnade", True),
     ("barnets-asikter", "Vill ha lugn i klassrummet."),
-    ("vardnadshavares-asikter-lamnade", False),
+    ("vardnadshavares-asikter", ""),
     ("samverkanslosningar", True),
 ]
 PLAN = [

@@ -34,14 +34,16 @@ def organisations(*indexes: int) -> str:
 
 
 ONE_GUARDIAN = ENTER  # "En vårdnadshavare" has custody
+# How and when: Skriftligt/Muntligt, idag, then the same "… ett annat datum", ← Tillbaka
+WRITTEN_TODAY, ORAL_TODAY, WRITTEN_EARLIER, ORAL_EARLIER = (down(n) + ENTER for n in range(4))
+FORM_BACK = down(4) + ENTER
 GUARDIAN_ORAL = [
-    ONE_GUARDIAN,
-    ENTER,  # roll: Vårdnadshavare 1
-    DOWN + ENTER,  # form: muntlig
+    ONE_GUARDIAN,  # then the guardian's consent is asked for at once (no role to pick)
+    ORAL_EARLIER,
     line("2026-11-20"),
     organisations(SKOLA, SOCIALTJANST),
-]
-DONE = ENTER  # "Nej, klart" once enough items exist
+]  # every consent the case needs is there: the group ends by itself
+DONE = ENTER  # "Nej, klart" in a group's menu, or "✓ Inga fler – klart" in a list
 NEED_TOGETHER = [line("Hög frånvaro."), NO, NO, YES]
 
 
@@ -103,7 +105,7 @@ def test_walk_to_referral_to_another_named_organisation(prompter: Prompter, walk
 
 
 def test_walk_to_activation_with_consent(prompter: Prompter, walk: Walk) -> None:
-    run_to_meeting(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, DONE)
+    run_to_meeting(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL)
     assert walk.case.status == "aktiverad"
     [consent] = walk.case.consents
     assert [o.name for o in consent.organisations] == ["Skola", "Socialtjänst"]
@@ -137,7 +139,7 @@ def test_going_back_from_the_first_field_of_a_group(prompter: Prompter, walk: Wa
         prompter, walk,
         *NEED_TOGETHER,
         ONE_GUARDIAN,
-        down(3) + ENTER,  # roll: ← Tillbaka, leaves the group for the number of guardians
+        FORM_BACK,  # the guardian's consent: ← Tillbaka leaves the group for the guardians
         BACK_FROM_CONFIRM,  # the number of guardians: ← Tillbaka, to "tillsammans"
         NO, line("Ändrat oss."),
     )  # fmt: skip
@@ -156,7 +158,7 @@ def test_ctrl_c_saves_and_resume_continues(
         "behov-av-samverkan": {"uppmarksammat": "Oro.", "egen-insats-racker": False}
     }
     resumed = Walk(workflow, store, saved, clock=fixed_clock)
-    run_to_meeting(prompter, resumed, NO, YES, *GUARDIAN_ORAL, DONE)
+    run_to_meeting(prompter, resumed, NO, YES, *GUARDIAN_ORAL)
     assert store.load(walk.case.id).status == "aktiverad"
 
 
@@ -166,7 +168,7 @@ def test_ctrl_c_inside_a_group_keeps_the_fields_already_answered(
     walk = new_walk(workflow, store)
     with (
         pytest.raises(KeyboardInterrupt),
-        typed(*NEED_TOGETHER, ONE_GUARDIAN, ENTER, DOWN + ENTER, CTRL_C),
+        typed(*NEED_TOGETHER, ONE_GUARDIAN, ORAL_EARLIER, CTRL_C),
     ):
         prompter.walk(walk)
     saved = store.load(walk.case.id)
@@ -178,7 +180,7 @@ def test_ctrl_c_inside_a_group_keeps_the_fields_already_answered(
     }
     resumed = Walk(workflow, store, saved, clock=fixed_clock)
     # Continues at the date: role and form are not asked again.
-    run_to_meeting(prompter, resumed, line("2026-11-21"), organisations(SKOLA), DONE)
+    run_to_meeting(prompter, resumed, line("2026-11-21"), organisations(SKOLA))
     [consent] = store.load(walk.case.id).consents
     assert (consent.form, consent.given_on.isoformat()) == ("muntlig", "2026-11-21")
 
@@ -187,11 +189,13 @@ def test_resume_of_a_case_waiting_for_consent_lets_the_user_add_it(
     prompter: Prompter, workflow: Workflow, store: CaseStore
 ) -> None:
     walk = new_walk(workflow, store, birth_year=2010)
-    run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, DONE)  # youth mature: ja
+    # Youth mature: ja; the guardian consents, the young person not yet (back, then done).
+    run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, FORM_BACK, DONE)
     assert walk.case.status == "vantar-pa-samtycke"
     resumed = Walk(workflow, store, store.load(walk.case.id), clock=fixed_clock)
-    youth_written = [down(2) + ENTER, ENTER, line("2026-11-22"), organisations(SKOLA)]
-    run_to_meeting(prompter, resumed, YES, DOWN + ENTER, *youth_written, DONE)
+    # Asked straight for the young person's consent; the guardian's organisations are ticked.
+    youth_written = [WRITTEN_EARLIER, line("2026-11-22"), down(SOCIALTJANST) + SPACE + ENTER]
+    run_to_meeting(prompter, resumed, YES, *youth_written)
     assert resumed.case.status == "aktiverad"
     assert [c.giver for c in resumed.case.consents] == ["vardnadshavare-1", "ungdom"]
 
@@ -201,12 +205,12 @@ def test_bad_date_and_empty_text_are_refused_at_the_prompt(prompter: Prompter, w
         prompter, walk,
         ENTER, line("Oro."),  # an empty answer is refused; the prompt stays
         NO, NO, YES,
-        ONE_GUARDIAN, ENTER, DOWN + ENTER,
+        ONE_GUARDIAN, ORAL_EARLIER,
         line("2026-02-30"), BACKSPACE * 10,  # no such date
         line("2030-01-01"), BACKSPACE * 10,  # in the future
-        line("20-11-2026"), BACKSPACE * 10,  # not ISO
+        line("20-11-2026"), BACKSPACE * 10,  # not a form of date anyone reads one way
         line("idag"),
-        organisations(SKOLA), DONE,
+        organisations(SKOLA),
     )  # fmt: skip
     assert walk.case.answers["behov-av-samverkan"]["uppmarksammat"] == "Oro."
     [consent] = walk.case.consents
@@ -221,8 +225,8 @@ def test_ask_child_validates_birth_year(prompter: Prompter) -> None:
 
 
 def test_typed_markup_is_shown_as_text(prompter: Prompter, walk: Walk) -> None:
-    run_to_meeting(prompter, walk, *NEED_TOGETHER, ONE_GUARDIAN, ENTER, DOWN + ENTER, line("idag"),
-        down(14) + " " + ENTER, line("[red]Röda[/red] \x1b]0;x"), DONE)  # fmt: skip
+    run_to_meeting(prompter, walk, *NEED_TOGETHER, ONE_GUARDIAN, ORAL_TODAY,
+        down(14) + " " + ENTER, line("[red]Röda[/red] \x1b]0;x"))  # fmt: skip
     shown = screen_text(prompter)
     assert "[red]Röda[/red]" in shown
 
@@ -231,43 +235,43 @@ def test_consent_group_says_who_is_still_missing(
     prompter: Prompter, workflow: Workflow, store: CaseStore
 ) -> None:
     walk = new_walk(workflow, store, birth_year=2010)
-    run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, DONE)
+    run(prompter, walk, *NEED_TOGETHER, YES, *GUARDIAN_ORAL, FORM_BACK, DONE)
     shown = screen_text(prompter)
     assert "✔ Samverkan ska aktiveras" in shown
     assert "Samtycke saknas ännu från ungdomen" in shown
 
 
 FIRST_MEETING = [
-    # 3. Initiera och bjuda in: who invites, then areas, meeting, invitees
+    # 3. Initiera och bjuda in: who invites, then areas, meeting (date and time), invitees
     line("Maria Lind"), down(SKOLA) + ENTER, line("0470-123 45"),
-    SPACE + ENTER, line("2026-12-20"), line("09:30"), ENTER, line("Rum 3"),
+    SPACE + ENTER, line("2026-12-20 09:30"), ENTER, line("Rum 3"),
     down(SKOLA) + ENTER, line(""), ENTER, line("2026-11-23"),
-    DOWN + ENTER, down(SOCIALTJANST) + ENTER, line("Kim"), ENTER, line("2026-11-23"), DONE,
+    # the next invitee: "✓ Inga fler" comes first in the list, so the directory is one down
+    down(SOCIALTJANST + 1) + ENTER, line("Kim"), ENTER, line("2026-11-23"), DONE,
     # 4. Kontakt innan mötet; then go on to the meeting now
     NO, ENTER,
-    # 5. Samverkansmötet: attendees are ticked from the invitees
-    ENTER, ENTER, YES, SPACE + ENTER, YES, line("Vill ha lugn."), NO, ENTER,
-    # 6. Barnets plan: two actions, then a copy for each participant
-    line("Anpassat schema"), ENTER, line(""), line("2027-01-15"), ENTER, ENTER,
-    DOWN + ENTER,
-    line("Stödsamtal"), DOWN + ENTER, line(""), line("2027-01-20"), ENTER, DOWN + ENTER,
-    DONE,
-    ENTER, YES, down(2) + ENTER, NO, ENTER,
+    # 5. Samverkansmötet: the family first is guidance; attendees are ticked from the invitees
+    ENTER, YES, SPACE + ENTER, line("Vill ha lugn."), line(""),
+    # 6. Barnets plan: two actions (one area discussed, so none asked; new ones are planned),
+    #    an empty line ends the plan; then how each participant gets a copy
+    line("Anpassat schema"), ENTER, line("2027-01-15"),
+    line("Stödsamtal"), DOWN + ENTER, line("2027-01-20"),
+    line(""),
+    ENTER, down(2) + ENTER, NO,  # Skola: printed (so received); Socialtjänst: by post, not yet
     # 7. Fortsatt samordning: a tie, so the user picks
-    down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER, ENTER,
+    down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER,
 ]  # fmt: skip
 SECOND_MEETING = [
-    # 3. Inviter, areas, form and place start from the last meeting; invitees are carried over
-    ENTER, ENTER, ENTER,
-    ENTER, line("2027-02-01"), line("10:00"), ENTER, ENTER,
+    # 3. Inviter, contact and areas start from the last meeting; invitees are carried over
+    ENTER, ENTER, ENTER, line("2027-02-01 10:00"), ENTER, ENTER,
     line("2027-01-20"), line("2027-01-20"), DONE,
     NO, ENTER,
-    ENTER, ENTER, YES, SPACE + ENTER, YES, line("Bättre nu."), YES, line("Nöjda."), ENTER,
+    ENTER, YES, SPACE + ENTER, line("Bättre nu."), line("Nöjda."),
     # 6. The open actions come back: update their status, add nothing
-    down(2) + ENTER, DOWN + ENTER, DONE,
-    ENTER, YES, ENTER, YES, ENTER,
+    down(2) + ENTER, DOWN + ENTER, line(""),
+    ENTER, ENTER,
     # A tie again: the list starts at the last coordinator (Socialtjänst); move up to Skola
-    UP * (SOCIALTJANST - SKOLA) + ENTER, line("2027-04-01"), ENTER, ENTER,
+    UP * (SOCIALTJANST - SKOLA) + ENTER, line("2027-04-01"), ENTER,
 ]  # fmt: skip
 
 
@@ -275,13 +279,13 @@ def test_full_walk_from_new_case_to_the_second_meeting(
     prompter: Prompter, workflow: Workflow, store: CaseStore
 ) -> None:
     walk = new_walk(workflow, store)
-    run(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, DONE, *FIRST_MEETING)
+    run(prompter, walk, *NEED_TOGETHER, *GUARDIAN_ORAL, *FIRST_MEETING)
     first = store.load(walk.case.id).meetings[0]
     assert first.finished
     assert [i.organisation.id for i in first.invitees] == ["skola", "socialtjanst"]
     assert [(a.what, a.organisation.id, a.status) for a in first.actions] == [
         ("Anpassat schema", "skola", "planerad"),
-        ("Stödsamtal", "socialtjanst", "pagaende"),
+        ("Stödsamtal", "socialtjanst", "planerad"),
     ]
     assert [(c.method, c.received) for c in first.copies] == [("utskriven", True), ("post", False)]
     assert first.coordinator is not None and first.coordinator.id == "socialtjanst"
@@ -319,23 +323,24 @@ def test_plan_actions_can_be_added_edited_and_removed_before_leaving(
 ) -> None:
     walk = meeting_walk(workflow, store, "atgarder")
     step = workflow.step("atgarder")
-    add = DOWN + ENTER
     edit, remove = down(2) + ENTER, down(3) + ENTER
     keys = [
-        line("Första"), ENTER, line(""), line("2027-01-10"), ENTER, ENTER,
-        add, line("Andra"), DOWN + ENTER, line("Eva"), line("2027-01-11"), ENTER, ENTER,
-        add, line("Tredje"), ENTER, line(""), line("2027-01-12"), ENTER, ENTER,
+        line("Första"), ENTER, line("2027-01-10"),
+        line("Andra"), DOWN + ENTER, line("2027-01-11"),
+        line("Tredje"), ENTER, line("2027-01-12"),
+        line("<"),  # back at the next item's first question: the group's menu
         remove, DOWN + ENTER,  # the second one
-        edit, ENTER,  # the first one: every field again, starting from its answers
-        BACKSPACE * 6 + line("Första, ändrad"), ENTER, line(""), ENTER, ENTER, down(2) + ENTER,
+        edit, ENTER,  # the first one: every field again (the person too), from its answers
+        BACKSPACE * 6 + line("Första, ändrad"), ENTER, line("Eva"), line(""), ENTER, ENTER,
         DONE,
     ]  # fmt: skip
     with typed(*keys):
         items = prompter.ask_repeat(step, walk)
     assert [(i["vad"], i["ansvarig"]["id"], i["status"]) for i in items] == [
-        ("Första, ändrad", "skola", "klar"),
+        ("Första, ändrad", "skola", "planerad"),
         ("Tredje", "skola", "planerad"),
     ]
+    assert items[0]["person"] == "Eva"
     assert items[0]["senast"] == "2027-01-10"
 
 
@@ -344,7 +349,7 @@ def test_specialist_refused_then_counterpart_invited_with_extended_consent(
 ) -> None:
     walk = meeting_walk(workflow, store, "inbjudna")
     bup, yes_extend = 9, ENTER
-    written_today = [ENTER, ENTER, line("idag")]  # vårdnadshavare, skriftligt, today
+    written_today = [WRITTEN_TODAY]  # the guardian and the organisation are filled in
     keys = [
         down(bup) + ENTER, yes_extend, *written_today,
         NO,  # no established care contact with BUP
@@ -369,7 +374,8 @@ def test_going_back_from_a_group_with_items_asks_first(
 ) -> None:
     walk = meeting_walk(workflow, store, "atgarder")
     keys = [
-        line("Första"), ENTER, line(""), line("2027-01-10"), ENTER, ENTER,
+        line("Första"), ENTER, line("2027-01-10"),
+        line("<"),  # at the next item: the group's menu
         down(4) + ENTER,  # ← Tillbaka
         ENTER,  # "Nej, stanna kvar"
         DONE,

@@ -151,9 +151,21 @@ class FieldSpec(_Model):
     for_kind: OrganisationKind | None = None
     # In a group carried over to a follow-up meeting: ask this field again.
     ask_again: bool = False
-    # False: an optional field the walk does not ask (every question costs time with the
-    # family in the room); answers files and command options can still give it.
+    # False: not asked in the walk (every question costs time with the family in the room).
+    # An optional field is left out, or takes `default`; a step takes the default the program
+    # knows (the own organisation, say) and is asked only when there is none. Answers files and
+    # command options can still give it. With `ask_again`, asked only for carried-over items.
     ask: bool = True
+    # The value stored when the question is not asked (`ask: false`, or its `when` fails).
+    default: str | bool | None = None
+    # A group's field: asked only when this condition on the item's earlier fields holds.
+    when: Condition | None = None
+    # A date that may carry a time ("2026-12-20 9.30"), which then answers this time step.
+    with_time: Slug | None = None
+    # A select whose options are also offered as "…, idag", answering this date field too.
+    today_for: Slug | None = None
+    # Answered without asking when this step's answer holds exactly one value (an area).
+    single_from: Slug | None = None
     # Something the program shows with the step (before asking, or after the answer).
     show: Literal["presentation-order", "contact-routes"] | None = None
 
@@ -176,8 +188,12 @@ class FieldSpec(_Model):
             raise ValueError(
                 "'within' och 'specialist_rule' gäller bara organisation och organisations"
             )
-        if not self.ask and self.required:
-            raise ValueError("'ask: false' gäller bara frågor med 'required: false'")
+        if self.with_time and self.kind != "date":
+            raise ValueError("'with_time' gäller bara steg av typen date")
+        if self.today_for and self.kind != "select":
+            raise ValueError("'today_for' gäller bara select")
+        if self.single_from and self.kind != "area":
+            raise ValueError("'single_from' gäller bara area")
         if self.show == "contact-routes" and self.kind != "organisation":
             raise ValueError("'show: contact-routes' gäller bara organisation")
         return self
@@ -228,7 +244,6 @@ RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
 
 
 class Step(FieldSpec):
-    when: Condition | None = None
     fields: list[FieldSpec] = []
     add_more: str | None = None
     min_items: Annotated[int, Field(ge=0)] = 1
@@ -255,6 +270,22 @@ class Step(FieldSpec):
                     raise ValueError(f"fältet '{f.id}' kan inte vara av typen '{f.kind}'")
             if self.for_each and self.fields[0].kind != "organisation":
                 raise ValueError("'for_each' kräver att första fältet är en organisation")
+            earlier: set[str] = set()
+            for f in self.fields:
+                for ref in f.when.step_references() if f.when else []:
+                    if ref.step not in earlier:
+                        raise ValueError(
+                            f"fältet '{f.id}': villkoret ska nämna ett tidigare fält, "
+                            f"inte '{ref.step}'"
+                        )
+                for linked in (f.today_for,):
+                    if linked is not None and linked not in {g.id for g in self.fields}:
+                        raise ValueError(f"fältet '{f.id}': '{linked}' finns inte i gruppen")
+                if not f.ask and f.required and f.default is None and not f.ask_again:
+                    raise ValueError(
+                        f"fältet '{f.id}': 'ask: false' kräver 'required: false' eller 'default'"
+                    )
+                earlier.add(f.id)
         elif self.fields or self.add_more or self.records or self.for_each:
             raise ValueError("'fields', 'add_more', 'records' och 'for_each' gäller bara 'repeat'")
         if self.suggest and self.kind != "organisation":
@@ -367,9 +398,7 @@ REQUIRED_STEPS: dict[str, str] = {
     "deltagare": "organisations",
     "information-nrp": "confirm",
     "omraden-motet": "areas",
-    "barnets-asikter-lamnade": "confirm",
     "barnets-asikter": "text",
-    "vardnadshavares-asikter-lamnade": "confirm",
     "vardnadshavares-asikter": "text",
     "atgarder": "repeat",
     "kopior": "repeat",

@@ -24,6 +24,7 @@ from kronobarn_cli.checklist import (
     Workflow,
 )
 from kronobarn_cli.consent import GUARDIAN_2
+from kronobarn_cli.dates import Direction, parse_date, split_time
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.rules import SPECIALIST, FlatAnswers, RuleFunction, Scopes, specialist_refusal
 from kronobarn_cli.text import has_control_characters, join_swedish, swedish_date
@@ -234,6 +235,10 @@ def validate_answer(
     if kind == "date":
         if not spec.required and (raw is None or (isinstance(raw, str) and not raw.strip())):
             return None
+        if spec.with_time and isinstance(raw, str):
+            raw, time = split_time(raw)
+            if time is not None:
+                validate_time(time)
         day = validate_date(raw, spec.date_range, today)
         earlier = (answers or {}).get(spec.after) if spec.after else None
         if earlier is not None and day <= date.fromisoformat(earlier):
@@ -277,7 +282,12 @@ def item_fields(step: Step, item: Mapping[str, Any], workflow: Workflow) -> list
     org_id = org.get("id") if isinstance(org, Mapping) else org
     directory = workflow.organisation(str(org_id)) if org_id is not None else None
     kind = directory.kind if directory is not None else None
-    return [f for f in step.fields if f.for_kind is None or f.for_kind == kind]
+    return [
+        f
+        for f in step.fields
+        if (f.for_kind is None or f.for_kind == kind)
+        and (f.when is None or holds(f.when, item, Facts()))
+    ]
 
 
 def validate_item(
@@ -296,9 +306,15 @@ def validate_item(
         raise AnswerError(f"Okänt fält: {sorted(unknown)[0]}.")
     item: dict[str, Any] = {}
     missing: list[FieldSpec] = []
-    for spec in item_fields(step, raw, workflow):
+    asked = item_fields(step, raw, workflow)
+    for spec in step.fields:
+        if spec not in asked and spec.default is not None and spec.for_kind is None:
+            item[spec.id] = spec.default  # not asked for this item: its stated default holds
+    for spec in asked:
         if spec.id not in raw:
-            if spec.required:
+            if spec.default is not None:
+                item[spec.id] = spec.default
+            elif spec.required:
                 missing.append(spec)
             continue
         try:
@@ -421,18 +437,10 @@ def validate_date(raw: Any, date_range: str, today: date) -> date:
     if isinstance(raw, date):
         value = raw
     else:
-        text = str(raw).strip()
-        if text.casefold() == "idag":
-            value = today
-        else:
-            try:
-                value = date.fromisoformat(text)
-            except ValueError:
-                raise AnswerError(
-                    f"Ogiltigt datum '{text}'. Skriv ÅÅÅÅ-MM-DD, t.ex. {today.isoformat()}."
-                ) from None
-            if len(text) != 10:
-                raise AnswerError(f"Ogiltigt datum '{text}'. Skriv ÅÅÅÅ-MM-DD.")
+        direction: Direction = (
+            "past" if date_range == "past" else ("future" if date_range == "future" else "any")
+        )
+        value = parse_date(str(raw), today, direction)
     if date_range == "past" and value > today:
         raise AnswerError("Datumet får inte ligga i framtiden.")
     if date_range == "future" and value <= today:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from questionary import Choice
 from rich.console import Console
 from rich.panel import Panel
@@ -22,6 +24,7 @@ from kronobarn_cli.case import STATUS_LABELS, Case, Child, Meeting, Organisation
 from kronobarn_cli.checklist import OTHER_ORGANISATION, FieldSpec, Outcome, Section, Step, Workflow
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
+from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.session import Walk, parse_child
 from kronobarn_cli.text import swedish_date, terminal_safe
@@ -40,7 +43,7 @@ BACK_TITLE = "← Tillbaka"
 BACK_TEXT = "<"
 OWN_ORGANISATION = "Vilken verksamhet arbetar du i (öppnar ärendet)?"
 SELECT_HINT = "(piltangenterna flyttar, Enter väljer)"
-CHECKBOX_HINT = "(piltangenterna flyttar, mellanslag markerar, Enter går vidare)"
+CHECKBOX_HINT = "(piltangenterna flyttar, mellanslag markerar, Enter går vidare, < tillbaka)"
 
 
 def safe(value: str) -> Text:
@@ -61,12 +64,41 @@ def _validator(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
     return validate
 
 
+class _End:
+    """Marker returned by the first question of a new group item: the group is complete."""
+
+    def __repr__(self) -> str:
+        return "END"
+
+
+END: _End = _End()
+END_VALUE = "__klart__"
+END_TITLE = "✓ Inga fler – klart"
+
+
+@dataclass(frozen=True)
+class _WithToday:
+    """A select answered as "…, idag": the option, and today for the linked date field."""
+
+    value: Any
+
+
 class Prompter:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(highlight=False)
+        self.asked = 0
+        """Questions answered at the terminal: every one costs time with the family."""
+        self._hinted: set[str] = set()
 
     def say(self, message: str, style: str = "") -> None:
         self.console.print(Text(message, style=style))
+
+    def _hint(self, kind: str, text: str) -> str | None:
+        """Key help once per session: after that it only makes long questions wrap."""
+        if kind in self._hinted:
+            return None
+        self._hinted.add(kind)
+        return text
 
     # -- basic prompts -------------------------------------------------------------------------
 
@@ -83,6 +115,7 @@ class Prompter:
         if back:
             parts.append(f"{BACK_TEXT} = tillbaka")
         instruction = f"({'; '.join(parts)})" if parts else None
+        self.asked += 1
         raw = questionary.text(
             message, validate=_validator(check), instruction=instruction, default=default
         ).unsafe_ask()
@@ -104,8 +137,9 @@ class Prompter:
         start = (
             next((o for o in options if o.value == default), None) if default is not None else None
         )
+        self.asked += 1
         value = questionary.select(
-            message, choices=options, instruction=SELECT_HINT, default=start
+            message, choices=options, instruction=self._hint("select", SELECT_HINT), default=start
         ).unsafe_ask()
         return BACK if value == BACK_VALUE else value
 
@@ -123,22 +157,32 @@ class Prompter:
             Choice(title=terminal_safe(title), value=value, checked=value in ticked)
             for title, value in choices
         ]
-        if back:
-            options.append(Choice(title=BACK_TITLE, value=BACK_VALUE))
 
         def validate(values: list[str]) -> bool | str:
             if required and not values:
                 return "Välj minst ett alternativ (mellanslag markerar)."
             return True
 
-        values = questionary.checkbox(
+        question = questionary.checkbox(
             message,
             choices=options,
-            instruction=CHECKBOX_HINT,
+            instruction=self._hint("checkbox", CHECKBOX_HINT),
             validate=validate,
             erase_when_done=True,  # questionary's own summary line is in English
-        ).unsafe_ask()
-        if BACK_VALUE in values:
+        )
+        if back:
+            # "Tillbaka" is a key, not a choice: ticked with real choices it would lose them.
+            bindings = KeyBindings()
+
+            @bindings.add(BACK_TEXT, eager=True)
+            def _go_back(event: KeyPressEvent) -> None:
+                event.app.exit(result=BACK_VALUE)
+
+            app = question.application
+            app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
+        self.asked += 1
+        values = question.unsafe_ask()
+        if values == BACK_VALUE:
             return BACK
         titles = [t for t, v in choices if v in values]
         line = Text("✔ ", style="green") + Text(message + " ", style="bold")
@@ -201,8 +245,19 @@ class Prompter:
         body.rstrip()
         self.console.print(Panel(body, title="Mötesguide", title_align="left"))
 
-    def ask_field(self, spec: FieldSpec, walk: Walk, default: Any = None) -> Any:
-        """One answer, checked by the engine's rules (consent, participants), or BACK."""
+    def ask_field(
+        self,
+        spec: FieldSpec,
+        walk: Walk,
+        default: Any = None,
+        *,
+        ending: bool = False,
+        item: dict[str, Any] | None = None,
+    ) -> Any:
+        """One answer, checked by the engine's rules (consent, participants), or BACK.
+
+        With `ending`, the question also lets the user say the group is complete (END).
+        """
         self.show_guidance(spec)
         if spec.show == "presentation-order":
             self.show_presentation_order(walk)
@@ -211,16 +266,29 @@ class Prompter:
             if note:
                 self.say(note, "yellow")
         while True:
-            raw = self._render(spec, walk, default)
-            if raw is BACK:
-                return BACK
-            checked = self._checked(spec, walk, raw)
+            raw = self._render(spec, walk, default, ending=ending, item=item or {})
+            if raw is BACK or raw is END:
+                return raw
+            today = isinstance(raw, _WithToday)
+            checked = self._checked(spec, walk, raw.value if today else raw)
             if checked is None:
                 default = None
                 continue
             if spec.show == "contact-routes":
                 self.show_contact_routes(checked[0], walk.workflow)
-            return checked[0]
+            if spec.kind == "date" and checked[0]:
+                self._echo_date(spec, checked[0], raw)
+                if spec.with_time and isinstance(raw, str) and split_time(raw)[1] is not None:
+                    return raw.strip()  # the walk records the time too
+            return _WithToday(checked[0]) if today else checked[0]
+
+    def _echo_date(self, spec: FieldSpec, value: str, raw: Any) -> None:
+        """Say the date as understood, in words, before moving on."""
+        shown = swedish_date(date.fromisoformat(value))
+        time = split_time(raw)[1] if spec.with_time and isinstance(raw, str) else None
+        if time is not None:
+            shown += f" kl. {engine.validate_time(time)}"
+        self.say(f"  → {shown}", "cyan")
 
     def _checked(self, spec: FieldSpec, walk: Walk, raw: Any) -> tuple[Any] | None:
         """The validated answer, after recording an extended consent if the user wants to."""
@@ -237,44 +305,59 @@ class Prompter:
                 self.say(exc.message, "red")
                 return None
 
-    def _render(self, spec: FieldSpec, walk: Walk, default: Any) -> Any:
+    def _render(
+        self, spec: FieldSpec, walk: Walk, default: Any, *, ending: bool, item: dict[str, Any]
+    ) -> Any:
         workflow = walk.workflow
+        message = _prompt_text(spec, item)
 
         def check(raw: Any) -> Any:
+            if ending and not str(raw).strip():
+                return None
             return walk.validate(spec, raw)
 
         kind = spec.kind
         if kind == "text":
-            hint = "" if spec.required else "lämna tomt om okänt"
-            return self.text(spec.prompt, check, hint=hint, default=default or "")
+            hint = "tom rad: inga fler" if ending else ("" if spec.required else "lämna tomt")
+            answer = self.text(message, check, hint=hint, default=default or "")
+            return END if ending and isinstance(answer, str) and not answer.strip() else answer
         if kind == "date":
-            shown = default or ""
-            return self.text(spec.prompt, check, hint="ÅÅÅÅ-MM-DD eller idag", default=shown)
+            hint = "t.ex. 2026-12-05, 5/12, 5 dec, idag" + (
+                " och tid 9.30" if spec.with_time else ""
+            )
+            if not spec.required:
+                hint += "; lämna tomt om inget"
+            return self.text(message, check, hint=hint, default=default or "")
         if kind == "time":
-            return self.text(spec.prompt, check, hint="TT:MM", default=default or "")
+            return self.text(message, check, hint="TT:MM", default=default or "")
         if kind == "confirm":
-            return self.select(spec.prompt, [("Ja", True), ("Nej", False)], default=default)
-        if kind == "info":
-            return self.select(spec.prompt, [("Ja, klart", True)])
+            return self.select(message, [("Ja", True), ("Nej", False)], default=default)
         if kind == "select":
-            choices = [(o.label, o.value) for o in spec.options]
-            return self.select(spec.prompt, choices, default=default)
+            choices: list[tuple[str, Any]] = [(o.label, o.value) for o in spec.options]
+            if spec.today_for:
+                today = [(f"{o.label}, idag", _WithToday(o.value)) for o in spec.options]
+                later = [(f"{o.label}, ett annat datum", o.value) for o in spec.options]
+                choices = today + later
+            return self.select(message, choices, default=default)
         if kind == "checkbox":
             choices = [(o.label, o.value) for o in spec.options]
-            return self.checkbox(spec.prompt, choices, required=spec.required, checked=default)
+            return self.checkbox(message, choices, required=spec.required, checked=default)
         if kind in ("areas", "area"):
             choices = [(f"{a.name} – {a.description}", a.id) for a in workflow.areas]
             if kind == "area":
-                return self.select(spec.prompt, choices, default=default)
-            return self.checkbox(spec.prompt, choices, required=spec.required, checked=default)
+                return self.select(message, choices, default=default)
+            return self.checkbox(message, choices, required=spec.required, checked=default)
         if kind == "organisation" and spec.within == "participants":
-            # Only those who took part can be responsible: offer nothing else.
+            # Only those who took part can be named: offer nothing else.
             present = walk.scopes().participants or []
             start = next((o.model_dump() for o in present if o.model_dump() == default), None)
-            offered = [(o.name, o.model_dump()) for o in present]
-            return self.select(spec.prompt, offered, default=start)
+            offered: list[tuple[str, Any]] = [(o.name, o.model_dump()) for o in present]
+            if ending:
+                offered.insert(0, (END_TITLE, END_VALUE))
+            chosen = self.select(message, offered, default=start)
+            return END if chosen == END_VALUE else chosen
         if kind == "organisation":
-            return self._organisation(spec, workflow, default)
+            return self._organisation(spec, workflow, default, ending=ending)
         if kind == "organisations":
             return self._organisations(spec, workflow, default)
         raise AssertionError(f"no prompt for {kind}")  # the schema admits no other kinds here
@@ -296,7 +379,7 @@ class Prompter:
             self.say(f"Samtycke från {consent_giver_word(giver, scope.consents)}", "bold")
             start = {"roll": giver, "verksamheter": [org]}
             item = self._ask_item(step, walk, [], start, save=False)
-            if item is None:
+            if not isinstance(item, dict):
                 return False
             walk.extend_consent(item)
         self.say(f"Samtycket omfattar nu {org['name']}.", "green")
@@ -306,7 +389,8 @@ class Prompter:
         """One new or extended consent, asked field by field (None if the user goes back)."""
         step = walk.workflow.step("samtycken")
         self.show_guidance(step)
-        return self._ask_item(step, walk, [], {}, save=False)
+        item = self._ask_item(step, walk, [], {}, save=False)
+        return item if isinstance(item, dict) else None
 
     def _other_name(self, walk_workflow: Workflow, *, several: bool) -> str | _Back:
         other = FieldSpec(id="annan", kind="organisation", prompt="-")
@@ -322,13 +406,17 @@ class Prompter:
             message += " (flera skiljs med komma)"
         return self.text(message, check)
 
-    def _organisation(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
+    def _organisation(
+        self, spec: FieldSpec, workflow: Workflow, default: Any, *, ending: bool = False
+    ) -> Any:
         while True:
             choices = [(o.name, o.id) for o in workflow.organisations]
+            if ending:
+                choices.insert(0, (END_TITLE, END_VALUE))
             start = default.get("id") if isinstance(default, dict) else None
             org_id = self.select(spec.prompt, choices, default=start)
-            if org_id is BACK:
-                return BACK
+            if org_id is BACK or org_id == END_VALUE:
+                return BACK if org_id is BACK else END
             if org_id != OTHER_ORGANISATION:
                 return org_id
             name = self._other_name(workflow, several=False)
@@ -354,39 +442,85 @@ class Prompter:
     # -- groups --------------------------------------------------------------------------------
 
     def ask_repeat(self, step: Step, walk: Walk) -> Any:
-        """A group answered once per item; progress is saved after every field."""
+        """A group answered once per item; progress is saved after every field.
+
+        Items the walk can foresee come first (one per participant, the open items of the last
+        meeting, one per consent giver still missing); then the user adds items until the
+        first question of a new one is answered with "no more".
+        """
         items, current = walk.pending_items(step)
         queue = walk.pending_queue(step)
+        carried = bool(walk.carried_items(step))
         if queue is None:
-            queue = walk.participant_items(step) or walk.carried_items(step)
+            queue = (
+                walk.participant_items(step) or walk.carried_items(step) or walk.giver_items(step)
+            )
             if queue and not items:
                 walk.save_pending(step, items, current, queue)
+        # Going back from the first foreseen item leaves the group; from a carried-over one,
+        # drops that item.
+        foreseen = step.for_each is not None or step.records == "consent"
         self.show_guidance(step)
         for done in items:
             self._show_item(step, done, walk)
         while queue:
             prefilled = {**queue[0], **current}
-            if step.for_each is None:
+            defaults: dict[str, Any] = {}
+            if step.records == "consent":
+                scope = walk.consent_scope()
+                self.say(f"Samtycke från {scope.word(str(prefilled.get('roll')))}", "bold")
+                if items:  # the next giver usually consents to the same organisations
+                    defaults = {"verksamheter": items[-1].get("verksamheter")}
+            elif step.for_each is None:
                 self.say("Från förra mötet:", "bold")
                 self._show_item(step, queue[0], walk)
-            item = self._ask_item(step, walk, items, prefilled, queue=queue[1:])
+            item = self._ask_item(
+                step, walk, items, prefilled, queue=queue[1:], carried=carried, defaults=defaults
+            )
             queue.pop(0)
             current = {}
-            if item is not None:
+            if isinstance(item, dict):
                 items.append(item)
-            elif step.for_each is not None and not items:
+            elif foreseen and not items:
                 walk.save_pending(step, [], {}, None)
                 return BACK
             else:
                 self.say("Posten togs inte med.")
             walk.save_pending(step, items, {}, queue)
-        if not items and step.for_each is None:
-            item = self._ask_item(step, walk, items, current, queue=[])
-            if item is None:
-                return BACK
+        if self._complete_by_itself(step, walk, items):
+            return items
+        inline_end = step.fields[0].kind in ("text", "organisation") and step.for_each is None
+        if not inline_end:
+            if not items and step.for_each is None:
+                first = self._ask_item(step, walk, items, current, queue=[])
+                if not isinstance(first, dict):
+                    return BACK
+                items.append(first)
+                walk.save_pending(step, items, {}, [])
+                if self._complete_by_itself(step, walk, items):
+                    return items
+            return self._group_menu(step, walk, items)
+        while True:
+            enough = len(items) >= step.min_items or not step.required
+            item = self._ask_item(step, walk, items, current, queue=[], ending=enough)
+            current = {}
+            if item is END:
+                return items
+            if not isinstance(item, dict):
+                if not items:
+                    return BACK
+                return self._group_menu(step, walk, items)
             items.append(item)
             walk.save_pending(step, items, {}, [])
-        return self._group_menu(step, walk, items)
+
+    def _complete_by_itself(self, step: Step, walk: Walk, items: list[dict[str, Any]]) -> bool:
+        """A copy for each participant, or every consent the case needs: nothing to confirm."""
+        if step.for_each is not None:
+            return walk.group_complete(step, items)
+        if step.records == "consent" and items and walk.group_note(step, items) is None:
+            self.say("Alla samtycken som krävs är registrerade.", "green")
+            return True
+        return False
 
     def _group_menu(self, step: Step, walk: Walk, items: list[dict[str, Any]]) -> Any:
         while True:
@@ -416,7 +550,7 @@ class Prompter:
                 return items
             if choice == "more":
                 item = self._ask_item(step, walk, items, {}, queue=[])
-                if item is not None:
+                if isinstance(item, dict):
                     items.append(item)
             elif choice in ("edit", "remove"):
                 index = self._pick_item(step, walk, items)
@@ -429,7 +563,7 @@ class Prompter:
                     edited = self._ask_item(
                         step, walk, items[:index], {}, defaults=items[index], save=False
                     )
-                    if edited is not None:
+                    if isinstance(edited, dict):
                         items[index] = edited
             walk.save_pending(step, items, {}, [])
 
@@ -448,13 +582,27 @@ class Prompter:
         queue: list[dict[str, Any]] | None = None,
         defaults: dict[str, Any] | None = None,
         save: bool = True,
-    ) -> dict[str, Any] | None:
-        """Ask the fields an item still lacks; going back from its first question drops it."""
-        self.say(f"{step.prompt} ({len(items) + 1})", "bold")
+        carried: bool = False,
+        ending: bool = False,
+    ) -> dict[str, Any] | _End | None:
+        """Ask the fields an item still lacks; going back from its first question drops it.
+
+        With `ending`, the item's first question also offers "no more" (END).
+        """
+        self.say(_item_header(step, current, len(items) + 1), "bold")
         asked: list[str] = []
+        editing = defaults is not None and step.fields[0].id in defaults
         while True:
             fields = engine.item_fields(step, current, walk.workflow)
-            missing = next((f for f in fields if f.id not in current and f.ask), None)
+            wanted = [f for f in fields if f.ask or editing or (f.ask_again and carried)]
+            missing = next((f for f in wanted if f.id not in current), None)
+            if (
+                missing is not None
+                and not editing
+                and (known := walk.field_default(missing)) is not None
+            ):
+                current[missing.id] = known  # e.g. the one area the meeting discussed
+                continue
             try:
                 engine.check_partial_item(step, current, walk.workflow)
             except SpecialistError as exc:
@@ -464,7 +612,7 @@ class Prompter:
                 continue
             if missing is None:
                 try:
-                    item = walk.validate_item(step, current)
+                    item: dict[str, Any] = walk.validate_item(step, current)
                 except SpecialistError as exc:
                     self.say(exc.message, "red")
                     current = self._counterpart(step, walk, exc, current)
@@ -481,15 +629,24 @@ class Prompter:
                     self.say(warning, "yellow")
                 self._show_item(step, item, walk)
                 return item
-            value = self.ask_field(missing, walk, (defaults or {}).get(missing.id))
+            first = not asked and not current
+            value = self.ask_field(
+                missing,
+                walk,
+                (defaults or {}).get(missing.id),
+                ending=ending and first,
+                item=current,
+            )
+            if isinstance(value, _End):
+                return value
             if value is BACK:
                 if not asked:
                     if save:
                         walk.save_pending(step, items, {}, queue)
                     return None
-                current.pop(asked.pop(), None)
+                _forget(step, current, asked.pop())
                 continue
-            current[missing.id] = value
+            _record(missing, current, value, walk.today)
             asked.append(missing.id)
             if save:
                 walk.save_pending(step, items, current, queue)
@@ -517,7 +674,7 @@ class Prompter:
         return kept
 
     def _item_summary(self, step: Step, item: dict[str, Any], walk: Walk) -> str:
-        parts = [_display_value(spec, item[spec.id], walk.workflow) for spec in step.fields
+        parts = [_display_value(spec, item[spec.id], walk.workflow, item) for spec in step.fields
                  if spec.id in item]  # fmt: skip
         return " · ".join(p for p in parts if p)
 
@@ -591,9 +748,17 @@ class Prompter:
                     return pos
                 self.show_section(pos.section)
                 shown = pos.section.id
+            automatic = walk.automatic(step)
+            if automatic is not None:
+                self._show_automatic(step, walk, automatic)
+                walk.answer(step.id, automatic)
+                continue
             answer = self.ask_step(step, walk)
             if answer is BACK:
                 previous = walk.back()
+                # Going back past what was never asked (guidance, a known default).
+                while previous is not None and walk.automatic(previous) is not None:
+                    previous = walk.back()
                 if previous is None:
                     self.say("Du är redan vid första frågan.")
                 continue
@@ -601,6 +766,18 @@ class Prompter:
                 walk.answer(step.id, answer)
             except AnswerError as exc:
                 self.say(exc.message, "red")
+
+    def _show_automatic(self, step: Step, walk: Walk, value: Any) -> None:
+        """What the walk records without asking: guidance to follow, or a known answer."""
+        if step.kind == "info":
+            self.show_guidance(step)
+            if step.show == "presentation-order":
+                self.show_presentation_order(walk)
+            self.say(f"• {step.prompt}", "bold")
+            return
+        shown = _display_value(step, value, walk.workflow)
+        if shown:
+            self.console.print(Text(f"{step.prompt}: ", style="bold") + safe(shown))
 
     def _go_on(self, question: str) -> bool:
         choices = [("Ja, fortsätt nu", True), ("Nej, spara och fortsätt senare", False)]
@@ -644,13 +821,47 @@ def _validator_child_name(raw: str) -> None:
     parse_child(raw, "", date.today())
 
 
+def _item_header(step: Step, item: dict[str, Any], number: int) -> str:
+    """`Insats i Barnets plan (2)`, or for one item per participant, the participant."""
+    party = item.get(step.fields[0].id) if step.for_each else None
+    if isinstance(party, dict):
+        return f"{step.prompt}: {party.get('name', '')}"
+    return f"{step.prompt} ({number})"
+
+
+def _record(spec: FieldSpec, item: dict[str, Any], value: Any, today: date) -> None:
+    """Put an answer into an item; "…, idag" answers the linked date field as well."""
+    if isinstance(value, _WithToday):
+        item[spec.id] = value.value
+        if spec.today_for:
+            item[spec.today_for] = today.isoformat()
+    else:
+        item[spec.id] = value
+
+
+def _forget(step: Step, item: dict[str, Any], field_id: str) -> None:
+    """Going back: drop an answer, with the date an "…, idag" answer gave."""
+    item.pop(field_id, None)
+    spec = step.field(field_id)
+    if spec is not None and spec.today_for:
+        item.pop(spec.today_for, None)
+
+
+def _prompt_text(spec: FieldSpec, item: dict[str, Any]) -> str:
+    """The question, naming the item's party where the checklist writes `{part}`."""
+    org = next((v for v in item.values() if isinstance(v, dict) and "name" in v), None)
+    return spec.prompt.replace("{part}", str(org["name"]) if org else "parten")
+
+
 def _split_names(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _display_value(spec: FieldSpec, value: Any, workflow: Workflow) -> str:
+def _display_value(
+    spec: FieldSpec, value: Any, workflow: Workflow, item: dict[str, Any] | None = None
+) -> str:
     if isinstance(value, bool):
-        return f"{spec.prompt.rstrip('?')}: {'ja' if value else 'nej'}"
+        return f"{_prompt_text(spec, item or {}).rstrip('?')}: {'ja' if value else 'nej'}"
     if spec.kind == "select":
         return spec.option_label(str(value))
     if spec.kind == "date":

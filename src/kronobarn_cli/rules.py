@@ -248,9 +248,13 @@ def suggest_coordinator(actions: list[PlanAction]) -> list[OrganisationRef]:
 
 
 def _view(answers: FlatAnswers, given: str, text: str) -> View | None:
-    if given not in answers:
+    """A view asked for explicitly: an empty answer records that none was expressed."""
+    if given in answers:  # recorded before the question became one text (kept as it was)
+        return View(expressed=answers[given], text=answers.get(text) if answers[given] else None)
+    if text not in answers:
         return None
-    return View(expressed=answers[given], text=answers.get(text) if answers[given] else None)
+    words = answers[text] or None
+    return View(expressed=words is not None, text=words)
 
 
 def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:

@@ -27,9 +27,10 @@ from kronobarn_cli.case import (
     Meeting,
     OrganisationRef,
 )
-from kronobarn_cli.checklist import MEETING_SECTION, Outcome, Step, Workflow
+from kronobarn_cli.checklist import MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
+from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.text import join_swedish
@@ -168,12 +169,35 @@ class Walk:
             return list({(o["id"], o["name"]): o for o in present}.values()) or None
         if step.id == "nasta-deltagare":
             return flat.get("deltagare")
+        if step.id == "ytterligare-parter":  # named for the next meeting, not at this one
+            here = {OrganisationRef(**o).key() for o in flat.get("deltagare", [])}
+            named = flat.get("nasta-deltagare", [])
+            return [o for o in named if OrganisationRef(**o).key() not in here]
         previous = self.previous_meeting()
         if step.carry_over and previous is not None and step.kind != "repeat":
             return engine.flatten(previous.answers).get(step.id)
         if step.id == "inbjudare-verksamhet" and own is not None:
             return own.model_dump()
         return None
+
+    def field_default(self, spec: FieldSpec) -> Any:
+        """What a group's field is answered with when it is not asked, if the walk knows it."""
+        if spec.single_from is not None:
+            chosen = engine.flatten(self.answers()).get(spec.single_from)
+            if isinstance(chosen, list) and len(chosen) == 1:
+                return chosen[0]
+        return None
+
+    def automatic(self, step: Step) -> Any:
+        """The answer to a step that is not asked (guidance, or a default the walk knows)."""
+        if step.kind == "info":
+            return True  # guidance shown with the section; nothing to choose
+        if step.ask:
+            return None
+        default = self.default_for(step)
+        if default is None and not step.required:
+            return [] if step.kind in ("organisations", "areas", "checkbox") else None
+        return default
 
     def carried_items(self, step: Step) -> list[dict[str, Any]]:
         """Items a follow-up meeting starts a group from, without the fields asked again."""
@@ -193,6 +217,24 @@ class Walk:
             return []
         participants = self.scopes().participants or []
         return [{step.fields[0].id: o.model_dump()} for o in participants]
+
+    def giver_items(self, step: Step) -> list[dict[str, Any]]:
+        """For the consent group: one item per required giver whose consent is missing."""
+        if step.records != "consent":
+            return []
+        items, _ = self.pending_items(step)
+        scope = self.consent_context().scope({**engine.flatten(self.answers()), "samtycken": items})
+        missing = scope.givers_without_consent()
+        # A group any one giver satisfies (a county's routine) asks the first of them.
+        firsts = [g for g in missing if not any(g in grp[1:] for grp in scope.required)]
+        return [{step.fields[0].id: giver} for giver in firsts]
+
+    def group_complete(self, step: Step, items: list[dict[str, Any]]) -> bool:
+        """A group with one item per participant has an item for each of them."""
+        if step.for_each != "participants":
+            return True
+        named = {OrganisationRef(**i[step.fields[0].id]).key() for i in items}
+        return all(o.key() in named for o in self.scopes().participants or [])
 
     def coordinator_suggestion(self) -> list[OrganisationRef]:
         flat = engine.flatten(self.answers())
@@ -289,6 +331,11 @@ class Walk:
         answers = self.answers()
         answers.setdefault(section.id, {})[step_id] = value
         self._update(answers, f"Besvarade: {current.prompt}", pending={})
+        if current.with_time and isinstance(raw, str):
+            time = split_time(raw)[1]
+            following = self.position().step
+            if time is not None and following is not None and following.id == current.with_time:
+                self.answer(following.id, time)
         if current.records == "invitee":
             return [w for item in value if (w := self.invitation_warning(item))]
         return []
@@ -643,14 +690,23 @@ def replay(  # noqa: PLR0917 - what a replay starts from
     pending = dict(answers)
     while True:
         step = walk.position().step
-        if step is None or step.id not in pending:
+        if step is None:
             break
+        if step.id not in pending:
+            automatic = walk.automatic(step)
+            if automatic is None:
+                break
+            pending = {step.id: automatic, **pending}
         try:
             warned = walk.answer(step.id, pending.pop(step.id))
         except AnswerError as exc:
             raise ReplayError(source, step.id, exc.message) from None
         warnings += [f"{source}: steget '{step.id}': {w}" for w in warned]
     if pending:
+        waiting = walk.position().step
+        if waiting is not None and not any(walk.workflow.step(k) is waiting for k in pending):
+            later = next(iter(pending))
+            raise ReplayError(source, waiting.id, f"svar saknas (filen svarar på '{later}' senare)")
         first = next(iter(pending))
         raise ReplayError(source, first, "steget gäller inte med de svar som getts före det")
     return Replay(walk.case, walk.position().step, warnings)

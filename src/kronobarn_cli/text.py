@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 
 # Twelve names do not justify a locale library (Babel ships tens of megabytes of locale data).
-_MONTHS = (
+MONTHS = (
     "januari",
     "februari",
     "mars",
@@ -28,7 +28,7 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def swedish_date(value: date) -> str:
     """`2026-11-23` → `23 november 2026`, the way dates are written in Swedish prose."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def join_swedish(items: Iterable[str]) -> str:

@@ -62,17 +62,20 @@ def copy(org: Any) -> dict[str, Any]:
 
 
 INVITATION = [
-    ("inbjudare", "Maria Lind"),
-    ("inbjudare-verksamhet", "skola"),
-    ("inbjudare-kontakt", "0470-123 45"),
     ("omraden", ["trygg", "utvecklas"]),
     ("mote-datum", "2026-12-20"),
     ("mote-tid", "9.30"),
     ("mote-form", "fysiskt"),
     ("mote-plats", "Rum 3"),
-    ("inbjudna", [invitee("skola"), invitee("socialtjanst")]),
+    ("inbjudna", [invitee("skola"), invitee("socialtjanst", satt="blankett", brev="mejl")]),
+    # asked because a letter goes out: who invites stands in it
+    ("inbjudare", "Maria Lind"),
+    ("inbjudare-verksamhet", "skola"),
+    ("inbjudare-kontakt", "0470-123 45"),
     ("kontakt-fore-mote", False),
 ]
+BEFORE_INVITEES = INVITATION[:5]
+"""Section 3 up to the invitations."""
 MEETING = [
     ("familjen-forst", True),
     ("deltagare", ["skola", "socialtjanst"]),

@@ -38,6 +38,7 @@ from kronobarn_cli.store import CaseStore
 from .conftest import NOW, REPO, fixed_clock
 from .keys import ENTER, down, line, typed
 from .scenario import (
+    BEFORE_INVITEES,
     COORDINATION,
     INVITATION,
     MEETING,
@@ -97,7 +98,7 @@ def test_rule2_scope_is_the_intersection_of_every_required_givers_consent(youth:
     assert [o.id for o in scope.organisations()] == ["skola", "socialtjanst"]
     assert not scope.covers(POLIS)
     assert scope.missing_givers(POLIS) == ["ungdom"]
-    answer_all(youth, INVITATION[:8])
+    answer_all(youth, BEFORE_INVITEES)
     with pytest.raises(OutsideScopeError, match="samtycke saknas från ungdomen") as refused:
         youth.answer("inbjudna", [invitee("polis")])
     assert refused.value.givers == ["ungdom"]
@@ -155,7 +156,7 @@ def test_rule2_the_own_organisation_is_always_within_scope(
 ) -> None:
     walk = youth_case(workflow, store, own="barn-och-elevhalsa")
     assert walk.consent_scope().organisations()[0].id == "barn-och-elevhalsa"
-    answer_all(walk, INVITATION[:8])
+    answer_all(walk, BEFORE_INVITEES)
     walk.answer("inbjudna", [invitee("barn-och-elevhalsa"), invitee("skola")])
     # First after the family, and a participant by default.
     assert walk.presentation_order()[:2] == [
@@ -557,7 +558,7 @@ def test_prompt_refusal_names_the_missing_giver_and_offers_their_consent(
     youth: Walk, screen: Any
 ) -> None:
     prompter = Prompter(screen)
-    answer_all(youth, INVITATION[:8])
+    answer_all(youth, BEFORE_INVITEES)
     step = youth.workflow.step("inbjudna")
     polis = 7  # position of Polis in the directory
     keys = [

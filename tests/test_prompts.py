@@ -57,7 +57,7 @@ def run_to_meeting(prompter: Prompter, walk: Walk, *keys: str) -> None:
     with pytest.raises(EOFError), typed(*keys):
         prompter.walk(walk)
     step = walk.position().step
-    assert step is not None and step.id == "inbjudare"
+    assert step is not None and step.id == "omraden"
 
 
 @pytest.fixture
@@ -242,8 +242,8 @@ def test_consent_group_says_who_is_still_missing(
 
 
 FIRST_MEETING = [
-    # 3. Initiera och bjuda in: who invites, then areas, meeting (date and time), invitees
-    line("Maria Lind"), down(SKOLA) + ENTER, line("0470-123 45"),
+    # 3. Initiera och bjuda in: areas, meeting (date and time), invitees (in Link: no letter,
+    #    so who invites is not asked)
     SPACE + ENTER, line("2026-12-20 09:30"), ENTER, line("Rum 3"),
     down(SKOLA) + ENTER, line(""), ENTER, line("2026-11-23"),
     # the next invitee: "✓ Inga fler" comes first in the list, so the directory is one down
@@ -262,8 +262,8 @@ FIRST_MEETING = [
     down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER,
 ]  # fmt: skip
 SECOND_MEETING = [
-    # 3. Inviter, contact and areas start from the last meeting; invitees are carried over
-    ENTER, ENTER, ENTER, line("2027-02-01 10:00"), ENTER, ENTER,
+    # 3. Areas, form and place start from the last meeting; invitees are carried over
+    ENTER, line("2027-02-01 10:00"), ENTER, ENTER,
     line("2027-01-20"), line("2027-01-20"), DONE,
     NO, ENTER,
     ENTER, YES, SPACE + ENTER, line("Bättre nu."), line("Nöjda."),

@@ -60,16 +60,13 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     )
     # Section 3: invite
     meeting_day = (date.today() + timedelta(days=30)).isoformat()
-    answer(child, "Ditt namn", "Maria Lind\r")
-    child.expect("Din verksamhet: Skola")  # the organisation that opened the case, not asked
-    answer(child, "Hur du nås", "0470-123 45\r")
     answer(child, "Vilka områden i Barnets bästa-hjulet behöver", " \r", ready="Ansvarstagande")
     answer(child, "Vilket datum .* är samverkansmötet", meeting_day + " 13.15\r")
     answer(child, "fysiskt eller digitalt", "\r")
     answer(child, "Lokal eller länk", "Rum 12, Skolan\r")
     answer(child, "Vilken verksamhet bjuder du in", DOWN * 5 + "\r")
     answer(child, "Kontaktperson", "\r")
-    answer(child, "Hur skickas inbjudan", "\r")
+    answer(child, "Hur bjuder du in", "\r")  # in Link: no letter, so no inviter questions
     answer(child, "Vilket datum skickas", "idag\r")
     answer(child, "Vilken verksamhet bjuder du in", "\r")  # ✓ Inga fler – klart
     # Section 4 and the pause before the meeting

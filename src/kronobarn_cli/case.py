@@ -153,6 +153,9 @@ class Invitee(_Model):
     organisation: OrganisationRef
     person: str | None = None
     method: Literal["link", "blankett", "mejl", "telefon", "post"]
+    """Link, or the letter (`blankett`); `mejl`, `telefon`, `post` only in version-1 files."""
+    letter_by: Literal["mejl", "post", "lamnas"] | None = None
+    """How the letter is sent."""
     sent_on: date
     established_contact: bool | None = None
     """For specialist care: the child has an established, relevant care contact there."""
@@ -353,11 +356,34 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
     for meeting in meetings:
         if isinstance(meeting, dict):
             meeting.pop("consent_to_extend", None)
+            _letter_routes(meeting.get("answers"))
+    if isinstance(pending, dict) and pending.get("step") == "inbjudna":
+        _letter_route_items(pending.get("items"))
+        _letter_route_items([pending.get("current")])
     first = meetings[0] if meetings and isinstance(meetings[0], dict) else {}
     inviter = first.get("inviter")
     if isinstance(inviter, dict) and "own_organisation" not in data:
         data["own_organisation"] = inviter.get("organisation")
     return data
+
+
+_LETTER_ROUTES = {"mejl": "mejl", "post": "post", "telefon": None}
+
+
+def _letter_routes(answers: Any) -> None:
+    """Version 1 offered e-mail, phone and post beside the letter; they are ways to send it."""
+    section = answers.get("initiera-och-bjuda-in") if isinstance(answers, dict) else None
+    if isinstance(section, dict):
+        _letter_route_items(section.get("inbjudna"))
+
+
+def _letter_route_items(items: Any) -> None:
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get("satt") in _LETTER_ROUTES:
+            route = _LETTER_ROUTES[item["satt"]]
+            item["satt"] = "blankett"
+            if route is not None:
+                item["brev"] = route
 
 
 def _rename_givers(items: Any) -> None:

@@ -222,7 +222,7 @@ RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "invitee": {
         "verksamhet": ("organisation", ()),
         "person": ("text", ()),
-        "satt": ("select", ("link", "blankett", "mejl", "telefon", "post")),
+        "satt": ("select", ("link", "blankett")),
         "skickad": ("date", ()),
         "etablerad-kontakt": ("confirm", ()),
         "kontakt-relevant": ("confirm", ()),

@@ -281,6 +281,7 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
                 organisation=OrganisationRef(**item["verksamhet"]),
                 person=item.get("person") or None,
                 method=item["satt"],
+                letter_by=item.get("brev"),
                 sent_on=date.fromisoformat(item["skickad"]),
                 established_contact=item.get("etablerad-kontakt"),
             )

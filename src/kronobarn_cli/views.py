@@ -172,7 +172,12 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
             table.add_row(
                 _t(i.organisation.name),
                 _t(i.person),
-                workflow.label("inbjudna", "satt", i.method),
+                workflow.label("inbjudna", "satt", i.method)
+                + (
+                    f", {workflow.label('inbjudna', 'brev', i.letter_by).lower()}"
+                    if i.letter_by
+                    else ""
+                ),
                 swedish_date(i.sent_on),
             )
         parts.append(table)

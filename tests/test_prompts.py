@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
+from kronobarn_cli.case import Case, OrganisationRef
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.prompts import Prompter
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
-from .conftest import fixed_clock, new_walk
+from .conftest import NOW, fixed_clock, new_walk
 from .keys import CTRL_C, DOWN, ENTER, SPACE, UP, down, line, typed
 from .scenario import GUARDIAN_ORAL as GUARDIAN_ORAL_ITEM
 from .scenario import INVITATION, MEETING, PLAN, activate_need, answer_all
@@ -383,3 +384,66 @@ def test_going_back_from_a_group_with_items_asks_first(
     with typed(*keys):
         items = prompter.ask_repeat(workflow.step("atgarder"), walk)
     assert [i["vad"] for i in items] == ["Första"]
+
+
+PROMPT_BUDGET = 45
+"""The realistic first meeting may cost at most this many answered questions (issue figure)."""
+
+
+def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    """A 14-year-old (guardian and youth consent), one invitation, two participating
+    organisations, three actions, two copies: from `new-case` to the next meeting's date."""
+    keys = [
+        # new-case: the child and the organisation that opens the case
+        line("E. K."), line("2012"), down(SKOLA) + ENTER,
+        # 1. Finns behov av samverkan?
+        line("Hög frånvaro och oro hemma."), NO, NO, YES,
+        # 2. Samtycke: mature; one guardian; each consent asked for by itself, the young
+        #    person's starting from the guardian's organisations
+        YES, ONE_GUARDIAN, WRITTEN_TODAY, organisations(SKOLA, SOCIALTJANST),
+        WRITTEN_TODAY, ENTER,
+        # 3. Areas, date and time, form, place; one invitation in Link
+        SPACE + ENTER, line("2026-12-20 09:30"), ENTER, line("Rum 3"),
+        down(SOCIALTJANST) + ENTER, line(""), ENTER, line("idag"), DONE,
+        # 4. No contact before the meeting; the meeting has begun
+        NO, ENTER,
+        # 5. Participants (the own organisation and the invitee, ticked), NRP, area, views
+        ENTER, YES, SPACE + ENTER, line("Vill ha lugn i klassrummet."), line("Vill ha stöd."),
+        # 6. Three actions, an empty line, and a printed copy for each participant
+        line("Anpassat schema"), ENTER, line("2027-01-15"),
+        line("Stödsamtal"), DOWN + ENTER, line("2027-01-20"),
+        line("Läxhjälp"), ENTER, line("2027-01-25"),
+        line(""), ENTER, ENTER,
+        # 7. The suggested coordinator, the next meeting, the same participants
+        ENTER, line("2027-02-01"), ENTER,
+    ]  # fmt: skip
+    with typed(*keys):
+        child = prompter.ask_child()
+        own = prompter.ask_own_organisation(workflow)
+        assert isinstance(own, OrganisationRef)
+        case = Case(id="k3m9qd", created=NOW, updated=NOW, child=child, own_organisation=own)
+        store.save(case)
+        walk = Walk(workflow, store, case, clock=fixed_clock)
+        prompter.walk(walk)
+    assert prompter.asked <= PROMPT_BUDGET, f"{prompter.asked} prompts"
+    assert prompter.asked == 44  # today's figure: update it (downwards) when the walk changes
+    case = store.load("k3m9qd")
+    [meeting] = case.meetings
+    assert case.status == "aktiverad" and meeting.finished
+    assert [c.giver for c in case.consents] == ["vardnadshavare-1", "ungdom"]
+    assert [o.id for o in meeting.attendees] == ["skola", "socialtjanst"]
+    assert [(a.organisation.id, a.status, a.area) for a in meeting.actions] == [
+        ("skola", "planerad", "trygg"),
+        ("socialtjanst", "planerad", "trygg"),
+        ("skola", "planerad", "trygg"),
+    ]
+    assert [(c.organisation.id, c.received) for c in meeting.copies] == [
+        ("skola", True),
+        ("socialtjanst", True),
+    ]
+    assert meeting.coordinator is not None and meeting.coordinator.id == "skola"
+    assert (
+        meeting.child_view is not None and meeting.child_view.text == "Vill ha lugn i klassrummet."
+    )

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kronobarn_cli import engine, export, remind, views
+from kronobarn_cli import answers_file, engine, export, remind, views
 from kronobarn_cli.case import Case, Child, OrganisationRef
 from kronobarn_cli.checklist import Workflow, load_workflow
 from kronobarn_cli.cli import main
@@ -585,3 +585,112 @@ def test_every_stored_consent_field_is_in_the_case_schema() -> None:
     props = Case.model_json_schema()["$defs"]["Consent"]["properties"]
     assert {"giver", "giver_name", "valid_until"} <= set(props)
     assert "ConsentWithdrawal" in Case.model_json_schema()["$defs"]
+
+
+# -- Found under attack: the history is added to, never changed ------------------------------------
+
+
+def test_rule2_after_a_withdrawal_the_recorded_consents_cannot_be_edited_by_going_back(
+    met: Walk, store: CaseStore
+) -> None:
+    case, _ = withdraw_consent(
+        store, met.workflow, met.case, "ungdom", [], TODAY, clock=fixed_clock
+    )
+    walk = Walk(met.workflow, store, case, clock=fixed_clock)
+    assert walk.first_section == 3  # the walk cannot go back into section 2
+    assert walk.back() is None or walk.case.consents == case.consents
+
+
+@pytest.mark.timeout(30)
+def test_rule2_resuming_a_case_waiting_for_consent_only_adds_to_it(
+    met: Walk, store: CaseStore, screen: Any
+) -> None:
+    case, _ = withdraw_consent(
+        store, met.workflow, met.case, "ungdom", [], TODAY, clock=fixed_clock
+    )
+    before = list(case.consents)
+    walk = Walk(met.workflow, store, case, clock=fixed_clock)
+    # Interrupted while the new consent is being asked for: nothing recorded is lost.
+    with pytest.raises(EOFError), typed(ENTER):
+        Prompter(screen).walk(walk)
+    assert store.load(case.id).consents == before
+    walk = Walk(met.workflow, store, store.load(case.id), clock=fixed_clock)
+    with typed(ENTER, ENTER, ENTER):  # add now; written, today; the organisations ticked
+        Prompter(screen).walk(walk)
+    after = store.load(case.id)
+    assert after.consents[: len(before)] == before
+    assert after.consents[-1].giver == "ungdom" and after.status == "aktiverad"
+
+
+def test_rule2_a_new_consent_cannot_be_dated_before_the_withdrawal(
+    met: Walk, store: CaseStore
+) -> None:
+    case, _ = withdraw_consent(
+        store, met.workflow, met.case, "ungdom", [], TODAY, clock=fixed_clock
+    )
+    walk = Walk(met.workflow, store, case, clock=fixed_clock)
+    with pytest.raises(AnswerError, match="återkallades den 23 november 2026"):
+        walk.extend_consent(consent("ungdom", "skola", on="2026-11-22"))
+    with pytest.raises(AnswerError, match="födelseår"):
+        walk.extend_consent(consent("vardnadshavare-1", "skola", on="2001-01-01"))
+
+
+def test_rule2_no_invitation_letter_goes_to_an_organisation_outside_the_scope(
+    met: Walk, store: CaseStore
+) -> None:
+    case, _ = withdraw_consent(
+        store, met.workflow, met.case, "ungdom", ["socialtjanst"], TODAY, clock=fixed_clock
+    )
+    with pytest.raises(KronobarnError, match="Samtycket omfattar inte Socialtjänst"):
+        export.invitations(case, met.workflow, "markdown", "socialtjanst", today=TODAY)
+    letters = export.invitations(met.case, met.workflow, "markdown", today=TODAY)
+    assert "har lämnats av vårdnadshavaren och ungdomen själv" in letters
+    others = export.invitations(case, met.workflow, "markdown", today=TODAY)
+    assert "Till:** Socialtjänst" not in others
+
+
+def test_rule2_remind_addresses_nothing_to_an_organisation_outside_the_scope(
+    met: Walk, store: CaseStore
+) -> None:
+    case, _ = withdraw_consent(
+        store, met.workflow, met.case, "ungdom", ["socialtjanst"], TODAY, clock=fixed_clock
+    )
+    query = remind.Query(today=TODAY, until=TODAY + timedelta(days=90))
+    found = list(remind.case_reminders(case, query))
+    assert not [r for r in found if r.organisation_id == "socialtjanst"]
+    assert any(r.kind == "consent" and "Socialtjänst" in r.text for r in found)
+
+
+def test_rule2_barnets_plan_does_not_say_who_withdrew(met: Walk, store: CaseStore) -> None:
+    case, _ = withdraw_consent(
+        store, met.workflow, met.case, "ungdom", ["socialtjanst"], TODAY, clock=fixed_clock
+    )
+    plan = export.plan(case, met.workflow, "text", today=TODAY)
+    assert "Samtycket har återkallats för Socialtjänst från 23 november 2026" in plan
+    assert "återkallats för Socialtjänst (" not in plan  # not whose consent it was
+
+
+def test_rule2_an_answers_file_cannot_open_the_case_for_another_organisation_than_it_invites(
+    workflow: Workflow, tmp_path: Path
+) -> None:
+    data = replay_file()
+    data["verksamhet"] = "polis"
+    data["svar"]["inbjudare-verksamhet"] = "skola"
+    path = tmp_path / "svar.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KronobarnError, match="ska vara samma verksamhet"):
+        answers_file.read(path, TODAY, workflow)
+
+
+def test_rule2_a_replay_missing_a_required_consent_says_whose(workflow: Workflow) -> None:
+    data = replay_file()
+    data["svar"]["samtycken"] = [consent("vardnadshavare-1", "skola", "socialtjanst")]
+    with pytest.raises(ReplayError, match="samtycke saknas från ungdomen"):
+        replayed(workflow, data)
+
+
+def test_an_other_organisation_is_named_in_options_as_annan_colon_name(workflow: Workflow) -> None:
+    assert engine.organisation_answer("annan:BRIS", workflow) == {"id": "annan", "name": "BRIS"}
+    composed = OrganisationRef(id="annan", name="Föreningen Ö")
+    decomposed = OrganisationRef(id="annan", name="Föreningen  O\u0308")
+    assert composed.key() == decomposed.key()

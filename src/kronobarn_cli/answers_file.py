@@ -62,6 +62,15 @@ def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
     if own is not None:
         try:
             organisation = OrganisationRef(**engine.organisation_answer(own, workflow))
+            inviter = answers.get("inbjudare-verksamhet")
+            inviting = engine.organisation_answer(inviter, workflow) if inviter else None
         except AnswerError as exc:
             raise KronobarnError(f"{path}: verksamhet: {exc.message}") from None
+        if inviting is not None and OrganisationRef(**inviting).key() != organisation.key():
+            # The organisation that opens the case is always within the consent: a mix-up
+            # here would let an organisation in that no one consented to.
+            raise KronobarnError(
+                f"{path}: verksamhet ({organisation.name}) och inbjudare-verksamhet "
+                f"({inviting['name']}) ska vara samma verksamhet vid första mötet."
+            )
     return AnswersFile(parsed, organisation, {str(k): v for k, v in answers.items()})

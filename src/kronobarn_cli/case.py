@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -80,8 +81,11 @@ class OrganisationRef(_Model):
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
     def key(self) -> tuple[str, str]:
-        """Identity for comparisons: the directory id, or the name for "annan verksamhet"."""
-        return (self.id, self.name.casefold() if self.id == OTHER_ORGANISATION else "")
+        """Identity for comparisons: the directory id, or the name for "annan verksamhet"
+        (however its letters were composed, cased or spaced)."""
+        if self.id != OTHER_ORGANISATION:
+            return (self.id, "")
+        return (self.id, " ".join(unicodedata.normalize("NFC", self.name).casefold().split()))
 
 
 class Referral(_Model):
@@ -139,6 +143,12 @@ class ConsentWithdrawal(_Model):
     """How many consents were recorded when this was; a consent given the same day counts
     as withdrawn only if it was recorded before the withdrawal."""
     recorded: datetime
+
+    def ends(self, index: int, consent: Consent) -> bool:
+        """Does this withdrawal end (part of) the consent recorded at `index`?"""
+        if self.giver != consent.giver or consent.given_on > self.on:
+            return False
+        return consent.given_on < self.on or index < self.consents_before
 
 
 class Inviter(_Model):
@@ -285,11 +295,8 @@ class Case(_Model):
         if self.status == "aktiverad":
             standing = {
                 c.giver
-                for c in self.consents
-                if not any(
-                    w.giver == c.giver and not w.organisations and w.on >= c.given_on
-                    for w in self.withdrawals
-                )
+                for index, c in enumerate(self.consents)
+                if not any(not w.organisations and w.ends(index, c) for w in self.withdrawals)
             }
             if not standing & {"vardnadshavare-1", "vardnadshavare-2"}:
                 raise ValueError("ett aktiverat ärende kräver samtycke från vårdnadshavare")

@@ -20,6 +20,7 @@ from kronobarn_cli import export as exports
 from kronobarn_cli import remind as remind_rules
 from kronobarn_cli.case import Case, OrganisationRef
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
+from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
 from kronobarn_cli.prompts import Prompter, safe
 from kronobarn_cli.session import (
@@ -123,7 +124,7 @@ def _run_walk(prompter: Prompter, walk: Walk) -> None:
         out.print("Allt är sparat. Fortsätt vid mötet med:")
         out.print(Text(f"  kronobarn resume {case.id}", style="bold"))
         return
-    if meeting is not None and meeting.finished:
+    if meeting is not None and meeting.finished and case.status == "aktiverad":
         prompter.show_meeting_done(case, meeting)
     else:
         prompter.show_outcome(case, position.outcome, walk.workflow)
@@ -177,6 +178,14 @@ def _replay(path: Path) -> None:
         err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
     store = CaseStore()
     case = store.create(given.child, local_now(), content=result.case)
+    if case.status == "vantar-pa-samtycke" and result.next_step is None:
+        scope = ConsentScope.of(case, local_now().date())
+        out.print(
+            f"Ärende {case.id} skapat från {path}. Det väntar på samtycke från "
+            f"{scope.missing_words()}; registrera det med: kronobarn consent {case.id} add",
+            soft_wrap=True,
+        )
+        return
     if result.next_step is None:
         out.print(f"Ärende {case.id} skapat från {path}; alla steg är besvarade.", soft_wrap=True)
         return
@@ -349,7 +358,8 @@ def plan_status(
 
     def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
         _, what = set_action_status(store, workflow, case, number, status, now=local_now())
-        return f"Insats {number} har status {status}: {what}"
+        label = workflow.label("atgarder", "status", status).lower()
+        return f"Insats {number} har status {label}: {what}"
 
     _change_plan(change)
 

@@ -60,14 +60,6 @@ def giver_word(giver: str, consents: Iterable[Consent] = ()) -> str:
     return f"{word} ({names[-1]})" if names else word
 
 
-def _withdraws(withdrawal: ConsentWithdrawal, index: int, consent: Consent) -> bool:
-    """Does this withdrawal end (part of) the consent recorded at `index`?"""
-    if withdrawal.giver != consent.giver or consent.given_on > withdrawal.on:
-        return False
-    # A consent given on the day of a withdrawal counts only if it was recorded after it.
-    return consent.given_on < withdrawal.on or index < withdrawal.consents_before
-
-
 @dataclass(frozen=True)
 class ConsentScope:
     """What the consents of a case allow on one day."""
@@ -94,7 +86,7 @@ class ConsentScope:
             return []
         if consent.valid_until is not None and self.day > consent.valid_until:
             return []
-        ended = [w for w in self.withdrawals if w.on <= self.day and _withdraws(w, index, consent)]
+        ended = [w for w in self.withdrawals if w.on <= self.day and w.ends(index, consent)]
         if any(not w.organisations for w in ended):
             return []
         gone = {o.key() for w in ended for o in w.organisations}
@@ -183,7 +175,7 @@ class ConsentScope:
                 w
                 for w in self.withdrawals
                 if w.on <= self.day
-                and _withdraws(w, index, consent)
+                and w.ends(index, consent)
                 and (not w.organisations or org.key() in {o.key() for o in w.organisations})
             ]
             if ended:
@@ -210,6 +202,22 @@ class ConsentScope:
         )
 
 
+def consent_givers(scope: ConsentScope) -> str:
+    """Who consented, by role only, for a letter to another organisation: `vårdnadshavaren och
+    ungdomen själv`."""
+    guardians = [g for g in scope.required if YOUTH not in g]
+    words = []
+    if len(guardians) == 2:
+        words.append("båda vårdnadshavarna")
+    elif guardians and len(guardians[0]) > 1:
+        words.append("en vårdnadshavare")
+    elif guardians:
+        words.append("vårdnadshavaren")
+    if any(YOUTH in g for g in scope.required):
+        words.append("ungdomen själv")
+    return join_swedish(words)
+
+
 # -- What a case records outside the scope ------------------------------------------------------
 
 
@@ -223,6 +231,9 @@ class ScopeFlag:
     since: date | None
     places: tuple[str, ...]
     text: str
+    """For the coordinator: names whose consent is missing."""
+    public: str
+    """For documents every party receives (Barnets plan): the same without who withdrew."""
 
 
 def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
@@ -274,13 +285,26 @@ def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
         who = scope.missing_words(org)
         where = ", ".join(dict.fromkeys(chosen))
         if reason == "withdrawn" and since is not None:
-            text = f"Samtycket har återkallats för {org.name} ({who}, {swedish_date(since)}): "
+            public = f"Samtycket har återkallats för {org.name} från {swedish_date(since)}"
+            text = f"Samtycket har återkallats för {org.name} ({who}, {swedish_date(since)})"
         elif reason == "expired" and since is not None:
-            text = f"Samtycket för {org.name} gällde till och med {swedish_date(since)} ({who}): "
+            public = f"Samtycket för {org.name} gällde till och med {swedish_date(since)}"
+            text = f"{public} ({who})"
         else:
-            text = f"{org.name} omfattas inte av samtycket (saknas från {who}): "
+            public = f"{org.name} omfattas inte av samtycket"
+            text = f"{public} (saknas från {who})"
         chosen_places = tuple(dict.fromkeys(chosen))
-        flags.append(ScopeFlag(meeting.number, org, reason, since, chosen_places, text + where))
+        flags.append(
+            ScopeFlag(
+                meeting.number,
+                org,
+                reason,
+                since,
+                chosen_places,
+                f"{text}: {where}",
+                f"{public}: {where}",
+            )
+        )
     return flags
 
 
@@ -292,6 +316,7 @@ def expiring(case: Case) -> Iterator[tuple[Consent, list[OrganisationRef]]]:
         after = ConsentScope.of(case, consent.valid_until + timedelta(days=1))
         still = after.coverage(consent.giver)
         active = ConsentScope.of(case, consent.valid_until).active(index, consent)
-        lost = [o for o in active if o.key() not in still]
+        own = case.own_organisation.key() if case.own_organisation is not None else None
+        lost = [o for o in active if o.key() not in still and o.key() != own]
         if lost:
             yield consent, lost

@@ -507,6 +507,8 @@ def _organisation(raw: Any, workflow: Workflow) -> dict[str, str]:
     """`"skola"` or `{"id": "annan", "name": "Föreningen X"}` → `{"id": ..., "name": ...}`."""
     if isinstance(raw, Mapping):
         org_id, name = str(raw.get("id", "")), raw.get("name")
+    elif str(raw).startswith(f"{OTHER_ORGANISATION}:"):  # `annan:Föreningen X` in options
+        org_id, name = OTHER_ORGANISATION, str(raw).split(":", 1)[1]
     else:
         org_id, name = str(raw), None
     org = workflow.organisation(org_id)

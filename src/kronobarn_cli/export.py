@@ -28,10 +28,10 @@ from jinja2 import (
 from kronobarn_cli import rules
 from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.consent import scope_flags
+from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.files import atomic_write
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.text import join_swedish, swedish_date
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
@@ -241,7 +241,7 @@ def plan(
             for c in meeting.copies
         ],
         note=rules.PLAN_NOTE,
-        consent_notes=[f.text for f in flags],
+        consent_notes=[f.public for f in flags],
     )
 
 
@@ -255,8 +255,10 @@ def invitations(
     fmt: Format,
     organisation: str | None = None,
     templates: Path | None = None,
+    *,
+    today: date | None = None,
 ) -> str:
-    """The letter Samverkansmöte enligt Kronobarnsmodellen, one per invitee."""
+    """The letter Samverkansmöte enligt Kronobarnsmodellen, one per invitee within the consent."""
     meeting = next((m for m in reversed(case.meetings) if m.invitees), None)
     if meeting is None:
         raise KronobarnError(f"Ärendet {case.id} har inga inbjudna ännu.")
@@ -268,6 +270,14 @@ def invitations(
     if not invitees:
         raise KronobarnError(
             f"Ingen inbjuden verksamhet i ärendet {case.id} heter '{organisation}'."
+        )
+    # A letter shares the child's name: only with those the consent covers today.
+    scope = ConsentScope.of(case, today or date.today())
+    outside = [i.organisation.name for i in invitees if not scope.covers(i.organisation)]
+    invitees = [i for i in invitees if scope.covers(i.organisation)]
+    if not invitees:
+        raise KronobarnError(
+            f"Samtycket omfattar inte {join_swedish(outside)}; ingen inbjudan skrivs."
         )
     inviter = meeting.inviter
     letters = [{"to": _with_person(i.organisation.name, i.person)} for i in invitees]
@@ -285,6 +295,7 @@ def invitations(
         inviter_name=inviter.name if inviter else "–",
         inviter_organisation=inviter.organisation.name if inviter else "–",
         inviter_contact=inviter.contact if inviter else "–",
+        consent_givers=consent_givers(scope),
     )
 
 

@@ -88,6 +88,7 @@ class Prompter:
         self.console = console or Console(highlight=False)
         self.asked = 0
         """Questions answered at the terminal: every one costs time with the family."""
+        self._refused: dict[str, str] | None = None
         self._hinted: set[str] = set()
 
     def say(self, message: str, style: str = "") -> None:
@@ -270,9 +271,16 @@ class Prompter:
             if raw is BACK or raw is END:
                 return raw
             today = isinstance(raw, _WithToday)
+            self._refused = None
             checked = self._checked(spec, walk, raw.value if today else raw)
             if checked is None:
-                default = None
+                # Ask again; a list keeps what was ticked, less what was refused.
+                refused = self._refused["id"] if self._refused else None
+                default = (
+                    [o for o in raw if _org_id(o) != refused]
+                    if spec.kind == "organisations" and isinstance(raw, list)
+                    else None
+                )
                 continue
             if spec.show == "contact-routes":
                 self.show_contact_routes(checked[0], walk.workflow)
@@ -297,6 +305,7 @@ class Prompter:
                 return (walk.validate(spec, raw),)
             except OutsideScopeError as exc:
                 self.say(exc.message, "red")
+                self._refused = exc.organisation
                 if exc.scope != "consent" or not self._offer_consent(
                     walk, exc.organisation, exc.givers
                 ):
@@ -368,7 +377,7 @@ class Prompter:
         scope = walk.consent_scope()
         if not self.select(
             f"Vill du registrera samtycke för {org['name']} från {scope.missing_words(ref)} nu?",
-            [("Ja", True), ("Nej, välj en annan verksamhet", False)],
+            [("Ja", True), ("Nej, ändra valet", False)],
             back=False,
         ):
             return False
@@ -384,6 +393,31 @@ class Prompter:
             walk.extend_consent(item)
         self.say(f"Samtycket omfattar nu {org['name']}.", "green")
         return True
+
+    def _add_missing_consents(self, walk: Walk) -> bool:
+        """Ask for the consent of each giver the case still needs; False if none was given."""
+        step = walk.workflow.step("samtycken")
+        self.show_guidance(step)
+        added = False
+        for giver in walk.missing_givers():
+            scope = walk.consent_scope()
+            self.say(f"Samtycke från {scope.word(giver)}", "bold")
+            # Start from what this giver consented to before, else what the others cover.
+            earlier = [c for c in scope.consents if c.giver == giver]
+            orgs = earlier[-1].organisations if earlier else scope.organisations()
+            start = {"verksamheter": [o.model_dump() for o in orgs]}
+            item = self._ask_item(
+                step, walk, [], {step.fields[0].id: giver}, save=False, defaults=start
+            )
+            if not isinstance(item, dict):
+                break
+            try:
+                walk.extend_consent(item)
+            except AnswerError as exc:
+                self.say(exc.message, "red")
+                break
+            added = True
+        return added
 
     def ask_consent(self, walk: Walk) -> dict[str, Any] | None:
         """One new or extended consent, asked field by field (None if the user goes back)."""
@@ -427,7 +461,7 @@ class Prompter:
         previous = default if isinstance(default, list) else []
         while True:
             choices = [(o.name, o.id) for o in workflow.organisations]
-            ticked = [o["id"] for o in previous if o.get("id") != OTHER_ORGANISATION]
+            ticked = [_org_id(o) for o in previous if _org_id(o) != OTHER_ORGANISATION]
             ids = self.checkbox(spec.prompt, choices, required=spec.required, checked=ticked)
             if isinstance(ids, _Back):
                 return BACK
@@ -734,7 +768,14 @@ class Prompter:
                         back=False,
                     )
                     if add:
-                        walk.reopen()
+                        group = walk.workflow.step(pos.outcome.reopen)
+                        if group.records == "consent":
+                            # Added to, never changed: what was recorded (and perhaps
+                            # withdrawn since) stays as it is.
+                            if not self._add_missing_consents(walk):
+                                return pos
+                        else:
+                            walk.reopen()
                         shown = ""
                         continue
                 return pos
@@ -851,6 +892,10 @@ def _prompt_text(spec: FieldSpec, item: dict[str, Any]) -> str:
     """The question, naming the item's party where the checklist writes `{part}`."""
     org = next((v for v in item.values() if isinstance(v, dict) and "name" in v), None)
     return spec.prompt.replace("{part}", str(org["name"]) if org else "parten")
+
+
+def _org_id(raw: Any) -> Any:
+    return raw.get("id") if isinstance(raw, dict) else raw
 
 
 def _split_names(raw: str) -> list[str]:

@@ -143,7 +143,7 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
             # Activated once: a consent was withdrawn or ran out, which matters at once.
             yield make("consent", query.today, coordinator, f"Väntar på samtycke från {who}.")
             for flag in scope_flags(case, query.today):
-                yield make("consent", flag.since or query.today, flag.organisation, flag.text)
+                yield make("consent", flag.since or query.today, coordinator, flag.text)
             return
         # Only once the case has waited longer than the settings allow.
         due = case.created.date() + timedelta(days=query.consent_days)
@@ -170,15 +170,17 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
     for flag in scope_flags(case, query.today):
         # To be settled before the organisation takes part again: at the latest next meeting.
         settle = flag.since or (latest.next_meeting if latest is not None else None)
-        yield make("consent", settle or query.today, flag.organisation, flag.text)
+        yield make("consent", settle or query.today, coordinator, flag.text)
 
     plan = _plan_meeting(case)
     if plan is not None:
+        # Nothing is addressed to an organisation the consent no longer covers: a scheduled
+        # job would pass it on. The coordinator hears of it as a consent reminder.
         for action in plan.actions:
-            if action.is_open:
+            if action.is_open and scope.covers(action.organisation):
                 yield make("action", action.due, action.organisation, f"Insats: {action.what}")
         for copy in plan.copies:
-            if not copy.received:
+            if not copy.received and scope.covers(copy.organisation):
                 yield make(
                     "copy",
                     plan.held_on,

@@ -33,7 +33,7 @@ from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import CaseStore
-from kronobarn_cli.text import join_swedish
+from kronobarn_cli.text import join_swedish, swedish_date
 from kronobarn_cli.validation import swedish_message
 
 Clock = Callable[[], datetime]
@@ -79,6 +79,12 @@ def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case
     return closed
 
 
+def _first_of_each_group(scope: ConsentScope) -> list[str]:
+    """The givers to ask: a group any one giver satisfies (a county's routine) asks its first."""
+    missing = scope.givers_without_consent()
+    return [g for g in missing if not any(g in group[1:] for group in scope.required)]
+
+
 class Walk:
     """A case being walked through the checklists."""
 
@@ -111,9 +117,11 @@ class Walk:
 
     @property
     def first_section(self) -> int:
-        """A follow-up meeting cannot go back into the case's consent."""
+        """A follow-up meeting cannot go back into the case's consent; nor can any walk once a
+        consent was withdrawn (the history is added to, never changed)."""
         meeting = self.meeting
-        return MEETING_SECTION if meeting is not None and meeting.number > 1 else 1
+        follow_up = meeting is not None and meeting.number > 1
+        return MEETING_SECTION if follow_up or self.case.withdrawals else 1
 
     def answers(self) -> dict[str, dict[str, Any]]:
         """Answers the engine sees: the case's sections, then the current meeting's."""
@@ -224,10 +232,11 @@ class Walk:
             return []
         items, _ = self.pending_items(step)
         scope = self.consent_context().scope({**engine.flatten(self.answers()), "samtycken": items})
-        missing = scope.givers_without_consent()
-        # A group any one giver satisfies (a county's routine) asks the first of them.
-        firsts = [g for g in missing if not any(g in grp[1:] for grp in scope.required)]
-        return [{step.fields[0].id: giver} for giver in firsts]
+        return [{step.fields[0].id: giver} for giver in _first_of_each_group(scope)]
+
+    def missing_givers(self) -> list[str]:
+        """Whose consent the case still needs (the first giver of each group still unmet)."""
+        return _first_of_each_group(self.consent_scope())
 
     def group_complete(self, step: Step, items: list[dict[str, Any]]) -> bool:
         """A group with one item per participant has an item for each of them."""
@@ -368,6 +377,16 @@ class Walk:
         step = self.workflow.step("samtycken")
         flat = engine.flatten(self.answers())
         value = engine.validate_item(step, item, self.workflow, self.today, answers=flat)
+        given = date.fromisoformat(value["datum"])
+        born = self.case.child.birth_year
+        if born is not None and given.year < born:
+            raise AnswerError(f"Samtycket kan inte ha lämnats före barnets födelseår ({born}).")
+        for withdrawal in self.case.withdrawals:
+            if withdrawal.giver == value["roll"] and given < withdrawal.on:
+                raise AnswerError(
+                    f"Samtycket återkallades den {swedish_date(withdrawal.on)}; ett nytt "
+                    "samtycke har lämnats efter det. Ange dagen det lämnades."
+                )
         answers = self.answers()
         section = self.workflow.section_of("samtycken").id
         consents = answers.setdefault(section, {})
@@ -702,6 +721,13 @@ def replay(  # noqa: PLR0917 - what a replay starts from
         except AnswerError as exc:
             raise ReplayError(source, step.id, exc.message) from None
         warnings += [f"{source}: steget '{step.id}': {w}" for w in warned]
+    stopped = walk.position()
+    if pending and stopped.finished and stopped.outcome is not None and stopped.outcome.stop:
+        reason = stopped.outcome.title
+        if stopped.outcome.status == "vantar-pa-samtycke":
+            reason += f": samtycke saknas från {walk.consent_scope().missing_words()}"
+        later = next(iter(pending))
+        raise ReplayError(source, later, f"gäller inte – {reason}")
     if pending:
         waiting = walk.position().step
         if waiting is not None and not any(walk.workflow.step(k) is waiting for k in pending):

@@ -83,7 +83,7 @@ def test_rule3_specialist_care_needs_an_established_relevant_care_contact(active
     with pytest.raises(SpecialistError) as refused:
         active.answer("inbjudna", [invitee("bup")])
     assert refused.value.counterparts == ["vardcentral", "familjehalsan"]
-    assert "Bjud in Vårdcentral och Familjehälsan i stället" in refused.value.message
+    assert "Bjud in Vårdcentral eller Familjehälsan i stället" in refused.value.message
     with pytest.raises(SpecialistError):
         active.answer(
             "inbjudna", [invitee("bup", **{"etablerad-kontakt": True, "kontakt-relevant": False})]

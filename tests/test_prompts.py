@@ -366,7 +366,7 @@ def test_specialist_refused_then_counterpart_invited_with_extended_consent(
     extended = [c.organisations[0].id for c in walk.case.consents[1:]]
     assert extended == ["bup", "vardcentral"]
     shown = " ".join(screen_text(prompter).split())
-    assert "Bjud in Vårdcentral och Familjehälsan i stället" in shown
+    assert "Bjud in Vårdcentral eller Familjehälsan i stället" in shown
     assert "Kontaktvägar till Vårdcentral" in shown
 
 

@@ -228,6 +228,8 @@ class Meeting(_Model):
     no_support_agreed_beforehand: bool | None = None
     attendees: list[OrganisationRef] = []
     information_agreed: bool | None = None
+    information_instead: str | None = None
+    """What the meeting agreed on shared information, when not the workflow's words."""
     areas_discussed: list[str] = []
     child_view: View | None = None
     guardian_view: View | None = None

@@ -160,6 +160,8 @@ class FieldSpec(_Model):
     default: str | bool | None = None
     # A group's field: asked only when this condition on the item's earlier fields holds.
     when: Condition | None = None
+    # A group's field: its quotes from the workflow are shown only when this holds.
+    seed_when: Condition | None = None
     # A date that may carry a time ("2026-12-20 9.30"), which then answers this time step.
     with_time: Slug | None = None
     # A select whose options are also offered as "…, idag", answering this date field too.
@@ -272,7 +274,8 @@ class Step(FieldSpec):
                 raise ValueError("'for_each' kräver att första fältet är en organisation")
             earlier: set[str] = set()
             for f in self.fields:
-                for ref in f.when.step_references() if f.when else []:
+                conditions = [c for c in (f.when, f.seed_when) if c is not None]
+                for ref in (r for c in conditions for r in c.step_references()):
                     if ref.step not in earlier:
                         raise ValueError(
                             f"fältet '{f.id}': villkoret ska nämna ett tidigare fält, "

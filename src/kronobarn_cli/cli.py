@@ -18,7 +18,7 @@ from typer._click import exceptions as click_exceptions
 from kronobarn_cli import answers_file, i18n, views
 from kronobarn_cli import export as exports
 from kronobarn_cli import remind as remind_rules
-from kronobarn_cli.case import Case, OrganisationRef
+from kronobarn_cli.case import STATUS_LABELS, Case, OrganisationRef
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
@@ -27,6 +27,7 @@ from kronobarn_cli.session import (
     Walk,
     add_action,
     close_case,
+    edit_child,
     local_now,
     plan_meeting,
     record_consent,
@@ -204,18 +205,54 @@ def _replay(path: Path) -> None:
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
-def resume(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")]) -> None:
+def resume(
+    case_id: Annotated[
+        str | None,
+        typer.Argument(metavar="ID", help="Ärendets id (utan: välj bland öppna ärenden)."),
+    ] = None,
+) -> None:
     """Fortsätt ett ärende där du slutade.
 
     Exempel: kronobarn resume k3m9qa
     """
     store = CaseStore()
-    store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
+    if case_id is not None:
+        store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
     _require_terminal("resume")
     workflow = _workflow()
+    prompter = Prompter(out)
+    if case_id is None:
+        case_id = _choose_open_case(prompter, store)
+        if case_id is None:
+            return
     with store.locked(case_id):
-        case = store.load(case_id)
-        _run_walk(Prompter(out), Walk(workflow, store, case))
+        walk = Walk(workflow, store, store.load(case_id))
+        prompter.show_header(walk)
+        _run_walk(prompter, walk)
+
+
+def _choose_open_case(prompter: Prompter, store: CaseStore) -> str | None:
+    """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
+    broken: list[CaseFileError] = []
+    open_cases = [
+        case
+        for case in _readable_cases(store, broken)
+        if case.status in ("bedomning-pagar", "vantar-pa-samtycke")
+        or (case.status == "aktiverad" and not (case.meetings and case.meetings[-1].finished))
+    ]
+    if not open_cases:
+        out.print("Inga öppna ärenden att fortsätta. Nästa möte startar du med 'follow-up'.")
+        return None
+    choices = [
+        (f"{c.id}  {c.child.name}  ({STATUS_LABELS[c.status]})", c.id)
+        for c in sorted(open_cases, key=lambda c: c.updated, reverse=True)
+    ]
+    try:
+        chosen = prompter.select("Vilket ärende vill du fortsätta?", choices, back=False)
+    except (KeyboardInterrupt, EOFError):
+        err.print("Avbrutet.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    return str(chosen)
 
 
 @app.command("follow-up", options_metavar=i18n.OPTIONS_METAVAR)
@@ -234,9 +271,10 @@ def follow_up(
     workflow = _workflow()
     with store.locked(case_id):
         walk = Walk(workflow, store, store.load(case_id))
-        meeting = walk.start_follow_up()
-        out.print(Text(f"Möte {meeting.number} i ärende {case_id}.", style="bold"))
-        _run_walk(Prompter(out), walk)
+        walk.start_follow_up()
+        prompter = Prompter(out)
+        prompter.show_header(walk)
+        _run_walk(prompter, walk)
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
@@ -253,6 +291,42 @@ def show(
         _print_json(case.model_dump_json(indent=2))
         return
     out.print(views.case_view(case, _workflow()))
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def edit(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", metavar="NAMN", help="Barnets namn eller initialer.", show_default=False
+        ),
+    ] = None,
+    birth_year: Annotated[
+        str | None,
+        typer.Option(
+            "--birth-year", metavar="ÅR", help="Födelseår (tomt: okänt).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Rätta barnets namn eller initialer och födelseår (utan flaggor frågar kronobarn).
+
+    Exempel: kronobarn edit k3m9qa --name "E. K."
+    """
+    store = CaseStore()
+    store.load(case_id)
+    if name is None and birth_year is None:
+        _require_terminal("edit")
+        try:
+            child = Prompter(out).ask_child(store.load(case_id).child)
+        except (KeyboardInterrupt, EOFError):
+            err.print("Avbrutet. Inget ändrades.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        name = child.name
+        birth_year = "" if child.birth_year is None else str(child.birth_year)
+    with store.locked(case_id):
+        _, changed = edit_child(store, store.load(case_id), name, birth_year, local_now())
+    out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
@@ -754,8 +828,7 @@ def remind(
 ) -> None:
     """Visa vad som behöver göras: insatser, möten, kopior och samtycken.
 
-    Slutkoden är 0 när körningen gick bra, oavsett vad den hittade; med --fail-on overdue är
-    den 1 om något är försenat.
+    Slutkod 0 när körningen gick bra; med --fail-on overdue 1 om något är försenat.
 
     Exempel: kronobarn remind --within 2w --organisation skola --json
     """

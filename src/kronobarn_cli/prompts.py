@@ -27,7 +27,7 @@ from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.session import Walk, parse_child
-from kronobarn_cli.text import swedish_date, terminal_safe
+from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, swedish_date, terminal_safe
 
 
 class _Back:
@@ -53,7 +53,7 @@ def safe(value: str) -> Text:
 
 def _validator(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
     def validate(raw: str) -> bool | str:
-        if raw.strip() == BACK_TEXT:
+        if raw.strip() in (BACK_TEXT, "<<"):
             return True
         try:
             check(raw)
@@ -62,6 +62,17 @@ def _validator(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
         return True
 
     return validate
+
+
+class _Jump:
+    """Marker: the user wants to change an earlier answer of the walk (typed `<<`)."""
+
+    def __repr__(self) -> str:
+        return "JUMP"
+
+
+JUMP: _Jump = _Jump()
+JUMP_TEXT = "<<"
 
 
 class _End:
@@ -89,6 +100,8 @@ class Prompter:
         self.asked = 0
         """Questions answered at the terminal: every one costs time with the family."""
         self._refused: dict[str, str] | None = None
+        self._jump = False
+        """Set when the user asked to change an earlier answer; the walk offers the steps."""
         self._hinted: set[str] = set()
 
     def say(self, message: str, style: str = "") -> None:
@@ -114,13 +127,16 @@ class Prompter:
     ) -> str | _Back:
         parts = [hint] if hint else []
         if back:
-            parts.append(f"{BACK_TEXT} = tillbaka")
+            parts.append(f"{BACK_TEXT} = tillbaka, {JUMP_TEXT} = ändra ett tidigare svar")
         instruction = f"({'; '.join(parts)})" if parts else None
         self.asked += 1
         raw = questionary.text(
             message, validate=_validator(check), instruction=instruction, default=default
         ).unsafe_ask()
         if back and raw.strip() == BACK_TEXT:
+            return BACK
+        if back and raw.strip() == JUMP_TEXT:
+            self._jump = True
             return BACK
         return str(raw)
 
@@ -152,6 +168,7 @@ class Prompter:
         required: bool,
         back: bool = True,
         checked: list[str] | None = None,
+        names: dict[str, str] | None = None,
     ) -> list[str] | _Back:
         ticked = set(checked or [])
         options = [
@@ -185,7 +202,7 @@ class Prompter:
         values = question.unsafe_ask()
         if values == BACK_VALUE:
             return BACK
-        titles = [t for t, v in choices if v in values]
+        titles = [(names or {}).get(v, t) for t, v in choices if v in values]
         line = Text("✔ ", style="green") + Text(message + " ", style="bold")
         self.console.print(line + safe(", ".join(titles) or "inget valt"))
         return list(values)
@@ -207,8 +224,11 @@ class Prompter:
         else:
             self.console.rule(Text(title, style="bold"), align="left")
 
-    def show_guidance(self, spec: FieldSpec) -> None:
-        if spec.seed:
+    def show_guidance(self, spec: FieldSpec, item: dict[str, Any] | None = None) -> None:
+        relevant = spec.seed_when is None or engine.holds(
+            spec.seed_when, item or {}, engine.Facts()
+        )
+        if spec.seed and relevant:
             body = Text("\n".join(spec.seed), style="dim")
             self.console.print(Panel(body, title="Ur arbetsgången", title_align="left"))
         if spec.help:
@@ -259,7 +279,7 @@ class Prompter:
 
         With `ending`, the question also lets the user say the group is complete (END).
         """
-        self.show_guidance(spec)
+        self.show_guidance(spec, item or {})
         if spec.show == "presentation-order":
             self.show_presentation_order(walk)
         if isinstance(spec, Step):
@@ -355,7 +375,10 @@ class Prompter:
             choices = [(f"{a.name} – {a.description}", a.id) for a in workflow.areas]
             if kind == "area":
                 return self.select(message, choices, default=default)
-            return self.checkbox(message, choices, required=spec.required, checked=default)
+            names = {a.id: a.name for a in workflow.areas}
+            return self.checkbox(
+                message, choices, required=spec.required, checked=default, names=names
+            )
         if kind == "organisation" and spec.within == "participants":
             # Only those who took part can be named: offer nothing else.
             present = walk.scopes().participants or []
@@ -511,6 +534,8 @@ class Prompter:
             item = self._ask_item(
                 step, walk, items, prefilled, queue=queue[1:], carried=carried, defaults=defaults
             )
+            if self._jump:
+                return BACK
             queue.pop(0)
             current = {}
             if isinstance(item, dict):
@@ -523,11 +548,17 @@ class Prompter:
             walk.save_pending(step, items, {}, queue)
         if self._complete_by_itself(step, walk, items):
             return items
+        return self._ask_more(step, walk, items, current)
+
+    def _ask_more(
+        self, step: Step, walk: Walk, items: list[dict[str, Any]], current: dict[str, Any]
+    ) -> Any:
+        """Items the user adds: until the first question of a new one says "no more"."""
         inline_end = step.fields[0].kind in ("text", "organisation") and step.for_each is None
         if not inline_end:
             if not items and step.for_each is None:
                 first = self._ask_item(step, walk, items, current, queue=[])
-                if not isinstance(first, dict):
+                if self._jump or not isinstance(first, dict):
                     return BACK
                 items.append(first)
                 walk.save_pending(step, items, {}, [])
@@ -540,6 +571,8 @@ class Prompter:
             current = {}
             if item is END:
                 return items
+            if self._jump:
+                return BACK
             if not isinstance(item, dict):
                 if not items:
                     return BACK
@@ -673,6 +706,8 @@ class Prompter:
             )
             if isinstance(value, _End):
                 return value
+            if value is BACK and self._jump:
+                return None  # the walk offers the earlier answers to change
             if value is BACK:
                 if not asked:
                     if save:
@@ -722,22 +757,30 @@ class Prompter:
 
     # -- the walk ------------------------------------------------------------------------------
 
-    def ask_child(self) -> Child:
+    def ask_child(self, recorded: Child | None = None) -> Child:
+        """The child's minimum data; with `recorded`, starting from what the case holds."""
         self.console.print(
             Panel(
                 "Uppgifter om barnet. Skriv bara det som behövs: namn eller initialer och "
                 "födelseår. Personnummer behövs inte.",
-                title="Nytt ärende",
+                title="Nytt ärende" if recorded is None else "Rätta barnets uppgifter",
                 title_align="left",
             )
         )
         while True:
-            name = self.text("Barnets namn eller initialer", _validator_child_name, back=False)
+            name = self.text(
+                "Barnets namn eller initialer",
+                _validator_child_name,
+                back=False,
+                default=recorded.name if recorded else "",
+            )
             assert isinstance(name, str)
+            known = recorded.birth_year if recorded is not None else None
             year = self.text(
                 "Barnets födelseår",
                 functools.partial(_check_birth_year, name),
                 hint="fyra siffror, lämna tomt om okänt",
+                default=str(known) if known else "",
             )
             if isinstance(year, str):
                 return parse_child(name, year, date.today())
@@ -795,6 +838,10 @@ class Prompter:
                 walk.answer(step.id, automatic)
                 continue
             answer = self.ask_step(step, walk)
+            if answer is BACK and self._jump:
+                self._jump = False
+                self._jump_back(walk)
+                continue
             if answer is BACK:
                 previous = walk.back()
                 # Going back past what was never asked (guidance, a known default).
@@ -804,9 +851,40 @@ class Prompter:
                     self.say("Du är redan vid första frågan.")
                 continue
             try:
-                walk.answer(step.id, answer)
+                warnings = walk.answer(step.id, answer)
             except AnswerError as exc:
                 self.say(exc.message, "red")
+                continue
+            for warning in warnings:
+                if warning == IDENTITY_NUMBER_WARNING:  # the others were said at the item
+                    self.say(warning, "yellow")
+
+    def show_header(self, walk: Walk) -> None:
+        """Where a resumed walk stands: the child as recorded, the section, what comes next."""
+        case = walk.case
+        born = f" (född {case.child.birth_year})" if case.child.birth_year else ""
+        body = Text("Barn: ", style="bold") + safe(case.child.name + born)
+        body += Text(f"\nStatus: {STATUS_LABELS[case.status]}")
+        pos = walk.position()
+        meeting = walk.meeting
+        if meeting is not None:
+            body += Text(f"\nMöte {meeting.number}")
+        if pos.step is not None:
+            body += Text(f"\nAvsnitt {pos.section.number}: {pos.section.title}")
+            body += Text("\nNu: ", style="bold") + safe(walk.progress() or pos.step.prompt)
+        self.console.print(Panel(body, title=f"Ärende {case.id}", title_align="left"))
+
+    def _jump_back(self, walk: Walk) -> None:
+        """Change an earlier answer without going back one question at a time."""
+        steps = [s for s in walk.answered_steps() if walk.automatic(s) is None]
+        if not steps:
+            self.say("Det finns inget tidigare svar att ändra här.")
+            return
+        choices = [(s.prompt, s.id) for s in reversed(steps)]
+        chosen = self.select("Vilket svar vill du ändra? (senare svar frågas igen)", choices)
+        if chosen is BACK:
+            return
+        walk.back_to(str(chosen))
 
     def _show_automatic(self, step: Step, walk: Walk, value: Any) -> None:
         """What the walk records without asking: guidance to follow, or a known answer."""

@@ -192,7 +192,7 @@ class Scopes:
 def specialist_refusal(org: Organisation, workflow: Workflow) -> str:
     """Why specialist care cannot be invited, and whom to invite instead."""
     counterparts = [workflow.organisation(c) for c in org.counterparts]
-    names = join_swedish(c.name for c in counterparts if c is not None)
+    names = join_swedish((c.name for c in counterparts if c is not None), last="eller")
     return (
         f"{org.name} är specialistvård och kan bara bjudas in när barnet/ungdomen har en "
         f"etablerad vårdkontakt där som är relevant för mötet. Bjud in {names} i stället."
@@ -298,6 +298,7 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
         "no_support_agreed_beforehand": answers.get("inget-formote"),
         "attendees": refs(answers.get("deltagare")),
         "information_agreed": answers.get("information-nrp"),
+        "information_instead": answers.get("information-overenskommelse"),
         "areas_discussed": answers.get("omraden-motet", []),
         "child_view": _view(answers, "barnets-asikter-lamnade", "barnets-asikter"),
         "guardian_view": _view(

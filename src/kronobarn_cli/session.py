@@ -33,7 +33,12 @@ from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import CaseStore
-from kronobarn_cli.text import join_swedish, swedish_date
+from kronobarn_cli.text import (
+    IDENTITY_NUMBER_WARNING,
+    has_identity_number,
+    join_swedish,
+    swedish_date,
+)
 from kronobarn_cli.validation import swedish_message
 
 Clock = Callable[[], datetime]
@@ -55,10 +60,42 @@ def parse_child(name: str, birth_year: str, today: date) -> Child:
             raise AnswerError(
                 f"Födelseåret ska ligga mellan {today.year - OLDEST_CHILD} och {today.year}."
             )
+    if has_identity_number(name):
+        raise AnswerError(
+            "Skriv bara namn eller initialer – personnummer behövs inte och sparas inte."
+        )
     try:
         return Child(name=name, birth_year=year)
     except ValidationError as exc:
         raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
+
+
+def edit_child(
+    store: CaseStore, case: Case, name: str | None, birth_year: str | None, now: datetime
+) -> tuple[Case, list[str]]:
+    """Correct the child's name/initials or birth year; the journal says what, not to what."""
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
+    current_year = "" if case.child.birth_year is None else str(case.child.birth_year)
+    child = parse_child(
+        case.child.name if name is None else name,
+        current_year if birth_year is None else birth_year,
+        now.date(),
+    )
+    changed = [
+        label
+        for label, before, after in (
+            ("namn", case.child.name, child.name),
+            ("födelseår", case.child.birth_year, child.birth_year),
+        )
+        if before != after
+    ]
+    if not changed:
+        return case, []
+    edited = case.model_copy(update={"child": child}, deep=True)
+    edited.log(f"Barnets uppgifter ändrades: {', '.join(changed)}.", now)
+    store.save(edited)
+    return edited, changed
 
 
 def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case:
@@ -77,6 +114,17 @@ def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case
     closed.log(f"Ärendet avslutades: {text}", now)
     store.save(closed)
     return closed
+
+
+def _mentions_identity_number(value: Any) -> bool:
+    """Free text anywhere in an answer (a group's items too) that holds an identity number."""
+    if isinstance(value, str):
+        return has_identity_number(value)
+    if isinstance(value, list):
+        return any(_mentions_identity_number(v) for v in value)
+    if isinstance(value, dict):
+        return any(_mentions_identity_number(v) for k, v in value.items() if k != "verksamhet")
+    return False
 
 
 def _first_of_each_group(scope: ConsentScope) -> list[str]:
@@ -345,9 +393,10 @@ class Walk:
             following = self.position().step
             if time is not None and following is not None and following.id == current.with_time:
                 self.answer(following.id, time)
+        warnings = [IDENTITY_NUMBER_WARNING] if _mentions_identity_number(value) else []
         if current.records == "invitee":
-            return [w for item in value if (w := self.invitation_warning(item))]
-        return []
+            warnings += [w for item in value if (w := self.invitation_warning(item))]
+        return warnings
 
     def back(self) -> Step | None:
         """Remove the last answer; returns the step that is asked again, None at the start."""
@@ -359,6 +408,42 @@ class Walk:
         step = self.workflow.step(removed)
         self._update(answers, f"Gick tillbaka till: {step.prompt}", pending={})
         return step
+
+    def progress(self) -> str | None:
+        """What is being filled in, for a resumed walk: `Bjud in en verksamhet: Socialtjänst,
+        2 av 3`."""
+        step = self.position().step
+        if step is None:
+            return None
+        if step.kind != "repeat" or self.case.pending.get("step") != step.id:
+            return step.prompt
+        items, current = self.pending_items(step)
+        queue = self.pending_queue(step) or []
+        named = next((v for v in current.values() if isinstance(v, dict) and "name" in v), None)
+        about = f": {named['name']}" if named else ""
+        total = len(items) + len(queue) + (1 if current or not queue else 0)
+        return f"{step.prompt}{about}, {len(items) + 1} av {max(total, len(items) + 1)}"
+
+    def answered_steps(self) -> list[Step]:
+        """The steps of this walk answered so far that going back can reach, in walk order."""
+        answers = self.answers()
+        return [
+            step
+            for section in self.workflow.sections
+            if section.number >= self.first_section
+            for step in section.steps
+            if step.id in answers.get(section.id, {})
+        ]
+
+    def back_to(self, step_id: str) -> Step | None:
+        """Go back to a chosen earlier step: its answer and every later one are removed (and
+        what no longer applies is pruned), so the walk asks again from there."""
+        if step_id not in {s.id for s in self.answered_steps()}:
+            return None
+        while True:
+            removed = self.back()
+            if removed is None or removed.id == step_id:
+                return removed
 
     def reopen(self) -> Step | None:
         """Open again the group a stopping outcome names (e.g. to add a missing consent)."""

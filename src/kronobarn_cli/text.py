@@ -31,12 +31,12 @@ def swedish_date(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def join_swedish(items: Iterable[str]) -> str:
-    """`["A", "B", "C"]` → `A, B och C`."""
+def join_swedish(items: Iterable[str], last: str = "och") -> str:
+    """`["A", "B", "C"]` → `A, B och C` (or `A, B eller C`)."""
     parts = list(items)
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " och " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {last} " + parts[-1]
 
 
 def terminal_safe(value: str) -> str:
@@ -47,3 +47,22 @@ def terminal_safe(value: str) -> str:
 def has_control_characters(value: str, *, allow_newline: bool = False) -> bool:
     pattern = _CONTROL if allow_newline else _ANY_CONTROL
     return pattern.search(value.replace("\t", " ")) is not None
+
+
+# A Swedish personal identity (or co-ordination) number: YYMMDD or YYYYMMDD, then four digits,
+# with or without `-`/`+`. The tool never needs one; minimum personal data.
+_IDENTITY_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?(\d{2})(\d{2})(\d{2})\s?[-+]?\s?\d{4}(?!\d)")
+
+
+def has_identity_number(value: str) -> bool:
+    """Does the text hold something that reads as a Swedish personal identity number?"""
+    for match in _IDENTITY_NUMBER.finditer(value):
+        month, day = int(match.group(2)), int(match.group(3))
+        if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91):
+            return True
+    return False
+
+
+IDENTITY_NUMBER_WARNING = (
+    "Texten verkar innehålla ett personnummer. Det behövs inte i ärendet; ta bort det om du kan."
+)

@@ -53,7 +53,7 @@ def _view_text(view: View | None) -> Text:
     if view is None:
         return _t(None)
     if not view.expressed:
-        return Text("har inte uttryckt några åsikter", style="italic")
+        return Text("Inga åsikter uttrycktes.", style="italic")
     return _t(view.text)
 
 
@@ -207,11 +207,17 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
             [
                 ("Deltog", _names(meeting.attendees)),
                 (
-                    "Nödvändig, relevant, proportionerlig information",
+                    "Överens om att delad information ska vara nödvändig, relevant och "
+                    "proportionerlig",
                     _yes_no(meeting.information_agreed),
                 ),
+                *(
+                    [("Överens om i stället", _t(meeting.information_instead))]
+                    if meeting.information_instead
+                    else []
+                ),
                 ("Områden som togs upp", _area_names(workflow, meeting.areas_discussed)),
-                ("Barnets åsikter", _view_text(meeting.child_view)),
+                ("Barnets/ungdomens åsikter", _view_text(meeting.child_view)),
                 ("Vårdnadshavarnas åsikter", _view_text(meeting.guardian_view)),
             ]
         )
@@ -325,8 +331,11 @@ def _days(reminder: Reminder) -> str:
     if reminder.days_left is None:
         return "–"
     if reminder.days_left < 0:
-        return f"{-reminder.days_left} dagar sen"
-    return "idag" if reminder.days_left == 0 else f"om {reminder.days_left} dagar"
+        days = -reminder.days_left
+        return f"för {days} {'dag' if days == 1 else 'dagar'} sedan"
+    if reminder.days_left == 0:
+        return "idag"
+    return f"om {reminder.days_left} {'dag' if reminder.days_left == 1 else 'dagar'}"
 
 
 KIND_LABELS = {"action": "Insats", "meeting": "Möte", "copy": "Kopia", "consent": "Samtycke"}

@@ -260,13 +260,31 @@ def test_rule6_plan_action_fields_are_checked(active: Walk) -> None:
 # -- 7. Fortsatt samordning ------------------------------------------------------------------------
 
 
-def test_rule7_coordinator_suggested_from_most_actions(active: Walk) -> None:
+def test_rule7_coordinator_suggested_from_most_open_actions(active: Walk) -> None:
     to_meeting(active)
-    answer_all(active, MEETING + PLAN)
+    plan = [
+        (
+            "atgarder",
+            [
+                action("Anpassat schema", "skola"),
+                action("Läxhjälp", "skola", "pagaende"),
+                action("Stödsamtal", "socialtjanst", "pagaende"),
+            ],
+        ),
+        PLAN[1],
+    ]
+    answer_all(active, MEETING + plan)
     step = active.workflow.step("samordnare")
-    assert active.default_for(step) == SKOLA  # two actions against one (the done one counts)
+    assert active.default_for(step) == SKOLA  # two open actions against one
     note = active.suggestion_note(step)
     assert note is not None and note.startswith("Förslag: Skola")
+
+
+def test_rule7_finished_actions_do_not_count_for_the_coordinator(active: Walk) -> None:
+    to_meeting(active)
+    answer_all(active, MEETING + PLAN)  # Skola: one planned, one done; Socialtjänst: one ongoing
+    suggested = active.coordinator_suggestion()
+    assert [o.id for o in suggested] == ["skola", "socialtjanst"]  # a tie, not Skola
 
 
 def test_rule7_coordinator_tie_is_left_to_the_user() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from rich.console import Console
 
@@ -245,14 +247,15 @@ def test_consent_group_says_who_is_still_missing(
 FIRST_MEETING = [
     # 3. Initiera och bjuda in: areas, meeting (date and time), invitees (in Link: no letter,
     #    so who invites is not asked)
-    SPACE + ENTER, line("2026-12-20 09:30"), ENTER, line("Rum 3"),
+    SPACE + ENTER, line("imorgon 09:30"), ENTER, line("Rum 3"),
     down(SKOLA) + ENTER, line(""), ENTER, line("2026-11-23"),
     # the next invitee: "✓ Inga fler" comes first in the list, so the directory is one down
     down(SOCIALTJANST + 1) + ENTER, line("Kim"), ENTER, line("2026-11-23"), DONE,
     # 4. Kontakt innan mötet; then go on to the meeting now
     NO, ENTER,
-    # 5. Samverkansmötet: the family first is guidance; attendees are ticked from the invitees
-    ENTER, YES, SPACE + ENTER, line("Vill ha lugn."), line(""),
+    # 5. Samverkansmötet: the family first is guidance; attendees are ticked from the invitees,
+    #    the areas discussed from the areas in focus
+    ENTER, YES, ENTER, line("Vill ha lugn."), line(""),
     # 6. Barnets plan: two actions (one area discussed, so none asked; new ones are planned),
     #    an empty line ends the plan; then how each participant gets a copy
     line("Anpassat schema"), ENTER, line("2027-01-15"),
@@ -263,15 +266,18 @@ FIRST_MEETING = [
     down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER,
 ]  # fmt: skip
 SECOND_MEETING = [
-    # 3. Areas, form and place start from the last meeting; invitees are carried over
-    ENTER, line("2027-02-01 10:00"), ENTER, ENTER,
+    # 3. Areas, the agreed date, form and place start from the last meeting (the time is
+    #    changed); invitees are carried over
+    ENTER, ENTER, BACKSPACE * 5 + line("10:00"), ENTER, ENTER,
     line("2027-01-20"), line("2027-01-20"), DONE,
     NO, ENTER,
-    ENTER, YES, SPACE + ENTER, line("Bättre nu."), line("Nöjda."),
-    # 6. The open actions come back: update their status, add nothing
-    down(2) + ENTER, DOWN + ENTER, line(""),
+    # 5. The areas discussed start from the areas in focus
+    ENTER, YES, ENTER, line("Bättre nu."), line("Nöjda."),
+    # 6. The open actions come back: the status first, starting on the current one; their
+    #    dates have passed, so one that goes on needs a new date; add nothing
+    down(2) + ENTER, DOWN + ENTER, line("2027-03-15"), line(""),
     ENTER, ENTER,
-    # A tie again: the list starts at the last coordinator (Socialtjänst); move up to Skola
+    # Suggested: Socialtjänst (the only open action); the meeting picks Skola instead
     UP * (SOCIALTJANST - SKOLA) + ENTER, line("2027-04-01"), ENTER,
 ]  # fmt: skip
 
@@ -292,7 +298,8 @@ def test_full_walk_from_new_case_to_the_second_meeting(
     assert first.coordinator is not None and first.coordinator.id == "socialtjanst"
     assert "lika många insatser" in screen_text(prompter)
 
-    follow = Walk(workflow, store, store.load(walk.case.id), clock=fixed_clock)
+    at_the_next_meeting = datetime(2027, 1, 31, 10, 0, tzinfo=NOW.tzinfo)
+    follow = Walk(workflow, store, store.load(walk.case.id), clock=lambda: at_the_next_meeting)
     follow.start_follow_up()
     run(prompter, follow, *SECOND_MEETING)
     case = store.load(walk.case.id)
@@ -300,10 +307,11 @@ def test_full_walk_from_new_case_to_the_second_meeting(
     assert second.finished
     assert (second.place, second.starts_at, second.areas) == ("Rum 3", "10:00", ["trygg"])
     assert [i.sent_on.isoformat() for i in second.invitees] == ["2027-01-20", "2027-01-20"]
-    assert [(a.what, a.status) for a in second.actions] == [
-        ("Anpassat schema", "klar"),
-        ("Stödsamtal", "pagaende"),
+    assert [(a.what, a.status, a.due.isoformat()) for a in second.actions] == [
+        ("Anpassat schema", "klar", "2027-01-15"),  # done: its date is kept
+        ("Stödsamtal", "pagaende", "2027-03-15"),
     ]
+    assert second.held_on is not None and second.held_on.isoformat() == "2027-02-01"
     assert [m.coordinator.id for m in case.meetings if m.coordinator] == ["socialtjanst", "skola"]
     assert case.meetings[0].actions == first.actions  # the first plan is kept as it was
 
@@ -405,12 +413,12 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
         YES, ONE_GUARDIAN, WRITTEN_TODAY, organisations(SKOLA, SOCIALTJANST),
         WRITTEN_TODAY, ENTER,
         # 3. Areas, date and time, form, place; one invitation in Link
-        SPACE + ENTER, line("2026-12-20 09:30"), ENTER, line("Rum 3"),
+        SPACE + ENTER, line("imorgon 9.30"), ENTER, line("Rum 3"),
         down(SOCIALTJANST) + ENTER, line(""), ENTER, line("idag"), DONE,
         # 4. No contact before the meeting; the meeting has begun
         NO, ENTER,
         # 5. Participants (the own organisation and the invitee, ticked), NRP, area, views
-        ENTER, YES, SPACE + ENTER, line("Vill ha lugn i klassrummet."), line("Vill ha stöd."),
+        ENTER, YES, ENTER, line("Vill ha lugn i klassrummet."), line("Vill ha stöd."),
         # 6. Three actions, an empty line, and a printed copy for each participant
         line("Anpassat schema"), ENTER, line("2027-01-15"),
         line("Stödsamtal"), DOWN + ENTER, line("2027-01-20"),

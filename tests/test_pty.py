@@ -59,7 +59,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
         ready="Annan verksamhet",
     )
     # Section 3: invite
-    meeting_day = (date.today() + timedelta(days=30)).isoformat()
+    meeting_day = (date.today() + timedelta(days=1)).isoformat()  # held at once: tomorrow at most
     answer(child, "Vilka områden i Barnets bästa-hjulet behöver", " \r", ready="Ansvarstagande")
     answer(child, "Vilket datum .* är samverkansmötet", meeting_day + " 13.15\r")
     answer(child, "fysiskt eller digitalt", "\r")
@@ -77,7 +77,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     child.expect("Familjen sitter ner först")  # guidance, nothing to answer
     answer(child, "Vilka verksamheter deltog", "\r", ready="Annan verksamhet")  # ticked
     answer(child, "nödvändig, relevant och proportionerlig", "\r")
-    answer(child, "Vilka områden i Barnets bästa-hjulet tog ni upp", " \r", ready="Ansvarstag")
+    answer(child, "Vilka områden i Barnets bästa-hjulet tog ni upp", "\r", ready="Ansvarstag")
     answer(child, "Barnets/ungdomens åsikter", "Vill gå i skolan.\r")
     answer(child, "Vårdnadshavarnas åsikter", "\r")  # none expressed
     # Section 6: Barnets plan

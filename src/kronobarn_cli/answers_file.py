@@ -26,10 +26,20 @@ class AnswersFile:
     answers: dict[str, Any]
 
 
-def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
-    """What a YAML (or JSON) answers file holds, or a one-line Swedish error."""
+def read_follow_up(path: Path) -> dict[str, Any]:
+    """The answers (`svar`) of a file for `follow-up --answers`, or a one-line Swedish error."""
+    data = _load(path)
+    if not isinstance(data, dict) or set(data) - {"svar"}:
+        raise KronobarnError(f"{path}: filen för ett uppföljande möte har bara 'svar'.")
+    answers = data.get("svar") or {}
+    if not isinstance(answers, dict):
+        raise KronobarnError(f"{path}: 'svar' ska vara steg-id med svar.")
+    return {str(k): v for k, v in answers.items()}
+
+
+def _load(path: Path) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise KronobarnError(f"Kan inte läsa {path}: {exc.strerror}.") from None
     except UnicodeDecodeError:
@@ -39,6 +49,11 @@ def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
         raise KronobarnError(f"{path}:{line}: ogiltig YAML/JSON: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise KronobarnError(f"{path}: ogiltig YAML/JSON ({exc.__class__.__name__}).") from None
+
+
+def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
+    """What a YAML (or JSON) answers file holds, or a one-line Swedish error."""
+    data = _load(path)
     if not isinstance(data, dict):
         raise KronobarnError(f"{path}: filen ska innehålla 'barn' och 'svar'.")
     unknown = set(data) - set(KEYS)

@@ -32,6 +32,7 @@ from kronobarn_cli.session import (
     plan_meeting,
     record_consent,
     replay,
+    replay_follow_up,
     set_action_status,
     withdraw_consent,
 )
@@ -258,6 +259,15 @@ def _choose_open_case(prompter: Prompter, store: CaseStore) -> str | None:
 @app.command("follow-up", options_metavar=i18n.OPTIONS_METAVAR)
 def follow_up(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            metavar="FIL",
+            help="Svar för mötet i en YAML-fil (se examples/uppfoljning.yaml).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Starta nästa samverkansmöte i ett aktiverat ärende (avsnitt 3–7 igen).
 
@@ -267,6 +277,9 @@ def follow_up(
     """
     store = CaseStore()
     store.load(case_id)
+    if answers is not None:
+        _replay_follow_up(store, case_id, answers)
+        return
     _require_terminal("follow-up")
     workflow = _workflow()
     with store.locked(case_id):
@@ -275,6 +288,28 @@ def follow_up(
         prompter = Prompter(out)
         prompter.show_header(walk)
         _run_walk(prompter, walk)
+
+
+def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
+    workflow = _workflow()
+    given = answers_file.read_follow_up(path)
+    with store.locked(case_id):
+        result = replay_follow_up(workflow, store.load(case_id), given, str(path))
+        for warning in result.warnings:
+            err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
+        store.save(result.case)  # the whole file fitted: only now is anything written
+        number = len(result.case.meetings)
+        if result.next_step is None:
+            out.print(f"Möte {number} i ärende {case_id} är registrerat från {path}.")
+            return
+        if not sys.stdin.isatty():
+            out.print(
+                f"Möte {number} i ärende {case_id} är påbörjat från {path}. Filen svarar inte på "
+                f"steget '{result.next_step.id}'. Fortsätt med: kronobarn resume {case_id}",
+                soft_wrap=True,
+            )
+            return
+        _run_walk(Prompter(out), Walk(workflow, store, result.case))
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)

@@ -529,8 +529,20 @@ class Prompter:
                 if items:  # the next giver usually consents to the same organisations
                     defaults = {"verksamheter": items[-1].get("verksamheter")}
             elif step.for_each is None:
+                previous = walk.previous_values(step, queue[0])
                 self.say("Från förra mötet:", "bold")
-                self._show_item(step, queue[0], walk)
+                self._show_item(step, {**queue[0], **previous}, walk)
+                # What is asked again starts from last time (the status), but never an old
+                # date: keeping one must be typed, not an Enter on what is already there.
+                dates = {f.id for f in step.fields if f.kind == "date"}
+                defaults = {k: v for k, v in previous.items() if k not in dates}
+                if "senast" in previous and step.records == "action":
+                    passed = swedish_date(date.fromisoformat(previous["senast"]))
+                    self.say(
+                        f"Senast-datumet {passed} har passerat. Ange ett nytt datum (skriv "
+                        "samma datum för att behålla det).",
+                        "yellow",
+                    )
             item = self._ask_item(
                 step, walk, items, prefilled, queue=queue[1:], carried=carried, defaults=defaults
             )
@@ -672,30 +684,25 @@ class Prompter:
                 continue
             try:
                 engine.check_partial_item(step, current, walk.workflow)
+                item = walk.validate_item(step, current) if missing is None else None
             except SpecialistError as exc:
                 self.say(exc.message, "red")
                 current = self._counterpart(step, walk, exc, current)
                 asked = [a for a in asked if a in current]
                 continue
-            if missing is None:
-                try:
-                    item: dict[str, Any] = walk.validate_item(step, current)
-                except SpecialistError as exc:
-                    self.say(exc.message, "red")
-                    current = self._counterpart(step, walk, exc, current)
-                    asked = [a for a in asked if a in current]
-                    continue
-                except AnswerError as exc:
-                    self.say(exc.message, "red")
-                    if exc.field is None or exc.field not in current:
-                        return None
-                    current.pop(exc.field)
-                    continue
+            except AnswerError as exc:
+                self.say(exc.message, "red")
+                if exc.field is None or exc.field not in current:
+                    return None
+                current.pop(exc.field)
+                continue
+            if item is not None:
                 warning = walk.invitation_warning(item) if step.records == "invitee" else None
                 if warning:
                     self.say(warning, "yellow")
                 self._show_item(step, item, walk)
                 return item
+            assert missing is not None  # validated above when nothing was missing
             first = not asked and not current
             value = self.ask_field(
                 missing,
@@ -716,6 +723,8 @@ class Prompter:
                 _forget(step, current, asked.pop())
                 continue
             _record(missing, current, value, walk.today)
+            if carried:
+                current = walk.keep_passed_date(step, current)
             asked.append(missing.id)
             if save:
                 walk.save_pending(step, items, current, queue)
@@ -802,25 +811,9 @@ class Prompter:
         while True:
             pos = walk.position()
             if pos.finished:
-                if pos.outcome is not None and pos.outcome.reopen and shown is None:
-                    # A resumed case that stopped for want of consent: let the user add it.
-                    self.say(f"{pos.outcome.title}.", "bold")
-                    add = self.select(
-                        "Vill du registrera samtycke nu?",
-                        [("Ja", True), ("Nej", False)],
-                        back=False,
-                    )
-                    if add:
-                        group = walk.workflow.step(pos.outcome.reopen)
-                        if group.records == "consent":
-                            # Added to, never changed: what was recorded (and perhaps
-                            # withdrawn since) stays as it is.
-                            if not self._add_missing_consents(walk):
-                                return pos
-                        else:
-                            walk.reopen()
-                        shown = ""
-                        continue
+                if shown is None and self._reopened(walk, pos):
+                    shown = ""
+                    continue
                 return pos
             step = pos.step
             assert step is not None
@@ -828,8 +821,14 @@ class Prompter:
                 finished = walk.outcome_of(shown) if shown else None
                 if finished is not None:
                     self.say(f"✔ {finished.title}", "bold green")
-                if pos.section.pause and shown is not None and not self._go_on(pos.section.pause):
-                    return pos
+                if pos.section.pause and (shown is not None or _meeting_ahead(walk)):
+                    go_on = self._go_on(pos.section.pause, walk)
+                    if go_on == "change-date":
+                        walk.back_to("mote-datum")
+                        shown = None
+                        continue
+                    if not go_on:
+                        return pos
                 self.show_section(pos.section)
                 shown = pos.section.id
             automatic = walk.automatic(step)
@@ -838,17 +837,8 @@ class Prompter:
                 walk.answer(step.id, automatic)
                 continue
             answer = self.ask_step(step, walk)
-            if answer is BACK and self._jump:
-                self._jump = False
-                self._jump_back(walk)
-                continue
             if answer is BACK:
-                previous = walk.back()
-                # Going back past what was never asked (guidance, a known default).
-                while previous is not None and walk.automatic(previous) is not None:
-                    previous = walk.back()
-                if previous is None:
-                    self.say("Du är redan vid första frågan.")
+                self._go_back(walk)
                 continue
             try:
                 warnings = walk.answer(step.id, answer)
@@ -858,6 +848,34 @@ class Prompter:
             for warning in warnings:
                 if warning == IDENTITY_NUMBER_WARNING:  # the others were said at the item
                     self.say(warning, "yellow")
+
+    def _reopened(self, walk: Walk, pos: engine.Position) -> bool:
+        """A resumed case that stopped for want of consent: let the user add it now."""
+        if pos.outcome is None or pos.outcome.reopen is None:
+            return False
+        self.say(f"{pos.outcome.title}.", "bold")
+        choices: list[tuple[str, Any]] = [("Ja", True), ("Nej", False)]
+        if not self.select("Vill du registrera samtycke nu?", choices, back=False):
+            return False
+        group = walk.workflow.step(pos.outcome.reopen)
+        if group.records != "consent":
+            walk.reopen()
+            return True
+        # Added to, never changed: what was recorded (and perhaps withdrawn since) stays.
+        return self._add_missing_consents(walk)
+
+    def _go_back(self, walk: Walk) -> None:
+        """One question back, or (after `<<`) to an answer the user picks."""
+        if self._jump:
+            self._jump = False
+            self._jump_back(walk)
+            return
+        previous = walk.back()
+        # Going back past what was never asked (guidance, a known default).
+        while previous is not None and walk.automatic(previous) is not None:
+            previous = walk.back()
+        if previous is None:
+            self.say("Du är redan vid första frågan.")
 
     def show_header(self, walk: Walk) -> None:
         """Where a resumed walk stands: the child as recorded, the section, what comes next."""
@@ -898,9 +916,22 @@ class Prompter:
         if shown:
             self.console.print(Text(f"{step.prompt}: ", style="bold") + safe(shown))
 
-    def _go_on(self, question: str) -> bool:
+    def _go_on(self, question: str, walk: Walk) -> Any:
+        """Before the meeting itself: go on now, or save and go on at the meeting."""
+        meeting = walk.meeting
+        held_on = meeting.held_on if meeting is not None else None
+        if held_on is not None and _meeting_ahead(walk):
+            # A meeting weeks ahead cannot have been held: recording it now would be wrong.
+            self.say(f"Mötet är planerat till {swedish_date(held_on)}.", "yellow")
+            choices: list[tuple[str, Any]] = [
+                ("Spara och fortsätt vid mötet", False),
+                ("Mötet hålls tidigare – ändra datumet", "change-date"),
+            ]
+            return self.select(
+                "Mötet har inte hållits ännu. Vad vill du göra?", choices, back=False
+            )
         choices = [("Ja, fortsätt nu", True), ("Nej, spara och fortsätt senare", False)]
-        return bool(self.select(question, choices, back=False))
+        return self.select(question, choices, back=False)
 
     def show_outcome(self, case: Case, outcome: Outcome | None, workflow: Workflow) -> None:
         if outcome is None:
@@ -938,6 +969,13 @@ def _check_birth_year(name: str, raw: str) -> None:
 
 def _validator_child_name(raw: str) -> None:
     parse_child(raw, "", date.today())
+
+
+def _meeting_ahead(walk: Walk) -> bool:
+    """Is the meeting being walked more than a day away (so it cannot have been held)?"""
+    meeting = walk.meeting
+    held_on = meeting.held_on if meeting is not None else None
+    return held_on is not None and (held_on - walk.today).days > 1
 
 
 def _item_header(step: Step, item: dict[str, Any], number: int) -> str:

@@ -24,7 +24,7 @@ from kronobarn_cli.case import (
     View,
 )
 from kronobarn_cli.checklist import Organisation, Workflow
-from kronobarn_cli.consent import ConsentScope, required_groups
+from kronobarn_cli.consent import ConsentScope, giver_word, required_groups
 from kronobarn_cli.text import join_swedish, swedish_date
 
 FlatAnswers = Mapping[str, Any]
@@ -116,10 +116,13 @@ def oral_consent_line(given_on: date, organisations: list[OrganisationRef]) -> s
 
 
 def consent_lines(consents: list[Consent]) -> list[str]:
-    """One line per oral consent; several givers consenting alike give the line once."""
+    """One line per oral consent; several givers consenting alike give the line once, and
+    lines that differ say whose consent each records."""
     oral = [c for c in consents if c.form == "muntlig"]
-    lines = [oral_consent_line(c.given_on, c.organisations) for c in oral]
-    return list(dict.fromkeys(lines))
+    lines = {oral_consent_line(c.given_on, c.organisations): c for c in oral}
+    if len(lines) < 2:
+        return list(lines)
+    return [f"{giver_word(c.giver).capitalize()}: {line}" for line, c in lines.items()]
 
 
 # -- 1. Behov av samverkan -----------------------------------------------------------------------
@@ -235,8 +238,9 @@ def established_specialists(meetings: list[Meeting]) -> frozenset[str]:
 
 
 def suggest_coordinator(actions: list[PlanAction]) -> list[OrganisationRef]:
-    """The organisation(s) responsible for most actions in the plan; several mean a tie."""
-    counted = Counter(a.organisation.key() for a in actions if a.status != "avbruten")
+    """The organisation(s) responsible for most open actions (planned or ongoing) in the plan;
+    several mean a tie. Finished and cancelled actions call for no coordination."""
+    counted = Counter(a.organisation.key() for a in actions if a.is_open)
     if not counted:
         return []
     top = max(counted.values())

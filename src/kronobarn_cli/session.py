@@ -232,6 +232,12 @@ class Walk:
         previous = self.previous_meeting()
         if step.carry_over and previous is not None and step.kind != "repeat":
             return engine.flatten(previous.answers).get(step.id)
+        if previous is not None and step.id == "mote-datum" and previous.next_meeting:
+            return previous.next_meeting.isoformat()  # the date the last meeting agreed on
+        if previous is not None and step.id == "mote-tid":
+            return previous.starts_at
+        if step.id == "omraden-motet":  # the areas in focus are likely those discussed
+            return flat.get("omraden")
         if step.id == "inbjudare-verksamhet" and own is not None:
             return own.model_dump()
         return None
@@ -262,10 +268,34 @@ class Walk:
             return []
         items = engine.flatten(previous.answers).get(step.id, [])
         again = {f.id for f in step.fields if f.ask_again}
-        return [
-            {k: v for k, v in item.items() if k not in again}
-            for item in rules.carried_items(step.records, items)
-        ]
+        held_on = engine.flatten(self.answers()).get("mote-datum")
+        carried = []
+        for item in rules.carried_items(step.records, items):
+            kept = {k: v for k, v in item.items() if k not in again}
+            if step.records == "action" and held_on and item.get("senast", held_on) < held_on:
+                kept.pop("senast")  # its date passed before this meeting: asked again
+            carried.append(kept)
+        return carried
+
+    def keep_passed_date(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
+        """A carried-over action finished or cancelled now keeps its old date: only an action
+        that goes on needs a new one."""
+        if step.records != "action" or "senast" in item or "status" not in item:
+            return item
+        if item["status"] in OPEN_STATUSES:
+            return item
+        old = self.previous_values(step, {k: v for k, v in item.items() if k != "status"})
+        return {**item, "senast": old["senast"]} if "senast" in old else item
+
+    def previous_values(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
+        """What a carried-over item held at the last meeting in the fields asked again."""
+        previous = self.previous_meeting()
+        if previous is None:
+            return {}
+        for full in engine.flatten(previous.answers).get(step.id, []):
+            if all(full.get(k) == v for k, v in item.items()):
+                return {k: v for k, v in full.items() if k not in item}
+        return {}
 
     def participant_items(self, step: Step) -> list[dict[str, Any]]:
         """For a group with one item per participant: the items to fill in."""
@@ -786,7 +816,69 @@ def replay(  # noqa: PLR0917 - what a replay starts from
     """Walk the checklists with answers from a file, by exactly the rules of the prompts."""
     now = clock()
     scratch = Case(id="aaaaaa", created=now, updated=now, child=child, own_organisation=own)
-    walk = Walk(workflow, _ScratchStore(), scratch, clock=clock)
+    return _replay_walk(Walk(workflow, _ScratchStore(), scratch, clock=clock), answers, source)
+
+
+def replay_follow_up(
+    workflow: Workflow, case: Case, answers: dict[str, Any], source: str, clock: Clock = local_now
+) -> Replay:
+    """The next meeting of a case from a file, by the rules of the prompts; nothing is saved.
+
+    Items carried over from the last meeting are named by `tidigare:` (their number, or their
+    text or organisation) with the fields asked again; every open action must be named.
+    """
+    walk = Walk(workflow, _ScratchStore(), case.model_copy(deep=True), clock=clock)
+    walk.start_follow_up()
+    return _replay_walk(walk, answers, source)
+
+
+CARRIED_KEY = "tidigare"
+"""In an answers file: the item of the last meeting that a follow-up item continues."""
+
+
+def _carried(walk: Walk, step: Step, given: Any, source: str) -> Any:
+    """A follow-up group from a file: `tidigare: N` items continue the last meeting's."""
+    carried = walk.carried_items(step)
+    if not carried or not isinstance(given, list):
+        return given
+    labels = [_item_label(step, item) for item in carried]
+    used: set[int] = set()
+    resolved = []
+    for item in given:
+        if not isinstance(item, dict) or CARRIED_KEY not in item:
+            resolved.append(item)
+            continue
+        ref = item[CARRIED_KEY]
+        if isinstance(ref, int) and not isinstance(ref, bool) and 1 <= ref <= len(carried):
+            index = ref - 1
+        elif isinstance(ref, str) and ref.casefold() in [x.casefold() for x in labels]:
+            index = [x.casefold() for x in labels].index(ref.casefold())
+        else:
+            raise ReplayError(
+                source, step.id, f"'{CARRIED_KEY}: {ref}' finns inte bland förra mötets poster"
+            )
+        used.add(index)
+        merged = {**carried[index], **{k: v for k, v in item.items() if k != CARRIED_KEY}}
+        resolved.append(walk.keep_passed_date(step, merged))
+    if step.records == "action":
+        missing = [f"{i + 1} ({labels[i]})" for i in range(len(carried)) if i not in used]
+        if missing:
+            raise ReplayError(
+                source,
+                step.id,
+                f"förra mötets öppna insats {missing[0]} saknas; ange den med "
+                f"'{CARRIED_KEY}' och dess status (avbruten om den inte ska fortsätta)",
+            )
+    return resolved
+
+
+def _item_label(step: Step, item: dict[str, Any]) -> str:
+    first = item.get(step.fields[0].id)
+    return str(first.get("name", "")) if isinstance(first, dict) else str(first or "")
+
+
+def _replay_walk(walk: Walk, answers: dict[str, Any], source: str) -> Replay:
+    workflow = walk.workflow
     warnings: list[str] = []
     unknown = [key for key in answers if not workflow.has_step(key)]
     if unknown:
@@ -801,8 +893,11 @@ def replay(  # noqa: PLR0917 - what a replay starts from
             if automatic is None:
                 break
             pending = {step.id: automatic, **pending}
+        given = pending.pop(step.id)
+        if step.kind == "repeat":
+            given = _carried(walk, step, given, source)
         try:
-            warned = walk.answer(step.id, pending.pop(step.id))
+            warned = walk.answer(step.id, given)
         except AnswerError as exc:
             raise ReplayError(source, step.id, exc.message) from None
         warnings += [f"{source}: steget '{step.id}': {w}" for w in warned]

@@ -1,0 +1,239 @@
+"""Follow-up meetings carry the plan forward without silent regressions (one test per defect),
+and a case built over three meetings from answers files."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kronobarn_cli import answers_file, rules
+from kronobarn_cli.case import Case, Consent, OrganisationRef
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.cli import main
+from kronobarn_cli.prompts import Prompter
+from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
+from kronobarn_cli.store import CaseStore
+
+from .conftest import NOW, REPO, fixed_clock
+from .keys import ENTER, line, typed
+
+EXAMPLE = REPO / "examples" / "svar.yaml"
+FOLLOW_UP = REPO / "examples" / "uppfoljning.yaml"
+
+
+def at(day: str) -> Any:
+    moment = datetime.fromisoformat(f"{day}T10:00:00+01:00")
+    return lambda: moment
+
+
+def first_meeting(workflow: Workflow) -> Case:
+    given = answers_file.read(EXAMPLE, NOW.date(), workflow)
+    result = replay(
+        workflow, given.child, given.answers, "svar.yaml", fixed_clock, given.organisation
+    )
+    assert result.next_step is None
+    return result.case
+
+
+def follow_up_answers(**changes: Any) -> dict[str, Any]:
+    answers: dict[str, Any] = yaml.safe_load(FOLLOW_UP.read_text(encoding="utf-8"))["svar"]
+    answers.update(changes)
+    return answers
+
+
+def test_defect1_a_carried_action_starts_on_its_status(
+    workflow: Workflow, store: CaseStore, screen: Any
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.start_follow_up()
+    answers = follow_up_answers()
+    for step_id in ("omraden", "mote-datum", "mote-tid", "mote-form", "mote-plats"):
+        walk.answer(step_id, answers[step_id])
+    walk.answer(
+        "inbjudna", [{"verksamhet": "socialtjanst", "satt": "link", "skickad": "2027-03-20"}]
+    )
+    for step_id in ("kontakt-fore-mote", "familjen-forst", "deltagare", "information-nrp",
+                    "omraden-motet", "barnets-asikter", "vardnadshavares-asikter",
+                    "samverkanslosningar"):  # fmt: skip
+        walk.answer(step_id, answers.get(step_id, True))
+    prompter = Prompter(screen)
+    # Enter on each status keeps it: planned stays planned, ongoing stays ongoing (and, its
+    # date having passed, is given a new one).
+    keys = [ENTER, line("2027-05-01"), ENTER, line("2027-06-15"), line("")]
+    with typed(*keys):
+        items = prompter.ask_repeat(workflow.step("atgarder"), walk)
+    assert [(i["vad"], i["status"], i["senast"]) for i in items] == [
+        ("Anpassat schema", "planerad", "2027-05-01"),
+        ("Stödsamtal med familjen", "pagaende", "2027-06-15"),
+    ]
+    shown = " ".join(screen.file.getvalue().split())
+    assert "Anpassat schema · Skola · Planerad" in shown  # the status is shown with the item
+
+
+def test_defect2_a_passed_date_is_asked_again_and_keeping_it_is_deliberate(
+    workflow: Workflow,
+) -> None:
+    case = first_meeting(workflow)
+    answers = follow_up_answers(atgarder=[{"tidigare": 1, "status": "pagaende"},
+                                          {"tidigare": 2, "status": "pagaende",
+                                           "senast": "2027-06-15"}])  # fmt: skip
+    with pytest.raises(ReplayError, match="Senast vilket datum\\?: svar saknas"):
+        replay_follow_up(workflow, case, answers, "f.yaml", clock=at("2027-04-14"))
+    answers["atgarder"][0]["senast"] = "2027-03-31"  # the old date, typed on purpose
+    result = replay_follow_up(workflow, case, answers, "f.yaml", clock=at("2027-04-14"))
+    assert str(result.case.meetings[1].actions[0].due) == "2027-03-31"
+
+
+def test_defect3_the_agreed_date_and_time_are_offered(workflow: Workflow, store: CaseStore) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.start_follow_up()
+    assert walk.default_for(workflow.step("mote-datum")) == "2027-04-15"
+    assert walk.default_for(workflow.step("mote-tid")) == "09:30"
+    walk.answer("omraden", ["trygg", "utvecklas"])
+    assert walk.default_for(workflow.step("omraden-motet")) == ["trygg", "utvecklas"]
+
+
+def test_defect4_the_coordinator_suggestion_counts_open_actions_only() -> None:
+    skola, soc = (
+        OrganisationRef(id="skola", name="Skola"),
+        OrganisationRef(id="socialtjanst", name="Socialtjänst"),
+    )
+    actions = [
+        rules.action_from_item({"vad": "a", "ansvarig": skola.model_dump(), "senast": "2027-01-01",
+                                "omrade": "trygg", "status": "klar"}),
+        rules.action_from_item({"vad": "b", "ansvarig": skola.model_dump(), "senast": "2027-01-01",
+                                "omrade": "trygg", "status": "pagaende"}),
+        rules.action_from_item({"vad": "c", "ansvarig": soc.model_dump(), "senast": "2027-01-01",
+                                "omrade": "trygg", "status": "planerad"}),
+        rules.action_from_item({"vad": "d", "ansvarig": soc.model_dump(), "senast": "2027-01-01",
+                                "omrade": "trygg", "status": "pagaende"}),
+    ]  # fmt: skip
+    assert rules.suggest_coordinator(actions) == [soc]
+
+
+def test_defect5_a_meeting_weeks_ahead_cannot_be_recorded_as_held(
+    workflow: Workflow, store: CaseStore, screen: Any
+) -> None:
+    case = first_meeting(workflow)
+    data = case.model_dump()
+    data["meetings"] = []
+    data["answers"] = case.answers
+    fresh = Case.model_validate(data)
+    store.save(fresh)
+    walk = Walk(workflow, store, fresh, clock=fixed_clock)
+    for step_id, value in [("omraden", ["trygg"]), ("mote-datum", "2027-01-22"),
+                           ("mote-tid", "10:00"), ("mote-form", "fysiskt"), ("mote-plats", "R"),
+                           ("inbjudna", [{"verksamhet": "skola", "satt": "link",
+                                          "skickad": "2026-11-23"}]),
+                           ("kontakt-fore-mote", False)]:  # fmt: skip
+        walk.answer(step_id, value)
+    with typed(ENTER):  # "Spara och fortsätt vid mötet" is offered first
+        position = Prompter(screen).walk(walk)
+    assert position.section.number == 5 and not walk.case.meetings[0].answers.get("samverkansmotet")
+    assert "Mötet är planerat till 22 januari 2027." in screen.file.getvalue()
+
+
+def test_defect6_the_same_documentation_line_is_given_once() -> None:
+    skola = OrganisationRef(id="skola", name="Skola")
+    same = [
+        Consent(
+            giver="vardnadshavare-1", form="muntlig", given_on=NOW.date(), organisations=[skola]
+        ),
+        Consent(giver="ungdom", form="muntlig", given_on=NOW.date(), organisations=[skola]),
+    ]
+    assert rules.consent_lines(same) == [
+        "Samtycke har lämnats muntligen den 23 november 2026 för kontakt med Skola."
+    ]
+    other = [same[0], same[1].model_copy(update={"given_on": NOW.date() - timedelta(days=1)})]
+    assert [line.split(":")[0] for line in rules.consent_lines(other)] == [
+        "Vårdnadshavare 1",
+        "Ungdomen",
+    ]
+
+
+def test_defect7_follow_up_answers_files_replay_a_meeting_from_the_command_line(
+    isolated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = datetime.now().date()
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["svar"]["mote-datum"] = str(today + timedelta(days=1))
+    data["svar"]["nasta-mote"] = str(today + timedelta(days=30))
+    data["svar"]["inbjudna"][0]["skickad"] = str(today)
+    first = tmp_path / "svar.yaml"
+    first.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["new-case", "--answers", str(first)])
+    case_id = json.loads(next(isolated.glob("arenden/*.json")).read_text("utf-8"))["id"]
+    follow = yaml.safe_load(FOLLOW_UP.read_text(encoding="utf-8"))
+    follow["svar"]["mote-datum"] = str(today + timedelta(days=30))
+    follow["svar"]["nasta-mote"] = str(today + timedelta(days=60))
+    follow["svar"]["inbjudna"][0]["skickad"] = str(today)
+    follow["svar"]["atgarder"][1]["senast"] = str(today + timedelta(days=50))
+    second = tmp_path / "uppfoljning.yaml"
+    second.write_text(yaml.safe_dump(follow, allow_unicode=True), encoding="utf-8")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as ended:
+        main(["follow-up", case_id, "--answers", str(second)])
+    assert ended.value.code == 0, capsys.readouterr().err
+    case = CaseStore(isolated).load(case_id)
+    assert len(case.meetings) == 2 and case.meetings[1].finished
+    assert [(a.what, a.status) for a in case.meetings[1].actions] == [
+        ("Anpassat schema", "klar"),
+        ("Stödsamtal med familjen", "pagaende"),
+        ("Läxhjälp", "planerad"),
+    ]
+
+
+def test_a_follow_up_file_must_name_every_open_action(workflow: Workflow) -> None:
+    case = first_meeting(workflow)
+    answers = follow_up_answers(atgarder=[{"tidigare": 1, "status": "klar"}])
+    with pytest.raises(ReplayError, match="öppna insats 2 \\(Stödsamtal med familjen\\) saknas"):
+        replay_follow_up(workflow, case, answers, "f.yaml", clock=at("2027-04-14"))
+    answers = follow_up_answers(atgarder=[{"tidigare": 7, "status": "klar"}])
+    with pytest.raises(ReplayError, match="'tidigare: 7' finns inte"):
+        replay_follow_up(workflow, case, answers, "f.yaml", clock=at("2027-04-14"))
+
+
+def test_three_meetings_keep_every_history_and_earlier_meetings_untouched(
+    workflow: Workflow,
+) -> None:
+    case = first_meeting(workflow)
+    second = replay_follow_up(workflow, case, follow_up_answers(), "2.yaml", clock=at("2027-04-14"))
+    case = second.case
+    third_answers = follow_up_answers(
+        mote_datum=None,
+        **{
+            "mote-datum": "2027-06-01",
+            "nasta-mote": "2027-09-01",
+            "inbjudna": [{"tidigare": 1, "skickad": "2027-05-10"}],
+            "atgarder": [
+                {"tidigare": "Stödsamtal med familjen", "status": "klar"},
+                {"tidigare": "Läxhjälp", "status": "pagaende", "senast": "2027-08-30"},
+            ],
+        },
+    )
+    third_answers.pop("mote_datum")
+    before = [m.model_dump_json() for m in case.meetings]
+    third = replay_follow_up(workflow, case, third_answers, "3.yaml", clock=at("2027-05-31"))
+    meetings = third.case.meetings
+    assert [m.model_dump_json() for m in meetings[:2]] == before  # byte for byte
+    history = {
+        what: [next((a.status for a in m.actions if a.what == what), None) for m in meetings]
+        for what in ("Anpassat schema", "Stödsamtal med familjen", "Läxhjälp")
+    }
+    assert history == {
+        "Anpassat schema": ["planerad", "klar", None],
+        "Stödsamtal med familjen": ["pagaende", "pagaende", "klar"],
+        "Läxhjälp": [None, "planerad", "pagaende"],
+    }
+    assert [str(m.held_on) for m in meetings] == ["2027-02-10", "2027-04-15", "2027-06-01"]
+    assert [str(m.next_meeting) for m in meetings] == ["2027-04-15", "2027-06-01", "2027-09-01"]

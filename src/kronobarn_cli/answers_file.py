@@ -6,42 +6,39 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Child
-from kronobarn_cli.errors import AnswerError, KronobarnError
+from kronobarn_cli.errors import AnswerError, InputFileError
 from kronobarn_cli.session import parse_child
 
 
 def read(path: Path, today: date) -> tuple[Child, dict[str, Any]]:
     """The child and the answers of a YAML (or JSON) file, or a one-line Swedish error."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise KronobarnError(f"Kan inte läsa {path}: {exc.strerror}.") from None
-    except UnicodeDecodeError:
-        raise KronobarnError(f"{path} är inte en textfil i UTF-8.") from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise KronobarnError(f"{path}:{line}: ogiltig YAML/JSON: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise KronobarnError(f"{path}: ogiltig YAML/JSON ({exc.__class__.__name__}).") from None
+    document = safe_yaml.read(path)
+    data = document.data
+
+    def error(detail: str, *keys: str) -> InputFileError:
+        return InputFileError(str(path), safe_yaml.line_of(document.root, *keys), detail)
+
     if not isinstance(data, dict):
-        raise KronobarnError(f"{path}: filen ska innehålla 'barn' och 'svar'.")
-    unknown = set(data) - {"barn", "svar"}
+        raise error("filen ska innehålla 'barn' och 'svar'.")
+    unknown = sorted(str(key) for key in set(data) - {"barn", "svar"})
     if unknown:
-        raise KronobarnError(
-            f"{path}: okänd nyckel '{sorted(unknown)[0]}' (bara 'barn' och 'svar')."
-        )
+        raise error(f"okänd nyckel '{unknown[0]}' (bara 'barn' och 'svar').", unknown[0])
     child = data.get("barn")
     answers = data.get("svar") or {}
     if not isinstance(child, dict) or "namn" not in child:
-        raise KronobarnError(f"{path}: 'barn.namn' saknas.")
+        raise error("'barn.namn' saknas.", "barn")
     if not isinstance(answers, dict):
-        raise KronobarnError(f"{path}: 'svar' ska vara steg-id med svar.")
+        raise error("'svar' ska vara steg-id med svar.", "svar")
+    name = child["namn"]
+    if not isinstance(name, str):
+        raise error("barn.namn ska vara text (barnets namn eller initialer).", "barn", "namn")
     year = child.get("fodelsear")
+    if isinstance(year, bool) or not isinstance(year, int | str | None):
+        raise error("barn.fodelsear ska vara ett årtal, t.ex. 2014.", "barn", "fodelsear")
     try:
-        parsed = parse_child(str(child["namn"]), "" if year is None else str(year), today)
+        parsed = parse_child(name, "" if year is None else str(year), today)
     except AnswerError as exc:
-        raise KronobarnError(f"{path}: barn: {exc.message}") from None
+        raise error(f"barn: {exc.message}", "barn") from None
     return parsed, {str(k): v for k, v in answers.items()}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, cast
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
@@ -31,6 +32,7 @@ from kronobarn_cli.session import (
     update_plan,
 )
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.validation import swedish_message
 
 i18n.install()
 
@@ -249,8 +251,15 @@ def close(
     """
     store = CaseStore()
     with store.locked(case_id):
-        case = close_case(store, store.load(case_id), reason, local_now())
+        case = _closed(store, store.load(case_id), reason)
     out.print(f"Ärendet {case.id} är avslutat.")
+
+
+def _closed(store: CaseStore, case: Case, reason: str) -> Case:
+    try:
+        return close_case(store, case, reason, local_now())
+    except ValidationError as exc:  # e.g. a reason longer than the case file allows
+        raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
 
 
 plan_app = typer.Typer(

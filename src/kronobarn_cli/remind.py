@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
-from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.errors import InputFileError, KronobarnError
 from kronobarn_cli.text import swedish_date
 from kronobarn_cli.validation import describe
 
@@ -58,16 +58,18 @@ def load_settings(home: Path) -> Settings:
     path = home / CONFIG_FILE
     if not path.exists():
         return Settings()
+    document = safe_yaml.read(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(document.data or {})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        line = safe_yaml.line_of(document.root, *error["loc"])
+        raise InputFileError(str(path), line, describe(error)) from None
+    try:
         parse_within(settings.remind_within, date.today())
     except KronobarnError as exc:
-        raise KronobarnError(f"{path}: remind_within: {exc.message}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise KronobarnError(f"{path} kan inte läsas: {exc.__class__.__name__}") from None
-    except ValidationError as exc:
-        raise KronobarnError(f"{path}: {describe(exc.errors()[0])}") from None
+        line = safe_yaml.line_of(document.root, "remind_within")
+        raise InputFileError(str(path), line, f"remind_within: {exc.message}") from None
     return settings
 
 

@@ -1,12 +1,18 @@
-"""Running the command in-process, and reading what it printed."""
+"""Running the command in-process and reading what it printed; another process holding a case."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from kronobarn_cli import cli
+from kronobarn_cli.store import CaseStore
 
 ENGLISH = ("Traceback", "Error", "Usage", "symbolic links", "Permission denied", "No such file")
 
@@ -38,3 +44,24 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
         code = 0
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+@contextlib.contextmanager
+def held_by_another_process(home: Path, case_id: str, seconds: float) -> Iterator[None]:
+    """Another process takes the case's lock, holds it for `seconds`, then lets go and exits."""
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            with CaseStore(home).locked(case_id):
+                os.write(ready_w, b"x")
+                time.sleep(seconds)
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    try:
+        assert os.read(ready_r, 1) == b"x"
+        yield
+    finally:
+        os.close(ready_r)
+        os.waitpid(pid, 0)

@@ -21,7 +21,7 @@ from kronobarn_cli import export as exports
 from kronobarn_cli import remind as remind_rules
 from kronobarn_cli.case import Case
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
-from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
+from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
 from kronobarn_cli.prompts import Prompter, safe
 from kronobarn_cli.session import (
     Walk,
@@ -94,6 +94,12 @@ def _workflow() -> Workflow:
     return load_workflow(state.checklists)
 
 
+def _store() -> CaseStore:
+    """The case store; what it has to tell (waiting for a lock, a shared directory) goes to
+    stderr, so standard out stays clean for scripts."""
+    return CaseStore(notice=lambda message: err.print(safe(message), soft_wrap=True))
+
+
 def _require_terminal(command: str) -> None:
     if not sys.stdin.isatty():
         raise NoTerminalError(command)
@@ -148,7 +154,7 @@ def new_case(
         return
     _require_terminal("new-case")
     workflow = _workflow()
-    store = CaseStore()
+    store = _store()
     prompter = Prompter(out)
     try:
         child = prompter.ask_child()
@@ -164,7 +170,7 @@ def _replay(path: Path) -> None:
     workflow = _workflow()
     child, given = answers_file.read(path, local_now().date())
     result = replay(workflow, child, given, str(path))
-    store = CaseStore()
+    store = _store()
     case = store.create(child, local_now(), content=result.case)
     if result.next_step is None:
         out.print(f"Ärende {case.id} skapat från {path}; alla steg är besvarade.", soft_wrap=True)
@@ -189,7 +195,7 @@ def resume(case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets 
 
     Exempel: kronobarn resume k3m9qa
     """
-    store = CaseStore()
+    store = _store()
     store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
     _require_terminal("resume")
     workflow = _workflow()
@@ -208,7 +214,7 @@ def follow_up(
 
     Exempel: kronobarn follow-up k3m9qa
     """
-    store = CaseStore()
+    store = _store()
     store.load(case_id)
     _require_terminal("follow-up")
     workflow = _workflow()
@@ -228,7 +234,7 @@ def show(
 
     Exempel: kronobarn show k3m9qa
     """
-    case = CaseStore().load(case_id)
+    case = _store().load(case_id)
     if as_json:
         _print_json(case.model_dump_json(indent=2))
         return
@@ -249,7 +255,7 @@ def close(
 
     Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
     """
-    store = CaseStore()
+    store = _store()
     with store.locked(case_id):
         case = _closed(store, store.load(case_id), reason)
     out.print(f"Ärendet {case.id} är avslutat.")
@@ -298,7 +304,7 @@ def plan_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn plan k3m9qa show --json
     """
-    meeting = plan_meeting(CaseStore().load(plan_target.case_id))
+    meeting = plan_meeting(_store().load(plan_target.case_id))
     if as_json:
         _print_json(views.PLAN_ACTIONS.dump_json(meeting.actions, indent=2).decode())
         return
@@ -307,7 +313,7 @@ def plan_show(as_json: JsonOption = False) -> None:
 
 def _change_plan(change: Callable[[list[dict[str, Any]]], str]) -> None:
     workflow = _workflow()
-    store = CaseStore()
+    store = _store()
     case_id = plan_target.case_id
     with store.locked(case_id):
         case = store.load(case_id)
@@ -459,7 +465,7 @@ def export(
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
     if fmt not in FORMATS:
         raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
-    case = CaseStore().load(case_id)
+    case = _store().load(case_id)
     chosen = cast("exports.Format", fmt)
     custom = exports.template_dir(templates)
     if kind == "calendar":
@@ -505,7 +511,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     broken: list[CaseFileError] = []
-    rows = [views.ListedCase.of(case) for case in _readable_cases(CaseStore(), broken)]
+    rows = [views.ListedCase.of(case) for case in _readable_cases(_store(), broken)]
     if as_json:
         _print_json(views.LISTED_CASES.dump_json(rows, indent=2).decode())
     elif rows:
@@ -585,7 +591,7 @@ def remind(
 
     Exempel: kronobarn remind --within 2w --organisation skola --json
     """
-    store = CaseStore()
+    store = _store()
     settings = remind_rules.load_settings(store.home)
     day = _parse_date(today, "--today") if today else local_now().date()
     fmt = "json" if as_json else fmt
@@ -702,7 +708,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        err.print(f"Fel: filåtkomst misslyckades: {exc.strerror}{where}", soft_wrap=True)
+        err.print(f"Fel: filåtkomst misslyckades: {os_error_text(exc)}{where}", soft_wrap=True)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("KRONOBARN_DEBUG"):

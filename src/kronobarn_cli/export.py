@@ -28,8 +28,8 @@ from jinja2 import (
 from kronobarn_cli import rules
 from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.files import atomic_write
+from kronobarn_cli.errors import KronobarnError, os_error_text
+from kronobarn_cli.files import atomic_write, create_new
 from kronobarn_cli.text import swedish_date
 
 Format = Literal["markdown", "text"]
@@ -331,9 +331,14 @@ def calendar(case: Case, with_details: bool = False) -> bytes:
 
 def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write an export atomically and privately; an existing file is kept unless `force`."""
-    if path.exists() and not force:
-        raise KronobarnError(f"Filen {path} finns redan. Välj ett annat namn eller använd --force.")
     try:
-        atomic_write(path, data)
+        if force:
+            atomic_write(path, data)
+        else:
+            create_new(path, data)  # fails if the name is taken, even by a file made just now
+    except FileExistsError:
+        raise KronobarnError(
+            f"Filen {path} finns redan. Välj ett annat namn eller använd --force."
+        ) from None
     except OSError as exc:
-        raise KronobarnError(f"Kan inte skriva {path}: {exc.strerror}.") from None
+        raise KronobarnError(f"Kan inte skriva {path}: {os_error_text(exc)}.") from None

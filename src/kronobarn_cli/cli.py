@@ -32,6 +32,7 @@ from kronobarn_cli.session import (
     update_plan,
 )
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.text import json_controls_escaped
 from kronobarn_cli.validation import swedish_message
 
 i18n.install()
@@ -501,7 +502,7 @@ def _report_broken(broken: list[CaseFileError]) -> None:
 
 
 def _print_json(data: str) -> None:
-    sys.stdout.write(data + "\n")
+    sys.stdout.write(json_controls_escaped(data) + "\n")
 
 
 @app.command("list", options_metavar=i18n.OPTIONS_METAVAR)

@@ -30,13 +30,11 @@ from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write, create_new
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.text import drop_control_characters, swedish_date
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
 
-# C0/C1 control characters (tab and newline are handled by each format).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MD_ALWAYS = re.compile(r"([\\`*_\[\]|<>&~!])")
 _MD_LINE_START = re.compile(r"^(\s*)([#=+>-]|\d+[.)])")
 
@@ -48,7 +46,7 @@ class Escaped(str):
 
 
 def _clean(value: str) -> str:
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\t", " "))
+    return drop_control_characters(value.replace("\r\n", "\n"), keep_newlines=True)
 
 
 def markdown_text(value: str) -> str:

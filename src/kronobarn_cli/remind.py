@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
 from kronobarn_cli.errors import InputFileError, KronobarnError
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.text import drop_control_characters, swedish_date
 from kronobarn_cli.validation import describe
 
 ReminderKind = Literal["action", "meeting", "copy", "consent"]
@@ -239,4 +239,19 @@ def _csv_value(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_text(value)
     return value
+
+
+# What makes Excel, LibreOffice and Google Sheets read a cell as a formula (or DDE command).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """Text as a spreadsheet cell that shows it and never evaluates it: control characters
+    removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
+    cleaned = drop_control_characters(value)
+    if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
+        return "'" + cleaned
+    return cleaned

@@ -14,7 +14,7 @@ import pytest
 from kronobarn_cli import cli
 from kronobarn_cli.store import CaseStore
 
-ENGLISH = ("Traceback", "Error", "Usage", "symbolic links", "Permission denied", "No such file")
+ENGLISH = ("Traceback", "Error:", "Usage", "symbolic links", "Permission denied", "No such file")
 
 
 @dataclass

@@ -15,10 +15,12 @@ import pytest
 
 from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Child
+from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.store import CaseStore
 
-from .conftest import NOW, REPO
+from .conftest import NOW, REPO, fixed_clock
 from .helpers import run
+from .scenario import realistic_case
 
 EXAMPLE = (REPO / "examples" / "svar.yaml").read_text(encoding="utf-8")
 
@@ -194,3 +196,115 @@ def test_a_close_reason_longer_than_the_file_allows_is_one_line_and_keeps_the_ca
     assert line == "Fel: --reason: texten är för lång (högst 2000 tecken)."
     assert store.path(case.id).read_bytes() == before
     assert json.loads(before)["closed"] is None
+
+
+# -- county templates -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planned(store: CaseStore, workflow: Workflow) -> str:
+    return realistic_case(store, workflow, fixed_clock).case.id
+
+
+@pytest.fixture
+def quick_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kronobarn_cli.sandbox.MAX_SECONDS", 0.5)
+
+
+def county_template(tmp_path: Path, text: str) -> Path:
+    directory = tmp_path / "mallar"
+    directory.mkdir(exist_ok=True)
+    (directory / "plan.md.j2").write_text(text, encoding="utf-8")
+    return directory
+
+
+def test_a_county_template_cannot_reach_python_internals(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    planned: str,
+) -> None:
+    attack = "{{ cycler.__init__.__globals__.os.popen('echo PWNED').read() }}\n"
+    monkeypatch.setenv("KRONOBARN_TEMPLATES", str(county_template(tmp_path, attack)))
+    result = run(capsys, "export", planned)
+    line = result.one_swedish_line()
+    assert f"({tmp_path / 'mallar' / 'plan.md.j2'}:1)" in line and "sandlåda" in line, line
+    assert "PWNED" not in result.out
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        pytest.param("{% for i in range(10**9) %}x{% endfor %}", "range() ger", id="range"),
+        pytest.param(
+            "{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}{% endfor %}",
+            "för mycket arbete",
+            id="nested-range",
+        ),
+        pytest.param(
+            "{% set s = 'x' * 9999 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+            "längre tid än",
+            id="nested-text",
+        ),
+        pytest.param("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "för djupt", id="recur"),
+        pytest.param(
+            "{% macro f(s) %}{{ f(s ~ s) }}{% endmacro %}{{ f('x') }}", "för lång text", id="grow"
+        ),
+        pytest.param("{{ 'x' * 10**9 }}", "upprepas för många", id="repeat"),
+        pytest.param("{{ 'x'|center(10**9) }}", "center() med", id="filter"),
+        pytest.param("{{ 'x'.ljust(10**9) }}", "ljust() med", id="method"),
+        pytest.param("{{ '{:>99999999}'.format(1) }}", "formatsträng", id="format"),
+        pytest.param("{{ 2 ** (10**9) }}", "exponent", id="power"),
+        pytest.param("\n\n{% for x in actions %}\n{{ x.what", "syntaxfel", id="syntax"),
+        pytest.param("{{ 1 / 0 }}", "ZeroDivisionError", id="zero"),
+    ],
+)
+@pytest.mark.usefixtures("quick_sandbox")
+def test_a_runaway_or_broken_template_is_one_line_naming_the_template(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, planned: str, template: str, message: str
+) -> None:
+    directory = county_template(tmp_path, template)
+    started = time.perf_counter()
+    line = run(capsys, "export", planned, "--templates", str(directory)).one_swedish_line()
+    assert time.perf_counter() - started < 5
+    assert line.startswith(f"Fel: Mallen plan.md.j2 kan inte användas ({directory / 'plan.md.j2'}")
+    assert message in line, line
+
+
+def test_a_template_error_names_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, planned: str
+) -> None:
+    directory = county_template(tmp_path, "# Plan\n\n{{ finns_inte }}\n")
+    line = run(capsys, "export", planned, "--templates", str(directory)).one_swedish_line()
+    assert line == (
+        f"Fel: Mallen plan.md.j2 kan inte användas ({directory / 'plan.md.j2'}:3): "
+        "'finns_inte' finns inte i mallens data"
+    )
+
+
+def test_a_template_directory_that_does_not_exist_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    planned: str,
+) -> None:
+    missing = tmp_path / "finns-inte"
+    line = run(capsys, "export", planned, "--templates", str(missing)).one_swedish_line()
+    assert line == f"Fel: Mallkatalogen {missing} (--templates) finns inte eller är ingen katalog."
+    monkeypatch.setenv("KRONOBARN_TEMPLATES", str(missing))
+    line = run(capsys, "export", planned).one_swedish_line()
+    assert f"{missing} (KRONOBARN_TEMPLATES) finns inte" in line
+
+
+def test_ordinary_county_templates_still_work_in_the_sandbox(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, planned: str
+) -> None:
+    text = (
+        "{% for a in actions %}{{ loop.index }}. {{ a.what|upper }} ({{ a.due }})\n{% endfor %}"
+        "{% for i in range(3) %}{{ i }}{% endfor %} {{ '{} år'.format(2026) }} "
+        "{{ participants|join(', ')|truncate(40) }} {{ '%05d' % 42 }}\n"
+    )
+    result = run(capsys, "export", planned, "--templates", str(county_template(tmp_path, text)))
+    assert result.code == 0, result.err
+    assert "1. ANPASSAT SCHEMA" in result.out and "012 2026 år" in result.out
+    assert "00042" in result.out

@@ -2,7 +2,8 @@
 
 Wording and layout live in templates (`templates/*.j2`, or a county's own directory); this module
 prepares the data. Every value a template prints is escaped for its format unless a filter has
-already done so, so text a user typed can never become Markdown syntax or break a table.
+already done so, so text a user typed can never become Markdown syntax or break a table. Templates
+are rendered in a sandbox with bounded work (`sandbox.py`): a county's template is untrusted code.
 """
 
 from __future__ import annotations
@@ -16,16 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import icalendar
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PackageLoader,
-    StrictUndefined,
-    TemplateError,
-)
+from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
-from kronobarn_cli import rules
+from kronobarn_cli import rules, sandbox
 from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import KronobarnError, os_error_text
@@ -92,13 +86,24 @@ def wrap_text(document: str, width: int = TEXT_WIDTH) -> str:
 
 
 def template_dir(explicit: Path | None = None) -> Path | None:
+    """The county's template directory (--templates, else KRONOBARN_TEMPLATES), if one is set.
+
+    A directory that is set but does not exist is an error: silently using the built-in
+    wording would send out letters the county did not write."""
     if explicit is not None:
-        return explicit
-    env = os.environ.get("KRONOBARN_TEMPLATES")
-    return Path(env) if env else None
+        chosen, source = explicit, "--templates"
+    elif os.environ.get("KRONOBARN_TEMPLATES"):
+        chosen, source = Path(os.environ["KRONOBARN_TEMPLATES"]), "KRONOBARN_TEMPLATES"
+    else:
+        return None
+    if not chosen.is_dir():
+        raise KronobarnError(
+            f"Mallkatalogen {chosen} ({source}) finns inte eller är ingen katalog."
+        )
+    return chosen
 
 
-def _environment(fmt: Format, custom: Path | None) -> Environment:
+def _environment(fmt: Format, custom: Path | None) -> sandbox.CountyEnvironment:
     escape: Callable[[str], str] = markdown_text if fmt == "markdown" else plain_text
 
     def finalize(value: Any) -> Any:
@@ -106,12 +111,14 @@ def _environment(fmt: Format, custom: Path | None) -> Environment:
             return value
         return escape(value)
 
-    loaders: list[Any] = [FileSystemLoader(str(custom))] if custom is not None else []
+    loaders: list[BaseLoader] = []
+    if custom is not None:
+        loaders.append(sandbox.BoundedFileSystemLoader(str(custom)))
     loaders.append(PackageLoader("kronobarn_cli", "templates"))
     # Not HTML: `finalize` escapes every value for Markdown or plain text instead.
-    env = Environment(
+    env = sandbox.CountyEnvironment(
         loader=ChoiceLoader(loaders),
-        autoescape=False,  # noqa: S701
+        autoescape=False,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -119,16 +126,21 @@ def _environment(fmt: Format, custom: Path | None) -> Environment:
         finalize=finalize,
     )
     env.filters["cell"] = markdown_cell
+    env.bound_filters()
     return env
 
 
 def _render(name: str, fmt: Format, custom: Path | None, **context: Any) -> str:
-    suffix = "md" if fmt == "markdown" else "txt"
+    file_name = f"{name}.{'md' if fmt == 'markdown' else 'txt'}.j2"
     try:
-        template = _environment(fmt, custom).get_template(f"{name}.{suffix}.j2")
-        document = template.render(**context)
-    except TemplateError as exc:
-        raise KronobarnError(f"Mallen {name}.{suffix}.j2 kan inte användas: {exc}") from None
+        document = sandbox.render(_environment(fmt, custom), file_name, context)
+    except sandbox.TemplateProblem as exc:
+        own = custom / file_name if custom is not None else None
+        path = str(own) if own is not None and own.is_file() else file_name
+        where = f"{path}:{exc.line}" if exc.line is not None else path
+        raise KronobarnError(
+            f"Mallen {file_name} kan inte användas ({where}): {exc.reason}"
+        ) from None
     document = document.rstrip("\n")
     return (wrap_text(document) if fmt == "text" else document) + "\n"
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,9 @@ from kronobarn_cli.validation import describe
 CASES_DIR = "arenden"
 # How long a writer waits for a case another session is saving, before it gives up.
 LOCK_WAIT_SECONDS = 5.0
-LOCK_POLL_SECONDS = 0.005
+LOCK_POLL_SECONDS = 0.01
+# How long a process that just saved a case steps back when another process waits for it.
+LOCK_TURN_SECONDS = 0.01
 # A case of many meetings is some tens of kilobytes; a file a thousand times that is not one.
 MAX_CASE_BYTES = 10_000_000
 
@@ -78,6 +81,7 @@ class CaseStore:
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
         self._locks: dict[str, FileLock] = {}
         self._announced: set[str] = set()
+        self._released: dict[str, float] = {}
         self._checked = False
 
     # -- paths and locks -----------------------------------------------------------------------
@@ -156,20 +160,7 @@ class CaseStore:
         up to `lock_wait` seconds (saying so once), then raise CaseLockedError."""
         lock = self._lock(case_id)
         try:
-            try:
-                lock.acquire(timeout=0)
-            except Timeout:
-                if not wait:
-                    raise CaseLockedError(case_id) from None
-                if case_id not in self._announced:
-                    self._announced.add(case_id)
-                    self.notice(
-                        f"Väntar på ärendet {case_id}, som är öppet i en annan kronobarn-session …"
-                    )
-                try:
-                    lock.acquire(timeout=self.lock_wait, poll_interval=LOCK_POLL_SECONDS)
-                except Timeout:
-                    raise CaseLockedError(case_id, self.lock_wait) from None
+            self._acquire(case_id, lock, wait=wait)
         except OSError as exc:
             # E.g. a lock file replaced by a symbolic link: filelock refuses to follow it.
             raise KronobarnError(
@@ -179,6 +170,44 @@ class CaseStore:
             yield
         finally:
             lock.release()
+            if not lock.is_locked:
+                self._released[case_id] = time.monotonic()
+
+    def _acquire(self, case_id: str, lock: FileLock, *, wait: bool) -> None:
+        if not lock.is_locked and self._someone_waits(case_id, Path(lock.lock_file)):
+            # This process let go of the case a moment ago and another one is waiting for it:
+            # give it its turn, or a writer saving in a loop would keep the case to itself.
+            time.sleep(LOCK_TURN_SECONDS)
+        try:
+            lock.acquire(timeout=0)
+            return
+        except Timeout:
+            if not wait:
+                raise CaseLockedError(case_id) from None
+        if case_id not in self._announced:
+            self._announced.add(case_id)
+            self.notice(f"Väntar på ärendet {case_id}, som är öppet i en annan kronobarn-session …")
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            # Waiters touch the lock file, so that its holder can see that someone is waiting.
+            with contextlib.suppress(OSError):
+                os.utime(lock.lock_file)
+            try:
+                lock.acquire(timeout=LOCK_POLL_SECONDS, poll_interval=LOCK_POLL_SECONDS / 5)
+                return
+            except Timeout:
+                if time.monotonic() >= deadline:
+                    raise CaseLockedError(case_id, self.lock_wait) from None
+
+    def _someone_waits(self, case_id: str, lock_file: Path) -> bool:
+        released = self._released.get(case_id)
+        if released is None or time.monotonic() - released > LOCK_TURN_SECONDS:
+            return False
+        try:
+            touched = lock_file.stat().st_mtime
+        except OSError:
+            return False
+        return time.time() - touched < 2 * LOCK_POLL_SECONDS
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ def _child(home: Path, workflow: Workflow, case_id: str, writer: int, count: int
 
 @pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"), reason="needs fork")
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize(("writers", "each"), [(2, 100), (4, 50)])
+@pytest.mark.parametrize(("writers", "each"), [(2, 100), (4, 30)])
 def test_writers_at_once_lose_no_update_and_are_not_refused(
     workflow: Workflow, store: CaseStore, isolated: Path, writers: int, each: int
 ) -> None:

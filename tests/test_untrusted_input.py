@@ -120,6 +120,10 @@ def test_an_impossible_date_in_a_checklist_names_file_and_line(
             "barn: {namn: A, fodelsear: " + "9" * 5000 + "}\n", "ogiltigt värde", id="tal"
         ),
         pytest.param("barn: !!python/object/apply:os.system [id]\n", "ogiltig YAML", id="python"),
+        pytest.param('barn: {namn: "A\\ud800"}\n', "ogiltigt tecken U+D800", id="surrogat"),
+        pytest.param(
+            'barn: {namn: A}\n"fel\\nnyckel": 1\n', "okänd nyckel 'fel\\nnyckel'", id="radbrytning"
+        ),
     ],
 )
 def test_a_hostile_answers_file_is_one_line_within_a_second(
@@ -187,6 +191,21 @@ def test_checklists_may_still_use_a_plain_alias(tmp_path: Path) -> None:
     assert safe_yaml.parse(text, "x.yaml", allow_aliases=True).data == {"a": [1, 2], "b": [1, 2]}
 
 
+def test_a_case_file_with_an_escaped_lone_surrogate_is_reported_and_kept(
+    capsys: pytest.CaptureFixture[str], store: CaseStore
+) -> None:
+    case = store.create(Child(name="A"), NOW)
+    path = store.path(case.id)
+    broken = path.read_bytes().replace(b'"name": "A"', b'"name": "A\\ud800"')
+    path.write_bytes(broken)
+    line = run(capsys, "close", case.id, "--reason", "Klart").one_swedish_line()
+    assert (
+        line
+        == f"Fel: Ärendefilen {path} kan inte läsas: ogiltig JSON (ett \\u-tecken som inte finns)"
+    )
+    assert path.read_bytes() == broken
+
+
 def test_a_close_reason_longer_than_the_file_allows_is_one_line_and_keeps_the_case(
     capsys: pytest.CaptureFixture[str], store: CaseStore
 ) -> None:
@@ -238,7 +257,7 @@ def test_a_county_template_cannot_reach_python_internals(
         pytest.param("{% for i in range(10**9) %}x{% endfor %}", "range() ger", id="range"),
         pytest.param(
             "{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}{% endfor %}",
-            "för mycket arbete",
+            "för mycket arbete|längre tid än",  # whichever bound a slow machine meets first
             id="nested-range",
         ),
         pytest.param(
@@ -268,7 +287,7 @@ def test_a_runaway_or_broken_template_is_one_line_naming_the_template(
     line = run(capsys, "export", planned, "--templates", str(directory)).one_swedish_line()
     assert time.perf_counter() - started < 5
     assert line.startswith(f"Fel: Mallen plan.md.j2 kan inte användas ({directory / 'plan.md.j2'}")
-    assert message in line, line
+    assert any(part in line for part in message.split("|")), line
 
 
 def test_a_template_error_names_its_line(
@@ -308,3 +327,27 @@ def test_ordinary_county_templates_still_work_in_the_sandbox(
     assert result.code == 0, result.err
     assert "1. ANPASSAT SCHEMA" in result.out and "012 2026 år" in result.out
     assert "00042" in result.out
+
+
+@pytest.mark.parametrize(
+    ("section", "value"),
+    [
+        ("barnets-plan", {"atgarder": [["inte en insats"]]}),
+        ("barnets-plan", {"atgarder": [{"status": "planerad"}]}),
+        ("initiera-och-bjuda-in", {"inbjudna": [{"satt": "link"}]}),
+    ],
+)
+def test_plan_verbs_on_stored_answers_of_the_wrong_shape_report_the_file(
+    capsys: pytest.CaptureFixture[str], store: CaseStore, planned: str, section: str, value: object
+) -> None:
+    path = store.path(planned)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["meetings"][0]["answers"][section] = value  # hand-edited; the model keeps answers as-is
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = path.read_bytes()
+    for args in (("done", "1"), *[("add", "--what", "x", "--organisation", "skola", "--due",
+                 "2035-01-01", "--area", "trygg")]):  # fmt: skip
+        line = run(capsys, "plan", planned, *args).one_swedish_line()
+        broken = f"Fel: Ärendefilen {path} kan inte läsas: svaren i ärendets möten har fel form"
+        assert line.startswith(broken) or line == "Fel: Vad ska göras?: svar saknas.", line
+    assert path.read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -98,7 +99,7 @@ def _workflow() -> Workflow:
 def _store() -> CaseStore:
     """The case store; what it has to tell (waiting for a lock, a shared directory) goes to
     stderr, so standard out stays clean for scripts."""
-    return CaseStore(notice=lambda message: err.print(safe(message), soft_wrap=True))
+    return CaseStore(notice=lambda message: err.print(_one_line(message), soft_wrap=True))
 
 
 def _require_terminal(command: str) -> None:
@@ -319,10 +320,24 @@ def _change_plan(change: Callable[[list[dict[str, Any]]], str]) -> None:
     with store.locked(case_id):
         case = store.load(case_id)
         section = workflow.section_of("atgarder").id
-        items = [dict(i) for i in plan_meeting(case).answers.get(section, {}).get("atgarder", [])]
-        event = change(items)
-        update_plan(store, workflow, case, items, event=event, now=local_now())
+        with _answers_from(store, case):
+            items = [
+                dict(i) for i in plan_meeting(case).answers.get(section, {}).get("atgarder", [])
+            ]
+            event = change(items)
+            update_plan(store, workflow, case, items, event=event, now=local_now())
     out.print(event)
+
+
+@contextlib.contextmanager
+def _answers_from(store: CaseStore, case: Case) -> Iterator[None]:
+    """The plan verbs work on the answers stored in the case file; in a hand-edited file they
+    may not have the shape the checklist gives them. That is a broken file, not a crash."""
+    try:
+        yield
+    except (ValidationError, TypeError, KeyError, ValueError, AttributeError) as exc:
+        detail = f"svaren i ärendets möten har fel form ({exc.__class__.__name__})"
+        raise CaseFileError(str(store.path(case.id)), detail) from None
 
 
 def _item(items: list[dict[str, Any]], number: int) -> dict[str, Any]:
@@ -496,7 +511,7 @@ def _readable_cases(store: CaseStore, broken: list[CaseFileError]) -> Iterator[C
 
 def _report_broken(broken: list[CaseFileError]) -> None:
     for problem in broken:
-        err.print(Text("Fel: ") + safe(problem.message), soft_wrap=True)
+        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
     if broken:
         raise typer.Exit(1)
 
@@ -669,11 +684,16 @@ def validate_checklists(
     target = checklists_dir(directory or state.checklists)
     problems = validate_directory(target)
     for problem in problems:
-        err.print(safe(problem), soft_wrap=True)
+        err.print(_one_line(problem), soft_wrap=True)
     if problems:
         err.print(f"{len(problems)} fel i {target}.", soft_wrap=True)
         raise typer.Exit(1)
     out.print(f"Checklistorna i {target} är giltiga.")
+
+
+def _one_line(message: str) -> Text:
+    """An error as one line: line breaks from quoted file content are shown as \\n."""
+    return safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _usage_message(exc: click_exceptions.UsageError) -> str:
@@ -698,7 +718,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         code = app(args=argv, prog_name="kronobarn", standalone_mode=False)
     except KronobarnError as exc:
-        err.print(Text("Fel: ") + safe(exc.message), soft_wrap=True)
+        err.print(Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "kronobarn"

@@ -8,6 +8,7 @@ traceback, a hang or a full memory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,9 @@ from kronobarn_cli.errors import InputFileError, os_error_text
 MAX_BYTES = 200_000
 MAX_DEPTH = 50
 MAX_NODES = 20_000
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,10 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.ScalarNode) and (found := _SURROGATE.search(node.value)):
+            # "\ud800" is valid YAML but no character: it could never be saved as UTF-8.
+            raise _Refused(None, None, f"ogiltigt tecken U+{ord(found.group()):04X}",
+                           node.start_mark)  # fmt: skip
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError):

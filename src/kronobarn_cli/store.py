@@ -242,6 +242,9 @@ class CaseStore:
             raise CaseFileError(str(path), f"ogiltig JSON (rad {line})") from None
         except RecursionError:
             raise CaseFileError(str(path), "ogiltig JSON (för djupt nästlad)") from None
+        if _ESCAPED_SURROGATE.search(raw) and _has_surrogate(data):
+            # json accepts "\ud800", but no such character can be written back as UTF-8.
+            raise CaseFileError(str(path), "ogiltig JSON (ett \\u-tecken som inte finns)")
         if isinstance(data, dict) and data.get("schema_version", 1) != 1:
             raise CaseFileError(
                 str(path),
@@ -353,6 +356,24 @@ class CaseStore:
         with contextlib.suppress(OSError):
             for tmp in path.parent.glob(temp_file_pattern(path)):
                 tmp.unlink(missing_ok=True)
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_surrogate(data: object) -> bool:
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _encoded(case: Case) -> bytes:

@@ -86,7 +86,7 @@ def _one_round(home: Path, rng: random.Random, findings: Findings) -> None:
         os.close(read_end)
         _writer(home, write_end)
     os.close(write_end)
-    time.sleep(rng.uniform(0.001, 0.015))
+    time.sleep(rng.uniform(0.001, 0.012))
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     with os.fdopen(read_end, "rb") as pipe:

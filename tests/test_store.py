@@ -320,3 +320,34 @@ def test_a_symlinked_lock_file_is_one_swedish_line(
         "(eller en slinga av länkar)."
     )
     assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "huge"])
+def test_a_case_file_that_is_not_a_plain_file_of_sensible_size_is_reported(
+    capsys: pytest.CaptureFixture[str],
+    store: CaseStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    case = store.create(Child(name="A"), NOW)
+    path = store.path(case.id)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_bytes(path.read_bytes())
+    path.unlink()
+    expected = {"symlink": "är en symbolisk länk", "fifo": "är ingen vanlig fil",
+                "huge": "filen är större än"}[kind]  # fmt: skip
+    if kind == "symlink":
+        path.symlink_to(elsewhere)
+    elif kind == "fifo":
+        os.mkfifo(path, 0o600)  # reading it would wait for a writer forever
+    else:
+        path.write_bytes(elsewhere.read_bytes())
+        path.chmod(0o600)
+        monkeypatch.setattr("kronobarn_cli.store.MAX_CASE_BYTES", 100)
+    for args in (("show", case.id), ("close", case.id, "--reason", "x")):
+        line = run(capsys, *args).one_swedish_line()
+        assert line.startswith(f"Fel: Ärendefilen {path} kan inte läsas: {expected}"), line
+    listed = run(capsys, "list")
+    assert listed.code == 1 and expected in listed.err
+    assert json.loads(elsewhere.read_bytes())["closed"] is None  # nothing written through a link

@@ -80,7 +80,8 @@ class CaseStore:
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
         self._locks: dict[str, FileLock] = {}
-        self._announced: set[str] = set()
+        self._announced: set[str] = set()  # cases this store said it waits for
+        self._warned_shared = False
         self._released: dict[str, float] = {}
         self._checked = False
 
@@ -115,8 +116,8 @@ class CaseStore:
         self._checked = True
 
     def _warn_if_shared(self, path: Path, mode: int) -> None:
-        if mode & 0o077 and "shared" not in self._announced:
-            self._announced.add("shared")
+        if mode & 0o077 and not self._warned_shared:
+            self._warned_shared = True
             wanted = "700" if stat.S_ISDIR(mode) else "600"
             self.notice(
                 f"Varning: {path} kan läsas av andra användare (rättigheter "

@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kronobarn_cli.errors import ChecklistError
+from kronobarn_cli import safe_yaml
+from kronobarn_cli.errors import ChecklistError, InputFileError
 from kronobarn_cli.validation import describe
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
@@ -521,25 +522,15 @@ class _Problems:
 
 def _read_yaml(path: Path, problems: _Problems) -> tuple[Any, _LineMap] | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(path, 1, f"kan inte läsas ({exc.__class__.__name__})")
+        # Duplicate keys are reported below with every other problem of the file.
+        document = safe_yaml.read(path, allow_aliases=True, allow_duplicate_keys=True)
+    except InputFileError as exc:
+        problems.add(path, exc.line or 1, exc.detail)
         return None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problems.add(path, line, f"ogiltig YAML: {exc.problem or exc.context}")
-        return None
-    except yaml.YAMLError as exc:
-        problems.add(path, 1, f"ogiltig YAML: {exc}")
-        return None
-    lines = _LineMap(node)
+    lines = _LineMap(document.root)
     for line, key in lines.duplicates:
         problems.add(path, line, f"nyckeln '{key}' förekommer två gånger")
-    return data, lines
+    return document.data, lines
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, cast
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
@@ -21,7 +23,7 @@ from kronobarn_cli import remind as remind_rules
 from kronobarn_cli.case import STATUS_LABELS, Case, OrganisationRef
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.consent import ConsentScope
-from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError
+from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
 from kronobarn_cli.prompts import Prompter, safe
 from kronobarn_cli.session import (
     Walk,
@@ -37,6 +39,8 @@ from kronobarn_cli.session import (
     withdraw_consent,
 )
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.text import json_controls_escaped
+from kronobarn_cli.validation import swedish_message
 
 i18n.install()
 
@@ -100,6 +104,12 @@ def _workflow() -> Workflow:
     return load_workflow(state.checklists)
 
 
+def _store() -> CaseStore:
+    """The case store; what it has to tell (waiting for a lock, a shared directory) goes to
+    stderr, so standard out stays clean for scripts."""
+    return CaseStore(notice=lambda message: err.print(_one_line(message), soft_wrap=True))
+
+
 def _require_terminal(command: str) -> None:
     if not sys.stdin.isatty():
         raise NoTerminalError(command)
@@ -154,7 +164,7 @@ def new_case(
         return
     _require_terminal("new-case")
     workflow = _workflow()
-    store = CaseStore()
+    store = _store()
     prompter = Prompter(out)
     try:
         while True:
@@ -178,7 +188,7 @@ def _replay(path: Path) -> None:
     result = replay(workflow, given.child, given.answers, str(path), own=given.organisation)
     for warning in result.warnings:
         err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
-    store = CaseStore()
+    store = _store()
     case = store.create(given.child, local_now(), content=result.case)
     if case.status == "vantar-pa-samtycke" and result.next_step is None:
         scope = ConsentScope.of(case, local_now().date())
@@ -216,7 +226,7 @@ def resume(
 
     Exempel: kronobarn resume k3m9qa
     """
-    store = CaseStore()
+    store = _store()
     if case_id is not None:
         store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
     _require_terminal("resume")
@@ -275,7 +285,7 @@ def follow_up(
 
     Exempel: kronobarn follow-up k3m9qa
     """
-    store = CaseStore()
+    store = _store()
     store.load(case_id)
     if answers is not None:
         _replay_follow_up(store, case_id, answers)
@@ -321,7 +331,7 @@ def show(
 
     Exempel: kronobarn show k3m9qa
     """
-    case = CaseStore().load(case_id)
+    case = _store().load(case_id)
     if as_json:
         _print_json(case.model_dump_json(indent=2))
         return
@@ -348,7 +358,7 @@ def edit(
 
     Exempel: kronobarn edit k3m9qa --name "E. K."
     """
-    store = CaseStore()
+    store = _store()
     store.load(case_id)
     if name is None and birth_year is None:
         _require_terminal("edit")
@@ -378,10 +388,17 @@ def close(
 
     Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
     """
-    store = CaseStore()
+    store = _store()
     with store.locked(case_id):
-        case = close_case(store, store.load(case_id), reason, local_now())
+        case = _closed(store, store.load(case_id), reason)
     out.print(f"Ärendet {case.id} är avslutat.")
+
+
+def _closed(store: CaseStore, case: Case, reason: str) -> Case:
+    try:
+        return close_case(store, case, reason, local_now())
+    except ValidationError as exc:  # e.g. a reason longer than the case file allows
+        raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
 
 
 plan_app = typer.Typer(
@@ -420,7 +437,7 @@ def plan_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn plan k3m9qa show --json
     """
-    meeting = plan_meeting(CaseStore().load(plan_target.case_id))
+    meeting = plan_meeting(_store().load(plan_target.case_id))
     if as_json:
         _print_json(views.PLAN_ACTIONS.dump_json(meeting.actions, indent=2).decode())
         return
@@ -429,11 +446,24 @@ def plan_show(as_json: JsonOption = False) -> None:
 
 def _change_plan(change: Callable[[CaseStore, Workflow, Case], str]) -> None:
     workflow = _workflow()
-    store = CaseStore()
+    store = _store()
     case_id = plan_target.case_id
     with store.locked(case_id):
-        event = change(store, workflow, store.load(case_id))
+        case = store.load(case_id)
+        with _answers_from(store, case):
+            event = change(store, workflow, case)
     out.print(event)
+
+
+@contextlib.contextmanager
+def _answers_from(store: CaseStore, case: Case) -> Iterator[None]:
+    """The plan verbs work on the answers stored in the case file; in a hand-edited file they
+    may not have the shape the checklist gives them. That is a broken file, not a crash."""
+    try:
+        yield
+    except (ValidationError, TypeError, KeyError, ValueError, AttributeError) as exc:
+        detail = f"svaren i ärendets möten har fel form ({exc.__class__.__name__})"
+        raise CaseFileError(str(store.path(case.id)), detail) from None
 
 
 ActionNumber = Annotated[int, typer.Argument(metavar="NR", help="Insatsens nummer i planen.")]
@@ -538,7 +568,7 @@ def consent_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn consent k3m9qa show --json
     """
-    case = CaseStore().load(consent_target.case_id)
+    case = _store().load(consent_target.case_id)
     today = local_now().date()
     if as_json:
         _print_json(views.ConsentSummary.of(case, today).model_dump_json(indent=2))
@@ -601,7 +631,7 @@ def consent_add(
     --organisation skola --organisation socialtjanst
     """
     workflow = _workflow()
-    store = CaseStore()
+    store = _store()
     case_id = consent_target.case_id
     store.load(case_id)
     if giver is None:
@@ -660,7 +690,7 @@ def consent_withdraw(
     Exempel: kronobarn consent k3m9qa withdraw --giver ungdom --organisation polis
     """
     workflow = _workflow()
-    store = CaseStore()
+    store = _store()
     case_id = consent_target.case_id
     day = _parse_date(on, "--date") if on else local_now().date()
     with store.locked(case_id):
@@ -742,7 +772,7 @@ def export(
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
     if fmt not in FORMATS:
         raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
-    case = CaseStore().load(case_id)
+    case = _store().load(case_id)
     chosen = cast("exports.Format", fmt)
     custom = exports.template_dir(templates)
     if kind == "calendar":
@@ -772,13 +802,13 @@ def _readable_cases(store: CaseStore, broken: list[CaseFileError]) -> Iterator[C
 
 def _report_broken(broken: list[CaseFileError]) -> None:
     for problem in broken:
-        err.print(Text("Fel: ") + safe(problem.message), soft_wrap=True)
+        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
     if broken:
         raise typer.Exit(1)
 
 
 def _print_json(data: str) -> None:
-    sys.stdout.write(data + "\n")
+    sys.stdout.write(json_controls_escaped(data) + "\n")
 
 
 @app.command("list", options_metavar=i18n.OPTIONS_METAVAR)
@@ -788,7 +818,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     broken: list[CaseFileError] = []
-    rows = [views.ListedCase.of(case) for case in _readable_cases(CaseStore(), broken)]
+    rows = [views.ListedCase.of(case) for case in _readable_cases(_store(), broken)]
     if as_json:
         _print_json(views.LISTED_CASES.dump_json(rows, indent=2).decode())
     elif rows:
@@ -867,7 +897,7 @@ def remind(
 
     Exempel: kronobarn remind --within 2w --organisation skola --json
     """
-    store = CaseStore()
+    store = _store()
     settings = remind_rules.load_settings(store.home)
     day = _parse_date(today, "--today") if today else local_now().date()
     fmt = "json" if as_json else fmt
@@ -944,11 +974,16 @@ def validate_checklists(
     target = checklists_dir(directory or state.checklists)
     problems = validate_directory(target)
     for problem in problems:
-        err.print(safe(problem), soft_wrap=True)
+        err.print(_one_line(problem), soft_wrap=True)
     if problems:
         err.print(f"{len(problems)} fel i {target}.", soft_wrap=True)
         raise typer.Exit(1)
     out.print(f"Checklistorna i {target} är giltiga.")
+
+
+def _one_line(message: str) -> Text:
+    """An error as one line: line breaks from quoted file content are shown as \\n."""
+    return safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _usage_message(exc: click_exceptions.UsageError) -> str:
@@ -973,7 +1008,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         code = app(args=argv, prog_name="kronobarn", standalone_mode=False)
     except KronobarnError as exc:
-        err.print(Text("Fel: ") + safe(exc.message), soft_wrap=True)
+        err.print(Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "kronobarn"
@@ -984,7 +1019,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        err.print(f"Fel: filåtkomst misslyckades: {exc.strerror}{where}", soft_wrap=True)
+        err.print(f"Fel: filåtkomst misslyckades: {os_error_text(exc)}{where}", soft_wrap=True)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("KRONOBARN_DEBUG"):

@@ -1,5 +1,7 @@
 """The errors a user can cause or act on; each carries a one-line Swedish message."""
 
+import errno
+
 
 class KronobarnError(Exception):
     """An error with a message meant for the user (Swedish, one line)."""
@@ -22,6 +24,17 @@ class ChecklistError(KronobarnError):
         super().__init__(f"Checklistorna har fel: {first}{suffix}")
 
 
+class InputFileError(KronobarnError):
+    """A file a user or a county controls (YAML, template) that cannot be used: `path:line: …`."""
+
+    def __init__(self, path: str, line: int | None, detail: str) -> None:
+        self.path = path
+        self.line = line
+        self.detail = detail
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {detail}")
+
+
 class UnknownCaseError(KronobarnError):
     def __init__(self, case_id: str) -> None:
         super().__init__(f"Det finns inget ärende med id '{case_id}'. Se 'kronobarn list'.")
@@ -37,9 +50,11 @@ class CaseFileError(KronobarnError):
 
 
 class CaseLockedError(KronobarnError):
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, waited: float = 0) -> None:
+        after = f" (väntade {waited:g} sekunder)" if waited else ""
         super().__init__(
-            f"Ärendet {case_id} är öppet i en annan kronobarn-session. Avsluta den först."
+            f"Ärendet {case_id} är öppet i en annan kronobarn-session{after}. "
+            "Avsluta den först och försök igen."
         )
 
 
@@ -82,3 +97,27 @@ class NoTerminalError(KronobarnError):
             f"'kronobarn {command}' ställer frågor och behöver en terminal, "
             "men standard in är ingen terminal."
         )
+
+
+# By name, because not every platform defines every code.
+_OS_ERRORS = {
+    "ENOENT": "filen eller katalogen finns inte",
+    "EACCES": "åtkomst nekad",
+    "EPERM": "åtgärden är inte tillåten",
+    "ENOSPC": "disken är full",
+    "EDQUOT": "diskkvoten är slut",
+    "EROFS": "filsystemet är skrivskyddat",
+    "ELOOP": "sökvägen är en symbolisk länk (eller en slinga av länkar)",
+    "ENOTDIR": "en del av sökvägen är ingen katalog",
+    "EISDIR": "sökvägen är en katalog",
+    "EEXIST": "filen finns redan",
+    "ENAMETOOLONG": "sökvägen är för lång",
+    "EIO": "in/ut-fel på disken",
+    "EMFILE": "för många öppna filer",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error in Swedish (`strerror` is English)."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_ERRORS.get(name) or (f"systemfel {name}" if name else "systemfel")

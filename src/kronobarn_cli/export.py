@@ -2,7 +2,8 @@
 
 Wording and layout live in templates (`templates/*.j2`, or a county's own directory); this module
 prepares the data. Every value a template prints is escaped for its format unless a filter has
-already done so, so text a user typed can never become Markdown syntax or break a table.
+already done so, so text a user typed can never become Markdown syntax or break a table. Templates
+are rendered in a sandbox with bounded work (`sandbox.py`): a county's template is untrusted code.
 """
 
 from __future__ import annotations
@@ -16,28 +17,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import icalendar
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PackageLoader,
-    StrictUndefined,
-    TemplateError,
-)
+from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
-from kronobarn_cli import rules
+from kronobarn_cli import rules, sandbox
 from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
-from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.files import atomic_write
-from kronobarn_cli.text import join_swedish, swedish_date
+from kronobarn_cli.errors import KronobarnError, os_error_text
+from kronobarn_cli.files import atomic_write, create_new
+from kronobarn_cli.text import drop_control_characters, join_swedish, swedish_date
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
 
-# C0/C1 control characters (tab and newline are handled by each format).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MD_ALWAYS = re.compile(r"([\\`*_\[\]|<>&~!])")
 _MD_LINE_START = re.compile(r"^(\s*)([#=+>-]|\d+[.)])")
 
@@ -49,7 +41,7 @@ class Escaped(str):
 
 
 def _clean(value: str) -> str:
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\t", " "))
+    return drop_control_characters(value.replace("\r\n", "\n"), keep_newlines=True)
 
 
 def markdown_text(value: str) -> str:
@@ -95,13 +87,24 @@ def wrap_text(document: str, width: int = TEXT_WIDTH) -> str:
 
 
 def template_dir(explicit: Path | None = None) -> Path | None:
+    """The county's template directory (--templates, else KRONOBARN_TEMPLATES), if one is set.
+
+    A directory that is set but does not exist is an error: silently using the built-in
+    wording would send out letters the county did not write."""
     if explicit is not None:
-        return explicit
-    env = os.environ.get("KRONOBARN_TEMPLATES")
-    return Path(env) if env else None
+        chosen, source = explicit, "--templates"
+    elif os.environ.get("KRONOBARN_TEMPLATES"):
+        chosen, source = Path(os.environ["KRONOBARN_TEMPLATES"]), "KRONOBARN_TEMPLATES"
+    else:
+        return None
+    if not chosen.is_dir():
+        raise KronobarnError(
+            f"Mallkatalogen {chosen} ({source}) finns inte eller är ingen katalog."
+        )
+    return chosen
 
 
-def _environment(fmt: Format, custom: Path | None) -> Environment:
+def _environment(fmt: Format, custom: Path | None) -> sandbox.CountyEnvironment:
     escape: Callable[[str], str] = markdown_text if fmt == "markdown" else plain_text
 
     def finalize(value: Any) -> Any:
@@ -109,12 +112,14 @@ def _environment(fmt: Format, custom: Path | None) -> Environment:
             return value
         return escape(value)
 
-    loaders: list[Any] = [FileSystemLoader(str(custom))] if custom is not None else []
+    loaders: list[BaseLoader] = []
+    if custom is not None:
+        loaders.append(sandbox.BoundedFileSystemLoader(str(custom)))
     loaders.append(PackageLoader("kronobarn_cli", "templates"))
     # Not HTML: `finalize` escapes every value for Markdown or plain text instead.
-    env = Environment(
+    env = sandbox.CountyEnvironment(
         loader=ChoiceLoader(loaders),
-        autoescape=False,  # noqa: S701
+        autoescape=False,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -122,16 +127,21 @@ def _environment(fmt: Format, custom: Path | None) -> Environment:
         finalize=finalize,
     )
     env.filters["cell"] = markdown_cell
+    env.bound_filters()
     return env
 
 
 def _render(name: str, fmt: Format, custom: Path | None, **context: Any) -> str:
-    suffix = "md" if fmt == "markdown" else "txt"
+    file_name = f"{name}.{'md' if fmt == 'markdown' else 'txt'}.j2"
     try:
-        template = _environment(fmt, custom).get_template(f"{name}.{suffix}.j2")
-        document = template.render(**context)
-    except TemplateError as exc:
-        raise KronobarnError(f"Mallen {name}.{suffix}.j2 kan inte användas: {exc}") from None
+        document = sandbox.render(_environment(fmt, custom), file_name, context)
+    except sandbox.TemplateProblem as exc:
+        own = custom / file_name if custom is not None else None
+        path = str(own) if own is not None and own.is_file() else file_name
+        where = f"{path}:{exc.line}" if exc.line is not None else path
+        raise KronobarnError(
+            f"Mallen {file_name} kan inte användas ({where}): {exc.reason}"
+        ) from None
     document = document.rstrip("\n")
     return (wrap_text(document) if fmt == "text" else document) + "\n"
 
@@ -354,9 +364,14 @@ def calendar(case: Case, with_details: bool = False) -> bytes:
 
 def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write an export atomically and privately; an existing file is kept unless `force`."""
-    if path.exists() and not force:
-        raise KronobarnError(f"Filen {path} finns redan. Välj ett annat namn eller använd --force.")
     try:
-        atomic_write(path, data)
+        if force:
+            atomic_write(path, data)
+        else:
+            create_new(path, data)  # fails if the name is taken, even by a file made just now
+    except FileExistsError:
+        raise KronobarnError(
+            f"Filen {path} finns redan. Välj ett annat namn eller använd --force."
+        ) from None
     except OSError as exc:
-        raise KronobarnError(f"Kan inte skriva {path}: {exc.strerror}.") from None
+        raise KronobarnError(f"Kan inte skriva {path}: {os_error_text(exc)}.") from None

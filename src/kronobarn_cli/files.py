@@ -3,24 +3,79 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
 
+# `os.link` is refused by file systems without hard links (FAT, some network shares).
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a private temporary file beside `path`, fsync, then rename over it (OSError)."""
+
+def temp_file_pattern(path: Path) -> str:
+    """The glob for temporary files that `atomic_write` and `create_new` leave if killed."""
+    return f".{path.name}.*.tmp"
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a private (0600), fsynced temporary file beside `path`."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a private temporary file beside `path`, fsync, then rename over it (OSError)."""
+    tmp = _write_temp(path, data)
+    try:
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_directory(path.parent)
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create `path` holding `data`, complete or not at all; FileExistsError if it exists.
+
+    The file is written and fsynced under a temporary name, then given its name with a hard
+    link, which (unlike a rename) fails when the name is taken. No reader ever sees it empty.
+    """
+    tmp = _write_temp(path, data)
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            tmp.unlink(missing_ok=True)
+            raise
+        _create_without_link(path, tmp)
+    else:
+        tmp.unlink(missing_ok=True)
+    _fsync_directory(path.parent)
+
+
+def _create_without_link(path: Path, tmp: Path) -> None:
+    # Without hard links, reserve the name and rename over it: the empty reservation is visible
+    # for the moment of the rename, which is the best such a file system allows.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    try:
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -14,14 +14,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
 from kronobarn_cli.consent import ConsentScope, expiring, giver_word, scope_flags
-from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.errors import InputFileError, KronobarnError
+from kronobarn_cli.text import drop_control_characters, swedish_date
 from kronobarn_cli.validation import describe
 
 ReminderKind = Literal["action", "meeting", "copy", "consent"]
@@ -59,16 +59,18 @@ def load_settings(home: Path) -> Settings:
     path = home / CONFIG_FILE
     if not path.exists():
         return Settings()
+    document = safe_yaml.read(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(document.data or {})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        line = safe_yaml.line_of(document.root, *error["loc"])
+        raise InputFileError(str(path), line, describe(error)) from None
+    try:
         parse_within(settings.remind_within, date.today())
     except KronobarnError as exc:
-        raise KronobarnError(f"{path}: remind_within: {exc.message}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise KronobarnError(f"{path} kan inte läsas: {exc.__class__.__name__}") from None
-    except ValidationError as exc:
-        raise KronobarnError(f"{path}: {describe(exc.errors()[0])}") from None
+        line = safe_yaml.line_of(document.root, "remind_within")
+        raise InputFileError(str(path), line, f"remind_within: {exc.message}") from None
     return settings
 
 
@@ -264,4 +266,19 @@ def _csv_value(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_text(value)
     return value
+
+
+# What makes Excel, LibreOffice and Google Sheets read a cell as a formula (or DDE command).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """Text as a spreadsheet cell that shows it and never evaluates it: control characters
+    removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
+    cleaned = drop_control_characters(value)
+    if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
+        return "'" + cleaned
+    return cleaned

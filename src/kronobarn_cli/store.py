@@ -1,12 +1,18 @@
-"""The case store: one JSON file per case, written atomically, locked, readable only by the user."""
+"""The case store: one JSON file per case, written atomically, locked, readable only by the user.
+
+What it promises (and which tests prove it) is written down in `docs/reliability.md`.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
-from collections.abc import Iterator
+import stat
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -15,11 +21,29 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from kronobarn_cli.case import ID_PATTERN, SCHEMA_VERSION, Case, Child, migrate, new_case_id
-from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
-from kronobarn_cli.files import atomic_write
+from kronobarn_cli.errors import (
+    CaseFileError,
+    CaseLockedError,
+    KronobarnError,
+    UnknownCaseError,
+    os_error_text,
+)
+from kronobarn_cli.files import atomic_write, create_new, temp_file_pattern
 from kronobarn_cli.validation import describe
 
 CASES_DIR = "arenden"
+# How long a writer waits for a case another session is saving, before it gives up.
+LOCK_WAIT_SECONDS = 5.0
+LOCK_POLL_SECONDS = 0.01
+# How long a process that just saved a case steps back when another process waits for it.
+LOCK_TURN_SECONDS = 0.01
+# A case of many meetings is some tens of kilobytes; a file a thousand times that is not one.
+MAX_CASE_BYTES = 10_000_000
+
+_PRIVATE = 0o700
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+Notice = Callable[[str], None]
 
 
 def default_home() -> Path:
@@ -29,84 +53,229 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("kronobarn", appauthor=False))
 
 
+def check_case_id(case_id: str) -> str:
+    """The id itself if it can name a case; else the "unknown case" error. No path is built
+    from an id that has not passed here."""
+    if not isinstance(case_id, str) or not re.fullmatch(ID_PATTERN, case_id):
+        raise UnknownCaseError(case_id)
+    return case_id
+
+
+def _ignore(_: str) -> None:
+    pass
+
+
 class CaseStore:
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(
+        self,
+        home: Path | None = None,
+        *,
+        notice: Notice = _ignore,
+        lock_wait: float | None = None,
+    ) -> None:
+        """`notice` receives the one-line messages a user should see but that are no error
+        (waiting for a lock, a case directory others can read)."""
         self.home = home if home is not None else default_home()
         self.directory = self.home / CASES_DIR
+        self.notice = notice
+        self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
         self._locks: dict[str, FileLock] = {}
+        self._announced: set[str] = set()  # cases this store said it waits for
+        self._warned_shared = False
+        self._released: dict[str, float] = {}
+        self._checked = False
 
     # -- paths and locks -----------------------------------------------------------------------
 
     def path(self, case_id: str) -> Path:
-        if not re.fullmatch(ID_PATTERN, case_id):
-            raise UnknownCaseError(case_id)
-        return self.directory / f"{case_id}.json"
+        return self.directory / f"{check_case_id(case_id)}.json"
+
+    def _lock_path(self, case_id: str) -> Path:
+        return self.directory / f".{check_case_id(case_id)}.lock"
+
+    def _check_home(self) -> None:
+        """Refuse a home or case directory that is not a directory; warn once when others can
+        read it."""
+        if self._checked:
+            return
+        for directory in (self.home, self.directory):
+            try:
+                info = directory.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise KronobarnError(
+                    f"Ärendekatalogen {directory} kan inte läsas: {os_error_text(exc)}."
+                ) from None
+            if not stat.S_ISDIR(info.st_mode):
+                raise KronobarnError(
+                    f"{directory} är ingen katalog. KRONOBARN_HOME ska peka ut en katalog "
+                    "för ärendena."
+                )
+            self._warn_if_shared(directory, info.st_mode)
+        self._checked = True
+
+    def _warn_if_shared(self, path: Path, mode: int) -> None:
+        if mode & 0o077 and not self._warned_shared:
+            self._warned_shared = True
+            wanted = "700" if stat.S_ISDIR(mode) else "600"
+            self.notice(
+                f"Varning: {path} kan läsas av andra användare (rättigheter "
+                f"{stat.S_IMODE(mode):o}). Skydda den med: chmod {wanted} {path}"
+            )
 
     def _ensure_directory(self) -> None:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self.directory.chmod(0o700)
-        except OSError as exc:
-            raise KronobarnError(
-                f"Kan inte skapa ärendekatalogen {self.directory}: {exc.strerror}"
-            ) from None
+        """Create the case directory and every missing parent, each readable only by the user."""
+        self._check_home()
+        missing: list[Path] = []
+        directory = self.directory
+        while not directory.exists() and directory != directory.parent:
+            missing.append(directory)
+            directory = directory.parent
+        for directory in reversed(missing):
+            try:
+                directory.mkdir(mode=_PRIVATE)
+            except FileExistsError:
+                continue  # another process was first; it is not ours to change
+            except OSError as exc:
+                raise KronobarnError(
+                    f"Kan inte skapa ärendekatalogen {directory}: {os_error_text(exc)}."
+                ) from None
+            with contextlib.suppress(OSError):  # the umask may have taken bits away
+                directory.chmod(_PRIVATE)
+        with contextlib.suppress(OSError):
+            self.directory.chmod(_PRIVATE)
 
     def _lock(self, case_id: str) -> FileLock:
         lock = self._locks.get(case_id)
         if lock is None:
+            path = self._lock_path(case_id)
             self._ensure_directory()
-            lock = FileLock(self.directory / f".{case_id}.lock", timeout=0, mode=0o600)
+            lock = FileLock(path, timeout=0, mode=0o600)
             self._locks[case_id] = lock
         return lock
 
     @contextlib.contextmanager
-    def locked(self, case_id: str) -> Iterator[None]:
-        """Hold the case for this process (re-entrant); another process gets CaseLockedError."""
+    def locked(self, case_id: str, *, wait: bool = True) -> Iterator[None]:
+        """Hold the case for this process (re-entrant). While another process holds it, wait
+        up to `lock_wait` seconds (saying so once), then raise CaseLockedError."""
         lock = self._lock(case_id)
         try:
-            lock.acquire()
-        except Timeout:
-            raise CaseLockedError(case_id) from None
+            self._acquire(case_id, lock, wait=wait)
+        except OSError as exc:
+            # E.g. a lock file replaced by a symbolic link: filelock refuses to follow it.
+            raise KronobarnError(
+                f"Låsfilen {lock.lock_file} kan inte användas: {os_error_text(exc)}."
+            ) from None
         try:
             yield
         finally:
             lock.release()
+            if not lock.is_locked:
+                self._released[case_id] = time.monotonic()
+
+    def _acquire(self, case_id: str, lock: FileLock, *, wait: bool) -> None:
+        if not lock.is_locked and self._someone_waits(case_id, Path(lock.lock_file)):
+            # This process let go of the case a moment ago and another one is waiting for it:
+            # give it its turn, or a writer saving in a loop would keep the case to itself.
+            time.sleep(LOCK_TURN_SECONDS)
+        try:
+            lock.acquire(timeout=0)
+            return
+        except Timeout:
+            if not wait:
+                raise CaseLockedError(case_id) from None
+        if case_id not in self._announced:
+            self._announced.add(case_id)
+            self.notice(f"Väntar på ärendet {case_id}, som är öppet i en annan kronobarn-session …")
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            # Waiters touch the lock file, so that its holder can see that someone is waiting.
+            with contextlib.suppress(OSError):
+                os.utime(lock.lock_file)
+            try:
+                lock.acquire(timeout=LOCK_POLL_SECONDS, poll_interval=LOCK_POLL_SECONDS / 5)
+                return
+            except Timeout:
+                if time.monotonic() >= deadline:
+                    raise CaseLockedError(case_id, self.lock_wait) from None
+
+    def _someone_waits(self, case_id: str, lock_file: Path) -> bool:
+        released = self._released.get(case_id)
+        if released is None or time.monotonic() - released > LOCK_TURN_SECONDS:
+            return False
+        try:
+            touched = lock_file.stat().st_mtime
+        except OSError:
+            return False
+        return time.time() - touched < 2 * LOCK_POLL_SECONDS
 
     # -- reading -------------------------------------------------------------------------------
 
     def load(self, case_id: str) -> Case:
         path = self.path(case_id)
-        if not path.exists():
+        self._check_home()
+        if not path.exists() and not path.is_symlink():
             raise UnknownCaseError(case_id)
         return self._read(path)
 
     def _read(self, path: Path) -> Case:
         try:
-            raw = path.read_bytes()
+            fd = os.open(path, _OPEN_FLAGS)
         except OSError as exc:
-            raise CaseFileError(str(path), exc.strerror or "kan inte läsas") from None
+            detail = "är en symbolisk länk" if exc.errno == errno.ELOOP else os_error_text(exc)
+            raise CaseFileError(str(path), detail) from None
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise CaseFileError(str(path), "är ingen vanlig fil")
+            self._warn_if_shared(path, info.st_mode)
+            try:
+                raw = handle.read(MAX_CASE_BYTES + 1)
+            except OSError as exc:
+                raise CaseFileError(str(path), os_error_text(exc)) from None
+        if len(raw) > MAX_CASE_BYTES:
+            raise CaseFileError(str(path), f"filen är större än {MAX_CASE_BYTES // 1_000_000} MB")
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             line = getattr(exc, "lineno", 1)
             raise CaseFileError(str(path), f"ogiltig JSON (rad {line})") from None
+        except RecursionError:
+            raise CaseFileError(str(path), "ogiltig JSON (för djupt nästlad)") from None
+        if _ESCAPED_SURROGATE.search(raw) and _has_surrogate(data):
+            # json accepts "\ud800", but no such character can be written back as UTF-8.
+            raise CaseFileError(str(path), "ogiltig JSON (ett \\u-tecken som inte finns)")
         if not isinstance(data, dict):
             raise CaseFileError(str(path), "filen innehåller inget ärende")
         version = data.get("schema_version", 1)
-        if version not in range(1, SCHEMA_VERSION + 1):
+        if isinstance(version, bool) or version not in range(1, SCHEMA_VERSION + 1):
             raise CaseFileError(
                 str(path),
                 f"schema_version {version} stöds inte av denna version av kronobarn",
             )
         try:
-            return Case.model_validate(migrate(data))
+            case = Case.model_validate(migrate(data))
         except ValidationError as exc:
             raise CaseFileError(str(path), describe(exc.errors()[0])) from None
+        if case.id != path.stem:
+            # Saving would write to the file of the id inside: another child's case.
+            raise CaseFileError(
+                str(path),
+                f"id:t i filen ('{case.id}') stämmer inte med filnamnet ('{path.stem}')",
+            )
+        return case
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
-        """Every case, one at a time; a file that cannot be read is yielded as its error."""
+        """Every case, one at a time; a file that cannot be read is yielded as its error.
+
+        Temporary files that a killed writer left behind are removed first, where their case
+        is free at once.
+        """
+        self._check_home()
         if not self.directory.is_dir():
             return
+        self.remove_stale_temp_files()
         for path in sorted(self.directory.glob("*.json")):
             try:
                 yield self._read(path)
@@ -116,38 +285,100 @@ class CaseStore:
     # -- writing -------------------------------------------------------------------------------
 
     def create(self, child: Child, now: datetime, *, content: Case | None = None) -> Case:
-        """A new case under a fresh random id; `content` gives what it already holds."""
+        """A new case under a fresh random id; `content` gives what it already holds.
+
+        The file appears complete or not at all (see `files.create_new`); the id's lock is held
+        meanwhile, so a clean-up never takes the file while it is being written.
+        """
         self._ensure_directory()
         for _ in range(100):
             case_id = new_case_id()
             path = self.path(case_id)
-            try:
-                # O_EXCL reserves the id even against a second process creating a case now.
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
+            if path.exists():
                 continue
-            os.close(fd)
             if content is not None:
                 case = content.model_copy(update={"id": case_id}, deep=True)
             else:
                 case = Case(id=case_id, created=now, updated=now, child=child)
             case.log("Ärendet skapades.", now)
             try:
-                self.save(case)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
+                with self.locked(case_id, wait=False):
+                    create_new(path, _encoded(case))
+            except (CaseLockedError, FileExistsError):
+                continue  # another process is creating a case with the same id right now
+            except OSError as exc:
+                raise KronobarnError(
+                    f"Kunde inte skapa ärendet: {os_error_text(exc)}. Inget sparades."
+                ) from None
             return case
         raise KronobarnError("Kunde inte skapa ett unikt ärende-id. Försök igen.")
 
     def save(self, case: Case) -> None:
         """Write atomically: a temporary file in the same directory, fsync, then rename."""
         path = self.path(case.id)
-        data = case.model_dump_json(indent=2).encode("utf-8") + b"\n"
+        data = _encoded(case)
         with self.locked(case.id):
             try:
                 atomic_write(path, data)
             except OSError as exc:
                 raise KronobarnError(
-                    f"Kunde inte spara ärendet {case.id}: {exc.strerror}. Inget sparat skrevs över."
+                    f"Kunde inte spara ärendet {case.id}: {os_error_text(exc)}. "
+                    "Inget sparat skrevs över."
                 ) from None
+            # Holding the lock, this process is the only writer: whatever temporary file of
+            # this case is left is a killed writer's.
+            self._remove_temp_files(path)
+
+    # -- clean-up ------------------------------------------------------------------------------
+
+    def remove_stale_temp_files(self) -> None:
+        """Remove the temporary files of killed writers, for every case free at this moment.
+
+        A case whose lock is held (by any process, this one included) is left alone: its writer
+        may still be using its temporary file.
+        """
+        cases: set[str] = set()
+        with contextlib.suppress(OSError):
+            for tmp in self.directory.glob(".*.json.*.tmp"):
+                case_id = tmp.name[1:].split(".json.", 1)[0]
+                if re.fullmatch(ID_PATTERN, case_id):
+                    cases.add(case_id)
+        for case_id in sorted(cases):
+            # A lock of its own, not the shared re-entrant one, so that a case this process
+            # holds counts as busy.
+            probe = FileLock(self._lock_path(case_id), timeout=0, mode=0o600)
+            try:
+                probe.acquire()
+            except (Timeout, OSError):
+                continue
+            try:
+                self._remove_temp_files(self.path(case_id))
+            finally:
+                probe.release()
+
+    def _remove_temp_files(self, path: Path) -> None:
+        with contextlib.suppress(OSError):
+            for tmp in path.parent.glob(temp_file_pattern(path)):
+                tmp.unlink(missing_ok=True)
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_surrogate(data: object) -> bool:
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _encoded(case: Case) -> bytes:
+    return case.model_dump_json(indent=2).encode("utf-8") + b"\n"

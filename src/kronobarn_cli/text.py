@@ -21,9 +21,14 @@ MONTHS = (
 )
 
 # C0 and C1 control characters except tab and newline, plus DEL: they can move the cursor,
-# clear the screen or change colours when printed to a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# clear the screen or change colours when printed to a terminal. The bidirectional controls
+# (embeddings, overrides, isolates and the direction marks) reorder what is shown (after
+# U+202E, `gpj.exe` reads as `exe.jpg`); they count as control characters too.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_ANY_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+# What a JSON encoder leaves raw but a terminal would obey (C0 it escapes already).
+_JSON_RAW_CONTROL = re.compile(rf"[\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def swedish_date(value: date) -> str:
@@ -42,6 +47,20 @@ def join_swedish(items: Iterable[str], last: str = "och") -> str:
 def terminal_safe(value: str) -> str:
     """Replace control characters so typed text cannot drive the terminal when shown."""
     return _CONTROL.sub("\ufffd", value)
+
+
+def drop_control_characters(value: str, *, keep_newlines: bool = False) -> str:
+    """Remove control characters, for text written to files; tab (and, unless kept, line
+    breaks) become spaces."""
+    if keep_newlines:
+        return _CONTROL.sub("", value.replace("\t", " "))
+    return _ANY_CONTROL.sub("", re.sub(r"[\t\r\n]", " ", value))
+
+
+def json_controls_escaped(document: str) -> str:
+    """A JSON document with DEL, C1 and bidi controls written as `\\uXXXX`: the same data,
+    and nothing in it can steer a terminal it is printed to. (They occur only inside strings.)"""
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def has_control_characters(value: str, *, allow_newline: bool = False) -> bool:

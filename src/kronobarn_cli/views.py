@@ -147,7 +147,7 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     history = rules.coordinator_history(case.meetings)
     if len(history) > 1:
         lines = [f"Efter möte {n}: {terminal_safe(o.name)}" for n, o in history]
-        parts.append(Panel("\n".join(lines), title="Samordnare över tid", title_align="left"))
+        parts.append(Panel(Text("\n".join(lines)), title="Samordnare över tid", title_align="left"))
     return Group(*parts)
 
 
@@ -349,7 +349,7 @@ def reminder_table(found: list[Reminder], query: Query) -> RenderableType:
     for reminder in found:
         groups.setdefault(group_of(reminder, query), []).append(reminder)
     for group, items in groups.items():
-        table = Table("Ärende", "Sort", "Datum", "När", "Vad", title=terminal_safe(group),
+        table = Table("Ärende", "Sort", "Datum", "När", "Vad", title=Text(terminal_safe(group)),
                       title_justify="left")  # fmt: skip
         if query.with_names:
             table.add_column("Barn")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kronobarn_cli.checklist import OTHER_ORGANISATION, CaseStatus
+from kronobarn_cli.checklist import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.text import has_control_characters
 
 SCHEMA_VERSION: Literal[2] = 2
@@ -185,19 +185,44 @@ class View(_Model):
 
 
 ActionStatus = Literal["planerad", "pagaende", "klar", "avbruten"]
+Evaluation = Literal["har-hjalpt", "delvis", "inte-hjalpt", "for-tidigt"]
 
 
 class PlanAction(_Model):
     what: str
+    goal: str | None = None
+    """What the action is meant to achieve."""
     organisation: OrganisationRef
+    """Responsible: an organisation that took part, or the family or young person."""
     person: str | None = None
     due: date
     area: str
     status: ActionStatus
+    evaluation: Evaluation | None = None
+    """At a follow-up: how it has gone since the last meeting."""
+    evaluation_comment: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in ("planerad", "pagaende")
+
+
+class WheelNote(_Model):
+    """Barnets bästa-hjulet as information gathering: one area, what works, what is hard."""
+
+    area: str
+    works: str | None = None
+    challenges: str | None = None
+    stage: Literal["infor", "motet"]
+    """Noted when initiating (section 3) or at the meeting (section 5)."""
+
+
+class Interpreter(_Model):
+    language: str
+    booked_by: OrganisationRef | None = None
+
+
+ChildParticipation = Literal["narvarande", "hord-fore", "genom-annan", "inte"]
 
 
 class PlanCopy(_Model):
@@ -222,7 +247,9 @@ class Meeting(_Model):
     held_on: date | None = None
     starts_at: str | None = None
     form: Literal["fysiskt", "digitalt"] | None = None
+    interpreter: Interpreter | None = None
     place: str | None = None
+    wheel_notes: list[WheelNote] = []
     invitees: list[Invitee] = []
     pre_contacts: list[PreMeetingContact] = []
     no_support_agreed_beforehand: bool | None = None
@@ -231,7 +258,11 @@ class Meeting(_Model):
     information_instead: str | None = None
     """What the meeting agreed on shared information, when not the workflow's words."""
     areas_discussed: list[str] = []
+    child_participation: ChildParticipation | None = None
+    child_participation_note: str | None = None
+    """By whom the child was heard, through whom, or why not."""
     child_view: View | None = None
+    """The child's own words, kept verbatim."""
     guardian_view: View | None = None
     actions: list[PlanAction] = []
     copies: list[PlanCopy] = []
@@ -244,7 +275,10 @@ class Meeting(_Model):
     def _responsible_took_part(self) -> Self:
         present = {o.key() for o in self.attendees}
         for action in self.actions:
-            if action.organisation.key() not in present:
+            if (
+                action.organisation.id not in FAMILY_PARTIES
+                and action.organisation.key() not in present
+            ):
                 raise ValueError(
                     f"insatsen '{action.what}' har en ansvarig verksamhet som inte deltog"
                 )

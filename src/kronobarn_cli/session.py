@@ -27,7 +27,7 @@ from kronobarn_cli.case import (
     Meeting,
     OrganisationRef,
 )
-from kronobarn_cli.checklist import MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
+from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
@@ -150,6 +150,7 @@ class Walk:
         self.store = store
         self.case = case
         self.clock = clock
+        self.wanted: set[str] = set()
 
     @property
     def today(self) -> date:
@@ -256,10 +257,17 @@ class Walk:
             return True  # guidance shown with the section; nothing to choose
         if step.ask:
             return None
+        if step.id in self.wanted:
+            return None  # the user asked for it (an extra choice in an earlier list)
         default = self.default_for(step)
         if default is None and not step.required:
-            return [] if step.kind in ("organisations", "areas", "checkbox") else None
+            listed = ("organisations", "areas", "checkbox", "repeat")
+            return [] if step.kind in listed else None
         return default
+
+    def want(self, step_id: str) -> None:
+        """Ask a step the walk would otherwise answer itself (chosen in an earlier list)."""
+        self.wanted.add(step_id)
 
     def carried_items(self, step: Step) -> list[dict[str, Any]]:
         """Items a follow-up meeting starts a group from, without the fields asked again."""
@@ -284,7 +292,7 @@ class Walk:
             return item
         if item["status"] in OPEN_STATUSES:
             return item
-        old = self.previous_values(step, {k: v for k, v in item.items() if k != "status"})
+        old = self.previous_values(step, item)
         return {**item, "senast": old["senast"]} if "senast" in old else item
 
     def previous_values(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
@@ -292,17 +300,35 @@ class Walk:
         previous = self.previous_meeting()
         if previous is None:
             return {}
+        again = {f.id for f in step.fields if f.ask_again}
+        kept = {k: v for k, v in item.items() if k not in again}
         for full in engine.flatten(previous.answers).get(step.id, []):
-            if all(full.get(k) == v for k, v in item.items()):
+            if all(full.get(k) == v for k, v in kept.items()):
                 return {k: v for k, v in full.items() if k not in item}
         return {}
 
+    def family_parties(self, spec: FieldSpec) -> list[OrganisationRef]:
+        """The family and the young person, where a question may name them."""
+        if not spec.family:
+            return []
+        return [
+            OrganisationRef(id=o.id, name=o.name)
+            for o in self.workflow.organisations
+            if o.kind == "familj"
+        ]
+
     def participant_items(self, step: Step) -> list[dict[str, Any]]:
-        """For a group with one item per participant: the items to fill in."""
+        """For a group with one item per participant (the family first, where it belongs) or
+        per area: the items to fill in."""
+        first = step.fields[0]
+        if step.for_each == "areas" and step.areas_from:
+            chosen = engine.flatten(self.answers()).get(step.areas_from) or []
+            return [{first.id: area} for area in chosen]
         if step.for_each != "participants":
             return []
-        participants = self.scopes().participants or []
-        return [{step.fields[0].id: o.model_dump()} for o in participants]
+        family = [o for o in self.family_parties(first) if o.id == FAMILY]
+        participants = [*family, *(self.scopes().participants or [])]
+        return [{first.id: o.model_dump()} for o in participants]
 
     def giver_items(self, step: Step) -> list[dict[str, Any]]:
         """For the consent group: one item per required giver whose consent is missing."""
@@ -340,7 +366,7 @@ class Walk:
         return None
 
     def physical_meeting(self) -> bool:
-        return engine.flatten(self.answers()).get("mote-form") == "fysiskt"
+        return str(engine.flatten(self.answers()).get("mote-form", "")).startswith("fysiskt")
 
     def presentation_order(self) -> list[str]:
         flat = engine.flatten(self.answers())
@@ -411,6 +437,13 @@ class Walk:
         does not go out in good time.
         """
         current = self.position().step
+        while current is not None and current.id != step_id:
+            # What the walk answers itself (guidance, notes not asked for) comes first.
+            automatic = self.automatic(current)
+            if automatic is None:
+                break
+            self.answer(current.id, automatic)
+            current = self.position().step
         if current is None or current.id != step_id:
             raise AnswerError(f"Steget '{step_id}' är inte aktuellt nu.")
         value = self.validate(current, raw)

@@ -83,7 +83,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     answer(child, "Vårdnadshavarnas åsikter", "\r")  # none expressed
     # Section 6: Barnets plan
     answer(child, "Vad ska göras", "Anpassat schema\r")
-    answer(child, "Vilken verksamhet ansvarar", "\r")
+    answer(child, "Vem ansvarar", "\r")
     answer(child, "Senast vilket datum", meeting_day + "\r")
     answer(child, "Vad ska göras", "\r")  # an empty line: no more actions
     answer(child, "utskriven kopia av Barnets plan vid mötet", "\r")  # yes: all received

@@ -92,6 +92,7 @@ class _End:
 
 END: _End = _End()
 END_VALUE = "__klart__"
+OPT_IN_VALUE = "__anteckna__"
 END_TITLE = "✓ Inga fler – klart"
 
 
@@ -384,9 +385,18 @@ class Prompter:
             if kind == "area":
                 return self.select(message, choices, default=default)
             names = {a.id: a.name for a in workflow.areas}
-            return self.checkbox(
+            if workflow.areas_note:
+                self.say(workflow.areas_note, "italic")
+            if spec.opt_in and spec.opt_in_label:
+                choices.append((f"✎ {spec.opt_in_label}", OPT_IN_VALUE))
+                names[OPT_IN_VALUE] = spec.opt_in_label.lower()
+            chosen = self.checkbox(
                 message, choices, required=spec.required, checked=default, names=names
             )
+            if isinstance(chosen, list) and OPT_IN_VALUE in chosen and spec.opt_in:
+                walk.want(spec.opt_in)  # the step it names is asked after this one
+                chosen = [c for c in chosen if c != OPT_IN_VALUE]
+            return chosen
         if kind == "organisation" and spec.within == "participants":
             # Only those who took part can be named (and the family, where it may be).
             present = [*(walk.scopes().participants or []), *walk.family_parties(spec)]

@@ -141,6 +141,8 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     if case.consents or case.own_organisation is not None:
         parts.append(consent_view(case, workflow, today or date.today()))
 
+    if case.meetings:
+        parts.append(wheel_view(case, workflow))
     for meeting in case.meetings:
         parts.append(meeting_view(meeting, workflow))
 
@@ -149,6 +151,50 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
         lines = [f"Efter möte {n}: {terminal_safe(o.name)}" for n, o in history]
         parts.append(Panel(Text("\n".join(lines)), title="Samordnare över tid", title_align="left"))
     return Group(*parts)
+
+
+def interpreter_text(meeting: Meeting) -> str:
+    interpreter = meeting.interpreter
+    if interpreter is None:
+        return ""
+    booked = f", bokas av {interpreter.booked_by.name}" if interpreter.booked_by else ""
+    return f"{interpreter.language}{booked}"
+
+
+def participation_text(meeting: Meeting, workflow: Workflow) -> str:
+    """How the child took part: `Hördes före mötet (av skolkuratorn)`."""
+    if meeting.child_participation is None:
+        return ""
+    label = workflow.label("barnets-delaktighet", None, meeting.child_participation)
+    note = meeting.child_participation_note
+    return f"{label} ({note})" if note else label
+
+
+def evaluation_text(action: PlanAction, workflow: Workflow) -> str:
+    if action.evaluation is None:
+        return ""
+    label = workflow.label("atgarder", "utfall", action.evaluation)
+    return f"{label}: {action.evaluation_comment}" if action.evaluation_comment else label
+
+
+def wheel_view(case: Case, workflow: Workflow) -> RenderableType:
+    """Barnets bästa-hjulet at a glance: the seven areas, those in focus (●), and whether
+    something works (+) or is hard (!), as noted last. Plain characters, any width."""
+    meeting = case.current_meeting
+    focus = set(meeting.areas + meeting.areas_discussed) if meeting else set()
+    notes: dict[str, tuple[bool, bool]] = {}
+    for m in case.meetings:
+        for note in m.wheel_notes:
+            notes[note.area] = (bool(note.works), bool(note.challenges))
+    lines = Text()
+    for area in workflow.areas:
+        works, hard = notes.get(area.id, (False, False))
+        mark = "●" if area.id in focus else "○"
+        flags = ("+" if works else " ") + ("!" if hard else " ")
+        lines.append(f" {mark} {flags} {area.name}\n")
+    lines.append("● i fokus  ○ inte i fokus  + fungerar  ! utmanande", style="dim")
+    title = "Barnets bästa-hjulet" + (" (preliminära namn)" if workflow.areas_note else "")
+    return Panel(lines, title=title, title_align="left")
 
 
 def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
@@ -162,6 +208,17 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         ("Lokal/länk", _t(meeting.place)),
         ("Områden", _area_names(workflow, meeting.areas)),
     ]
+    if meeting.interpreter is not None:
+        rows.append(("Tolk", _t(interpreter_text(meeting))))
+    for note in meeting.wheel_notes:
+        area = workflow.area(note.area)
+        said = "; ".join(
+            f"{label} – {text}"
+            for label, text in (("fungerar", note.works), ("utmanande", note.challenges))
+            if text
+        )
+        when = "inför mötet" if note.stage == "infor" else "vid mötet"
+        rows.append((f"{area.name if area else note.area} ({when})", _t(said)))
     parts: list[RenderableType] = [_facts(rows)]
 
     if meeting.invitees:
@@ -217,23 +274,26 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                     else []
                 ),
                 ("Områden som togs upp", _area_names(workflow, meeting.areas_discussed)),
-                ("Barnets/ungdomens åsikter", _view_text(meeting.child_view)),
+                ("Barnets delaktighet", _t(participation_text(meeting, workflow))),
+                ("Barnets/ungdomens egna ord", _view_text(meeting.child_view)),
                 ("Vårdnadshavarnas åsikter", _view_text(meeting.guardian_view)),
             ]
         )
     )
     if meeting.actions:
-        table = Table("Vad", "Ansvarig", "Person", "Senast", "Område", "Status",
+        table = Table("Vad", "Ansvarig", "Person", "Senast", "Område", "Status", "Hur det gått",
                       title="Barnets plan", title_justify="left")  # fmt: skip
         for a in meeting.actions:
             area = workflow.area(a.area)
+            what = a.what + (f" (mål: {a.goal})" if a.goal else "")
             table.add_row(
-                _t(a.what),
+                _t(what),
                 _t(a.organisation.name),
                 _t(a.person),
                 swedish_date(a.due),
                 area.name if area else a.area,
                 workflow.label("atgarder", "status", a.status),
+                _t(evaluation_text(a, workflow) or None),
             )
         parts.append(table)
         parts.append(Text(rules.PLAN_NOTE, style="italic"))

@@ -517,6 +517,12 @@ def plan_add(
         typer.Option("--person", metavar="NAMN", help="Ansvarig person.", show_default=False),
     ] = None,
     status: Annotated[str, typer.Option("--status", metavar="STATUS", help="Status.")] = "planerad",
+    goal: Annotated[
+        str | None,
+        typer.Option(
+            "--goal", metavar="TEXT", help="Vad insatsen ska leda till.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Lägg till en insats i Barnets plan.
 
@@ -526,7 +532,8 @@ def plan_add(
 
     def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
         _, number = add_action(store, workflow, case, what, organisation, due, area,
-                               person=person, status=status, now=local_now())  # fmt: skip
+                               person=person, status=status, goal=goal,
+                               now=local_now())  # fmt: skip
         return f"Insats {number} är tillagd: {what}"
 
     _change_plan(change)

@@ -268,8 +268,9 @@ def _wheel(case: Case, meeting: Meeting, workflow: Workflow) -> list[dict[str, s
     notes: dict[str, tuple[str, str]] = {}
     for m in case.meetings:
         if m.number <= meeting.number:
-            for note in m.wheel_notes:
-                notes[note.area] = (note.works or "", note.challenges or "")
+            for note in m.wheel_notes:  # a later note adds to an earlier one
+                works, hard = notes.get(note.area, ("", ""))
+                notes[note.area] = (note.works or works, note.challenges or hard)
     return [
         {
             "area": area.name,

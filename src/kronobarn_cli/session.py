@@ -758,6 +758,7 @@ def add_action(  # noqa: PLR0917 - the fields of one action
     *,
     person: str | None = None,
     status: str = "planerad",
+    goal: str | None = None,
     now: datetime,
 ) -> tuple[Case, int]:
     """Add an action to the current Barnets plan; returns the case and the action's number."""
@@ -766,6 +767,8 @@ def add_action(  # noqa: PLR0917 - the fields of one action
                             "omrade": area, "status": status}  # fmt: skip
     if person:
         item["person"] = person
+    if goal:
+        item["mal"] = goal
     _check_action_scope(workflow, case, meeting, item, now.date())
     items = [*_plan_items(workflow, meeting), item]
     updated = _save_plan(

@@ -185,16 +185,18 @@ def wheel_view(case: Case, workflow: Workflow) -> RenderableType:
     notes: dict[str, tuple[bool, bool]] = {}
     for m in case.meetings:
         for note in m.wheel_notes:
-            notes[note.area] = (bool(note.works), bool(note.challenges))
+            works, hard = notes.get(note.area, (False, False))
+            notes[note.area] = (bool(note.works) or works, bool(note.challenges) or hard)
     lines = Text()
+    if workflow.areas_note:
+        lines.append("Preliminära namn på områdena.\n", style="italic")
     for area in workflow.areas:
         works, hard = notes.get(area.id, (False, False))
         mark = "●" if area.id in focus else "○"
         flags = ("+" if works else " ") + ("!" if hard else " ")
         lines.append(f" {mark} {flags} {area.name}\n")
     lines.append("● i fokus  ○ inte i fokus  + fungerar  ! utmanande", style="dim")
-    title = "Barnets bästa-hjulet" + (" (preliminära namn)" if workflow.areas_note else "")
-    return Panel(lines, title=title, title_align="left")
+    return Panel(lines, title="Barnets bästa-hjulet", title_align="left")
 
 
 def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
@@ -281,7 +283,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         )
     )
     if meeting.actions:
-        table = Table("Vad", "Ansvarig", "Person", "Senast", "Område", "Status", "Hur det gått",
+        table = Table("Vad", "Ansvarig", "Person", "Senast", "Område", "Status",
                       title="Barnets plan", title_justify="left")  # fmt: skip
         for a in meeting.actions:
             area = workflow.area(a.area)
@@ -292,8 +294,10 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                 _t(a.person),
                 swedish_date(a.due),
                 area.name if area else a.area,
-                workflow.label("atgarder", "status", a.status),
-                _t(evaluation_text(a, workflow) or None),
+                _t(
+                    workflow.label("atgarder", "status", a.status)
+                    + (f" ({evaluation_text(a, workflow).lower()})" if a.evaluation else "")
+                ),
             )
         parts.append(table)
         parts.append(Text(rules.PLAN_NOTE, style="italic"))

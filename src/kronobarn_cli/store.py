@@ -20,10 +20,20 @@ import platformdirs
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
-from kronobarn_cli.case import ID_PATTERN, SCHEMA_VERSION, Case, Child, migrate, new_case_id
+from kronobarn_cli.case import (
+    ID_PATTERN,
+    SCHEMA_VERSION,
+    Actor,
+    Case,
+    Child,
+    migrate,
+    new_case_id,
+    system_user,
+)
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
+    JournalRewriteError,
     KronobarnError,
     UnknownCaseError,
     os_error_text,
@@ -72,10 +82,14 @@ class CaseStore:
         *,
         notice: Notice = _ignore,
         lock_wait: float | None = None,
+        actor: Actor | None = None,
     ) -> None:
         """`notice` receives the one-line messages a user should see but that are no error
-        (waiting for a lock, a case directory others can read)."""
+        (waiting for a lock, a case directory others can read). `actor` is who changes cases
+        through this store, and with which command: the journal records it with every change
+        (by default the operating-system user, through the Python API)."""
         self.home = home if home is not None else default_home()
+        self.actor = actor if actor is not None else Actor(user=system_user(), command="api")
         self.directory = self.home / CASES_DIR
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
@@ -300,7 +314,11 @@ class CaseStore:
                 case = content.model_copy(update={"id": case_id}, deep=True)
             else:
                 case = Case(id=case_id, created=now, updated=now, child=child)
-            case.log("Ärendet skapades.", now)
+            fields = ["child", "own_organisation"] if case.own_organisation else ["child"]
+            answered = case.journal
+            case.journal = []
+            case.log("Ärendet skapades.", now, self.actor, fields)
+            case.journal += answered  # answers given from a file before the case had its id
             try:
                 with self.locked(case_id, wait=False):
                     create_new(path, _encoded(case))
@@ -314,10 +332,18 @@ class CaseStore:
         raise KronobarnError("Kunde inte skapa ett unikt ärende-id. Försök igen.")
 
     def save(self, case: Case) -> None:
-        """Write atomically: a temporary file in the same directory, fsync, then rename."""
+        """Write atomically: a temporary file in the same directory, fsync, then rename.
+
+        The journal only grows: a case whose journal does not begin with the journal on disk
+        is refused (JournalRewriteError), whatever else it holds.
+        """
         path = self.path(case.id)
         data = _encoded(case)
         with self.locked(case.id):
+            if path.exists() or path.is_symlink():
+                recorded = self._read(path).journal
+                if case.journal[: len(recorded)] != recorded:
+                    raise JournalRewriteError(case.id)
             try:
                 atomic_write(path, data)
             except OSError as exc:
@@ -356,9 +382,15 @@ class CaseStore:
             finally:
                 probe.release()
 
+    def _temp_files(self, path: Path) -> list[Path]:
+        try:
+            return sorted(path.parent.glob(temp_file_pattern(path)))
+        except OSError:
+            return []
+
     def _remove_temp_files(self, path: Path) -> None:
         with contextlib.suppress(OSError):
-            for tmp in path.parent.glob(temp_file_pattern(path)):
+            for tmp in self._temp_files(path):
                 tmp.unlink(missing_ok=True)
 
 

@@ -17,6 +17,7 @@ from kronobarn_cli.case import (
     Case,
     Consent,
     ConsentWithdrawal,
+    JournalEntry,
     Meeting,
     OrganisationRef,
     PlanAction,
@@ -378,5 +379,23 @@ def plan_table(meeting: Meeting, workflow: Workflow) -> Table:
         table.add_row(
             str(number), _t(a.what), _t(a.organisation.name), _t(a.person),
             swedish_date(a.due), workflow.label("atgarder", "status", a.status),
+        )  # fmt: skip
+    return table
+
+
+JOURNAL_ENTRIES = TypeAdapter(list[JournalEntry])
+"""The documented JSON shape of `log ID --json`: the case file's own journal entries."""
+
+
+def journal_table(case: Case) -> RenderableType:
+    """Who did what to a case, when, through which command, and which fields or steps."""
+    if not case.journal:
+        return Text(f"Ärendet {case.id} har ingen journal.")
+    table = Table("Tid", "Användare", "Kommando", "Händelse", "Fält",
+                  title=f"Journal för ärende {case.id}", title_justify="left")  # fmt: skip
+    for entry in case.journal:
+        table.add_row(
+            entry.at.strftime("%Y-%m-%d %H:%M"), _t(entry.user), _t(entry.command),
+            _t(entry.text), _t(", ".join(entry.fields) or None),
         )  # fmt: skip
     return table

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import answers_file, i18n, views
+from kronobarn_cli import answers_file, i18n, retention, views
 from kronobarn_cli import export as exports
 from kronobarn_cli import remind as remind_rules
 from kronobarn_cli.case import STATUS_LABELS, Actor, Case, OrganisationRef, system_user
@@ -444,6 +444,110 @@ def show_log(
         _print_json(views.JOURNAL_ENTRIES.dump_json(case.journal, indent=2).decode())
         return
     out.print(views.journal_table(case))
+
+
+def _cases(count: int) -> str:
+    return f"{count} {'ärende' if count == 1 else 'ärenden'}"
+
+
+YesOption = Annotated[
+    bool, typer.Option("--yes", help="Radera på riktigt (utan: visa bara vad som raderas).")
+]
+
+
+def _described(case: Case) -> Text:
+    return (
+        Text(f"{case.id}  ")
+        + safe(case.child.name)
+        + f"  ({STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
+    )
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def delete(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    yes: YesOption = False,
+) -> None:
+    """Radera ett ärende för gott: ärendefilen med journalen, temporära filer och låsfilen.
+
+    Utan --yes visas bara vad som skulle raderas. Det går inte att ångra.
+
+    Exempel: kronobarn delete k3m9qa --yes
+    """
+    store = _store("delete")
+    try:
+        about = _described(store.load(case_id))
+    except CaseFileError:  # a file that cannot be read can still be deleted
+        about = Text(f"{case_id}  (ärendefilen kan inte läsas)")
+    if not yes:
+        out.print(Text("Raderas med --yes: ") + about, soft_wrap=True)
+        for path in store.files_of(case_id):
+            out.print(Text(f"  {path}"), soft_wrap=True)
+        raise KronobarnError(f"Inget raderades. Radera med: kronobarn delete {case_id} --yes")
+    store.delete(case_id)
+    out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def purge(
+    closed_before: Annotated[
+        str | None,
+        typer.Option(
+            "--closed-before",
+            metavar="DATUM",
+            help="Avslutade ärenden som avslutades före datumet (ÅÅÅÅ-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    not_activated_before: Annotated[
+        str | None,
+        typer.Option(
+            "--not-activated-before",
+            metavar="DATUM",
+            help="Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Gallra: lista ärenden som avslutades eller aldrig aktiverades före ett datum.
+
+    Med --yes raderas de för gott, som med delete. Aktiverade och pågående ärenden raderas
+    aldrig.
+
+    Exempel: kronobarn purge --closed-before 2025-01-01 --not-activated-before 2026-01-01 --yes
+    """
+    if closed_before is None and not_activated_before is None:
+        raise KronobarnError("Ange --closed-before DATUM, --not-activated-before DATUM eller båda.")
+    rule = retention.RetentionRule(
+        closed_before=_parse_date(closed_before, "--closed-before") if closed_before else None,
+        not_activated_before=(
+            _parse_date(not_activated_before, "--not-activated-before")
+            if not_activated_before
+            else None
+        ),
+    )
+    result = retention.purge(_store("purge"), rule, delete=yes)
+    shown = result.deleted if yes else result.due
+    rows = [views.PurgedCase.of(case) for case in shown]
+    say = err if as_json else out  # with --json, standard out holds only the JSON
+    if as_json:
+        _print_json(views.PURGED_CASES.dump_json(rows, indent=2).decode())
+    elif rows:
+        out.print(views.purge_table(rows, "Raderade ärenden" if yes else "Raderas med --yes"))
+    for case in result.kept:
+        say.print(f"Ärendet {case.id} har ändrats sedan det listades och raderades inte.")
+    if not result.due:
+        say.print("Inga ärenden att gallra.")
+    elif yes:
+        say.print(f"Raderade {len(result.deleted)} av {_cases(len(result.due))}.")
+    else:
+        say.print(f"{_cases(len(result.due))} raderas med --yes. Inget raderades nu.")
+    for problem in result.problems:
+        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
+    if result.problems:
+        raise typer.Exit(1)
 
 
 plan_app = typer.Typer(
@@ -990,10 +1094,10 @@ def _parse_date(text: str, option: str) -> date:
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
 def schema(
     what: Annotated[
-        str, typer.Argument(metavar="VAD", help="case, list, reminder eller journal.")
+        str, typer.Argument(metavar="VAD", help="case, list, reminder, journal eller purge.")
     ] = "case",
 ) -> None:
-    """Skriv JSON-schemat för show --json, list --json, remind --json eller log --json.
+    """Skriv JSON-schemat för show, list, remind, log eller purge med --json.
 
     Exempel: kronobarn schema case
     """
@@ -1002,9 +1106,12 @@ def schema(
         "list": views.LISTED_CASES.json_schema(),
         "reminder": remind_rules.REMINDERS.json_schema(),
         "journal": views.JOURNAL_ENTRIES.json_schema(),
+        "purge": views.PURGED_CASES.json_schema(),
     }
     if what not in schemas:
-        raise KronobarnError(f"Okänt schema '{what}'. Välj case, list, reminder eller journal.")
+        raise KronobarnError(
+            f"Okänt schema '{what}'. Välj case, list, reminder, journal eller purge."
+        )
     _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
 
 

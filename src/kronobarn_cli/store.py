@@ -38,7 +38,7 @@ from kronobarn_cli.errors import (
     UnknownCaseError,
     os_error_text,
 )
-from kronobarn_cli.files import atomic_write, create_new, temp_file_pattern
+from kronobarn_cli.files import atomic_write, create_new, remove, temp_file_pattern
 from kronobarn_cli.validation import describe
 
 CASES_DIR = "arenden"
@@ -184,9 +184,21 @@ class CaseStore:
         try:
             yield
         finally:
+            if lock.lock_counter == 1:
+                self._remove_lock_file_of_absent_case(case_id)
             lock.release()
             if not lock.is_locked:
                 self._released[case_id] = time.monotonic()
+
+    def _remove_lock_file_of_absent_case(self, case_id: str) -> None:
+        """A lock file exists only beside its case: one of a case that is not there (deleted,
+        never created, an id that names nothing) goes, unlinked while still held. A waiter
+        holding the unlinked file finds no case either way."""
+        path = self.path(case_id)
+        if path.exists() or path.is_symlink() or self._temp_files(path):
+            return
+        with contextlib.suppress(OSError):
+            self._lock_path(case_id).unlink()
 
     def _acquire(self, case_id: str, lock: FileLock, *, wait: bool) -> None:
         if not lock.is_locked and self._someone_waits(case_id, Path(lock.lock_file)):
@@ -355,6 +367,42 @@ class CaseStore:
             # this case is left is a killed writer's.
             self._remove_temp_files(path)
 
+    # -- deleting ------------------------------------------------------------------------------
+
+    def files_of(self, case_id: str) -> list[Path]:
+        """The files a case has on disk: its file, temporary files of killed writers, its lock."""
+        path = self.path(case_id)
+        found = [p for p in (path,) if p.exists() or p.is_symlink()]
+        found += self._temp_files(path)
+        lock = self._lock_path(case_id)
+        return [*found, lock] if lock.exists() or lock.is_symlink() else found
+
+    def delete(self, case_id: str, *, only_if: Callable[[Case], bool] | None = None) -> bool:
+        """Delete a case for good, holding its lock: its file, its temporary files and its lock
+        file are unlinked; nothing is kept or moved elsewhere (the blocks are not overwritten).
+
+        `only_if` is asked about the case as it is under the lock (it may have changed since it
+        was listed); when it says no, nothing is deleted and the answer is False. A case file
+        that cannot be read is deleted all the same when there is no `only_if`.
+        """
+        path = self.path(case_id)
+        self._check_home()
+        if not path.exists() and not path.is_symlink():
+            raise UnknownCaseError(case_id)  # before a lock file is made for it
+        with self.locked(case_id):
+            if not path.exists() and not path.is_symlink():
+                raise UnknownCaseError(case_id)  # another session deleted it meanwhile
+            if only_if is not None and not only_if(self._read(path)):
+                return False
+            try:
+                remove([path, *self._temp_files(path)])
+            except OSError as exc:
+                raise KronobarnError(
+                    f"Kunde inte radera ärendet {case_id}: {os_error_text(exc)}."
+                ) from None
+            # The lock file goes as the lock is let go (`_remove_lock_file_of_absent_case`).
+        return True
+
     # -- clean-up ------------------------------------------------------------------------------
 
     def remove_stale_temp_files(self) -> None:
@@ -379,6 +427,7 @@ class CaseStore:
                 continue
             try:
                 self._remove_temp_files(self.path(case_id))
+                self._remove_lock_file_of_absent_case(case_id)  # a killed create's
             finally:
                 probe.release()
 

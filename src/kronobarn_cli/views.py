@@ -328,6 +328,40 @@ def case_table(rows: list[ListedCase]) -> Table:
     return table
 
 
+class PurgedCase(BaseModel):
+    """One row of `purge`; the documented JSON shape of `purge --json`. No child's name: the
+    output may be kept as a record of the gallring, and must not keep what it deleted."""
+
+    id: str
+    status: CaseStatus
+    status_text: str
+    closed_on: date | None
+    updated: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> PurgedCase:
+        return cls(
+            id=case.id,
+            status=case.status,
+            status_text=STATUS_LABELS[case.status],
+            closed_on=case.closed.on if case.closed else None,
+            updated=case.updated,
+        )
+
+
+PURGED_CASES = TypeAdapter(list[PurgedCase])
+
+
+def purge_table(rows: list[PurgedCase], title: str) -> Table:
+    table = Table("Id", "Status", "Avslutat", "Senast ändrad", title=title)
+    for row in rows:
+        table.add_row(
+            row.id, row.status_text, row.closed_on.isoformat() if row.closed_on else "–",
+            row.updated.strftime("%Y-%m-%d %H:%M"),
+        )  # fmt: skip
+    return table
+
+
 def _days(reminder: Reminder) -> str:
     if reminder.days_left is None:
         return "–"

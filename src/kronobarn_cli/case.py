@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -290,9 +293,48 @@ class Closure(_Model):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+def system_user() -> str:
+    """The operating system's name for the user running kronobarn."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this user id (e.g. in a container)
+        uid = os.getuid() if hasattr(os, "getuid") else None
+        return "okänd användare" if uid is None else f"uid {uid}"
+
+
+class Actor(_Model):
+    """Who changes a case, and through which command: what every journal entry records."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user: Annotated[str, Field(min_length=1, max_length=100)]
+    command: Annotated[str, Field(min_length=1, max_length=100)]
+    """E.g. `new-case`, `resume`, `plan add`, `consent withdraw`, `close`, `edit`."""
+
+    @field_validator("user", mode="before")
+    @classmethod
+    def _user(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if has_control_characters(value):
+                raise ValueError("innehåller otillåtna kontrolltecken")
+        return value
+
+
 class JournalEntry(_Model):
+    """One change of a case: when, who, through which command, and which fields or steps.
+
+    `text` says what happened in the tool's own words (a step's question, an action's number,
+    a status); never what a user typed: no names, reasons, action texts or organisation names.
+    """
+
     at: datetime
     text: str
+    user: str | None = None
+    """None in entries recorded before the journal named users and commands."""
+    command: str | None = None
+    fields: list[str] = []
+    """The case fields or checklist steps the change touched (ids, not values)."""
 
 
 class Case(_Model):
@@ -346,8 +388,12 @@ class Case(_Model):
     def current_meeting(self) -> Meeting | None:
         return self.meetings[-1] if self.meetings else None
 
-    def log(self, text: str, now: datetime) -> None:
-        self.journal.append(JournalEntry(at=now, text=text))
+    def log(self, text: str, now: datetime, actor: Actor, fields: Sequence[str] = ()) -> None:
+        """Add a journal entry. `text` must hold no user-typed text (see `JournalEntry`)."""
+        entry = JournalEntry(
+            at=now, text=text, user=actor.user, command=actor.command, fields=list(fields)
+        )
+        self.journal.append(entry)
         self.updated = now
 
 

@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import answers_file, i18n, views
+from kronobarn_cli import answers_file, i18n, retention, views
 from kronobarn_cli import export as exports
 from kronobarn_cli import remind as remind_rules
-from kronobarn_cli.case import STATUS_LABELS, Case, OrganisationRef
+from kronobarn_cli.case import STATUS_LABELS, Actor, Case, OrganisationRef, system_user
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
@@ -76,6 +76,7 @@ err = Console(stderr=True, highlight=False)
 
 class State:
     checklists: Path | None = None
+    user: str = ""
 
 
 state = State()
@@ -90,24 +91,47 @@ ChecklistsOption = Annotated[
 ]
 
 
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        envvar="KRONOBARN_USER",
+        metavar="NAMN",
+        help="Vem du är i ärendenas journal (annars ditt användarnamn i datorn).",
+        show_default=False,
+    ),
+]
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Skriv JSON för skript (formen beskrivs i README).")
 ]
 
 
 @app.callback()
-def _root(checklists: ChecklistsOption = None) -> None:
+def _root(checklists: ChecklistsOption = None, user: UserOption = None) -> None:
     state.checklists = checklists
+    name = system_user() if user is None else user
+    try:
+        state.user = Actor(user=name, command="kronobarn").user
+    except ValidationError as exc:
+        raise KronobarnError(
+            f"Användarnamnet för journalen kan inte användas: {swedish_message(exc.errors()[0])}. "
+            "Ange ett annat med --user eller KRONOBARN_USER."
+        ) from None
 
 
 def _workflow() -> Workflow:
     return load_workflow(state.checklists)
 
 
-def _store() -> CaseStore:
-    """The case store; what it has to tell (waiting for a lock, a shared directory) goes to
-    stderr, so standard out stays clean for scripts."""
-    return CaseStore(notice=lambda message: err.print(_one_line(message), soft_wrap=True))
+def _store(command: str) -> CaseStore:
+    """The case store, for `command` run by the user (both go into the journal of every case
+    it changes). What it has to tell (waiting for a lock, a shared directory) goes to stderr,
+    so standard out stays clean for scripts."""
+    return CaseStore(
+        notice=lambda message: err.print(_one_line(message), soft_wrap=True),
+        actor=Actor(user=state.user, command=command),
+    )
 
 
 def _require_terminal(command: str) -> None:
@@ -164,7 +188,7 @@ def new_case(
         return
     _require_terminal("new-case")
     workflow = _workflow()
-    store = _store()
+    store = _store("new-case")
     prompter = Prompter(out)
     try:
         while True:
@@ -184,11 +208,13 @@ def new_case(
 
 def _replay(path: Path) -> None:
     workflow = _workflow()
+    store = _store("new-case")
     given = answers_file.read(path, local_now().date(), workflow)
-    result = replay(workflow, given.child, given.answers, str(path), own=given.organisation)
+    result = replay(
+        workflow, given.child, given.answers, str(path), own=given.organisation, actor=store.actor
+    )
     for warning in result.warnings:
         err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
-    store = _store()
     case = store.create(given.child, local_now(), content=result.case)
     if case.status == "vantar-pa-samtycke" and result.next_step is None:
         scope = ConsentScope.of(case, local_now().date())
@@ -226,7 +252,7 @@ def resume(
 
     Exempel: kronobarn resume k3m9qa
     """
-    store = _store()
+    store = _store("resume")
     if case_id is not None:
         store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
     _require_terminal("resume")
@@ -285,7 +311,7 @@ def follow_up(
 
     Exempel: kronobarn follow-up k3m9qa
     """
-    store = _store()
+    store = _store("follow-up")
     store.load(case_id)
     if answers is not None:
         _replay_follow_up(store, case_id, answers)
@@ -304,7 +330,8 @@ def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
     workflow = _workflow()
     given = answers_file.read_follow_up(path)
     with store.locked(case_id):
-        result = replay_follow_up(workflow, store.load(case_id), given, str(path))
+        case = store.load(case_id)
+        result = replay_follow_up(workflow, case, given, str(path), actor=store.actor)
         for warning in result.warnings:
             err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
         store.save(result.case)  # the whole file fitted: only now is anything written
@@ -331,7 +358,7 @@ def show(
 
     Exempel: kronobarn show k3m9qa
     """
-    case = _store().load(case_id)
+    case = _store("show").load(case_id)
     if as_json:
         _print_json(case.model_dump_json(indent=2))
         return
@@ -358,7 +385,7 @@ def edit(
 
     Exempel: kronobarn edit k3m9qa --name "E. K."
     """
-    store = _store()
+    store = _store("edit")
     store.load(case_id)
     if name is None and birth_year is None:
         _require_terminal("edit")
@@ -388,7 +415,7 @@ def close(
 
     Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
     """
-    store = _store()
+    store = _store("close")
     with store.locked(case_id):
         case = _closed(store, store.load(case_id), reason)
     out.print(f"Ärendet {case.id} är avslutat.")
@@ -399,6 +426,128 @@ def _closed(store: CaseStore, case: Case, reason: str) -> Case:
         return close_case(store, case, reason, local_now())
     except ValidationError as exc:  # e.g. a reason longer than the case file allows
         raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
+
+
+@app.command("log", options_metavar=i18n.OPTIONS_METAVAR)
+def show_log(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Visa ärendets journal: när, vem, med vilket kommando och vilka fält som ändrades.
+
+    Journalen innehåller inte det som skrevs i fritext (namn, anledningar, insatser).
+
+    Exempel: kronobarn log k3m9qa --json
+    """
+    case = _store("log").load(case_id)
+    if as_json:
+        _print_json(views.JOURNAL_ENTRIES.dump_json(case.journal, indent=2).decode())
+        return
+    out.print(views.journal_table(case))
+
+
+def _cases(count: int) -> str:
+    return f"{count} {'ärende' if count == 1 else 'ärenden'}"
+
+
+YesOption = Annotated[
+    bool, typer.Option("--yes", help="Radera på riktigt (utan: visa bara vad som raderas).")
+]
+
+
+def _described(case: Case) -> Text:
+    return (
+        Text(f"{case.id}  ")
+        + safe(case.child.name)
+        + f"  ({STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
+    )
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def delete(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    yes: YesOption = False,
+) -> None:
+    """Radera ett ärende för gott: ärendefilen med journalen, temporära filer och låsfilen.
+
+    Utan --yes visas bara vad som skulle raderas. Det går inte att ångra.
+
+    Exempel: kronobarn delete k3m9qa --yes
+    """
+    store = _store("delete")
+    try:
+        about = _described(store.load(case_id))
+    except CaseFileError:  # a file that cannot be read can still be deleted
+        about = Text(f"{case_id}  (ärendefilen kan inte läsas)")
+    if not yes:
+        out.print(Text("Raderas med --yes: ") + about, soft_wrap=True)
+        for path in store.files_of(case_id):
+            out.print(Text(f"  {path}"), soft_wrap=True)
+        raise KronobarnError(f"Inget raderades. Radera med: kronobarn delete {case_id} --yes")
+    store.delete(case_id)
+    out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def purge(
+    closed_before: Annotated[
+        str | None,
+        typer.Option(
+            "--closed-before",
+            metavar="DATUM",
+            help="Avslutade ärenden som avslutades före datumet (ÅÅÅÅ-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    not_activated_before: Annotated[
+        str | None,
+        typer.Option(
+            "--not-activated-before",
+            metavar="DATUM",
+            help="Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Gallra: lista ärenden som avslutades eller aldrig aktiverades före ett datum.
+
+    Med --yes raderas de för gott, som med delete. Aktiverade och pågående ärenden raderas
+    aldrig.
+
+    Exempel: kronobarn purge --closed-before 2025-01-01 --not-activated-before 2026-01-01 --yes
+    """
+    if closed_before is None and not_activated_before is None:
+        raise KronobarnError("Ange --closed-before DATUM, --not-activated-before DATUM eller båda.")
+    rule = retention.RetentionRule(
+        closed_before=_parse_date(closed_before, "--closed-before") if closed_before else None,
+        not_activated_before=(
+            _parse_date(not_activated_before, "--not-activated-before")
+            if not_activated_before
+            else None
+        ),
+    )
+    result = retention.purge(_store("purge"), rule, delete=yes)
+    shown = result.deleted if yes else result.due
+    rows = [views.PurgedCase.of(case) for case in shown]
+    say = err if as_json else out  # with --json, standard out holds only the JSON
+    if as_json:
+        _print_json(views.PURGED_CASES.dump_json(rows, indent=2).decode())
+    elif rows:
+        out.print(views.purge_table(rows, "Raderade ärenden" if yes else "Raderas med --yes"))
+    for case in result.kept:
+        say.print(f"Ärendet {case.id} har ändrats sedan det listades och raderades inte.")
+    if not result.due:
+        say.print("Inga ärenden att gallra.")
+    elif yes:
+        say.print(f"Raderade {len(result.deleted)} av {_cases(len(result.due))}.")
+    else:
+        say.print(f"{_cases(len(result.due))} raderas med --yes. Inget raderades nu.")
+    for problem in result.problems:
+        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
+    if result.problems:
+        raise typer.Exit(1)
 
 
 plan_app = typer.Typer(
@@ -437,16 +586,16 @@ def plan_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn plan k3m9qa show --json
     """
-    meeting = plan_meeting(_store().load(plan_target.case_id))
+    meeting = plan_meeting(_store("plan show").load(plan_target.case_id))
     if as_json:
         _print_json(views.PLAN_ACTIONS.dump_json(meeting.actions, indent=2).decode())
         return
     out.print(views.plan_table(meeting, _workflow()))
 
 
-def _change_plan(change: Callable[[CaseStore, Workflow, Case], str]) -> None:
+def _change_plan(command: str, change: Callable[[CaseStore, Workflow, Case], str]) -> None:
     workflow = _workflow()
-    store = _store()
+    store = _store(command)
     case_id = plan_target.case_id
     with store.locked(case_id):
         case = store.load(case_id)
@@ -480,7 +629,7 @@ def plan_done(number: ActionNumber) -> None:
         _, what = set_action_status(store, workflow, case, number, "klar", now=local_now())
         return f"Insats {number} är klar: {what}"
 
-    _change_plan(change)
+    _change_plan("plan done", change)
 
 
 @plan_app.command("status", options_metavar=i18n.OPTIONS_METAVAR)
@@ -500,7 +649,7 @@ def plan_status(
         label = workflow.label("atgarder", "status", status).lower()
         return f"Insats {number} har status {label}: {what}"
 
-    _change_plan(change)
+    _change_plan("plan status", change)
 
 
 @plan_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
@@ -536,7 +685,7 @@ def plan_add(
                                now=local_now())  # fmt: skip
         return f"Insats {number} är tillagd: {what}"
 
-    _change_plan(change)
+    _change_plan("plan add", change)
 
 
 consent_app = typer.Typer(
@@ -575,7 +724,7 @@ def consent_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn consent k3m9qa show --json
     """
-    case = _store().load(consent_target.case_id)
+    case = _store("consent show").load(consent_target.case_id)
     today = local_now().date()
     if as_json:
         _print_json(views.ConsentSummary.of(case, today).model_dump_json(indent=2))
@@ -638,7 +787,7 @@ def consent_add(
     --organisation skola --organisation socialtjanst
     """
     workflow = _workflow()
-    store = _store()
+    store = _store("consent add")
     case_id = consent_target.case_id
     store.load(case_id)
     if giver is None:
@@ -697,7 +846,7 @@ def consent_withdraw(
     Exempel: kronobarn consent k3m9qa withdraw --giver ungdom --organisation polis
     """
     workflow = _workflow()
-    store = _store()
+    store = _store("consent withdraw")
     case_id = consent_target.case_id
     day = _parse_date(on, "--date") if on else local_now().date()
     with store.locked(case_id):
@@ -779,7 +928,7 @@ def export(
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
     if fmt not in FORMATS:
         raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
-    case = _store().load(case_id)
+    case = _store("export").load(case_id)
     chosen = cast("exports.Format", fmt)
     custom = exports.template_dir(templates)
     if kind == "calendar":
@@ -825,7 +974,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     broken: list[CaseFileError] = []
-    rows = [views.ListedCase.of(case) for case in _readable_cases(_store(), broken)]
+    rows = [views.ListedCase.of(case) for case in _readable_cases(_store("list"), broken)]
     if as_json:
         _print_json(views.LISTED_CASES.dump_json(rows, indent=2).decode())
     elif rows:
@@ -904,7 +1053,7 @@ def remind(
 
     Exempel: kronobarn remind --within 2w --organisation skola --json
     """
-    store = _store()
+    store = _store("remind")
     settings = remind_rules.load_settings(store.home)
     day = _parse_date(today, "--today") if today else local_now().date()
     fmt = "json" if as_json else fmt
@@ -951,9 +1100,11 @@ def _parse_date(text: str, option: str) -> date:
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
 def schema(
-    what: Annotated[str, typer.Argument(metavar="VAD", help="case, list eller reminder.")] = "case",
+    what: Annotated[
+        str, typer.Argument(metavar="VAD", help="case, list, reminder, journal eller purge.")
+    ] = "case",
 ) -> None:
-    """Skriv JSON-schemat för ärendefilen (show --json), list --json eller remind --json.
+    """Skriv JSON-schemat för show, list, remind, log eller purge med --json.
 
     Exempel: kronobarn schema case
     """
@@ -961,9 +1112,13 @@ def schema(
         "case": Case.model_json_schema(),
         "list": views.LISTED_CASES.json_schema(),
         "reminder": remind_rules.REMINDERS.json_schema(),
+        "journal": views.JOURNAL_ENTRIES.json_schema(),
+        "purge": views.PURGED_CASES.json_schema(),
     }
     if what not in schemas:
-        raise KronobarnError(f"Okänt schema '{what}'. Välj case, list eller reminder.")
+        raise KronobarnError(
+            f"Okänt schema '{what}'. Välj case, list, reminder, journal eller purge."
+        )
     _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
 
 

@@ -17,6 +17,7 @@ from kronobarn_cli.case import (
     Case,
     Consent,
     ConsentWithdrawal,
+    JournalEntry,
     Meeting,
     OrganisationRef,
     PlanAction,
@@ -391,6 +392,40 @@ def case_table(rows: list[ListedCase]) -> Table:
     return table
 
 
+class PurgedCase(BaseModel):
+    """One row of `purge`; the documented JSON shape of `purge --json`. No child's name: the
+    output may be kept as a record of the gallring, and must not keep what it deleted."""
+
+    id: str
+    status: CaseStatus
+    status_text: str
+    closed_on: date | None
+    updated: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> PurgedCase:
+        return cls(
+            id=case.id,
+            status=case.status,
+            status_text=STATUS_LABELS[case.status],
+            closed_on=case.closed.on if case.closed else None,
+            updated=case.updated,
+        )
+
+
+PURGED_CASES = TypeAdapter(list[PurgedCase])
+
+
+def purge_table(rows: list[PurgedCase], title: str) -> Table:
+    table = Table("Id", "Status", "Avslutat", "Senast ändrad", title=title)
+    for row in rows:
+        table.add_row(
+            row.id, row.status_text, row.closed_on.isoformat() if row.closed_on else "–",
+            row.updated.strftime("%Y-%m-%d %H:%M"),
+        )  # fmt: skip
+    return table
+
+
 def _days(reminder: Reminder) -> str:
     if reminder.days_left is None:
         return "–"
@@ -442,5 +477,23 @@ def plan_table(meeting: Meeting, workflow: Workflow) -> Table:
         table.add_row(
             str(number), _t(a.what), _t(a.organisation.name), _t(a.person),
             swedish_date(a.due), workflow.label("atgarder", "status", a.status),
+        )  # fmt: skip
+    return table
+
+
+JOURNAL_ENTRIES = TypeAdapter(list[JournalEntry])
+"""The documented JSON shape of `log ID --json`: the case file's own journal entries."""
+
+
+def journal_table(case: Case) -> RenderableType:
+    """Who did what to a case, when, through which command, and which fields or steps."""
+    if not case.journal:
+        return Text(f"Ärendet {case.id} har ingen journal.")
+    table = Table("Tid", "Användare", "Kommando", "Händelse", "Fält",
+                  title=f"Journal för ärende {case.id}", title_justify="left")  # fmt: skip
+    for entry in case.journal:
+        table.add_row(
+            entry.at.strftime("%Y-%m-%d %H:%M"), _t(entry.user), _t(entry.command),
+            _t(entry.text), _t(", ".join(entry.fields) or None),
         )  # fmt: skip
     return table

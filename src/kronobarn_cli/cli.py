@@ -63,7 +63,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 checklists_app = typer.Typer(
-    help="Checklistorna: kontrollera länets egna filer.",
+    help="Checklistorna: kontrollera länets egna filer.\n\nExempel: kronobarn checklists validate",
     options_metavar=i18n.OPTIONS_METAVAR,
     subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
     no_args_is_help=True,
@@ -551,7 +551,10 @@ def purge(
 
 
 plan_app = typer.Typer(
-    help="Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till.",
+    help=(
+        "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till."
+        "\n\nExempel: kronobarn plan k3m9qa done 2"
+    ),
     options_metavar=i18n.OPTIONS_METAVAR,
     subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
     invoke_without_command=True,
@@ -689,7 +692,10 @@ def plan_add(
 
 
 consent_app = typer.Typer(
-    help="Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla.",
+    help=(
+        "Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla."
+        "\n\nExempel: kronobarn consent k3m9qa"
+    ),
     options_metavar=i18n.OPTIONS_METAVAR,
     subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
     invoke_without_command=True,

@@ -615,7 +615,8 @@ def test_rule2_resuming_a_case_waiting_for_consent_only_adds_to_it(
         Prompter(screen).walk(walk)
     assert store.load(case.id).consents == before
     walk = Walk(met.workflow, store, store.load(case.id), clock=fixed_clock)
-    with typed(ENTER, ENTER, ENTER):  # add now; written, today; the organisations ticked
+    # Add now; written, today; the young person's own organisations, ticked afresh.
+    with typed(ENTER, ENTER, down(5) + " " + down(3) + " " + ENTER):
         Prompter(screen).walk(walk)
     after = store.load(case.id)
     assert after.consents[: len(before)] == before

@@ -60,7 +60,10 @@ def test_rule_wheel_notes_are_kept_per_area_and_per_meeting(workflow: Workflow) 
         ("motet", "trygg", None, "Rasterna ännu"),
     ]
     plan = export.plan(case, workflow, "markdown", today=TODAY)
-    assert "| Trygg | ja | Bra kompisar | Rasterna ännu |" in plan
+    assert (
+        "| Trygg | ja | inför mötet: Bra kompisar | inför mötet: Raster; vid mötet: Rasterna ännu |"
+        in plan
+    )
 
 
 @pytest.mark.timeout(30)

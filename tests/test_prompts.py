@@ -265,8 +265,8 @@ FIRST_MEETING = [
     # Not all printed: the family and Skola get printed ones (so received); Socialtjänst one
     # by post, not received yet
     NO, ENTER, ENTER, down(2) + ENTER, NO,
-    # 7. Fortsatt samordning: a tie, so the user picks
-    down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER,
+    # 7. Fortsatt samordning: a tie, so the user picks among those who took part
+    DOWN + ENTER, line("2027-02-01"), ENTER,
 ]  # fmt: skip
 SECOND_MEETING = [
     # 3. Areas, the agreed date, form and place start from the last meeting (the time is
@@ -284,7 +284,7 @@ SECOND_MEETING = [
     line(""),
     YES,
     # Suggested: Socialtjänst (the only open action); the meeting picks Skola instead
-    UP * (SOCIALTJANST - SKOLA) + ENTER, line("2027-04-01"), ENTER,
+    UP + ENTER, line("2027-04-01"), ENTER,
 ]  # fmt: skip
 
 
@@ -419,10 +419,10 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
         line("E. K."), line("2012"), down(SKOLA) + ENTER,
         # 1. Finns behov av samverkan?
         line("Hög frånvaro och oro hemma."), NO, NO, YES,
-        # 2. Samtycke: mature; one guardian; each consent asked for by itself, the young
-        #    person's starting from the guardian's organisations
+        # 2. Samtycke: mature; one guardian; each consent asked for by itself, each person
+        #    ticking their own organisations
         YES, ONE_GUARDIAN, WRITTEN_TODAY, organisations(SKOLA, SOCIALTJANST),
-        WRITTEN_TODAY, ENTER,
+        WRITTEN_TODAY, organisations(SKOLA, SOCIALTJANST),
         # 3. Areas, date and time, form, place; one invitation in Link
         SPACE + ENTER, line("imorgon 9.30"), ENTER, line("Rum 3"),
         down(SOCIALTJANST) + ENTER, line(""), ENTER, line("idag"), DONE,

@@ -89,7 +89,7 @@ def test_replay_from_the_command_line_writes_the_case(isolated: Path, tmp_path: 
 @pytest.mark.parametrize(
     ("change", "step", "reason"),
     [
-        (("mote-datum", "2020-01-01"), "mote-datum", "framtiden"),
+        (("mote-datum", "2020-02-30"), "mote-datum", "Ogiltigt datum"),
         (("uppmarksammat", ""), "uppmarksammat", "tomt"),
         (("mote-tid", "25:00"), "mote-tid", "Ogiltig tid"),
         (("finns-inte", "x"), "finns-inte", "inget sådant steg"),
@@ -106,7 +106,7 @@ def test_a_bad_answer_names_file_step_and_reason_and_writes_nothing(
     path = written(data, tmp_path)
     if change[0] == "mote-datum":
         path.write_text(path.read_text(encoding="utf-8").replace(
-            str(date.today() + timedelta(days=60)), "2020-01-01"), encoding="utf-8")  # fmt: skip
+            str(date.today() + timedelta(days=60)), "'2020-02-30'"), encoding="utf-8")  # fmt: skip
     run = kronobarn("new-case", "--answers", str(path))
     assert run.returncode == 1
     [line] = run.stderr.strip().splitlines()

@@ -18,6 +18,8 @@ from .conftest import NOW, new_walk
 from .keys import DOWN, ENTER, SPACE, down, line, typed
 from .scenario import BEFORE_INVITEES, GUARDIAN_ORAL, GUARDIANS, MEETING, activate_need, answer_all
 
+BACKSPACE = "\x7f"
+
 pytestmark = pytest.mark.timeout(30)
 
 
@@ -40,14 +42,16 @@ def test_jump_back_to_a_chosen_earlier_answer(prompter: Prompter, walk: Walk) ->
     active(walk)
     answer_all(walk, BEFORE_INVITEES)  # areas, date, time, form, place
     # At the invitee's contact person, `<<` offers the earlier answers, newest first:
-    # place, form, time, date, areas, ...; choose the date (4th) and give another.
-    keys = [down(5) + ENTER, line("<<"), down(3) + ENTER, line("2026-12-22")]
+    # place, form, time, date, areas, ...; choose the date (4th) and give another. The date
+    # starts from the old one; the time, form and place still hold and are kept unasked.
+    keys = [down(5) + ENTER, line("<<"), down(3) + ENTER, BACKSPACE * 10 + line("2026-12-22")]
     with pytest.raises(EOFError), typed(*keys):
         prompter.walk(walk)
     meeting = walk.case.meetings[0]
     assert meeting.held_on is not None and meeting.held_on.isoformat() == "2026-12-22"
-    assert meeting.place is None  # asked again after the changed date
-    assert walk.position().step is not None and walk.position().step.id == "mote-tid"
+    assert (meeting.starts_at, meeting.place) == ("09:30", "Rum 3")  # kept
+    assert walk.position().step is not None and walk.position().step.id == "inbjudna"
+    assert "(som tidigare)" in shown(prompter)
 
 
 def test_edit_corrects_the_child_and_journals_what_not_to_what(
@@ -78,7 +82,7 @@ def test_resume_opens_with_the_child_the_section_and_the_item_being_edited(
     text = shown(prompter)
     assert "Barn: A. B. (född 2016)" in text
     assert "Avsnitt 3: Initiera och bjuda in" in text
-    assert "Nu: Bjud in en verksamhet: Socialtjänst, 2 av 2" in text
+    assert "Nu: Bjud in en verksamhet: Socialtjänst (nr 2)" in text
 
 
 def test_resume_without_an_id_offers_the_open_cases(

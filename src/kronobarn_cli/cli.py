@@ -280,6 +280,8 @@ def _choose_open_case(prompter: Prompter, store: CaseStore) -> str | None:
     if not open_cases:
         out.print("Inga öppna ärenden att fortsätta. Nästa möte startar du med 'follow-up'.")
         return None
+    if len(open_cases) == 1:
+        return open_cases[0].id  # nothing to choose between
     choices = [
         (f"{c.id}  {c.child.name}  ({STATUS_LABELS[c.status]})", c.id)
         for c in sorted(open_cases, key=lambda c: c.updated, reverse=True)

@@ -263,14 +263,19 @@ def plan(
 
 
 def _wheel(case: Case, meeting: Meeting, workflow: Workflow) -> list[dict[str, str]]:
-    """The wheel as a table: every area, whether in focus, and what was noted up to then."""
+    """The wheel as a table: every area, whether in focus, and what this meeting noted
+    (before it and at it, each said so)."""
     focus = set(meeting.areas + meeting.areas_discussed)
     notes: dict[str, tuple[str, str]] = {}
-    for m in case.meetings:
-        if m.number <= meeting.number:
-            for note in m.wheel_notes:  # a later note adds to an earlier one
-                works, hard = notes.get(note.area, ("", ""))
-                notes[note.area] = (note.works or works, note.challenges or hard)
+    for note in meeting.wheel_notes:
+        when = "inför mötet" if note.stage == "infor" else "vid mötet"
+        works, hard = notes.get(note.area, ("", ""))
+        notes[note.area] = (
+            "; ".join(p for p in (works, f"{when}: {note.works}" if note.works else "") if p),
+            "; ".join(
+                p for p in (hard, f"{when}: {note.challenges}" if note.challenges else "") if p
+            ),
+        )
     return [
         {
             "area": area.name,

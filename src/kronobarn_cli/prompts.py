@@ -50,6 +50,7 @@ BACK_VALUE = "__tillbaka__"
 BACK_TITLE = "← Tillbaka"
 BACK_TEXT = "<"
 OWN_ORGANISATION = "Vilken verksamhet arbetar du i (öppnar ärendet)?"
+SHORT_HINTS = {"select": "(↑↓ Enter)", "checkbox": "(↑↓ mellanslag Enter, < tillbaka)"}
 SELECT_HINT = "(piltangenterna flyttar, Enter väljer)"
 CHECKBOX_HINT = "(piltangenterna flyttar, mellanslag markerar, Enter går vidare, < tillbaka)"
 
@@ -116,10 +117,11 @@ class Prompter:
     def say(self, message: str, style: str = "") -> None:
         self.console.print(Text(message, style=style))
 
-    def _hint(self, kind: str, text: str) -> str | None:
-        """Key help once per session: after that it only makes long questions wrap."""
+    def _hint(self, kind: str, text: str) -> str:
+        """Key help in full once per session, then short: a long hint makes questions wrap
+        (and no hint at all would let questionary print its English one)."""
         if kind in self._hinted:
-            return None
+            return SHORT_HINTS[kind]
         self._hinted.add(kind)
         return text
 
@@ -211,7 +213,7 @@ class Prompter:
         values = question.unsafe_ask()
         if values == BACK_VALUE:
             return BACK
-        titles = [(names or {}).get(v, t) for t, v in choices if v in values]
+        titles = [(names or {}).get(v, t) for t, v in choices if v in values and v != OPT_IN_VALUE]
         line = Text("✔ ", style="green") + Text(message + " ", style="bold")
         self.console.print(line + safe(", ".join(titles) or "inget valt"))
         return list(values)
@@ -356,7 +358,7 @@ class Prompter:
 
         kind = spec.kind
         if kind == "text":
-            hint = "tom rad: inga fler" if ending else ("" if spec.required else "lämna tomt")
+            hint = "tom rad: inga fler" if ending else ("" if spec.required else "kan lämnas tomt")
             answer = self.text(message, check, hint=hint, default=default or "")
             return END if ending and isinstance(answer, str) and not answer.strip() else answer
         if kind == "date":
@@ -364,7 +366,7 @@ class Prompter:
                 " och tid 9.30" if spec.with_time else ""
             )
             if not spec.required:
-                hint += "; lämna tomt om inget"
+                hint += "; kan lämnas tomt"
             return self.text(message, check, hint=hint, default=default or "")
         if kind == "time":
             return self.text(message, check, hint="TT:MM", default=default or "")
@@ -389,7 +391,6 @@ class Prompter:
                 self.say(workflow.areas_note, "italic")
             if spec.opt_in and spec.opt_in_label:
                 choices.append((f"✎ {spec.opt_in_label}", OPT_IN_VALUE))
-                names[OPT_IN_VALUE] = spec.opt_in_label.lower()
             chosen = self.checkbox(
                 message, choices, required=spec.required, checked=default, names=names
             )
@@ -441,15 +442,8 @@ class Prompter:
         self.show_guidance(step)
         added = False
         for giver in walk.missing_givers():
-            scope = walk.consent_scope()
-            self.say(f"Samtycke från {scope.word(giver)}", "bold")
-            # Start from what this giver consented to before, else what the others cover.
-            earlier = [c for c in scope.consents if c.giver == giver]
-            orgs = earlier[-1].organisations if earlier else scope.organisations()
-            start = {"verksamheter": [o.model_dump() for o in orgs]}
-            item = self._ask_item(
-                step, walk, [], {step.fields[0].id: giver}, save=False, defaults=start
-            )
+            self.say(f"Samtycke från {walk.consent_scope().word(giver)}", "bold")
+            item = self._ask_item(step, walk, [], {step.fields[0].id: giver}, save=False)
             if not isinstance(item, dict):
                 break
             try:
@@ -542,10 +536,9 @@ class Prompter:
             prefilled = {**queue[0], **current}
             defaults: dict[str, Any] = {}
             if step.records == "consent":
+                # Each person's organisations start empty: their own choice, never another's.
                 scope = walk.consent_scope()
                 self.say(f"Samtycke från {scope.word(str(prefilled.get('roll')))}", "bold")
-                if items:  # the next giver usually consents to the same organisations
-                    defaults = {"verksamheter": items[-1].get("verksamheter")}
             elif step.for_each is None:
                 previous = walk.previous_values(step, queue[0])
                 self.say("Från förra mötet:", "bold")
@@ -686,7 +679,7 @@ class Prompter:
 
         With `ending`, the item's first question also offers "no more" (END).
         """
-        self.say(_item_header(step, current, len(items) + 1), "bold")
+        self.say(_item_header(step, current, len(items) + 1, walk.workflow), "bold")
         asked: list[str] = []
         editing = defaults is not None and step.fields[0].id in defaults
         while True:
@@ -845,7 +838,12 @@ class Prompter:
                 finished = walk.outcome_of(shown) if shown else None
                 if finished is not None:
                     self.say(f"✔ {finished.title}", "bold green")
-                if pos.section.pause and (shown is not None or _meeting_ahead(walk)):
+                returning = any(s.id in walk.remembered for s in pos.section.steps)
+                if (
+                    pos.section.pause
+                    and not returning
+                    and (shown is not None or _meeting_ahead(walk))
+                ):
                     go_on = self._go_on(pos.section.pause, walk)
                     if go_on == "change-date":
                         walk.back_to("mote-datum")
@@ -855,6 +853,8 @@ class Prompter:
                         return pos
                 self.show_section(pos.section)
                 shown = pos.section.id
+            if self._given_again(walk, step):
+                continue
             automatic = walk.automatic(step)
             if automatic is not None:
                 self._show_automatic(step, walk, automatic)
@@ -916,6 +916,18 @@ class Prompter:
             body += Text("\nNu: ", style="bold") + safe(walk.progress() or pos.step.prompt)
         self.console.print(Panel(body, title=f"Ärende {case.id}", title_align="left"))
 
+    def _given_again(self, walk: Walk, step: Step) -> bool:
+        """After a jump back: an answer from before that still holds is kept, unasked."""
+        if step.id not in walk.remembered:
+            return False
+        value = walk.remembered_answer(step)
+        try:
+            walk.answer(step.id, value)
+        except AnswerError:
+            return False  # it no longer fits: asked again
+        self.console.print(Text("↺ ", style="dim") + safe(f"{step.prompt} (som tidigare)"))
+        return True
+
     def _jump_back(self, walk: Walk) -> None:
         """Change an earlier answer without going back one question at a time."""
         steps = [s for s in walk.answered_steps() if walk.automatic(s) is None]
@@ -923,9 +935,12 @@ class Prompter:
             self.say("Det finns inget tidigare svar att ändra här.")
             return
         choices = [(s.prompt, s.id) for s in reversed(steps)]
-        chosen = self.select("Vilket svar vill du ändra? (senare svar frågas igen)", choices)
+        chosen = self.select(
+            "Vilket svar vill du ändra? (senare svar behålls om de fortfarande gäller)", choices
+        )
         if chosen is BACK:
             return
+        # The chosen answer is asked again (starting from the old one), the later ones kept.
         walk.back_to(str(chosen))
 
     def _show_automatic(self, step: Step, walk: Walk, value: Any) -> None:
@@ -1007,11 +1022,14 @@ def _meeting_ahead(walk: Walk) -> bool:
     return held_on is not None and (held_on - walk.today).days > 1
 
 
-def _item_header(step: Step, item: dict[str, Any], number: int) -> str:
-    """`Insats i Barnets plan (2)`, or for one item per participant, the participant."""
-    party = item.get(step.fields[0].id) if step.for_each else None
-    if isinstance(party, dict):
-        return f"{step.prompt}: {party.get('name', '')}"
+def _item_header(step: Step, item: dict[str, Any], number: int, workflow: Workflow) -> str:
+    """`Insats i Barnets plan (2)`, or for one item per participant or area, its name."""
+    first = item.get(step.fields[0].id) if step.for_each else None
+    if isinstance(first, dict):
+        return f"{step.prompt}: {first.get('name', '')}"
+    area = workflow.area(first) if isinstance(first, str) else None
+    if area is not None:
+        return f"{step.prompt}: {area.name}"
     return f"{step.prompt} ({number})"
 
 

@@ -25,7 +25,7 @@ from kronobarn_cli.case import (
     View,
     WheelNote,
 )
-from kronobarn_cli.checklist import FAMILY, Organisation, Workflow
+from kronobarn_cli.checklist import FAMILY, FAMILY_PARTIES, Organisation, Workflow
 from kronobarn_cli.consent import ConsentScope, giver_word, required_groups
 from kronobarn_cli.text import join_swedish, swedish_date
 
@@ -212,8 +212,8 @@ def invitation_too_late(sent_on: date, meeting_on: date, days: int | None) -> st
     if left >= days:
         return None
     return (
-        f"Inbjudan skickas {left} dagar före mötet; arbetsgången säger i god tid "
-        f"(här minst {days} dagar). Överväg ett senare mötesdatum."
+        f"Inbjudan skickas {left} {'dag' if left == 1 else 'dagar'} före mötet; arbetsgången "
+        f"säger i god tid (här minst {days} dagar). Överväg ett senare mötesdatum."
     )
 
 
@@ -242,7 +242,12 @@ def established_specialists(meetings: list[Meeting]) -> frozenset[str]:
 def suggest_coordinator(actions: list[PlanAction]) -> list[OrganisationRef]:
     """The organisation(s) responsible for most open actions (planned or ongoing) in the plan;
     several mean a tie. Finished and cancelled actions call for no coordination."""
-    counted = Counter(a.organisation.key() for a in actions if a.is_open)
+    # The family may own actions, but it does not coordinate.
+    counted = Counter(
+        a.organisation.key()
+        for a in actions
+        if a.is_open and a.organisation.id not in FAMILY_PARTIES
+    )
     if not counted:
         return []
     top = max(counted.values())

@@ -159,6 +159,10 @@ class Walk:
         self.case = case
         self.clock = clock
         self.wanted: set[str] = set()
+        self.remembered: dict[str, Any] = {}
+        """Answers removed by a jump back, given again where they still hold."""
+        self.changing: dict[str, Any] = {}
+        """The answer a jump back asks again, offered as the starting point."""
         self._filling: str | None = None
         """The group whose unfinished items this walk has journalled as being filled in."""
 
@@ -221,6 +225,8 @@ class Walk:
 
     def default_for(self, step: Step) -> Any:
         """What a step starts from: a suggestion, or what was answered at the last meeting."""
+        if step.id in self.changing and step.kind != "repeat":
+            return self.changing.pop(step.id)  # the answer being changed after a jump back
         flat = engine.flatten(self.answers())
         if step.suggest == "coordinator":
             suggested = self.coordinator_suggestion()
@@ -491,11 +497,11 @@ class Walk:
         if step.kind != "repeat" or self.case.pending.get("step") != step.id:
             return step.prompt
         items, current = self.pending_items(step)
-        queue = self.pending_queue(step) or []
-        named = next((v for v in current.values() if isinstance(v, dict) and "name" in v), None)
-        about = f": {named['name']}" if named else ""
-        total = len(items) + len(queue) + (1 if current or not queue else 0)
-        return f"{step.prompt}{about}, {len(items) + 1} av {max(total, len(items) + 1)}"
+        self.pending_queue(step) or []
+        first = current.get(step.fields[0].id)
+        named = first.get("name") if isinstance(first, dict) else first
+        about = f": {named}" if named else ""
+        return f"{step.prompt}{about} (nr {len(items) + 1})"
 
     def answered_steps(self) -> list[Step]:
         """The steps of this walk answered so far that going back can reach, in walk order."""
@@ -509,14 +515,23 @@ class Walk:
         ]
 
     def back_to(self, step_id: str) -> Step | None:
-        """Go back to a chosen earlier step: its answer and every later one are removed (and
-        what no longer applies is pruned), so the walk asks again from there."""
+        """Go back to a chosen earlier step so the walk asks it again. The later answers are
+        remembered: those that still hold are given again without asking (`remembered`)."""
         if step_id not in {s.id for s in self.answered_steps()}:
             return None
+        before = engine.flatten(self.answers())
         while True:
             removed = self.back()
             if removed is None or removed.id == step_id:
-                return removed
+                break
+        after = engine.flatten(self.answers())
+        self.remembered = {k: v for k, v in before.items() if k not in after and k != step_id}
+        self.changing = {step_id: before.get(step_id)}
+        return removed
+
+    def remembered_answer(self, step: Step) -> Any:
+        """A later answer kept from before a jump back, if the walk has one for this step."""
+        return self.remembered.pop(step.id, None)
 
     def reopen(self) -> Step | None:
         """Open again the group a stopping outcome names (e.g. to add a missing consent)."""

@@ -26,7 +26,7 @@ from kronobarn_cli.case import (
 from kronobarn_cli.checklist import CaseStatus, Workflow
 from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags
 from kronobarn_cli.remind import Query, Reminder, group_of
-from kronobarn_cli.text import swedish_date, terminal_safe
+from kronobarn_cli.text import join_swedish, swedish_date, terminal_safe
 
 
 def _t(value: str | None) -> Text:
@@ -87,13 +87,14 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
                 _names(w.organisations) if w.organisations else Text("hela samtycket"),
             )
         parts.append(table)
-    needed = " och ".join(
-        " eller ".join(giver_word(g, case.consents) for g in group) for group in scope.required
-    )
+    needed = join_swedish(" eller ".join(scope.word(g) for g in group) for group in scope.required)
     rows: list[tuple[str, Text | str]] = [
         ("Egen verksamhet", _t(case.own_organisation.name if case.own_organisation else None)),
         ("Samtycke krävs från", _t(needed)),
-        (f"Omfattar {swedish_date(today)}", _names(scope.organisations())),
+        (
+            "Omfattar i dag" if today == date.today() else f"Omfattar {swedish_date(today)}",
+            _names(scope.organisations()),
+        ),
     ]
     if not scope.complete():
         rows.append(("Saknas", Text(terminal_safe(scope.missing_words()), style="red")))

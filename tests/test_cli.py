@@ -89,7 +89,7 @@ def test_help_pages_are_swedish_and_show_an_example() -> None:
     commands = [(), ("new-case",), ("resume",), ("follow-up",), ("show",), ("close",),
                 ("export",), ("remind",), ("schema",), ("list",), ("checklists", "validate"),
                 ("plan", "x", "done"), ("plan", "x", "status"), ("plan", "x", "add"),
-                ("plan", "x", "show")]  # fmt: skip
+                ("plan", "x", "show"), ("handover",), ("import",)]  # fmt: skip
     for args in commands:
         run = kronobarn(*args, "--help")
         assert run.returncode == 0, run.stderr

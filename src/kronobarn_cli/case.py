@@ -397,7 +397,9 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
     """
     data = dict(data)
     data["schema_version"] = 2
-    for consent in data.get("consents") or []:
+    # A hand-edited or hostile file may hold anything here; validation reports it afterwards.
+    consents = data.get("consents")
+    for consent in consents if isinstance(consents, list) else []:
         if isinstance(consent, dict) and consent.get("giver") == _OLD_GUARDIAN:
             consent["giver"] = "vardnadshavare-1"
     answers = data.get("answers")
@@ -417,7 +419,8 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
             answers.setdefault("samtycke", {}).setdefault("vardnadshavare-antal", "1")
     if data.get("consents"):
         data["guardians"] = 1
-    meetings = data.get("meetings") or []
+    meetings = data.get("meetings")
+    meetings = meetings if isinstance(meetings, list) else []
     for meeting in meetings:
         if isinstance(meeting, dict):
             meeting.pop("consent_to_extend", None)

@@ -29,6 +29,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("KRONOBARN_HOME", str(home))
     monkeypatch.delenv("KRONOBARN_CHECKLISTS", raising=False)
     monkeypatch.delenv("KRONOBARN_DEBUG", raising=False)
+    monkeypatch.delenv("KRONOBARN_USER", raising=False)
     yield home
 
 

@@ -24,10 +24,16 @@ YOUTH_WRITTEN = {
 
 
 def answer_all(walk: Walk, answers: list[tuple[str, object]]) -> None:
+    """Answer steps in order; what the walk answers itself (guidance, notes not asked for) is
+    answered as the prompts would, unless the list gives it."""
     for step_id, value in answers:
         current = walk.position().step
+        while current is not None and current.id != step_id:
+            automatic = walk.automatic(current)
+            assert automatic is not None, f"expected {step_id}, the walk asks {current.id}"
+            walk.answer(current.id, automatic)
+            current = walk.position().step
         assert current is not None, f"the walk ended before {step_id}"
-        assert current.id == step_id
         walk.answer(step_id, value)
 
 
@@ -81,6 +87,7 @@ MEETING = [
     ("deltagare", ["skola", "socialtjanst"]),
     ("information-nrp", True),
     ("omraden-motet", ["trygg"]),
+    ("barnets-delaktighet", "narvarande"),
     ("barnets-asikter", "Vill ha lugn i klassrummet."),
     ("vardnadshavares-asikter", ""),
     ("samverkanslosningar", True),
@@ -94,6 +101,7 @@ PLAN = [
             action("Läxhjälp", "skola", "klar"),
         ],
     ),
+    ("kopior-utskrivna", False),
     ("kopior", [copy("skola"), copy("socialtjanst")]),
 ]
 COORDINATION = [

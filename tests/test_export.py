@@ -97,21 +97,23 @@ def test_markdown_plan_structure(case_walk: Walk) -> None:
     assert headings == [
         "Barnets plan",
         "Deltagare",
-        "Områden i Barnets bästa-hjulet",
+        "Barnets bästa-hjulet (preliminära områdesnamn)",
         "Barnets och vårdnadshavarnas åsikter",
         "Insatser",
         "Fortsatt samordning",
         "Kopior av Barnets plan",
     ]
-    actions = table_rows(tokens, 0)
-    assert actions[0] == ["Vad", "Ansvarig verksamhet", "Ansvarig person", "Senast", "Område",
-                          "Status"]  # fmt: skip
+    wheel = table_rows(tokens, 0)
+    assert [row[:2] for row in wheel[1:3]] == [["Trygg", "ja"], ["Må bra", "–"]]
+    actions = table_rows(tokens, 1)
+    assert actions[0] == ["Vad", "Ska leda till", "Ansvarig", "Ansvarig person", "Senast",
+                          "Område", "Status"]  # fmt: skip
     assert actions[1:] == [
-        ["Anpassat schema", "Skola", "", "15 januari 2027", "Utvecklas", "Planerad"],
-        ["Stödsamtal", "Socialtjänst", "", "15 januari 2027", "Utvecklas", "Pågående"],
-        ["Läxhjälp", "Skola", "", "15 januari 2027", "Utvecklas", "Klar"],
+        ["Anpassat schema", "", "Skola", "", "15 januari 2027", "Utvecklas", "Planerad"],
+        ["Stödsamtal", "", "Socialtjänst", "", "15 januari 2027", "Utvecklas", "Pågående"],
+        ["Läxhjälp", "", "Skola", "", "15 januari 2027", "Utvecklas", "Klar"],
     ]
-    copies = table_rows(tokens, 1)
+    copies = table_rows(tokens, 2)
     assert [row[0] for row in copies[1:]] == ["Skola", "Socialtjänst"]
     assert tokens[-2].type == "inline" and "ersätter inte respektive professions" in (
         tokens[-2].content
@@ -143,10 +145,10 @@ def hostile_walk(workflow: Workflow, store: CaseStore) -> Walk:
 
 def test_hostile_text_stays_text_in_markdown(hostile_walk: Walk) -> None:
     tokens = markdown().parse(export.plan(hostile_walk.case, hostile_walk.workflow, "markdown"))
-    rows = table_rows(tokens, 0)
-    assert len(rows) == 4 and all(len(row) == 6 for row in rows)  # the table holds
+    rows = table_rows(tokens, 1)
+    assert len(rows) == 4 and all(len(row) == 7 for row in rows)  # the table holds
     assert rows[1][0] == " ".join(HOSTILE.split())  # one line in a cell
-    assert rows[1][2] == "Kim | <script>"
+    assert rows[1][3] == "Kim | <script>"
     paragraphs = [t for t in tokens if t.type == "inline" and HOSTILE[:4] in t.content]
     child_view = next(t for t in paragraphs if t.content.startswith("**Barnet"))
     shown = "".join(

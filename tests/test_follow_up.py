@@ -20,7 +20,7 @@ from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
 from kronobarn_cli.store import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
-from .keys import ENTER, line, typed
+from .keys import DOWN, ENTER, line, typed
 
 EXAMPLE = REPO / "examples" / "svar.yaml"
 FOLLOW_UP = REPO / "examples" / "uppfoljning.yaml"
@@ -60,21 +60,26 @@ def test_defect1_a_carried_action_starts_on_its_status(
         "inbjudna", [{"verksamhet": "socialtjanst", "satt": "link", "skickad": "2027-03-20"}]
     )
     for step_id in ("kontakt-fore-mote", "familjen-forst", "deltagare", "information-nrp",
-                    "omraden-motet", "barnets-asikter", "vardnadshavares-asikter",
+                    "omraden-motet", "barnets-delaktighet", "barnets-asikter",
+                    "vardnadshavares-asikter",
                     "samverkanslosningar"):  # fmt: skip
         walk.answer(step_id, answers.get(step_id, True))
     prompter = Prompter(screen)
-    # Enter on each status keeps it: planned stays planned, ongoing stays ongoing (and, its
-    # date having passed, is given a new one).
-    keys = [ENTER, line("2027-05-01"), ENTER, line("2027-06-15"), line("")]
+    # Enter on each status keeps it: planned stays planned, ongoing stays ongoing; how it has
+    # gone (helped) and a comment; its date having passed, each is given a new one.
+    keys = [
+        ENTER, ENTER, line(""), line("2027-05-01"),
+        ENTER, DOWN + ENTER, line("Bättre"), line("2027-06-15"),
+        line(""),
+    ]  # fmt: skip
     with typed(*keys):
         items = prompter.ask_repeat(workflow.step("atgarder"), walk)
-    assert [(i["vad"], i["status"], i["senast"]) for i in items] == [
-        ("Anpassat schema", "planerad", "2027-05-01"),
-        ("Stödsamtal med familjen", "pagaende", "2027-06-15"),
+    assert [(i["vad"], i["status"], i["senast"], i["utfall"]) for i in items] == [
+        ("Anpassat schema", "planerad", "2027-05-01", "har-hjalpt"),
+        ("Stödsamtal med familjen", "pagaende", "2027-06-15", "delvis"),
     ]
     shown = " ".join(screen.file.getvalue().split())
-    assert "Anpassat schema · Skola · Planerad" in shown  # the status is shown with the item
+    assert "Anpassat schema · Att hen är i skolan hela dagar · Skola · Planerad" in shown
 
 
 def test_defect2_a_passed_date_is_asked_again_and_keeping_it_is_deliberate(

@@ -16,7 +16,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from kronobarn_cli import cli, export, passphrases
 from kronobarn_cli.case import SCHEMA_VERSION, Case
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.handover import FORMAT, merge_journals
+from kronobarn_cli.retention import RetentionRule
 from kronobarn_cli.session import local_now
 from kronobarn_cli.store import CaseStore
 
@@ -201,8 +202,20 @@ def test_a_handed_over_case_arrives_whole_in_the_receivers_store(
         before, "status", "journal", "updated"
     )
     assert (before["status"], after["status"]) == ("overlamnad", "aktiverad")
-    assert after["journal"][:-1] == before["journal"]
-    assert after["journal"][-1]["text"] == "Ärendet togs emot från Skola."
+    # The sender's journal ends with its copy becoming read-only; the receiver's with the receipt.
+    assert after["journal"][:-1] == before["journal"][:-1]
+    handed, read_only = before["journal"][-2:]
+    assert (handed["text"], handed["command"], handed["fields"]) == (
+        "Ärendet överlämnades (överlämning 1).",
+        "handover",
+        ["handovers"],
+    )
+    assert (read_only["text"], read_only["fields"]) == ("Status: överlämnad.", ["status"])
+    receipt = after["journal"][-1]
+    assert (receipt["text"], receipt["command"]) == ("Ärendet togs emot (överlämning 1).", "import")
+    for journal in (before["journal"], after["journal"]):  # who and to whom: never in the journal
+        assert not any(word in json.dumps(journal, ensure_ascii=False)
+                       for word in ("Kim Berg", "Socialtjänst", "Skola", CHILD))  # fmt: skip
     [record] = after["handovers"]
     assert record["to"] == {"id": "socialtjanst", "name": "Socialtjänst"}
     assert record["person"] == "Kim Berg" and record["by"]["id"] == "skola"
@@ -341,6 +354,36 @@ def test_the_senders_copy_is_listed_shown_and_left_out_of_reminders(
     )
     assert {r["case_id"] for r in included} == {sent.case_id}
     assert {r["coordinator"] for r in included} == {"Socialtjänst"}
+
+
+def test_the_senders_copy_goes_with_delete_and_with_purge_of_handed_over_cases(
+    sent: Sent, sender: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_of_senders_store(sent, sender)
+    path = case_file(sender, sent.case_id)
+    far, long_ago = "2100-01-01", "2000-01-01"
+    other_rules = run(capsys, "purge", "--closed-before", far, "--not-activated-before", far)
+    assert "Inga ärenden att gallra." in other_rules.out
+    assert "Inga ärenden att gallra." in run(capsys, "purge", "--handed-over-before", long_ago).out
+    listed = json.loads(run(capsys, "purge", "--handed-over-before", far, "--json").out)
+    assert [(c["id"], c["status"]) for c in listed] == [(sent.case_id, "overlamnad")]
+    assert path.exists()
+    gone = run(capsys, "purge", "--handed-over-before", far, "--yes")
+    assert gone.code == 0, gone.err
+    assert store_files(sender) == []
+    copy_of_senders_store(sent, sender)
+    assert run(capsys, "delete", sent.case_id, "--yes").code == 0
+    assert store_files(sender) == []
+    # The receiver's copy, activated, is never taken by the rule for handed-over copies.
+    received = Case.model_validate(
+        {**CaseStore(sent.home).load(sent.case_id).model_dump(), "status": "aktiverad"}
+    )
+    assert received.handovers
+    assert not RetentionRule(handed_over_before=date(2100, 1, 1)).lets_go(received)
+
+
+def store_files(home: Path) -> list[str]:
+    return sorted(p.name for p in (home / "arenden").iterdir())
 
 
 def test_handover_is_refused_outside_the_consents_scope_before_any_passphrase_is_asked(
@@ -599,6 +642,7 @@ def test_a_handover_of_an_older_schema_is_migrated_on_import(
     assert {c["giver"] for c in data["consents"]} <= {"vardnadshavare-1", "ungdom"}
     assert data["own_organisation"] == {"id": "skola", "name": "Skola"}
     assert data["journal"][-1]["text"] == "Ärendet togs emot."
+    assert data["journal"][-1]["command"] == "import"
     stored = json.loads(case_file(receiver, case["id"]).read_text(encoding="utf-8"))
     assert stored["schema_version"] == SCHEMA_VERSION
 
@@ -611,9 +655,8 @@ def test_a_case_file_of_the_previous_release_loads_unchanged_but_for_its_version
     shutil.copy(FIXTURES / "case-v2.json", store.path(original["id"]))
     case = store.load(original["id"])
     assert case.schema_version == SCHEMA_VERSION == 3
-    dumped = case.model_dump(mode="json")
-    assert dumped.pop("handovers") == []
-    assert without(dumped, "schema_version") == without(original, "schema_version")
+    assert case.handovers == []
+    assert case == Case.model_validate({**original, "schema_version": 3})
 
 
 # -- An id already here ----------------------------------------------------------------------------
@@ -659,7 +702,7 @@ def test_the_same_case_coming_back_replaces_the_copy_only_with_replace_keeping_b
     # exports and reads): a line only the sender has must survive the case's return.
     senders = CaseStore(sender)
     copy = senders.load(case_id)
-    copy.log("Barnets plan skrevs ut.", local_now())
+    copy.log("Barnets plan skrevs ut.", local_now(), senders.actor)
     senders.save(copy)
     senders_journal = copy.journal
     use(monkeypatch, receiver)
@@ -682,16 +725,19 @@ def test_the_same_case_coming_back_replaces_the_copy_only_with_replace_keeping_b
     assert [h.to.id for h in case.handovers] == ["socialtjanst", "skola"]
     assert case.meetings[0].actions[0].status == "klar"  # the receiver's change came back
     texts = [e.text for e in case.journal]
-    # Every line of both journals once (the shared history too), then the return.
+    # The sender's journal as it was (it only grows), then what the receiver's adds, then the
+    # return: every line of both once, the shared history too.
+    assert case.journal[: len(senders_journal)] == senders_journal
     assert case.journal[:-1] == merge_journals(senders_journal, receivers_journal)
     assert texts.count("Ärendet skapades.") == 1
-    assert len([t for t in texts if t.startswith("Ärendet överlämnades till Socialtjänst")]) == 1
+    assert texts.count("Ärendet överlämnades (överlämning 1).") == 1
+    assert texts.count("Ärendet överlämnades (överlämning 2).") == 1
     assert "Insats 1: klar." in texts and "Barnets plan skrevs ut." in texts
-    assert texts[-1] == "Ärendet togs emot från Socialtjänst och ersatte kopian som fanns här."
+    assert texts[-1] == "Ärendet togs emot (överlämning 2) och ersatte kopian som fanns här."
     assert [e.at for e in case.journal] == sorted(e.at for e in case.journal)
 
 
-def test_merging_journals_keeps_each_entry_once_and_repeats_within_one_journal(
+def test_merging_journals_keeps_each_entry_once_and_the_journal_here_as_it_was(
     sent: Sent,
 ) -> None:
     journal = CaseStore(sent.home).load(sent.case_id).journal
@@ -699,6 +745,10 @@ def test_merging_journals_keeps_each_entry_once_and_repeats_within_one_journal(
     assert merge_journals(journal, journal) == journal
     assert merge_journals(twice, journal) == twice
     assert merge_journals(journal[:3], journal) == journal
+    assert merge_journals(journal, twice) == twice  # a repeat within one journal stays
+    # What arrives is added after what is here, in time order, even if it is older.
+    late, early = journal[-1], journal[0].model_copy(update={"text": "Tidigare."})
+    assert merge_journals([late], [early, late]) == [late, early]
 
 
 # -- Writing the file ------------------------------------------------------------------------------

@@ -200,6 +200,7 @@ def test_rule5_family_is_presented_first(active: Walk) -> None:
 def test_rule5_views_are_asked_explicitly_and_not_expressed_is_deliberate(active: Walk) -> None:
     to_meeting(active)
     answer_all(active, MEETING[:4])
+    active.answer("barnets-delaktighet", "narvarande")
     active.answer("barnets-asikter", "Vill vara med.")
     active.answer("vardnadshavares-asikter", "  ")  # left empty on purpose: none expressed
     step = active.position().step
@@ -235,6 +236,7 @@ def test_rule6_responsible_organisation_must_have_taken_part(active: Walk) -> No
 def test_rule6_every_party_gets_a_copy(active: Walk) -> None:
     to_meeting(active)
     answer_all(active, [*MEETING, PLAN[0]])
+    active.answer("kopior-utskrivna", False)
     with pytest.raises(AnswerError, match="saknas: Socialtjänst"):
         active.answer("kopior", [copy("skola")])
     active.answer("kopior", [copy("skola"), {**copy("socialtjanst"), "satt": "post",
@@ -345,6 +347,7 @@ def test_follow_up_carries_open_actions_invitees_and_coordinator(
         walk,
         [
             ("atgarder", [{**carried[0], "status": "klar"}, {**carried[1], "status": "pagaende"}]),
+            ("kopior-utskrivna", False),
             ("kopior", [copy("skola"), copy("socialtjanst")]),
             ("samordnare", "socialtjanst"),
             ("nasta-mote", "2027-04-01"),

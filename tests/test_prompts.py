@@ -255,13 +255,16 @@ FIRST_MEETING = [
     NO, ENTER,
     # 5. Samverkansmötet: the family first is guidance; attendees are ticked from the invitees,
     #    the areas discussed from the areas in focus
-    ENTER, YES, ENTER, line("Vill ha lugn."), line(""),
+    ENTER, YES, ENTER, ENTER,  # the child took part
+    line("Vill ha lugn."), line(""),
     # 6. Barnets plan: two actions (one area discussed, so none asked; new ones are planned),
     #    an empty line ends the plan; then how each participant gets a copy
     line("Anpassat schema"), ENTER, line("2027-01-15"),
     line("Stödsamtal"), DOWN + ENTER, line("2027-01-20"),
     line(""),
-    ENTER, down(2) + ENTER, NO,  # Skola: printed (so received); Socialtjänst: by post, not yet
+    # Not all printed: the family and Skola get printed ones (so received); Socialtjänst one
+    # by post, not received yet
+    NO, ENTER, ENTER, down(2) + ENTER, NO,
     # 7. Fortsatt samordning: a tie, so the user picks
     down(SOCIALTJANST) + ENTER, line("2027-02-01"), ENTER,
 ]  # fmt: skip
@@ -272,11 +275,14 @@ SECOND_MEETING = [
     line("2027-01-20"), line("2027-01-20"), DONE,
     NO, ENTER,
     # 5. The areas discussed start from the areas in focus
-    ENTER, YES, ENTER, line("Bättre nu."), line("Nöjda."),
-    # 6. The open actions come back: the status first, starting on the current one; their
-    #    dates have passed, so one that goes on needs a new date; add nothing
-    down(2) + ENTER, DOWN + ENTER, line("2027-03-15"), line(""),
-    ENTER, ENTER,
+    ENTER, YES, ENTER, ENTER, line("Bättre nu."), line("Nöjda."),
+    # 6. The open actions come back: the status first, starting on the current one, and how
+    #    it has gone; their dates have passed, so one that goes on needs a new date; add
+    #    nothing; this time everyone gets a printed copy
+    down(2) + ENTER, ENTER, line(""),
+    DOWN + ENTER, DOWN + ENTER, line("Lite bättre"), line("2027-03-15"),
+    line(""),
+    YES,
     # Suggested: Socialtjänst (the only open action); the meeting picks Skola instead
     UP * (SOCIALTJANST - SKOLA) + ENTER, line("2027-04-01"), ENTER,
 ]  # fmt: skip
@@ -294,7 +300,11 @@ def test_full_walk_from_new_case_to_the_second_meeting(
         ("Anpassat schema", "skola", "planerad"),
         ("Stödsamtal", "socialtjanst", "planerad"),
     ]
-    assert [(c.method, c.received) for c in first.copies] == [("utskriven", True), ("post", False)]
+    assert [(c.organisation.id, c.method, c.received) for c in first.copies] == [
+        ("familjen", "utskriven", True),
+        ("skola", "utskriven", True),
+        ("socialtjanst", "post", False),
+    ]
     assert first.coordinator is not None and first.coordinator.id == "socialtjanst"
     assert "lika många insatser" in screen_text(prompter)
 
@@ -340,7 +350,8 @@ def test_plan_actions_can_be_added_edited_and_removed_before_leaving(
         line("<"),  # back at the next item's first question: the group's menu
         remove, DOWN + ENTER,  # the second one
         edit, ENTER,  # the first one: every field again (the person too), from its answers
-        BACKSPACE * 6 + line("Första, ändrad"), ENTER, line("Eva"), line(""), ENTER, ENTER,
+        BACKSPACE * 6 + line("Första, ändrad"), line(""), ENTER, line("Eva"), line(""), ENTER,
+        ENTER,
         DONE,
     ]  # fmt: skip
     with typed(*keys):
@@ -417,13 +428,14 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
         down(SOCIALTJANST) + ENTER, line(""), ENTER, line("idag"), DONE,
         # 4. No contact before the meeting; the meeting has begun
         NO, ENTER,
-        # 5. Participants (the own organisation and the invitee, ticked), NRP, area, views
-        ENTER, YES, ENTER, line("Vill ha lugn i klassrummet."), line("Vill ha stöd."),
-        # 6. Three actions, an empty line, and a printed copy for each participant
+        # 5. Participants (the own organisation and the invitee, ticked), NRP, area, how the
+        #    child took part, views
+        ENTER, YES, ENTER, ENTER, line("Vill ha lugn i klassrummet."), line("Vill ha stöd."),
+        # 6. Three actions, an empty line, and a printed copy for the family and everyone
         line("Anpassat schema"), ENTER, line("2027-01-15"),
         line("Stödsamtal"), DOWN + ENTER, line("2027-01-20"),
         line("Läxhjälp"), ENTER, line("2027-01-25"),
-        line(""), ENTER, ENTER,
+        line(""), YES,
         # 7. The suggested coordinator, the next meeting, the same participants
         ENTER, line("2027-02-01"), ENTER,
     ]  # fmt: skip
@@ -448,6 +460,7 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
         ("skola", "planerad", "trygg"),
     ]
     assert [(c.organisation.id, c.received) for c in meeting.copies] == [
+        ("familjen", True),
         ("skola", True),
         ("socialtjanst", True),
     ]

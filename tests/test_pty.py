@@ -78,14 +78,15 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     answer(child, "Vilka verksamheter deltog", "\r", ready="Annan verksamhet")  # ticked
     answer(child, "nödvändig, relevant och proportionerlig", "\r")
     answer(child, "Vilka områden i Barnets bästa-hjulet tog ni upp", "\r", ready="Ansvarstag")
+    answer(child, "Hur var barnet/ungdomen delaktig", "\r")  # was at the meeting
     answer(child, "Barnets/ungdomens åsikter", "Vill gå i skolan.\r")
     answer(child, "Vårdnadshavarnas åsikter", "\r")  # none expressed
     # Section 6: Barnets plan
     answer(child, "Vad ska göras", "Anpassat schema\r")
-    answer(child, "Vilken verksamhet ansvarar", "\r")
+    answer(child, "Vem ansvarar", "\r")
     answer(child, "Senast vilket datum", meeting_day + "\r")
     answer(child, "Vad ska göras", "\r")  # an empty line: no more actions
-    answer(child, "Hur får Skola sin kopia", "\r")  # printed at the meeting: received
+    answer(child, "utskriven kopia av Barnets plan vid mötet", "\r")  # yes: all received
     # Section 7: coordination
     answer(child, "Förslag: Skola", "")
     answer(child, "samordnar nästa samverkansmöte", "\r")

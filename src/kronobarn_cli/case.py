@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kronobarn_cli.checklist import OTHER_ORGANISATION, CaseStatus
+from kronobarn_cli.checklist import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.text import has_control_characters
 
 SCHEMA_VERSION: Literal[3] = 3
@@ -187,19 +190,44 @@ class View(_Model):
 
 
 ActionStatus = Literal["planerad", "pagaende", "klar", "avbruten"]
+Evaluation = Literal["har-hjalpt", "delvis", "inte-hjalpt", "for-tidigt"]
 
 
 class PlanAction(_Model):
     what: str
+    goal: str | None = None
+    """What the action is meant to achieve."""
     organisation: OrganisationRef
+    """Responsible: an organisation that took part, or the family or young person."""
     person: str | None = None
     due: date
     area: str
     status: ActionStatus
+    evaluation: Evaluation | None = None
+    """At a follow-up: how it has gone since the last meeting."""
+    evaluation_comment: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in ("planerad", "pagaende")
+
+
+class WheelNote(_Model):
+    """Barnets bästa-hjulet as information gathering: one area, what works, what is hard."""
+
+    area: str
+    works: str | None = None
+    challenges: str | None = None
+    stage: Literal["infor", "motet"]
+    """Noted when initiating (section 3) or at the meeting (section 5)."""
+
+
+class Interpreter(_Model):
+    language: str
+    booked_by: OrganisationRef | None = None
+
+
+ChildParticipation = Literal["narvarande", "hord-fore", "genom-annan", "inte"]
 
 
 class PlanCopy(_Model):
@@ -224,7 +252,9 @@ class Meeting(_Model):
     held_on: date | None = None
     starts_at: str | None = None
     form: Literal["fysiskt", "digitalt"] | None = None
+    interpreter: Interpreter | None = None
     place: str | None = None
+    wheel_notes: list[WheelNote] = []
     invitees: list[Invitee] = []
     pre_contacts: list[PreMeetingContact] = []
     no_support_agreed_beforehand: bool | None = None
@@ -233,7 +263,11 @@ class Meeting(_Model):
     information_instead: str | None = None
     """What the meeting agreed on shared information, when not the workflow's words."""
     areas_discussed: list[str] = []
+    child_participation: ChildParticipation | None = None
+    child_participation_note: str | None = None
+    """By whom the child was heard, through whom, or why not."""
     child_view: View | None = None
+    """The child's own words, kept verbatim."""
     guardian_view: View | None = None
     actions: list[PlanAction] = []
     copies: list[PlanCopy] = []
@@ -246,7 +280,10 @@ class Meeting(_Model):
     def _responsible_took_part(self) -> Self:
         present = {o.key() for o in self.attendees}
         for action in self.actions:
-            if action.organisation.key() not in present:
+            if (
+                action.organisation.id not in FAMILY_PARTIES
+                and action.organisation.key() not in present
+            ):
                 raise ValueError(
                     f"insatsen '{action.what}' har en ansvarig verksamhet som inte deltog"
                 )
@@ -256,6 +293,34 @@ class Meeting(_Model):
 class Closure(_Model):
     on: date
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def system_user() -> str:
+    """The operating system's name for the user running kronobarn."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this user id (e.g. in a container)
+        uid = os.getuid() if hasattr(os, "getuid") else None
+        return "okänd användare" if uid is None else f"uid {uid}"
+
+
+class Actor(_Model):
+    """Who changes a case, and through which command: what every journal entry records."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user: Annotated[str, Field(min_length=1, max_length=100)]
+    command: Annotated[str, Field(min_length=1, max_length=100)]
+    """E.g. `new-case`, `resume`, `plan add`, `consent withdraw`, `close`, `edit`."""
+
+    @field_validator("user", mode="before")
+    @classmethod
+    def _user(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if has_control_characters(value):
+                raise ValueError("innehåller otillåtna kontrolltecken")
+        return value
 
 
 class Handover(_Model):
@@ -294,8 +359,19 @@ class Handover(_Model):
 
 
 class JournalEntry(_Model):
+    """One change of a case: when, who, through which command, and which fields or steps.
+
+    `text` says what happened in the tool's own words (a step's question, an action's number,
+    a status); never what a user typed: no names, reasons, action texts or organisation names.
+    """
+
     at: datetime
     text: str
+    user: str | None = None
+    """None in entries recorded before the journal named users and commands."""
+    command: str | None = None
+    fields: list[str] = []
+    """The case fields or checklist steps the change touched (ids, not values)."""
 
 
 class Case(_Model):
@@ -364,8 +440,12 @@ class Case(_Model):
     def current_meeting(self) -> Meeting | None:
         return self.meetings[-1] if self.meetings else None
 
-    def log(self, text: str, now: datetime) -> None:
-        self.journal.append(JournalEntry(at=now, text=text))
+    def log(self, text: str, now: datetime, actor: Actor, fields: Sequence[str] = ()) -> None:
+        """Add a journal entry. `text` must hold no user-typed text (see `JournalEntry`)."""
+        entry = JournalEntry(
+            at=now, text=text, user=actor.user, command=actor.command, fields=list(fields)
+        )
+        self.journal.append(entry)
         self.updated = now
 
 

@@ -71,10 +71,16 @@ OrganisationKind = Literal[
     "frivillig",
     "familjecentral",
     "annan",
+    "familj",  # the family or the young person, for actions they own (no consent needed)
 ]
 
 OTHER_ORGANISATION = "annan"
 """The directory id of "annan verksamhet": the user names it in free text."""
+FAMILY = "familjen"
+YOUTH_ITSELF = "barnet"
+FAMILY_PARTIES = (FAMILY, YOUTH_ITSELF)
+"""Directory ids (kind `familj`) for the family and the child/young person: they may own an
+action and receive a copy of Barnets plan, and need no consent; they are never invited."""
 
 
 class _Model(BaseModel):
@@ -149,6 +155,12 @@ class FieldSpec(_Model):
     # Specialist care may be named only where the child has an established, relevant care
     # contact (recorded with an invitation); otherwise its primary-care counterpart is offered.
     specialist_rule: bool = False
+    # The family and the young person may be named here (an action they own, their copy).
+    family: bool = False
+    # A checkbox may offer one more choice that makes the walk ask this (otherwise not asked)
+    # step: a question no one pays for unless they want it.
+    opt_in: Slug | None = None
+    opt_in_label: str | None = None
     # In a group: ask this field only when the item's organisation is of this kind.
     for_kind: OrganisationKind | None = None
     # In a group carried over to a follow-up meeting: ask this field again.
@@ -209,7 +221,7 @@ class FieldSpec(_Model):
         return next((o.label for o in self.options if o.value == value), value)
 
 
-RecordKind = Literal["consent", "invitee", "action", "copy"]
+RecordKind = Literal["consent", "invitee", "action", "copy", "wheel-note"]
 ACTION_STATUSES = ("planerad", "pagaende", "klar", "avbruten")
 
 # What the program reads out of a group that `records` a domain object: field id → kind, options.
@@ -239,6 +251,11 @@ RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "omrade": ("area", ()),
         "status": ("select", ACTION_STATUSES),
     },
+    "wheel-note": {
+        "omrade": ("area", ()),
+        "fungerar": ("text", ()),
+        "utmanande": ("text", ()),
+    },
     "copy": {
         "verksamhet": ("organisation", ()),
         "satt": ("select", ("utskriven", "hamtar", "post", "mejl")),
@@ -255,7 +272,9 @@ class Step(FieldSpec):
     # A follow-up meeting starts from the previous meeting's answer to this step.
     carry_over: bool = False
     # A group with one item per participant (the first field names the organisation).
-    for_each: Literal["participants"] | None = None
+    for_each: Literal["participants", "areas"] | None = None
+    # With `for_each: areas`: the step whose areas get one item each.
+    areas_from: Slug | None = None
     # A default the program works out (the organisation with most actions in the plan).
     suggest: Literal["coordinator"] | None = None
 
@@ -272,8 +291,13 @@ class Step(FieldSpec):
             for f in self.fields:
                 if f.kind not in FIELD_KINDS:
                     raise ValueError(f"fältet '{f.id}' kan inte vara av typen '{f.kind}'")
-            if self.for_each and self.fields[0].kind != "organisation":
-                raise ValueError("'for_each' kräver att första fältet är en organisation")
+            first_kind = "organisation" if self.for_each == "participants" else "area"
+            if self.for_each and self.fields[0].kind != first_kind:
+                raise ValueError(
+                    f"'for_each: {self.for_each}' kräver att första fältet är {first_kind}"
+                )
+            if (self.for_each == "areas") != (self.areas_from is not None):
+                raise ValueError("'for_each: areas' och 'areas_from' hör ihop")
             earlier: set[str] = set()
             for f in self.fields:
                 conditions = [c for c in (f.when, f.seed_when) if c is not None]
@@ -370,6 +394,8 @@ class Area(_Model):
 
 class AreasFile(_Model):
     note: str = ""
+    # The area names are not yet the county's official ones: the interface says so.
+    preliminary: bool = False
     areas: list[Area] = Field(min_length=1)
 
 
@@ -437,6 +463,8 @@ class Workflow:
     sections: tuple[Section, ...]
     organisations: tuple[Organisation, ...]
     areas: tuple[Area, ...]
+    areas_note: str = ""
+    """Shown with the areas while their names are preliminary (empty when official)."""
     _steps: dict[str, tuple[Section, Step]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -600,9 +628,12 @@ def load_workflow(directory: Path | None = None) -> Workflow:
         organisations = tuple(orgs[0].organisations)
         _check_organisations(orgs[0], orgs[1], directory / ORGANISATIONS_FILE, problems)
     areas: tuple[Area, ...] = ()
+    areas_note = ""
     area_file = _parse(AreasFile, directory / AREAS_FILE, problems)
     if area_file:
         areas = tuple(area_file[0].areas)
+        if area_file[0].preliminary:
+            areas_note = area_file[0].note or "Preliminära områden."
         _check_unique(
             [(a.id, area_file[1].line(("areas", i))) for i, a in enumerate(areas)],
             directory / AREAS_FILE,
@@ -614,7 +645,7 @@ def load_workflow(directory: Path | None = None) -> Workflow:
         _check_sections(sections, problems)
     if problems.items:
         raise ChecklistError(problems.items)
-    return Workflow(directory, tuple(s for s, _, _ in sections), organisations, areas)
+    return Workflow(directory, tuple(s for s, _, _ in sections), organisations, areas, areas_note)
 
 
 def _check_unique(
@@ -639,6 +670,10 @@ def _check_organisations(
     )
     if OTHER_ORGANISATION not in ids:
         p.add(path, 1, f"verksamheten '{OTHER_ORGANISATION}' (annan verksamhet) saknas")
+    kinds = {o.id: o.kind for o in file.organisations}
+    for party in FAMILY_PARTIES:
+        if kinds.get(party) != "familj":
+            p.add(path, 1, f"'{party}' (kind: familj) saknas; den kan äga en insats")
     for i, org in enumerate(file.organisations):
         for j, counterpart in enumerate(org.counterparts):
             if counterpart not in ids:

@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import answers_file, engine, i18n, passphrases, views
+from kronobarn_cli import answers_file, engine, i18n, passphrases, retention, views
 from kronobarn_cli import export as exports
 from kronobarn_cli import handover as handovers
 from kronobarn_cli import remind as remind_rules
-from kronobarn_cli.case import STATUS_LABELS, Case, OrganisationRef
+from kronobarn_cli.case import STATUS_LABELS, Actor, Case, OrganisationRef, system_user
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
@@ -65,7 +65,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 checklists_app = typer.Typer(
-    help="Checklistorna: kontrollera länets egna filer.",
+    help="Checklistorna: kontrollera länets egna filer.\n\nExempel: kronobarn checklists validate",
     options_metavar=i18n.OPTIONS_METAVAR,
     subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
     no_args_is_help=True,
@@ -78,6 +78,7 @@ err = Console(stderr=True, highlight=False)
 
 class State:
     checklists: Path | None = None
+    user: str = ""
 
 
 state = State()
@@ -92,24 +93,47 @@ ChecklistsOption = Annotated[
 ]
 
 
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        envvar="KRONOBARN_USER",
+        metavar="NAMN",
+        help="Vem du är i ärendenas journal (annars ditt användarnamn i datorn).",
+        show_default=False,
+    ),
+]
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Skriv JSON för skript (formen beskrivs i README).")
 ]
 
 
 @app.callback()
-def _root(checklists: ChecklistsOption = None) -> None:
+def _root(checklists: ChecklistsOption = None, user: UserOption = None) -> None:
     state.checklists = checklists
+    name = system_user() if user is None else user
+    try:
+        state.user = Actor(user=name, command="kronobarn").user
+    except ValidationError as exc:
+        raise KronobarnError(
+            f"Användarnamnet för journalen kan inte användas: {swedish_message(exc.errors()[0])}. "
+            "Ange ett annat med --user eller KRONOBARN_USER."
+        ) from None
 
 
 def _workflow() -> Workflow:
     return load_workflow(state.checklists)
 
 
-def _store() -> CaseStore:
-    """The case store; what it has to tell (waiting for a lock, a shared directory) goes to
-    stderr, so standard out stays clean for scripts."""
-    return CaseStore(notice=lambda message: err.print(_one_line(message), soft_wrap=True))
+def _store(command: str) -> CaseStore:
+    """The case store, for `command` run by the user (both go into the journal of every case
+    it changes). What it has to tell (waiting for a lock, a shared directory) goes to stderr,
+    so standard out stays clean for scripts."""
+    return CaseStore(
+        notice=lambda message: err.print(_one_line(message), soft_wrap=True),
+        actor=Actor(user=state.user, command=command),
+    )
 
 
 def _require_terminal(command: str) -> None:
@@ -166,7 +190,7 @@ def new_case(
         return
     _require_terminal("new-case")
     workflow = _workflow()
-    store = _store()
+    store = _store("new-case")
     prompter = Prompter(out)
     try:
         while True:
@@ -186,11 +210,13 @@ def new_case(
 
 def _replay(path: Path) -> None:
     workflow = _workflow()
+    store = _store("new-case")
     given = answers_file.read(path, local_now().date(), workflow)
-    result = replay(workflow, given.child, given.answers, str(path), own=given.organisation)
+    result = replay(
+        workflow, given.child, given.answers, str(path), own=given.organisation, actor=store.actor
+    )
     for warning in result.warnings:
         err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
-    store = _store()
     case = store.create(given.child, local_now(), content=result.case)
     if case.status == "vantar-pa-samtycke" and result.next_step is None:
         scope = ConsentScope.of(case, local_now().date())
@@ -228,7 +254,7 @@ def resume(
 
     Exempel: kronobarn resume k3m9qa
     """
-    store = _store()
+    store = _store("resume")
     if case_id is not None:
         # An unknown id, a broken file or a handed-over case is reported before anything is asked.
         refuse_if_handed_over(store.load(case_id))
@@ -288,7 +314,7 @@ def follow_up(
 
     Exempel: kronobarn follow-up k3m9qa
     """
-    store = _store()
+    store = _store("follow-up")
     refuse_if_handed_over(store.load(case_id))
     if answers is not None:
         _replay_follow_up(store, case_id, answers)
@@ -307,7 +333,8 @@ def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
     workflow = _workflow()
     given = answers_file.read_follow_up(path)
     with store.locked(case_id):
-        result = replay_follow_up(workflow, store.load(case_id), given, str(path))
+        case = store.load(case_id)
+        result = replay_follow_up(workflow, case, given, str(path), actor=store.actor)
         for warning in result.warnings:
             err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
         store.save(result.case)  # the whole file fitted: only now is anything written
@@ -334,7 +361,7 @@ def show(
 
     Exempel: kronobarn show k3m9qa
     """
-    case = _store().load(case_id)
+    case = _store("show").load(case_id)
     if as_json:
         _print_json(case.model_dump_json(indent=2))
         return
@@ -361,7 +388,7 @@ def edit(
 
     Exempel: kronobarn edit k3m9qa --name "E. K."
     """
-    store = _store()
+    store = _store("edit")
     refuse_if_handed_over(store.load(case_id))
     if name is None and birth_year is None:
         _require_terminal("edit")
@@ -391,7 +418,7 @@ def close(
 
     Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
     """
-    store = _store()
+    store = _store("close")
     with store.locked(case_id):
         case = _closed(store, store.load(case_id), reason)
     out.print(f"Ärendet {case.id} är avslutat.")
@@ -455,7 +482,7 @@ def handover(
     Exempel: kronobarn handover k3m9qa --to socialtjanst --person "Kim Berg"
     """
     workflow = _workflow()
-    store = _store()
+    store = _store("handover")
     case = store.load(case_id)
     org = OrganisationRef(**engine.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
@@ -466,7 +493,7 @@ def handover(
     key = handovers.parse_recipient(recipient) if recipient is not None else None
     secret = None if key is not None else passphrases.for_sealing(out, "handover")
     kept = handovers.send(store, case, org, person, target, passphrase=secret, recipient=key,
-                          force=force, now=local_now(), user=handovers.local_user())  # fmt: skip
+                          force=force, now=local_now())  # fmt: skip
     record = kept.handovers[-1]
     out.print(
         Text(f"Ärendet {kept.id} är överlämnat ") + safe(record.words()) + ".",
@@ -527,7 +554,7 @@ def import_case(
         plain = handovers.unseal(data, source, passphrase=passphrases.for_opening("import"))
     incoming = handovers.case_from_envelope(plain, source)
     case, replaced = handovers.receive_into(
-        _store(), incoming, replace=replace, now=local_now(), source=source
+        _store("import"), incoming, replace=replace, now=local_now(), source=source
     )
     meetings = len(case.meetings)
     what = "ersatte din kopia" if replaced else "är mottaget"
@@ -542,8 +569,150 @@ def import_case(
     out.print(Text(f"Fortsätt med: kronobarn {verb} {case.id}", style="bold"))
 
 
+@app.command("log", options_metavar=i18n.OPTIONS_METAVAR)
+def show_log(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Visa ärendets journal: när, vem, med vilket kommando och vilka fält som ändrades.
+
+    Journalen innehåller inte det som skrevs i fritext (namn, anledningar, insatser).
+
+    Exempel: kronobarn log k3m9qa --json
+    """
+    case = _store("log").load(case_id)
+    if as_json:
+        _print_json(views.JOURNAL_ENTRIES.dump_json(case.journal, indent=2).decode())
+        return
+    out.print(views.journal_table(case))
+
+
+def _cases(count: int) -> str:
+    return f"{count} {'ärende' if count == 1 else 'ärenden'}"
+
+
+YesOption = Annotated[
+    bool, typer.Option("--yes", help="Radera på riktigt (utan: visa bara vad som raderas).")
+]
+
+
+def _described(case: Case) -> Text:
+    return (
+        Text(f"{case.id}  ")
+        + safe(case.child.name)
+        + f"  ({STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
+    )
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def delete(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    yes: YesOption = False,
+) -> None:
+    """Radera ett ärende för gott: ärendefilen med journalen, temporära filer och låsfilen.
+
+    Utan --yes visas bara vad som skulle raderas. Det går inte att ångra.
+
+    Exempel: kronobarn delete k3m9qa --yes
+    """
+    store = _store("delete")
+    try:
+        about = _described(store.load(case_id))
+    except CaseFileError:  # a file that cannot be read can still be deleted
+        about = Text(f"{case_id}  (ärendefilen kan inte läsas)")
+    if not yes:
+        out.print(Text("Raderas med --yes: ") + about, soft_wrap=True)
+        for path in store.files_of(case_id):
+            out.print(Text(f"  {path}"), soft_wrap=True)
+        raise KronobarnError(f"Inget raderades. Radera med: kronobarn delete {case_id} --yes")
+    store.delete(case_id)
+    out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
+
+
+@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+def purge(
+    closed_before: Annotated[
+        str | None,
+        typer.Option(
+            "--closed-before",
+            metavar="DATUM",
+            help="Avslutade ärenden som avslutades före datumet (ÅÅÅÅ-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    not_activated_before: Annotated[
+        str | None,
+        typer.Option(
+            "--not-activated-before",
+            metavar="DATUM",
+            help="Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet.",
+            show_default=False,
+        ),
+    ] = None,
+    handed_over_before: Annotated[
+        str | None,
+        typer.Option(
+            "--handed-over-before",
+            metavar="DATUM",
+            help="Din kopia av ärenden som lämnades över till en annan verksamhet före datumet.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Gallra: lista ärenden som avslutades eller aldrig aktiverades före ett datum.
+
+    --handed-over-before tar din kopia av ärenden som lämnats över till en annan verksamhet.
+
+    Med --yes raderas de för gott, som med delete. Aktiverade och pågående ärenden raderas
+    aldrig.
+
+    Exempel: kronobarn purge --closed-before 2025-01-01 --not-activated-before 2026-01-01 --yes
+    """
+    if closed_before is None and not_activated_before is None and handed_over_before is None:
+        raise KronobarnError(
+            "Ange --closed-before DATUM, --not-activated-before DATUM, "
+            "--handed-over-before DATUM eller flera av dem."
+        )
+    rule = retention.RetentionRule(
+        closed_before=_parse_date(closed_before, "--closed-before") if closed_before else None,
+        not_activated_before=(
+            _parse_date(not_activated_before, "--not-activated-before")
+            if not_activated_before
+            else None
+        ),
+        handed_over_before=(
+            _parse_date(handed_over_before, "--handed-over-before") if handed_over_before else None
+        ),
+    )
+    result = retention.purge(_store("purge"), rule, delete=yes)
+    shown = result.deleted if yes else result.due
+    rows = [views.PurgedCase.of(case) for case in shown]
+    say = err if as_json else out  # with --json, standard out holds only the JSON
+    if as_json:
+        _print_json(views.PURGED_CASES.dump_json(rows, indent=2).decode())
+    elif rows:
+        out.print(views.purge_table(rows, "Raderade ärenden" if yes else "Raderas med --yes"))
+    for case in result.kept:
+        say.print(f"Ärendet {case.id} har ändrats sedan det listades och raderades inte.")
+    if not result.due:
+        say.print("Inga ärenden att gallra.")
+    elif yes:
+        say.print(f"Raderade {len(result.deleted)} av {_cases(len(result.due))}.")
+    else:
+        say.print(f"{_cases(len(result.due))} raderas med --yes. Inget raderades nu.")
+    for problem in result.problems:
+        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
+    if result.problems:
+        raise typer.Exit(1)
+
+
 plan_app = typer.Typer(
-    help="Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till.",
+    help=(
+        "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till."
+        "\n\nExempel: kronobarn plan k3m9qa done 2"
+    ),
     options_metavar=i18n.OPTIONS_METAVAR,
     subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
     invoke_without_command=True,
@@ -578,16 +747,16 @@ def plan_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn plan k3m9qa show --json
     """
-    meeting = plan_meeting(_store().load(plan_target.case_id))
+    meeting = plan_meeting(_store("plan show").load(plan_target.case_id))
     if as_json:
         _print_json(views.PLAN_ACTIONS.dump_json(meeting.actions, indent=2).decode())
         return
     out.print(views.plan_table(meeting, _workflow()))
 
 
-def _change_plan(change: Callable[[CaseStore, Workflow, Case], str]) -> None:
+def _change_plan(command: str, change: Callable[[CaseStore, Workflow, Case], str]) -> None:
     workflow = _workflow()
-    store = _store()
+    store = _store(command)
     case_id = plan_target.case_id
     with store.locked(case_id):
         case = store.load(case_id)
@@ -621,7 +790,7 @@ def plan_done(number: ActionNumber) -> None:
         _, what = set_action_status(store, workflow, case, number, "klar", now=local_now())
         return f"Insats {number} är klar: {what}"
 
-    _change_plan(change)
+    _change_plan("plan done", change)
 
 
 @plan_app.command("status", options_metavar=i18n.OPTIONS_METAVAR)
@@ -641,7 +810,7 @@ def plan_status(
         label = workflow.label("atgarder", "status", status).lower()
         return f"Insats {number} har status {label}: {what}"
 
-    _change_plan(change)
+    _change_plan("plan status", change)
 
 
 @plan_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
@@ -658,6 +827,12 @@ def plan_add(
         typer.Option("--person", metavar="NAMN", help="Ansvarig person.", show_default=False),
     ] = None,
     status: Annotated[str, typer.Option("--status", metavar="STATUS", help="Status.")] = "planerad",
+    goal: Annotated[
+        str | None,
+        typer.Option(
+            "--goal", metavar="TEXT", help="Vad insatsen ska leda till.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Lägg till en insats i Barnets plan.
 
@@ -667,14 +842,18 @@ def plan_add(
 
     def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
         _, number = add_action(store, workflow, case, what, organisation, due, area,
-                               person=person, status=status, now=local_now())  # fmt: skip
+                               person=person, status=status, goal=goal,
+                               now=local_now())  # fmt: skip
         return f"Insats {number} är tillagd: {what}"
 
-    _change_plan(change)
+    _change_plan("plan add", change)
 
 
 consent_app = typer.Typer(
-    help="Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla.",
+    help=(
+        "Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla."
+        "\n\nExempel: kronobarn consent k3m9qa"
+    ),
     options_metavar=i18n.OPTIONS_METAVAR,
     subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
     invoke_without_command=True,
@@ -709,7 +888,7 @@ def consent_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn consent k3m9qa show --json
     """
-    case = _store().load(consent_target.case_id)
+    case = _store("consent show").load(consent_target.case_id)
     today = local_now().date()
     if as_json:
         _print_json(views.ConsentSummary.of(case, today).model_dump_json(indent=2))
@@ -772,7 +951,7 @@ def consent_add(
     --organisation skola --organisation socialtjanst
     """
     workflow = _workflow()
-    store = _store()
+    store = _store("consent add")
     case_id = consent_target.case_id
     refuse_if_handed_over(store.load(case_id))
     if giver is None:
@@ -831,7 +1010,7 @@ def consent_withdraw(
     Exempel: kronobarn consent k3m9qa withdraw --giver ungdom --organisation polis
     """
     workflow = _workflow()
-    store = _store()
+    store = _store("consent withdraw")
     case_id = consent_target.case_id
     day = _parse_date(on, "--date") if on else local_now().date()
     with store.locked(case_id):
@@ -913,7 +1092,7 @@ def export(
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
     if fmt not in FORMATS:
         raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
-    case = _store().load(case_id)
+    case = _store("export").load(case_id)
     chosen = cast("exports.Format", fmt)
     custom = exports.template_dir(templates)
     if kind == "calendar":
@@ -959,7 +1138,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     broken: list[CaseFileError] = []
-    rows = [views.ListedCase.of(case) for case in _readable_cases(_store(), broken)]
+    rows = [views.ListedCase.of(case) for case in _readable_cases(_store("list"), broken)]
     if as_json:
         _print_json(views.LISTED_CASES.dump_json(rows, indent=2).decode())
     elif rows:
@@ -1045,7 +1224,7 @@ def remind(
 
     Exempel: kronobarn remind --within 2w --organisation skola --json
     """
-    store = _store()
+    store = _store("remind")
     settings = remind_rules.load_settings(store.home)
     day = _parse_date(today, "--today") if today else local_now().date()
     fmt = "json" if as_json else fmt
@@ -1093,9 +1272,11 @@ def _parse_date(text: str, option: str) -> date:
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
 def schema(
-    what: Annotated[str, typer.Argument(metavar="VAD", help="case, list eller reminder.")] = "case",
+    what: Annotated[
+        str, typer.Argument(metavar="VAD", help="case, list, reminder, journal eller purge.")
+    ] = "case",
 ) -> None:
-    """Skriv JSON-schemat för ärendefilen (show --json), list --json eller remind --json.
+    """Skriv JSON-schemat för show, list, remind, log eller purge med --json.
 
     Exempel: kronobarn schema case
     """
@@ -1103,9 +1284,13 @@ def schema(
         "case": Case.model_json_schema(),
         "list": views.LISTED_CASES.json_schema(),
         "reminder": remind_rules.REMINDERS.json_schema(),
+        "journal": views.JOURNAL_ENTRIES.json_schema(),
+        "purge": views.PURGED_CASES.json_schema(),
     }
     if what not in schemas:
-        raise KronobarnError(f"Okänt schema '{what}'. Välj case, list eller reminder.")
+        raise KronobarnError(
+            f"Okänt schema '{what}'. Välj case, list, reminder, journal eller purge."
+        )
     _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
 
 

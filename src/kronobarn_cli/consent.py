@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from kronobarn_cli.case import Case, Consent, ConsentWithdrawal, GiverRole, OrganisationRef
+from kronobarn_cli.checklist import FAMILY_PARTIES
 from kronobarn_cli.text import join_swedish, swedish_date
 
 GUARDIAN_1: GiverRole = "vardnadshavare-1"
@@ -112,7 +113,8 @@ class ConsentScope:
         return self.own is not None and self.own.key() == org.key()
 
     def covers(self, org: OrganisationRef) -> bool:
-        return self.is_own(org) or not self.missing_givers(org)
+        """The family itself needs no consent; the own organisation already holds the data."""
+        return org.id in FAMILY_PARTIES or self.is_own(org) or not self.missing_givers(org)
 
     def missing_givers(self, org: OrganisationRef) -> list[GiverRole]:
         """The givers whose consent would have to cover `org`, in the order they are asked."""

@@ -394,6 +394,11 @@ def check_partial_item(step: Step, item: Mapping[str, Any], workflow: Workflow) 
 def _check_scope(
     spec: FieldSpec, org: dict[str, str], scopes: Scopes | None, workflow: Workflow
 ) -> None:
+    entry = workflow.organisation(org["id"])
+    if entry is not None and entry.kind == "familj":
+        if spec.family:
+            return  # an action the family owns, their copy: no consent needed
+        raise AnswerError(f"{org['name']} kan inte anges här; familjen är alltid med i samverkan.")
     if scopes is None:
         return
     ref = OrganisationRef(**org)

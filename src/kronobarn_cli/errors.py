@@ -58,6 +58,16 @@ class CaseLockedError(KronobarnError):
         )
 
 
+class JournalRewriteError(KronobarnError):
+    """A save that would change or remove journal entries already on disk."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(
+            f"Ärendet {case_id} sparades inte: journalen på disken kan bara få nya poster, "
+            "inte ändras eller kortas. Läs in ärendet på nytt och försök igen."
+        )
+
+
 class AnswerError(KronobarnError):
     """An answer that fails validation for its step; `field` names the field of a group item."""
 

@@ -20,12 +20,13 @@ import icalendar
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
 from kronobarn_cli import rules, sandbox
-from kronobarn_cli.case import Case, Meeting, OrganisationRef, View
+from kronobarn_cli.case import Case, Meeting, OrganisationRef, PlanAction, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write, create_new
 from kronobarn_cli.text import drop_control_characters, join_swedish, swedish_date
+from kronobarn_cli.views import evaluation_text, interpreter_text, participation_text
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
@@ -226,16 +227,22 @@ def plan(
         participants=[_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
         areas=workflow.area_names(meeting.areas_discussed or meeting.areas),
         child_view=_view(meeting.child_view),
+        child_participation=participation_text(meeting, workflow),
         guardian_view=_view(meeting.guardian_view),
+        interpreter=interpreter_text(meeting),
+        wheel=_wheel(case, meeting, workflow),
+        areas_preliminary=bool(workflow.areas_note),
         actions=[
             {
                 "what": a.what,
+                "goal": a.goal or "",
                 "organisation": a.organisation.name,
                 "person": a.person or "",
                 "responsible": _with_person(a.organisation.name, a.person),
                 "due": swedish_date(a.due),
                 "area": workflow.area_names([a.area])[0],
                 "status": workflow.label("atgarder", "status", a.status),
+                "history": _history(case, meeting, a, workflow),
             }
             for a in meeting.actions
         ],
@@ -253,6 +260,46 @@ def plan(
         note=rules.PLAN_NOTE,
         consent_notes=[f.public for f in flags],
     )
+
+
+def _wheel(case: Case, meeting: Meeting, workflow: Workflow) -> list[dict[str, str]]:
+    """The wheel as a table: every area, whether in focus, and what was noted up to then."""
+    focus = set(meeting.areas + meeting.areas_discussed)
+    notes: dict[str, tuple[str, str]] = {}
+    for m in case.meetings:
+        if m.number <= meeting.number:
+            for note in m.wheel_notes:  # a later note adds to an earlier one
+                works, hard = notes.get(note.area, ("", ""))
+                notes[note.area] = (note.works or works, note.challenges or hard)
+    return [
+        {
+            "area": area.name,
+            "focus": "ja" if area.id in focus else "–",
+            "works": notes.get(area.id, ("", ""))[0] or "–",
+            "challenges": notes.get(area.id, ("", ""))[1] or "–",
+        }
+        for area in workflow.areas
+    ]
+
+
+def _history(case: Case, meeting: Meeting, action: PlanAction, workflow: Workflow) -> str:
+    """The action across meetings: `möte 1: planerad; möte 2: pågående, har hjälpt delvis`."""
+    steps = []
+    for m in case.meetings:
+        if m.number > meeting.number:
+            break
+        same = next(
+            (a for a in m.actions if a.what == action.what
+             and a.organisation.key() == action.organisation.key()),
+            None,
+        )  # fmt: skip
+        if same is not None:
+            label = workflow.label("atgarder", "status", same.status).lower()
+            evaluation = evaluation_text(same, workflow)
+            steps.append(
+                f"möte {m.number}: {label}" + (f", {evaluation.lower()}" if evaluation else "")
+            )
+    return "; ".join(steps) if len(steps) > 1 else ""
 
 
 def _matches(org: OrganisationRef, wanted: str) -> bool:
@@ -306,6 +353,7 @@ def invitations(
         inviter_organisation=inviter.organisation.name if inviter else "–",
         inviter_contact=inviter.contact if inviter else "–",
         consent_givers=consent_givers(scope),
+        interpreter=interpreter_text(meeting),
     )
 
 

@@ -78,6 +78,14 @@ def _create_without_link(path: Path, tmp: Path) -> None:
         raise
 
 
+def remove(paths: list[Path]) -> None:
+    """Unlink the files (those already gone are fine), then make that durable (OSError)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    for directory in {path.parent for path in paths}:
+        _fsync_directory(directory)
+
+
 def _fsync_directory(directory: Path) -> None:
     # Makes the rename itself durable; not available on every platform.
     with contextlib.suppress(OSError):

@@ -15,8 +15,6 @@ handover recorded, so the receiver goes on with it as an activated case.
 
 from __future__ import annotations
 
-import contextlib
-import getpass
 import json
 import os
 import secrets
@@ -37,6 +35,7 @@ from kronobarn_cli.case import (
     ID_ALPHABET,
     SCHEMA_VERSION,
     STATUS_LABELS,
+    Actor,
     Case,
     Handover,
     JournalEntry,
@@ -48,7 +47,6 @@ from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseErro
 from kronobarn_cli.export import write_file
 from kronobarn_cli.session import refuse_if_handed_over
 from kronobarn_cli.store import MAX_CASE_BYTES, CaseStore, has_lone_surrogate
-from kronobarn_cli.text import has_control_characters
 from kronobarn_cli.validation import describe, swedish_message
 
 FORMAT = "kronobarn-handover"
@@ -97,15 +95,6 @@ def check_handover(case: Case, to: OrganisationRef, today: date) -> None:
         raise KronobarnError(f"Ärendet kan inte överlämnas till {to.name}. {scope.refusal(to)}")
 
 
-def local_user() -> str | None:
-    """The user account that hands a case over, when the system can tell."""
-    with contextlib.suppress(Exception):  # getpass raises whatever the platform gives it
-        name = getpass.getuser().strip()
-        if name and len(name) <= 100 and not has_control_characters(name):
-            return name
-    return None
-
-
 @dataclass(frozen=True)
 class HandedOver:
     sent: Case
@@ -115,9 +104,11 @@ class HandedOver:
 
 
 def hand_over(
-    case: Case, to: OrganisationRef, person: str | None, now: datetime, user: str | None = None
+    case: Case, to: OrganisationRef, person: str | None, now: datetime, actor: Actor
 ) -> HandedOver:
-    """The two copies of a case being handed over (nothing is written here)."""
+    """The two copies of a case being handed over (nothing is written here). The journal says
+    that it was handed over, and who did it; to whom is in the handover record, not in the
+    journal (no names there)."""
     check_handover(case, to, now.date())
     named = person.strip() if person is not None else ""
     try:
@@ -126,14 +117,16 @@ def hand_over(
             to=to,
             person=named or None,
             by=case.holder,
-            by_user=user,
+            by_user=actor.user,
             after_meeting=len(case.meetings),
         )
     except ValidationError as exc:
         raise KronobarnError(f"--person: {swedish_message(exc.errors()[0])}.") from None
     sent = case.model_copy(update={"handovers": [*case.handovers, record]}, deep=True)
-    sent.log(f"Ärendet överlämnades {record.words()}.", now)
+    number = len(sent.handovers)
+    sent.log(f"Ärendet överlämnades (överlämning {number}).", now, actor, ["handovers"])
     kept = Case.model_validate({**sent.model_dump(), "status": "overlamnad"})
+    kept.log(f"Status: {STATUS_LABELS['overlamnad']}.", now, actor, ["status"])
     return HandedOver(sent, kept)
 
 
@@ -158,14 +151,13 @@ def send(
     recipient: x25519.Recipient | None = None,
     force: bool = False,
     now: datetime,
-    user: str | None = None,
 ) -> Case:
     """Hand the case over: the encrypted file first, complete, then the sender's copy becomes
     read-only. If the copy cannot be saved, the file is removed again: the case never leaves
     without the sender's copy saying so."""
     with store.locked(case.id):
         case = store.load(case.id)  # as it is now that this process holds it
-        copies = hand_over(case, to, person, now, user)
+        copies = hand_over(case, to, person, now, store.actor)
         write_file(output, seal(envelope(copies.sent), passphrase=passphrase, recipient=recipient),
                    force=force)  # fmt: skip
         try:
@@ -179,24 +171,24 @@ def send(
 # -- Receiving ------------------------------------------------------------------------------------
 
 
-def merge_journals(*journals: Sequence[JournalEntry]) -> list[JournalEntry]:
-    """Journals of two copies of one case as one, by time, each entry once.
+def merge_journals(
+    recorded: Sequence[JournalEntry], incoming: Sequence[JournalEntry]
+) -> list[JournalEntry]:
+    """The journal of a copy here, then the entries of another copy of the case that it lacks,
+    by time: each entry once, and the journal here only grows (the store refuses anything else).
 
     The copies share the history up to the handover; an entry that happened twice in one
     journal (the same text in the same second) stays twice.
     """
-    seen: set[tuple[str, int]] = set()
-    entries: list[JournalEntry] = []
-    for journal in journals:
-        counts: Counter[str] = Counter()
-        for entry in journal:
-            key = entry.model_dump_json()
-            identity = (key, counts[key])
-            counts[key] += 1
-            if identity not in seen:
-                seen.add(identity)
-                entries.append(entry)
-    return sorted(entries, key=_moment)
+    have = Counter(entry.model_dump_json() for entry in recorded)
+    added: list[JournalEntry] = []
+    for entry in incoming:
+        key = entry.model_dump_json()
+        if have[key]:
+            have[key] -= 1
+        else:
+            added.append(entry)
+    return [*recorded, *sorted(added, key=_moment)]
 
 
 def _moment(entry: JournalEntry) -> float:
@@ -207,7 +199,13 @@ def _moment(entry: JournalEntry) -> float:
 
 
 def receive(
-    incoming: Case, existing: Case | None, *, replace: bool, now: datetime, source: str
+    incoming: Case,
+    existing: Case | None,
+    *,
+    replace: bool,
+    now: datetime,
+    source: str,
+    actor: Actor,
 ) -> Case:
     """The case as the receiver keeps it: activated again, its journal saying it came.
 
@@ -236,13 +234,12 @@ def receive(
             )
         journal = merge_journals(existing.journal, incoming.journal)
     received = incoming.model_copy(update={"journal": journal}, deep=True)
-    came = incoming.handovers[-1] if incoming.handovers else None
     text = "Ärendet togs emot"
-    if came is not None and came.by is not None:
-        text += f" från {came.by.name}"
+    if incoming.handovers:
+        text += f" (överlämning {len(incoming.handovers)})"
     if existing is not None:
         text += " och ersatte kopian som fanns här"
-    received.log(text + ".", now)
+    received.log(text + ".", now, actor, ["handovers"])
     return received
 
 
@@ -255,7 +252,9 @@ def receive_into(
             existing: Case | None = store.load(incoming.id)
         except UnknownCaseError:
             existing = None
-        received = receive(incoming, existing, replace=replace, now=now, source=source)
+        received = receive(
+            incoming, existing, replace=replace, now=now, source=source, actor=store.actor
+        )
         if existing is None:
             store.add(received)
         else:

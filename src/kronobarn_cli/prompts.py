@@ -21,7 +21,15 @@ from rich.text import Text
 
 from kronobarn_cli import engine, rules
 from kronobarn_cli.case import STATUS_LABELS, Case, Child, Meeting, OrganisationRef
-from kronobarn_cli.checklist import OTHER_ORGANISATION, FieldSpec, Outcome, Section, Step, Workflow
+from kronobarn_cli.checklist import (
+    OTHER_ORGANISATION,
+    FieldSpec,
+    Organisation,
+    Outcome,
+    Section,
+    Step,
+    Workflow,
+)
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
@@ -84,6 +92,7 @@ class _End:
 
 END: _End = _End()
 END_VALUE = "__klart__"
+OPT_IN_VALUE = "__anteckna__"
 END_TITLE = "✓ Inga fler – klart"
 
 
@@ -376,12 +385,21 @@ class Prompter:
             if kind == "area":
                 return self.select(message, choices, default=default)
             names = {a.id: a.name for a in workflow.areas}
-            return self.checkbox(
+            if workflow.areas_note:
+                self.say(workflow.areas_note, "italic")
+            if spec.opt_in and spec.opt_in_label:
+                choices.append((f"✎ {spec.opt_in_label}", OPT_IN_VALUE))
+                names[OPT_IN_VALUE] = spec.opt_in_label.lower()
+            chosen = self.checkbox(
                 message, choices, required=spec.required, checked=default, names=names
             )
+            if isinstance(chosen, list) and OPT_IN_VALUE in chosen and spec.opt_in:
+                walk.want(spec.opt_in)  # the step it names is asked after this one
+                chosen = [c for c in chosen if c != OPT_IN_VALUE]
+            return chosen
         if kind == "organisation" and spec.within == "participants":
-            # Only those who took part can be named: offer nothing else.
-            present = walk.scopes().participants or []
+            # Only those who took part can be named (and the family, where it may be).
+            present = [*(walk.scopes().participants or []), *walk.family_parties(spec)]
             start = next((o.model_dump() for o in present if o.model_dump() == default), None)
             offered: list[tuple[str, Any]] = [(o.name, o.model_dump()) for o in present]
             if ending:
@@ -467,7 +485,7 @@ class Prompter:
         self, spec: FieldSpec, workflow: Workflow, default: Any, *, ending: bool = False
     ) -> Any:
         while True:
-            choices = [(o.name, o.id) for o in workflow.organisations]
+            choices = [(o.name, o.id) for o in _offered(workflow, spec)]
             if ending:
                 choices.insert(0, (END_TITLE, END_VALUE))
             start = default.get("id") if isinstance(default, dict) else None
@@ -483,7 +501,7 @@ class Prompter:
     def _organisations(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
         previous = default if isinstance(default, list) else []
         while True:
-            choices = [(o.name, o.id) for o in workflow.organisations]
+            choices = [(o.name, o.id) for o in _offered(workflow, spec)]
             ticked = [_org_id(o) for o in previous if _org_id(o) != OTHER_ORGANISATION]
             ids = self.checkbox(spec.prompt, choices, required=spec.required, checked=ticked)
             if isinstance(ids, _Back):
@@ -673,7 +691,13 @@ class Prompter:
         editing = defaults is not None and step.fields[0].id in defaults
         while True:
             fields = engine.item_fields(step, current, walk.workflow)
-            wanted = [f for f in fields if f.ask or editing or (f.ask_again and carried)]
+            # Editing asks the optional fields too; what is asked again only for what was
+            # carried over from the last meeting (status, how it has gone).
+            wanted = [
+                f
+                for f in fields
+                if f.ask or (editing and not f.ask_again) or (f.ask_again and carried)
+            ]
             missing = next((f for f in wanted if f.id not in current), None)
             if (
                 missing is not None
@@ -969,6 +993,11 @@ def _check_birth_year(name: str, raw: str) -> None:
 
 def _validator_child_name(raw: str) -> None:
     parse_child(raw, "", date.today())
+
+
+def _offered(workflow: Workflow, spec: FieldSpec) -> list[Organisation]:
+    """The directory as a list to choose from; the family only where it may be named."""
+    return [o for o in workflow.organisations if o.kind != "familj" or spec.family]
 
 
 def _meeting_ahead(walk: Walk) -> bool:

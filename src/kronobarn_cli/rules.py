@@ -13,6 +13,7 @@ from kronobarn_cli.case import (
     Consent,
     ConsentWithdrawal,
     Decision,
+    Interpreter,
     Invitee,
     Inviter,
     Meeting,
@@ -22,8 +23,9 @@ from kronobarn_cli.case import (
     PreMeetingContact,
     Referral,
     View,
+    WheelNote,
 )
-from kronobarn_cli.checklist import Organisation, Workflow
+from kronobarn_cli.checklist import FAMILY, Organisation, Workflow
 from kronobarn_cli.consent import ConsentScope, giver_word, required_groups
 from kronobarn_cli.text import join_swedish, swedish_date
 
@@ -278,7 +280,14 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
         "areas": answers.get("omraden", []),
         "held_on": date.fromisoformat(held_on) if held_on else None,
         "starts_at": answers.get("mote-tid"),
-        "form": answers.get("mote-form"),
+        "form": str(answers["mote-form"]).split("-")[0] if answers.get("mote-form") else None,
+        "interpreter": Interpreter(
+            language=answers["tolk-sprak"],
+            booked_by=OrganisationRef(**answers["tolk-bokar"]) if "tolk-bokar" in answers else None,
+        )
+        if answers.get("tolk-sprak")
+        else None,
+        "wheel_notes": _wheel_notes(answers),
         "place": answers.get("mote-plats"),
         "invitees": [
             Invitee(
@@ -304,19 +313,14 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
         "information_agreed": answers.get("information-nrp"),
         "information_instead": answers.get("information-overenskommelse"),
         "areas_discussed": answers.get("omraden-motet", []),
+        "child_participation": answers.get("barnets-delaktighet"),
+        "child_participation_note": answers.get("barnets-delaktighet-hur"),
         "child_view": _view(answers, "barnets-asikter-lamnade", "barnets-asikter"),
         "guardian_view": _view(
             answers, "vardnadshavares-asikter-lamnade", "vardnadshavares-asikter"
         ),
         "actions": [action_from_item(item) for item in answers.get("atgarder", [])],
-        "copies": [
-            PlanCopy(
-                organisation=OrganisationRef(**item["verksamhet"]),
-                method=item["satt"],
-                received=item["har-fatt"],
-            )
-            for item in answers.get("kopior", [])
-        ],
+        "copies": _copies(answers),
         "coordinator": OrganisationRef(**coordinator) if coordinator else None,
         "next_meeting": date.fromisoformat(next_meeting) if next_meeting else None,
         "next_participants": refs(answers.get("nasta-deltagare")),
@@ -324,14 +328,54 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
     }
 
 
+WHEEL_NOTE_STEPS = (("omraden-anteckningar", "infor"), ("omraden-motet-anteckningar", "motet"))
+
+
+def _wheel_notes(answers: FlatAnswers) -> list[WheelNote]:
+    """What works and what is hard, per area, as noted before and at the meeting."""
+    return [
+        WheelNote(
+            area=item["omrade"],
+            works=item.get("fungerar") or None,
+            challenges=item.get("utmanande") or None,
+            stage=stage,
+        )
+        for step_id, stage in WHEEL_NOTE_STEPS
+        for item in answers.get(step_id, [])
+        if item.get("fungerar") or item.get("utmanande")
+    ]
+
+
+def _copies(answers: FlatAnswers) -> list[PlanCopy]:
+    """How each party gets Barnets plan; "all printed at the meeting" covers the family and
+    every participant at once."""
+    if answers.get("kopior-utskrivna") is True:
+        parties = [FAMILY_COPY, *refs(answers.get("deltagare"))]
+        return [PlanCopy(organisation=o, method="utskriven", received=True) for o in parties]
+    return [
+        PlanCopy(
+            organisation=OrganisationRef(**item["verksamhet"]),
+            method=item["satt"],
+            received=item["har-fatt"],
+        )
+        for item in answers.get("kopior", [])
+    ]
+
+
+FAMILY_COPY = OrganisationRef(id=FAMILY, name="Familjen")
+
+
 def action_from_item(item: Mapping[str, Any]) -> PlanAction:
     return PlanAction(
         what=item["vad"],
+        goal=item.get("mal") or None,
         organisation=OrganisationRef(**item["ansvarig"]),
         person=item.get("person") or None,
         due=date.fromisoformat(item["senast"]),
         area=item["omrade"],
         status=item["status"],
+        evaluation=item.get("utfall"),
+        evaluation_comment=item.get("utfall-kommentar") or None,
     )
 
 

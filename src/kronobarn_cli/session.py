@@ -20,6 +20,7 @@ from kronobarn_cli import engine, rules
 from kronobarn_cli.case import (
     OLDEST_CHILD,
     STATUS_LABELS,
+    Actor,
     Case,
     Child,
     Closure,
@@ -27,7 +28,7 @@ from kronobarn_cli.case import (
     Meeting,
     OrganisationRef,
 )
-from kronobarn_cli.checklist import MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
+from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
@@ -96,19 +97,25 @@ def edit_child(
         now.date(),
     )
     changed = [
-        label
-        for label, before, after in (
-            ("namn", case.child.name, child.name),
-            ("födelseår", case.child.birth_year, child.birth_year),
+        (label, field)
+        for label, field, before, after in (
+            ("namn", "child.name", case.child.name, child.name),
+            ("födelseår", "child.birth_year", case.child.birth_year, child.birth_year),
         )
         if before != after
     ]
     if not changed:
         return case, []
+    labels = [label for label, _ in changed]
     edited = case.model_copy(update={"child": child}, deep=True)
-    edited.log(f"Barnets uppgifter ändrades: {', '.join(changed)}.", now)
+    edited.log(
+        f"Barnets uppgifter ändrades: {', '.join(labels)}.",
+        now,
+        store.actor,
+        [field for _, field in changed],
+    )
     store.save(edited)
-    return edited, changed
+    return edited, labels
 
 
 def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case:
@@ -125,7 +132,8 @@ def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case
         closed = Case.model_validate(data)
     except ValidationError as exc:
         raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
-    closed.log(f"Ärendet avslutades: {text}", now)
+    # The reason stays in the case (`closed.reason`), never in the journal.
+    closed.log("Ärendet avslutades.", now, store.actor, ["status", "closed"])
     store.save(closed)
     return closed
 
@@ -165,6 +173,9 @@ class Walk:
         self.store = store
         self.case = case
         self.clock = clock
+        self.wanted: set[str] = set()
+        self._filling: str | None = None
+        """The group whose unfinished items this walk has journalled as being filled in."""
 
     @property
     def today(self) -> date:
@@ -271,10 +282,17 @@ class Walk:
             return True  # guidance shown with the section; nothing to choose
         if step.ask:
             return None
+        if step.id in self.wanted:
+            return None  # the user asked for it (an extra choice in an earlier list)
         default = self.default_for(step)
         if default is None and not step.required:
-            return [] if step.kind in ("organisations", "areas", "checkbox") else None
+            listed = ("organisations", "areas", "checkbox", "repeat")
+            return [] if step.kind in listed else None
         return default
+
+    def want(self, step_id: str) -> None:
+        """Ask a step the walk would otherwise answer itself (chosen in an earlier list)."""
+        self.wanted.add(step_id)
 
     def carried_items(self, step: Step) -> list[dict[str, Any]]:
         """Items a follow-up meeting starts a group from, without the fields asked again."""
@@ -299,7 +317,7 @@ class Walk:
             return item
         if item["status"] in OPEN_STATUSES:
             return item
-        old = self.previous_values(step, {k: v for k, v in item.items() if k != "status"})
+        old = self.previous_values(step, item)
         return {**item, "senast": old["senast"]} if "senast" in old else item
 
     def previous_values(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
@@ -307,17 +325,35 @@ class Walk:
         previous = self.previous_meeting()
         if previous is None:
             return {}
+        again = {f.id for f in step.fields if f.ask_again}
+        kept = {k: v for k, v in item.items() if k not in again}
         for full in engine.flatten(previous.answers).get(step.id, []):
-            if all(full.get(k) == v for k, v in item.items()):
+            if all(full.get(k) == v for k, v in kept.items()):
                 return {k: v for k, v in full.items() if k not in item}
         return {}
 
+    def family_parties(self, spec: FieldSpec) -> list[OrganisationRef]:
+        """The family and the young person, where a question may name them."""
+        if not spec.family:
+            return []
+        return [
+            OrganisationRef(id=o.id, name=o.name)
+            for o in self.workflow.organisations
+            if o.kind == "familj"
+        ]
+
     def participant_items(self, step: Step) -> list[dict[str, Any]]:
-        """For a group with one item per participant: the items to fill in."""
+        """For a group with one item per participant (the family first, where it belongs) or
+        per area: the items to fill in."""
+        first = step.fields[0]
+        if step.for_each == "areas" and step.areas_from:
+            chosen = engine.flatten(self.answers()).get(step.areas_from) or []
+            return [{first.id: area} for area in chosen]
         if step.for_each != "participants":
             return []
-        participants = self.scopes().participants or []
-        return [{step.fields[0].id: o.model_dump()} for o in participants]
+        family = [o for o in self.family_parties(first) if o.id == FAMILY]
+        participants = [*family, *(self.scopes().participants or [])]
+        return [{first.id: o.model_dump()} for o in participants]
 
     def giver_items(self, step: Step) -> list[dict[str, Any]]:
         """For the consent group: one item per required giver whose consent is missing."""
@@ -355,7 +391,7 @@ class Walk:
         return None
 
     def physical_meeting(self) -> bool:
-        return engine.flatten(self.answers()).get("mote-form") == "fysiskt"
+        return str(engine.flatten(self.answers()).get("mote-form", "")).startswith("fysiskt")
 
     def presentation_order(self) -> list[str]:
         flat = engine.flatten(self.answers())
@@ -426,6 +462,13 @@ class Walk:
         does not go out in good time.
         """
         current = self.position().step
+        while current is not None and current.id != step_id:
+            # What the walk answers itself (guidance, notes not asked for) comes first.
+            automatic = self.automatic(current)
+            if automatic is None:
+                break
+            self.answer(current.id, automatic)
+            current = self.position().step
         if current is None or current.id != step_id:
             raise AnswerError(f"Steget '{step_id}' är inte aktuellt nu.")
         value = self.validate(current, raw)
@@ -521,10 +564,13 @@ class Walk:
         section = self.workflow.section_of("samtycken").id
         consents = answers.setdefault(section, {})
         consents["samtycken"] = [*consents.get("samtycken", []), value]
-        names = join_swedish(o["name"] for o in value["verksamheter"])
+        # The organisations are in the consent itself; the journal names none (an "annan
+        # verksamhet" is typed text).
+        count = len(value["verksamheter"])
+        what = f"{count} verksamhet{'' if count == 1 else 'er'}"
         who = consent_giver_word(value["roll"])
         self._update(
-            answers, f"Samtycke registrerades ({who}): {names}.", pending=dict(self.case.pending)
+            answers, f"Samtycke registrerades ({who}): {what}.", pending=dict(self.case.pending)
         )
 
     def withdraw_consent(
@@ -566,11 +612,13 @@ class Walk:
             update={"withdrawals": [*self.case.withdrawals, withdrawal]}
         )
         lost = [o for o in before.organisations() if not self.consent_scope().covers(o)]
-        what = join_swedish(o.name for o in named) if named else "hela samtycket"
+        count = len(named)
+        what = f"{count} verksamhet{'' if count == 1 else 'er'}" if named else "hela samtycket"
         self._update(
             self.answers(),
             f"Samtycke återkallades ({consent_giver_word(giver)}, {on.isoformat()}): {what}.",
             pending=dict(self.case.pending),
+            fields=["withdrawals"],
         )
         return lost
 
@@ -585,7 +633,10 @@ class Walk:
         pending: dict[str, Any] = {"step": step.id, "items": items, "current": current}
         if queue is not None:
             pending["queue"] = queue
-        self._update(self.answers(), None, pending=pending)
+        # One entry per group and walk, not one per field typed.
+        event = None if self._filling == step.id else f"Fyllde i (inte klart): {step.prompt}"
+        self._update(self.answers(), event, pending=pending)
+        self._filling = step.id
 
     def start_follow_up(self) -> Meeting:
         """Open the next meeting of an activated case whose last meeting is finished."""
@@ -604,15 +655,27 @@ class Walk:
         data = case.model_dump()
         data["meetings"] = [*data["meetings"], meeting.model_dump()]
         self.case = Case.model_validate(data)
-        self.case.log(f"Uppföljande möte {meeting.number} påbörjades.", now)
+        self.case.log(
+            f"Uppföljande möte {meeting.number} påbörjades.", now, self.store.actor, ["meetings"]
+        )
         self.store.save(self.case)
         return meeting
 
     # -- derived data --------------------------------------------------------------------------
 
     def _update(
-        self, answers: engine.Answers, event: str | None, *, pending: dict[str, Any]
+        self,
+        answers: engine.Answers,
+        event: str | None,
+        *,
+        pending: dict[str, Any],
+        fields: list[str] | None = None,
     ) -> None:
+        """Derive, journal and save. The journal entry for `event` lists the steps whose
+        answers changed (and `fields`, for what lies outside the answers)."""
+        self._filling = None
+        before_answers = engine.flatten(self.answers())
+        before_pending = self.case.pending
         facts = self.facts()
         pruned = engine.prune(self.workflow, answers, facts)
         flat = engine.flatten(pruned)
@@ -656,12 +719,26 @@ class Walk:
             if not meeting_answers and meetings[-1]["number"] == 1:
                 meetings.pop()  # went back out of the first meeting before it began
         case = Case.model_validate(data)
+        actor = self.store.actor
         if event:
-            case.log(event, now)
+            changed = self._changed_steps(before_answers, flat)
+            step = pending.get("step")
+            if pending != before_pending and isinstance(step, str) and step not in changed:
+                changed.append(step)
+            case.log(event, now, actor, [*changed, *(fields or [])])
         if case.status != before:
-            case.log(f"Status: {STATUS_LABELS[case.status]}.", now)
+            case.log(f"Status: {STATUS_LABELS[case.status]}.", now, actor, ["status"])
         self.store.save(case)
         self.case = case
+
+    def _changed_steps(self, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+        """The steps whose answers differ, in the order of the walk."""
+        return [
+            step.id
+            for section in self.workflow.sections
+            for step in section.steps
+            if (step.id in before, before.get(step.id)) != (step.id in after, after.get(step.id))
+        ]
 
 
 # -- changes outside the walk: the plan, and replayed answers ----------------------------------
@@ -718,7 +795,7 @@ def _save_plan(
         updated = Case.model_validate(data)
     except ValidationError as exc:
         raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
-    updated.log(event, now)
+    updated.log(event, now, store.actor, ["atgarder"])
     store.save(updated)
     return updated
 
@@ -741,6 +818,7 @@ def add_action(  # noqa: PLR0917 - the fields of one action
     *,
     person: str | None = None,
     status: str = "planerad",
+    goal: str | None = None,
     now: datetime,
 ) -> tuple[Case, int]:
     """Add an action to the current Barnets plan; returns the case and the action's number."""
@@ -749,6 +827,8 @@ def add_action(  # noqa: PLR0917 - the fields of one action
                             "omrade": area, "status": status}  # fmt: skip
     if person:
         item["person"] = person
+    if goal:
+        item["mal"] = goal
     _check_action_scope(workflow, case, meeting, item, now.date())
     items = [*_plan_items(workflow, meeting), item]
     updated = _save_plan(
@@ -805,8 +885,8 @@ def withdraw_consent(  # noqa: PLR0917 - what a withdrawal says
 class _ScratchStore(CaseStore):
     """Keeps a replayed case in memory, so nothing is written unless the whole file fits."""
 
-    def __init__(self) -> None:
-        super().__init__(Path())
+    def __init__(self, actor: Actor | None) -> None:
+        super().__init__(Path(), actor=actor)
 
     def save(self, case: Case) -> None:
         pass
@@ -828,22 +908,33 @@ def replay(  # noqa: PLR0917 - what a replay starts from
     source: str,
     clock: Clock = local_now,
     own: OrganisationRef | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> Replay:
-    """Walk the checklists with answers from a file, by exactly the rules of the prompts."""
+    """Walk the checklists with answers from a file, by exactly the rules of the prompts.
+
+    The journal of the result names `actor` (see `CaseStore`) for each answer."""
     now = clock()
     scratch = Case(id="aaaaaa", created=now, updated=now, child=child, own_organisation=own)
-    return _replay_walk(Walk(workflow, _ScratchStore(), scratch, clock=clock), answers, source)
+    store = _ScratchStore(actor)
+    return _replay_walk(Walk(workflow, store, scratch, clock=clock), answers, source)
 
 
 def replay_follow_up(
-    workflow: Workflow, case: Case, answers: dict[str, Any], source: str, clock: Clock = local_now
+    workflow: Workflow,
+    case: Case,
+    answers: dict[str, Any],
+    source: str,
+    clock: Clock = local_now,
+    *,
+    actor: Actor | None = None,
 ) -> Replay:
     """The next meeting of a case from a file, by the rules of the prompts; nothing is saved.
 
     Items carried over from the last meeting are named by `tidigare:` (their number, or their
     text or organisation) with the fields asked again; every open action must be named.
     """
-    walk = Walk(workflow, _ScratchStore(), case.model_copy(deep=True), clock=clock)
+    walk = Walk(workflow, _ScratchStore(actor), case.model_copy(deep=True), clock=clock)
     walk.start_follow_up()
     return _replay_walk(walk, answers, source)
 

@@ -20,15 +20,25 @@ import platformdirs
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
-from kronobarn_cli.case import ID_PATTERN, SCHEMA_VERSION, Case, Child, migrate, new_case_id
+from kronobarn_cli.case import (
+    ID_PATTERN,
+    SCHEMA_VERSION,
+    Actor,
+    Case,
+    Child,
+    migrate,
+    new_case_id,
+    system_user,
+)
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
+    JournalRewriteError,
     KronobarnError,
     UnknownCaseError,
     os_error_text,
 )
-from kronobarn_cli.files import atomic_write, create_new, temp_file_pattern
+from kronobarn_cli.files import atomic_write, create_new, remove, temp_file_pattern
 from kronobarn_cli.validation import describe
 
 CASES_DIR = "arenden"
@@ -72,10 +82,14 @@ class CaseStore:
         *,
         notice: Notice = _ignore,
         lock_wait: float | None = None,
+        actor: Actor | None = None,
     ) -> None:
         """`notice` receives the one-line messages a user should see but that are no error
-        (waiting for a lock, a case directory others can read)."""
+        (waiting for a lock, a case directory others can read). `actor` is who changes cases
+        through this store, and with which command: the journal records it with every change
+        (by default the operating-system user, through the Python API)."""
         self.home = home if home is not None else default_home()
+        self.actor = actor if actor is not None else Actor(user=system_user(), command="api")
         self.directory = self.home / CASES_DIR
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
@@ -170,9 +184,21 @@ class CaseStore:
         try:
             yield
         finally:
+            if lock.lock_counter == 1:
+                self._remove_lock_file_of_absent_case(case_id)
             lock.release()
             if not lock.is_locked:
                 self._released[case_id] = time.monotonic()
+
+    def _remove_lock_file_of_absent_case(self, case_id: str) -> None:
+        """A lock file exists only beside its case: one of a case that is not there (deleted,
+        never created, an id that names nothing) goes, unlinked while still held. A waiter
+        holding the unlinked file finds no case either way."""
+        path = self.path(case_id)
+        if path.exists() or path.is_symlink() or self._temp_files(path):
+            return
+        with contextlib.suppress(OSError):
+            self._lock_path(case_id).unlink()
 
     def _acquire(self, case_id: str, lock: FileLock, *, wait: bool) -> None:
         if not lock.is_locked and self._someone_waits(case_id, Path(lock.lock_file)):
@@ -300,7 +326,11 @@ class CaseStore:
                 case = content.model_copy(update={"id": case_id}, deep=True)
             else:
                 case = Case(id=case_id, created=now, updated=now, child=child)
-            case.log("Ärendet skapades.", now)
+            fields = ["child", "own_organisation"] if case.own_organisation else ["child"]
+            answered = case.journal
+            case.journal = []
+            case.log("Ärendet skapades.", now, self.actor, fields)
+            case.journal += answered  # answers given from a file before the case had its id
             try:
                 with self.locked(case_id, wait=False):
                     create_new(path, _encoded(case))
@@ -331,10 +361,18 @@ class CaseStore:
                 ) from None
 
     def save(self, case: Case) -> None:
-        """Write atomically: a temporary file in the same directory, fsync, then rename."""
+        """Write atomically: a temporary file in the same directory, fsync, then rename.
+
+        The journal only grows: a case whose journal does not begin with the journal on disk
+        is refused (JournalRewriteError), whatever else it holds.
+        """
         path = self.path(case.id)
         data = _encoded(case)
         with self.locked(case.id):
+            if path.exists() or path.is_symlink():
+                recorded = self._read(path).journal
+                if case.journal[: len(recorded)] != recorded:
+                    raise JournalRewriteError(case.id)
             try:
                 atomic_write(path, data)
             except OSError as exc:
@@ -345,6 +383,42 @@ class CaseStore:
             # Holding the lock, this process is the only writer: whatever temporary file of
             # this case is left is a killed writer's.
             self._remove_temp_files(path)
+
+    # -- deleting ------------------------------------------------------------------------------
+
+    def files_of(self, case_id: str) -> list[Path]:
+        """The files a case has on disk: its file, temporary files of killed writers, its lock."""
+        path = self.path(case_id)
+        found = [p for p in (path,) if p.exists() or p.is_symlink()]
+        found += self._temp_files(path)
+        lock = self._lock_path(case_id)
+        return [*found, lock] if lock.exists() or lock.is_symlink() else found
+
+    def delete(self, case_id: str, *, only_if: Callable[[Case], bool] | None = None) -> bool:
+        """Delete a case for good, holding its lock: its file, its temporary files and its lock
+        file are unlinked; nothing is kept or moved elsewhere (the blocks are not overwritten).
+
+        `only_if` is asked about the case as it is under the lock (it may have changed since it
+        was listed); when it says no, nothing is deleted and the answer is False. A case file
+        that cannot be read is deleted all the same when there is no `only_if`.
+        """
+        path = self.path(case_id)
+        self._check_home()
+        if not path.exists() and not path.is_symlink():
+            raise UnknownCaseError(case_id)  # before a lock file is made for it
+        with self.locked(case_id):
+            if not path.exists() and not path.is_symlink():
+                raise UnknownCaseError(case_id)  # another session deleted it meanwhile
+            if only_if is not None and not only_if(self._read(path)):
+                return False
+            try:
+                remove([path, *self._temp_files(path)])
+            except OSError as exc:
+                raise KronobarnError(
+                    f"Kunde inte radera ärendet {case_id}: {os_error_text(exc)}."
+                ) from None
+            # The lock file goes as the lock is let go (`_remove_lock_file_of_absent_case`).
+        return True
 
     # -- clean-up ------------------------------------------------------------------------------
 
@@ -370,12 +444,19 @@ class CaseStore:
                 continue
             try:
                 self._remove_temp_files(self.path(case_id))
+                self._remove_lock_file_of_absent_case(case_id)  # a killed create's
             finally:
                 probe.release()
 
+    def _temp_files(self, path: Path) -> list[Path]:
+        try:
+            return sorted(path.parent.glob(temp_file_pattern(path)))
+        except OSError:
+            return []
+
     def _remove_temp_files(self, path: Path) -> None:
         with contextlib.suppress(OSError):
-            for tmp in path.parent.glob(temp_file_pattern(path)):
+            for tmp in self._temp_files(path):
                 tmp.unlink(missing_ok=True)
 
 

@@ -17,6 +17,7 @@ from kronobarn_cli.case import (
     Case,
     Consent,
     ConsentWithdrawal,
+    JournalEntry,
     Meeting,
     OrganisationRef,
     PlanAction,
@@ -148,6 +149,8 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     if case.consents or case.own_organisation is not None:
         parts.append(consent_view(case, workflow, today or date.today()))
 
+    if case.meetings:
+        parts.append(wheel_view(case, workflow))
     for meeting in case.meetings:
         parts.append(meeting_view(meeting, workflow))
 
@@ -156,6 +159,52 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
         lines = [f"Efter möte {n}: {terminal_safe(o.name)}" for n, o in history]
         parts.append(Panel(Text("\n".join(lines)), title="Samordnare över tid", title_align="left"))
     return Group(*parts)
+
+
+def interpreter_text(meeting: Meeting) -> str:
+    interpreter = meeting.interpreter
+    if interpreter is None:
+        return ""
+    booked = f", bokas av {interpreter.booked_by.name}" if interpreter.booked_by else ""
+    return f"{interpreter.language}{booked}"
+
+
+def participation_text(meeting: Meeting, workflow: Workflow) -> str:
+    """How the child took part: `Hördes före mötet (av skolkuratorn)`."""
+    if meeting.child_participation is None:
+        return ""
+    label = workflow.label("barnets-delaktighet", None, meeting.child_participation)
+    note = meeting.child_participation_note
+    return f"{label} ({note})" if note else label
+
+
+def evaluation_text(action: PlanAction, workflow: Workflow) -> str:
+    if action.evaluation is None:
+        return ""
+    label = workflow.label("atgarder", "utfall", action.evaluation)
+    return f"{label}: {action.evaluation_comment}" if action.evaluation_comment else label
+
+
+def wheel_view(case: Case, workflow: Workflow) -> RenderableType:
+    """Barnets bästa-hjulet at a glance: the seven areas, those in focus (●), and whether
+    something works (+) or is hard (!), as noted last. Plain characters, any width."""
+    meeting = case.current_meeting
+    focus = set(meeting.areas + meeting.areas_discussed) if meeting else set()
+    notes: dict[str, tuple[bool, bool]] = {}
+    for m in case.meetings:
+        for note in m.wheel_notes:
+            works, hard = notes.get(note.area, (False, False))
+            notes[note.area] = (bool(note.works) or works, bool(note.challenges) or hard)
+    lines = Text()
+    if workflow.areas_note:
+        lines.append("Preliminära namn på områdena.\n", style="italic")
+    for area in workflow.areas:
+        works, hard = notes.get(area.id, (False, False))
+        mark = "●" if area.id in focus else "○"
+        flags = ("+" if works else " ") + ("!" if hard else " ")
+        lines.append(f" {mark} {flags} {area.name}\n")
+    lines.append("● i fokus  ○ inte i fokus  + fungerar  ! utmanande", style="dim")
+    return Panel(lines, title="Barnets bästa-hjulet", title_align="left")
 
 
 def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
@@ -169,6 +218,17 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         ("Lokal/länk", _t(meeting.place)),
         ("Områden", _area_names(workflow, meeting.areas)),
     ]
+    if meeting.interpreter is not None:
+        rows.append(("Tolk", _t(interpreter_text(meeting))))
+    for note in meeting.wheel_notes:
+        area = workflow.area(note.area)
+        said = "; ".join(
+            f"{label} – {text}"
+            for label, text in (("fungerar", note.works), ("utmanande", note.challenges))
+            if text
+        )
+        when = "inför mötet" if note.stage == "infor" else "vid mötet"
+        rows.append((f"{area.name if area else note.area} ({when})", _t(said)))
     parts: list[RenderableType] = [_facts(rows)]
 
     if meeting.invitees:
@@ -224,7 +284,8 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                     else []
                 ),
                 ("Områden som togs upp", _area_names(workflow, meeting.areas_discussed)),
-                ("Barnets/ungdomens åsikter", _view_text(meeting.child_view)),
+                ("Barnets delaktighet", _t(participation_text(meeting, workflow))),
+                ("Barnets/ungdomens egna ord", _view_text(meeting.child_view)),
                 ("Vårdnadshavarnas åsikter", _view_text(meeting.guardian_view)),
             ]
         )
@@ -234,13 +295,17 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                       title="Barnets plan", title_justify="left")  # fmt: skip
         for a in meeting.actions:
             area = workflow.area(a.area)
+            what = a.what + (f" (mål: {a.goal})" if a.goal else "")
             table.add_row(
-                _t(a.what),
+                _t(what),
                 _t(a.organisation.name),
                 _t(a.person),
                 swedish_date(a.due),
                 area.name if area else a.area,
-                workflow.label("atgarder", "status", a.status),
+                _t(
+                    workflow.label("atgarder", "status", a.status)
+                    + (f" ({evaluation_text(a, workflow).lower()})" if a.evaluation else "")
+                ),
             )
         parts.append(table)
         parts.append(Text(rules.PLAN_NOTE, style="italic"))
@@ -334,6 +399,40 @@ def case_table(rows: list[ListedCase]) -> Table:
     return table
 
 
+class PurgedCase(BaseModel):
+    """One row of `purge`; the documented JSON shape of `purge --json`. No child's name: the
+    output may be kept as a record of the gallring, and must not keep what it deleted."""
+
+    id: str
+    status: CaseStatus
+    status_text: str
+    closed_on: date | None
+    updated: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> PurgedCase:
+        return cls(
+            id=case.id,
+            status=case.status,
+            status_text=STATUS_LABELS[case.status],
+            closed_on=case.closed.on if case.closed else None,
+            updated=case.updated,
+        )
+
+
+PURGED_CASES = TypeAdapter(list[PurgedCase])
+
+
+def purge_table(rows: list[PurgedCase], title: str) -> Table:
+    table = Table("Id", "Status", "Avslutat", "Senast ändrad", title=title)
+    for row in rows:
+        table.add_row(
+            row.id, row.status_text, row.closed_on.isoformat() if row.closed_on else "–",
+            row.updated.strftime("%Y-%m-%d %H:%M"),
+        )  # fmt: skip
+    return table
+
+
 def _days(reminder: Reminder) -> str:
     if reminder.days_left is None:
         return "–"
@@ -385,5 +484,23 @@ def plan_table(meeting: Meeting, workflow: Workflow) -> Table:
         table.add_row(
             str(number), _t(a.what), _t(a.organisation.name), _t(a.person),
             swedish_date(a.due), workflow.label("atgarder", "status", a.status),
+        )  # fmt: skip
+    return table
+
+
+JOURNAL_ENTRIES = TypeAdapter(list[JournalEntry])
+"""The documented JSON shape of `log ID --json`: the case file's own journal entries."""
+
+
+def journal_table(case: Case) -> RenderableType:
+    """Who did what to a case, when, through which command, and which fields or steps."""
+    if not case.journal:
+        return Text(f"Ärendet {case.id} har ingen journal.")
+    table = Table("Tid", "Användare", "Kommando", "Händelse", "Fält",
+                  title=f"Journal för ärende {case.id}", title_justify="left")  # fmt: skip
+    for entry in case.journal:
+        table.add_row(
+            entry.at.strftime("%Y-%m-%d %H:%M"), _t(entry.user), _t(entry.command),
+            _t(entry.text), _t(", ".join(entry.fields) or None),
         )  # fmt: skip
     return table

@@ -106,7 +106,13 @@ def every_command() -> list[tuple[str, ...]]:
 
 def test_help_pages_are_swedish_and_show_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     commands = every_command()
-    assert {("consent", "x", "withdraw"), ("plan", "x", "add"), ("log",)} <= set(commands)
+    assert {
+        ("consent", "x", "withdraw"),
+        ("plan", "x", "add"),
+        ("log",),
+        ("handover",),
+        ("import",),
+    } <= set(commands)
     for args in commands:
         with pytest.raises(SystemExit) as ended:
             cli.main([*args, "--help"])

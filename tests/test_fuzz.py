@@ -21,6 +21,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pyrage import encrypt, x25519
 
 from kronobarn_cli import cli
 from kronobarn_cli.checklist import Workflow
@@ -304,3 +305,50 @@ def test_a_damaged_config_yaml_is_one_line(
     (isolated / "config.yaml").write_bytes(content)
     result = run(capsys, "remind", "--today", date(2026, 11, 23).isoformat())
     assert_one_line_or_success(result)
+
+
+# -- handover files -------------------------------------------------------------------------------
+
+FIXTURE_V2 = json.loads((REPO / "tests" / "fixtures" / "case-v2.json").read_text(encoding="utf-8"))
+RECEIVER = x25519.Identity.generate()
+
+
+def sealed(plain: bytes) -> bytes:
+    return encrypt(plain, [RECEIVER.to_public()])
+
+
+# Encrypted once: age's output differs at every run, and hypothesis replays its examples.
+SEALED_V2 = sealed(
+    json.dumps({"format": "kronobarn-handover", "version": 1, "case": FIXTURE_V2}).encode()
+)
+
+
+@st.composite
+def hostile_handover(draw: st.DrawFn) -> bytes:
+    """A handover file damaged after encryption, or a well-sealed envelope around a damaged case
+    or a document of any shape."""
+    kind = draw(st.sampled_from(["ciphertext", "case", "case", "document"]))
+    if kind == "ciphertext":
+        return bytes(draw(damaged(SEALED_V2)))
+    if kind == "document":
+        return sealed(json.dumps(draw(json_values)).encode())
+    case = draw(damaged_case_file(FIXTURE_V2))  # not always JSON: nor is the envelope then
+    return sealed(b'{"format": "kronobarn-handover", "version": 1, "case": ' + case + b"}")
+
+
+@fewer(2)
+@given(data=st.data())
+@pytest.mark.usefixtures("workflow_once")
+def test_a_damaged_or_hostile_handover_file_is_one_line_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, store: CaseStore, data: st.DataObject
+) -> None:
+    key_file = tmp_path / "nyckel.txt"
+    key_file.write_text(f"{RECEIVER}\n", encoding="utf-8")
+    bundle = tmp_path / "fil.age"
+    bundle.write_bytes(data.draw(hostile_handover()))
+    result = run(capsys, "import", str(bundle), "--identity", str(key_file))
+    assert_one_line_or_success(result)
+    written = list(store.directory.glob("*.json")) if store.directory.exists() else []
+    assert len(written) == (1 if result.code == 0 else 0), (result.code, result.err)
+    for path in written:  # an envelope that did hold a sound case stays out of the next example
+        path.unlink()

@@ -206,6 +206,22 @@ def test_a_case_file_with_an_escaped_lone_surrogate_is_reported_and_kept(
     assert path.read_bytes() == broken
 
 
+@pytest.mark.parametrize("field", ["meetings", "consents"])
+def test_a_version_1_case_file_whose_lists_are_not_lists_is_reported_and_kept(
+    capsys: pytest.CaptureFixture[str], store: CaseStore, field: str
+) -> None:
+    case = store.create(Child(name="A"), NOW)
+    path = store.path(case.id)
+    data = json.loads(path.read_bytes())
+    del data["schema_version"]  # read as the first release's file, and migrated
+    data[field] = True
+    broken = json.dumps(data).encode()
+    path.write_bytes(broken)
+    line = run(capsys, "show", case.id).one_swedish_line()
+    assert line.startswith(f"Fel: Ärendefilen {path} kan inte läsas: {field}")
+    assert path.read_bytes() == broken
+
+
 def test_a_close_reason_longer_than_the_file_allows_is_one_line_and_keeps_the_case(
     capsys: pytest.CaptureFixture[str], store: CaseStore
 ) -> None:

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kronobarn_cli.checklist import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.text import has_control_characters
 
-SCHEMA_VERSION: Literal[2] = 2
+SCHEMA_VERSION: Literal[3] = 3
 """1: the first release. 2: each giver's own consent (guardian 1/2, the young person), the
-scope as their intersection, withdrawals, end dates, and the organisation that opened the case."""
+scope as their intersection, withdrawals, end dates, and the organisation that opened the case.
+3: handovers to the organisation that coordinates next, and the status `overlamnad`."""
 
 # No letters or digits that are easily mixed up when read aloud or typed (0/o, 1/l/i).
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -33,6 +34,7 @@ STATUS_LABELS: dict[str, str] = {
     "vantar-pa-samtycke": "väntar på samtycke",
     "aktiverad": "aktiverad",
     "avslutad": "avslutad",
+    "overlamnad": "överlämnad",
 }
 
 OLDEST_CHILD = 25
@@ -321,6 +323,41 @@ class Actor(_Model):
         return value
 
 
+class Handover(_Model):
+    """The coordination moved to another organisation, and the case with it (section 7)."""
+
+    on: datetime
+    to: OrganisationRef
+    person: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    """Who at the receiving organisation takes the case over, when named."""
+    by: OrganisationRef | None = None
+    """The organisation that handed the case over."""
+    by_user: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    """The user account that handed it over."""
+    after_meeting: Annotated[int, Field(ge=0)] = 0
+    """How many meetings the case had: a later meeting's coordinator takes over from `to`."""
+
+    @field_validator("person", "by_user", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _plain_text(value)
+            if "\n" in value:
+                raise ValueError("får inte innehålla radbrytningar")
+        return value
+
+    def words(self) -> str:
+        """`till Socialtjänst (Kim Berg) av Skola`."""
+        words = f"till {self.to.name}"
+        if self.person:
+            words += f" ({self.person})"
+        if self.by is not None:
+            words += f" av {self.by.name}"
+        if self.by_user:
+            words += f" (användare {self.by_user})"
+        return words
+
+
 class JournalEntry(_Model):
     """One change of a case: when, who, through which command, and which fields or steps.
 
@@ -338,7 +375,7 @@ class JournalEntry(_Model):
 
 
 class Case(_Model):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     id: CaseId
     created: datetime
     updated: datetime
@@ -362,6 +399,8 @@ class Case(_Model):
     """A repeated group being filled in: `{"step": id, "items": [...], "current": {...}}`."""
     meetings: list[Meeting] = []
     closed: Closure | None = None
+    handovers: list[Handover] = []
+    """Every time the case was handed over to another organisation, oldest first."""
     journal: list[JournalEntry] = []
 
     @model_validator(mode="after")
@@ -382,7 +421,20 @@ class Case(_Model):
                 raise ValueError("ett aktiverat ärende kräver ungdomens eget samtycke")
         if (self.status == "avslutad") != (self.closed is not None):
             raise ValueError("status 'avslutad' och 'closed' ska följas åt")
+        if self.status == "overlamnad" and not self.handovers:
+            raise ValueError("ett överlämnat ärende kräver en överlämning i 'handovers'")
         return self
+
+    @property
+    def holder(self) -> OrganisationRef | None:
+        """The organisation that holds the case here: the one it was last handed over to, else
+        the one that opened it. It invites and takes part by default."""
+        return self.handovers[-1].to if self.handovers else self.own_organisation
+
+    @property
+    def handed_over(self) -> Handover | None:
+        """The handover that made this copy read-only (the sender's copy), else None."""
+        return self.handovers[-1] if self.status == "overlamnad" else None
 
     @property
     def current_meeting(self) -> Meeting | None:
@@ -405,6 +457,10 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     version = data.get("schema_version", 1)
     if version == 1:
         data = _from_version_1(data)
+        version = 2
+    if version == 2:
+        # Version 3 added handovers (none yet) and a status; nothing recorded changes.
+        data = {**data, "schema_version": 3}
     return data
 
 
@@ -421,7 +477,9 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
     """
     data = dict(data)
     data["schema_version"] = 2
-    for consent in data.get("consents") or []:
+    # A hand-edited or hostile file may hold anything here; validation reports it afterwards.
+    consents = data.get("consents")
+    for consent in consents if isinstance(consents, list) else []:
         if isinstance(consent, dict) and consent.get("giver") == _OLD_GUARDIAN:
             consent["giver"] = "vardnadshavare-1"
     answers = data.get("answers")
@@ -441,7 +499,8 @@ def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
             answers.setdefault("samtycke", {}).setdefault("vardnadshavare-antal", "1")
     if data.get("consents"):
         data["guardians"] = 1
-    meetings = data.get("meetings") or []
+    meetings = data.get("meetings")
+    meetings = meetings if isinstance(meetings, list) else []
     for meeting in meetings:
         if isinstance(meeting, dict):
             meeting.pop("consent_to_extend", None)

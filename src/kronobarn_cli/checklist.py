@@ -52,6 +52,7 @@ CaseStatus = Literal[
     "vantar-pa-samtycke",
     "aktiverad",
     "avslutad",
+    "overlamnad",
 ]
 
 # Conditions that cannot be expressed as data because they are rules of law or of the model;

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import answers_file, i18n, retention, views
+from kronobarn_cli import answers_file, engine, i18n, passphrases, retention, views
 from kronobarn_cli import export as exports
+from kronobarn_cli import handover as handovers
 from kronobarn_cli import remind as remind_rules
 from kronobarn_cli.case import STATUS_LABELS, Actor, Case, OrganisationRef, system_user
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
@@ -33,6 +34,7 @@ from kronobarn_cli.session import (
     local_now,
     plan_meeting,
     record_consent,
+    refuse_if_handed_over,
     replay,
     replay_follow_up,
     set_action_status,
@@ -254,7 +256,8 @@ def resume(
     """
     store = _store("resume")
     if case_id is not None:
-        store.load(case_id)  # an unknown id or a broken file is reported before anything is asked
+        # An unknown id, a broken file or a handed-over case is reported before anything is asked.
+        refuse_if_handed_over(store.load(case_id))
     _require_terminal("resume")
     workflow = _workflow()
     prompter = Prompter(out)
@@ -314,7 +317,7 @@ def follow_up(
     Exempel: kronobarn follow-up k3m9qa
     """
     store = _store("follow-up")
-    store.load(case_id)
+    refuse_if_handed_over(store.load(case_id))
     if answers is not None:
         _replay_follow_up(store, case_id, answers)
         return
@@ -388,7 +391,7 @@ def edit(
     Exempel: kronobarn edit k3m9qa --name "E. K."
     """
     store = _store("edit")
-    store.load(case_id)
+    refuse_if_handed_over(store.load(case_id))
     if name is None and birth_year is None:
         _require_terminal("edit")
         try:
@@ -428,6 +431,144 @@ def _closed(store: CaseStore, case: Case, reason: str) -> Case:
         return close_case(store, case, reason, local_now())
     except ValidationError as exc:  # e.g. a reason longer than the case file allows
         raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
+
+
+@app.command("handover", options_metavar=i18n.OPTIONS_METAVAR)
+def handover(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="VERKSAMHET",
+            help="Verksamheten som tar över samordningen (id, eller annan:Namn).",
+            show_default=False,
+        ),
+    ],
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person", metavar="NAMN", help="Den som tar emot ärendet.", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="FIL",
+            help="Filen att skriva (standard: kronobarn-ID.age).",
+            show_default=False,
+        ),
+    ] = None,
+    recipient: Annotated[
+        str | None,
+        typer.Option(
+            "--recipient",
+            metavar="NYCKEL",
+            help="Mottagarens publika age-nyckel (age1…) i stället för en lösenfras.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False,
+) -> None:
+    """Lämna över ärendet till verksamheten som samordnar härnäst, i en krypterad fil.
+
+    Filen innehåller hela ärendet och krypteras med en lösenfras eller mottagarens nyckel.
+
+    Lösenfrasen frågas två gånger (eller KRONOBARN_PASSPHRASE i skript).
+
+    Skicka lösenfrasen på ett annat sätt än filen, t.ex. per telefon.
+
+    Din kopia blir överlämnad och kan sedan bara läsas.
+
+    Exempel: kronobarn handover k3m9qa --to socialtjanst --person "Kim Berg"
+    """
+    workflow = _workflow()
+    store = _store("handover")
+    case = store.load(case_id)
+    org = OrganisationRef(**engine.organisation_answer(to, workflow))
+    target = output if output is not None else Path(handovers.suggested_name(case.id))
+    now = local_now()
+    # Everything that can be refused is refused before a passphrase is typed.
+    handovers.check_handover(case, org, now.date())
+    handovers.check_output(target, force=force)
+    key = handovers.parse_recipient(recipient) if recipient is not None else None
+    secret = None if key is not None else passphrases.for_sealing(out, "handover")
+    kept = handovers.send(store, case, org, person, target, passphrase=secret, recipient=key,
+                          force=force, now=local_now())  # fmt: skip
+    record = kept.handovers[-1]
+    out.print(
+        Text(f"Ärendet {kept.id} är överlämnat ") + safe(record.words()) + ".",
+        soft_wrap=True,
+    )
+    out.print(Text("Filen: ") + safe(str(target)), soft_wrap=True)
+    if key is not None:
+        out.print("Filen kan bara öppnas med mottagarens nyckel.")
+    else:
+        out.print("Skicka lösenfrasen på ett annat sätt än filen, t.ex. per telefon.")
+    out.print(
+        Text(f"Mottagaren läser in den med: kronobarn import {target.name}\n")
+        + Text("Din kopia är nu överlämnad och kan bara läsas.", style="bold")
+    )
+
+
+@app.command("import", options_metavar=i18n.OPTIONS_METAVAR)
+def import_case(
+    path: Annotated[Path, typer.Argument(metavar="FIL", help="Filen från 'kronobarn handover'.")],
+    identity: Annotated[
+        Path | None,
+        typer.Option(
+            "--identity",
+            metavar="FIL",
+            help="Din age-nyckelfil, när filen är krypterad för din nyckel.",
+            show_default=False,
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Ersätt din kopia när samma ärende kommer tillbaka (journalerna slås ihop).",
+        ),
+    ] = False,
+) -> None:
+    """Ta emot ett ärende som en annan verksamhet har lämnat över.
+
+    Frågar efter lösenfrasen (eller KRONOBARN_PASSPHRASE; --identity för en nyckelfil).
+
+    Ärendet fortsätter sedan med 'kronobarn follow-up ID'.
+
+    Exempel: kronobarn import kronobarn-k3m9qa.age
+    """
+    source = str(path)
+    data = handovers.read_file(path)
+    sealing = handovers.sealed_with(data, source)
+    if sealing == "key" and identity is None:
+        raise KronobarnError(
+            f"{source} är krypterad för en mottagares nyckel. "
+            "Ange din nyckelfil med --identity FIL."
+        )
+    if sealing == "passphrase" and identity is not None:
+        raise KronobarnError(f"{source} är krypterad med en lösenfras. Kör utan --identity.")
+    if identity is not None:
+        plain = handovers.unseal(data, source, identities=handovers.read_identities(identity))
+    else:
+        plain = handovers.unseal(data, source, passphrase=passphrases.for_opening("import"))
+    incoming = handovers.case_from_envelope(plain, source)
+    case, replaced = handovers.receive_into(
+        _store("import"), incoming, replace=replace, now=local_now(), source=source
+    )
+    meetings = len(case.meetings)
+    what = "ersatte din kopia" if replaced else "är mottaget"
+    out.print(
+        Text(f"Ärende {case.id} {what}: ")
+        + safe(case.child.name)
+        + Text(f", {meetings} {'möte' if meetings == 1 else 'möten'}."),
+        soft_wrap=True,
+    )
+    latest = case.current_meeting
+    verb = "resume" if latest is not None and not latest.finished else "follow-up"
+    out.print(Text(f"Fortsätt med: kronobarn {verb} {case.id}", style="bold"))
 
 
 @app.command("log", options_metavar=i18n.OPTIONS_METAVAR)
@@ -510,24 +651,41 @@ def purge(
             show_default=False,
         ),
     ] = None,
+    handed_over_before: Annotated[
+        str | None,
+        typer.Option(
+            "--handed-over-before",
+            metavar="DATUM",
+            help="Din kopia av ärenden som lämnades över till en annan verksamhet före datumet.",
+            show_default=False,
+        ),
+    ] = None,
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Gallra: lista ärenden som avslutades eller aldrig aktiverades före ett datum.
+
+    --handed-over-before tar din kopia av ärenden som lämnats över till en annan verksamhet.
 
     Med --yes raderas de för gott, som med delete. Aktiverade och pågående ärenden raderas
     aldrig.
 
     Exempel: kronobarn purge --closed-before 2025-01-01 --not-activated-before 2026-01-01 --yes
     """
-    if closed_before is None and not_activated_before is None:
-        raise KronobarnError("Ange --closed-before DATUM, --not-activated-before DATUM eller båda.")
+    if closed_before is None and not_activated_before is None and handed_over_before is None:
+        raise KronobarnError(
+            "Ange --closed-before DATUM, --not-activated-before DATUM, "
+            "--handed-over-before DATUM eller flera av dem."
+        )
     rule = retention.RetentionRule(
         closed_before=_parse_date(closed_before, "--closed-before") if closed_before else None,
         not_activated_before=(
             _parse_date(not_activated_before, "--not-activated-before")
             if not_activated_before
             else None
+        ),
+        handed_over_before=(
+            _parse_date(handed_over_before, "--handed-over-before") if handed_over_before else None
         ),
     )
     result = retention.purge(_store("purge"), rule, delete=yes)
@@ -797,7 +955,7 @@ def consent_add(
     workflow = _workflow()
     store = _store("consent add")
     case_id = consent_target.case_id
-    store.load(case_id)
+    refuse_if_handed_over(store.load(case_id))
     if giver is None:
         _require_terminal("consent add")
     with store.locked(case_id):
@@ -1054,6 +1212,13 @@ def remind(
             show_default=False,
         ),
     ] = None,
+    include_handed_over: Annotated[
+        bool,
+        typer.Option(
+            "--include-handed-over",
+            help="Ta med ärenden du har lämnat över (den nya samordnaren står som samordnare).",
+        ),
+    ] = False,
 ) -> None:
     """Visa vad som behöver göras: insatser, möten, kopior och samtycken.
 
@@ -1084,6 +1249,7 @@ def remind(
         case_id=case_id,
         kinds=tuple(kinds) if kinds else remind_rules.KINDS,
         with_names=with_names,
+        include_handed_over=include_handed_over,
     )
     broken: list[CaseFileError] = []
     cases = [store.load(case_id)] if case_id else _readable_cases(store, broken)

@@ -109,6 +109,18 @@ class NoTerminalError(KronobarnError):
         )
 
 
+class NoPassphraseError(KronobarnError):
+    """A handover file's passphrase was needed, with no terminal to ask it at."""
+
+    exit_code = 2
+
+    def __init__(self, command: str, instead: str) -> None:
+        super().__init__(
+            f"'kronobarn {command}' behöver en lösenfras, men standard in är ingen terminal. "
+            f"Sätt KRONOBARN_PASSPHRASE eller använd {instead}."
+        )
+
+
 # By name, because not every platform defines every code.
 _OS_ERRORS = {
     "ENOENT": "filen eller katalogen finns inte",

@@ -25,7 +25,7 @@ USAGE = "Användning: "
 OPTIONS_METAVAR = "[FLAGGOR]"
 SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENT]..."
 # Typer shows each parameter's type; flags need none, the rest get Swedish words.
-_TYPES = {"<bool>": None, "<str>": "<text>", "<path>": "<katalog>", "<int>": "<heltal>"}
+_TYPES = {"<bool>": None, "<str>": "<text>", "<path>": "<sökväg>", "<int>": "<heltal>"}
 HELP_OPTION = "Visa den här hjälpen och avsluta."
 
 _installed = False

@@ -110,6 +110,8 @@ class Query:
     case_id: str | None = None
     kinds: tuple[str, ...] = KINDS
     with_names: bool = False
+    include_handed_over: bool = False
+    """Cases this store handed over: what was due when they left (the receiver has it now)."""
 
 
 def _plan_meeting(case: Case) -> Meeting | None:
@@ -152,7 +154,8 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
         if query.today > due:
             yield make("consent", due, None, f"Väntar på samtycke från {who}.")
         return
-    if case.status != "aktiverad":
+    handed_over = case.status == "overlamnad" and query.include_handed_over
+    if case.status != "aktiverad" and not handed_over:
         return
     if not scope.complete():
         yield make(
@@ -206,8 +209,11 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
 
 
 def _coordinator(case: Case) -> OrganisationRef | None:
-    finished = [m for m in case.meetings if m.coordinator is not None]
-    return finished[-1].coordinator if finished else None
+    decided = [m for m in case.meetings if m.coordinator is not None]
+    latest = decided[-1] if decided else None
+    if case.handovers and (latest is None or case.handovers[-1].after_meeting >= latest.number):
+        return case.handovers[-1].to  # the coordination moved after the meeting that chose
+    return latest.coordinator if latest is not None else None
 
 
 def _matches(org_id: str | None, name: str | None, wanted: str) -> bool:

@@ -14,14 +14,19 @@ NOT_ACTIVATED = ("ej-aktiverad", "ej-aktiverad-hanvisad")
 
 @dataclass(frozen=True)
 class RetentionRule:
-    """Closed before one date, or not activated and last changed before another."""
+    """Closed before one date, not activated and last changed before another, or handed over
+    to another organisation before a third."""
 
     closed_before: date | None = None
     not_activated_before: date | None = None
+    handed_over_before: date | None = None
 
     def lets_go(self, case: Case) -> bool:
-        """Never a case being assessed, waiting for consent or activated: only a closed one, or
-        one that was not activated (referred or not)."""
+        """Never a case being assessed, waiting for consent or activated: only a closed one, one
+        that was not activated (referred or not), or the read-only copy of one handed over."""
+        if case.handed_over is not None:
+            limit = self.handed_over_before
+            return limit is not None and case.handed_over.on.date() < limit
         if case.closed is not None:
             return self.closed_before is not None and case.closed.on < self.closed_before
         if case.status in NOT_ACTIVATED:

@@ -71,10 +71,23 @@ def parse_child(name: str, birth_year: str, today: date) -> Child:
         raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
 
 
+def refuse_if_handed_over(case: Case) -> None:
+    """The sender's copy of a handed-over case is read-only: the new coordinator goes on."""
+    handover = case.handed_over
+    if handover is None:
+        return
+    to = handover.to.name + (f" ({handover.person})" if handover.person else "")
+    raise KronobarnError(
+        f"Ärendet {case.id} överlämnades till {to} den {swedish_date(handover.on.date())} och "
+        f"kan inte ändras här. {handover.to.name} samordnar ärendet nu."
+    )
+
+
 def edit_child(
     store: CaseStore, case: Case, name: str | None, birth_year: str | None, now: datetime
 ) -> tuple[Case, list[str]]:
     """Correct the child's name/initials or birth year; the journal says what, not to what."""
+    refuse_if_handed_over(case)
     if case.closed is not None:
         raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
     current_year = "" if case.child.birth_year is None else str(case.child.birth_year)
@@ -107,6 +120,7 @@ def edit_child(
 
 def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case:
     """Close a case: it leaves the walk and the reminders; nothing recorded is removed."""
+    refuse_if_handed_over(case)
     if case.closed is not None:
         raise KronobarnError(f"Ärendet {case.id} är redan avslutat.")
     text = reason.strip()
@@ -152,6 +166,7 @@ class Walk:
         *,
         clock: Clock = local_now,
     ) -> None:
+        refuse_if_handed_over(case)
         if case.closed is not None:
             raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
         self.workflow = workflow
@@ -235,7 +250,7 @@ class Walk:
             previous = self.previous_meeting()
             coordinator = previous.coordinator if previous is not None else None
             return coordinator.model_dump() if coordinator is not None else None
-        own = self.case.own_organisation
+        own = self.case.holder
         if step.id == "deltagare":  # the own organisation and those invited are likely there
             invited = [i["verksamhet"] for i in flat.get("inbjudna", [])]
             present = ([own.model_dump()] if own is not None else []) + invited
@@ -388,7 +403,7 @@ class Walk:
         flat = engine.flatten(self.answers())
         return rules.presentation_order(
             rules.refs(i["verksamhet"] for i in flat.get("inbjudna", [])),
-            self.case.own_organisation,
+            self.case.holder,
         )
 
     def invitation_warning(self, item: dict[str, Any]) -> str | None:
@@ -801,6 +816,7 @@ def _save_plan(
 
 
 def _open_for_changes(case: Case) -> Meeting:
+    refuse_if_handed_over(case)
     if case.closed is not None:
         raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
     return plan_meeting(case)

@@ -343,6 +343,23 @@ class CaseStore:
             return case
         raise KronobarnError("Kunde inte skapa ett unikt ärende-id. Försök igen.")
 
+    def add(self, case: Case) -> None:
+        """A case that comes with its own id (a handed-over one), complete or not at all;
+        refused when a case with that id is already here."""
+        path = self.path(case.id)
+        self._ensure_directory()
+        with self.locked(case.id):
+            try:
+                create_new(path, _encoded(case))
+            except FileExistsError:
+                raise KronobarnError(
+                    f"Det finns redan ett ärende med id {case.id} här. Inget sparades."
+                ) from None
+            except OSError as exc:
+                raise KronobarnError(
+                    f"Kunde inte spara ärendet {case.id}: {os_error_text(exc)}. Inget sparades."
+                ) from None
+
     def save(self, case: Case) -> None:
         """Write atomically: a temporary file in the same directory, fsync, then rename.
 
@@ -444,6 +461,12 @@ class CaseStore:
 
 
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def has_lone_surrogate(raw: bytes, data: object) -> bool:
+    """Did JSON `raw`, parsed as `data`, hold an escaped lone surrogate (`"\\ud800"`)? json
+    accepts one, but no such character can be written back as UTF-8."""
+    return bool(_ESCAPED_SURROGATE.search(raw)) and _has_surrogate(data)
 
 
 def _has_surrogate(data: object) -> bool:

@@ -118,6 +118,13 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     if case.closed is not None:
         header.append(("Avslutat", swedish_date(case.closed.on)))
         header.append(("Anledning", _t(case.closed.reason)))
+    for record in case.handovers:
+        when = f"{swedish_date(record.on.date())} kl. {record.on.strftime('%H:%M')}"
+        header.append(("Överlämnat", _t(f"{when} {record.words()}")))
+    if case.handed_over is not None:
+        header.append(
+            ("Samordnas nu av", _t(f"{case.handed_over.to.name} (din kopia kan bara läsas)"))
+        )
     parts.append(Panel(_facts(header), title=f"Ärende {case.id}", title_align="left"))
 
     if case.decision is not None:

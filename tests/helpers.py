@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -65,3 +68,34 @@ def held_by_another_process(home: Path, case_id: str, seconds: float) -> Iterato
     finally:
         os.close(ready_r)
         os.waitpid(pid, 0)
+
+
+@dataclass
+class Completed:
+    """What `subprocess.run` would give for the command, but run in this process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    stdout_bytes: bytes
+
+
+def in_process(*args: str, stdin: str | None = "", columns: int = 100) -> Completed:
+    """`kronobarn ARGS` through `cli.main` in this process, standard streams captured; far
+    cheaper than a new interpreter, so most command-line tests use it (a few keep a real one)."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.StringIO()
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
+        mock.patch.dict(os.environ, {"COLUMNS": str(columns)}),
+    ):
+        try:
+            cli.main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:
+            code = 0
+    raw = out.buffer.getvalue()  # type: ignore[attr-defined]
+    return Completed(code, raw.decode("utf-8", "replace"), err.getvalue(), raw)

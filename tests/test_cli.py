@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import NOW, fixed_clock
+from .helpers import Completed, in_process
 from .scenario import (
     COORDINATION,
     GUARDIAN_ORAL,
@@ -34,16 +33,8 @@ ENGLISH = ("Usage", "Options", "Arguments", "Commands", "Show this message", "[r
            "Error", "Missing", "Traceback")  # fmt: skip
 
 
-def kronobarn(*args: str, stdin: str | None = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kronobarn_cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "COLUMNS": "100"},
-    )
+def kronobarn(*args: str, stdin: str | None = "") -> Completed:
+    return in_process(*args, stdin=stdin)
 
 
 def one_swedish_line(run: subprocess.CompletedProcess[str]) -> str:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import icalendar
 import pytest
@@ -20,6 +21,7 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import fixed_clock, new_walk
+from .helpers import in_process
 from .scenario import (
     GUARDIAN_ORAL,
     GUARDIANS,
@@ -236,7 +238,7 @@ def test_a_case_without_a_plan_is_refused(workflow: Workflow, store: CaseStore) 
 # -- the command ---------------------------------------------------------------------------------
 
 
-def kronobarn(*args: str) -> subprocess.CompletedProcess[bytes]:
+def real_process(*args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "kronobarn_cli", *args],
         capture_output=True,
@@ -245,8 +247,16 @@ def kronobarn(*args: str) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+def kronobarn(*args: str) -> SimpleNamespace:
+    """In this process; standard out as bytes, like a pipe."""
+    done = in_process(*args)
+    return SimpleNamespace(
+        returncode=done.returncode, stdout=done.stdout_bytes, stderr=done.stderr.encode()
+    )
+
+
 def test_export_to_stdout_pipes(case_walk: Walk) -> None:
-    run = kronobarn("export", "k3m9qa", "--format", "text")
+    run = real_process("export", "k3m9qa", "--format", "text")  # a real pipe, once
     assert run.returncode == 0, run.stderr
     assert run.stdout == (GOLDEN / "plan.txt").read_bytes()
 

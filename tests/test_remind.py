@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +23,8 @@ from kronobarn_cli.case import (
 )
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store import CaseStore
+
+from .helpers import Completed, in_process
 
 TODAY = date(2026, 11, 23)
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -170,9 +170,8 @@ def test_today_moves_the_evaluation(store: CaseStore) -> None:
 # -- the command -----------------------------------------------------------------------------------
 
 
-def kronobarn(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kronobarn_cli", *args], capture_output=True,
-                          text=True, timeout=60, check=False)  # fmt: skip
+def kronobarn(*args: str, stdin: str | None = "") -> Completed:
+    return in_process(*args, stdin=stdin)
 
 
 def test_json_output_matches_the_documented_schema(store: CaseStore) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from kronobarn_cli.session import ReplayError, replay
 from kronobarn_cli.store import CaseStore
 
 from .conftest import REPO, fixed_clock
+from .helpers import Completed, in_process
 
 EXAMPLE = REPO / "examples" / "svar.yaml"
 KRONOBARN = Path(sys.executable).parent / "kronobarn"
@@ -43,9 +43,8 @@ def written(data: dict[str, Any], tmp_path: Path, name: str = "svar.yaml") -> Pa
     return path
 
 
-def kronobarn(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kronobarn_cli", *args], capture_output=True,
-                          text=True, timeout=60, check=False, stdin=subprocess.DEVNULL)  # fmt: skip
+def kronobarn(*args: str, stdin: str | None = "") -> Completed:
+    return in_process(*args, stdin=stdin)
 
 
 def test_the_shipped_example_replays_a_whole_first_meeting(workflow: Workflow) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,16 @@ def test_follow_up_checks_the_case_before_asking(store: CaseStore) -> None:
     no_tty = kronobarn("follow-up", case_id)
     assert no_tty.returncode == 2
     assert "behöver en terminal" in one_swedish_line(no_tty)
+
+
+def test_starting_the_command_imports_no_prompts_templates_or_encryption() -> None:
+    """Start-up cost: `--help` and `list` need none of these; each command imports its own."""
+    heavy = ("questionary", "prompt_toolkit", "jinja2", "icalendar", "pyrage")
+    code = (
+        f"import sys, kronobarn_cli.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ""

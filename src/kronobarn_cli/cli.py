@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from pydantic import ValidationError
@@ -17,34 +17,41 @@ from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import answers_file, engine, i18n, passphrases, retention, views
-from kronobarn_cli import export as exports
-from kronobarn_cli import handover as handovers
-from kronobarn_cli import remind as remind_rules
+from kronobarn_cli import engine, i18n, retention
 from kronobarn_cli.case import STATUS_LABELS, Actor, Case, OrganisationRef, system_user
 from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
-from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
-from kronobarn_cli.prompts import Prompter, safe
-from kronobarn_cli.session import (
-    Walk,
-    add_action,
-    close_case,
-    edit_child,
-    local_now,
-    plan_meeting,
-    record_consent,
-    refuse_if_handed_over,
-    replay,
-    replay_follow_up,
-    set_action_status,
-    withdraw_consent,
-)
+from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.text import terminal_safe
+
+# What a command needs is imported when it runs: `--help` and `list` need no prompts,
+# templates or encryption (each costs tens of milliseconds at every start).
+if TYPE_CHECKING:
+    from kronobarn_cli import answers_file, consent, passphrases, prompts, session, views
+    from kronobarn_cli import export as exports
+    from kronobarn_cli import handover as handovers
+    from kronobarn_cli import remind as remind_rules
+else:
+    answers_file = LazyModule("kronobarn_cli.answers_file")
+    consent = LazyModule("kronobarn_cli.consent")
+    passphrases = LazyModule("kronobarn_cli.passphrases")
+    prompts = LazyModule("kronobarn_cli.prompts")
+    session = LazyModule("kronobarn_cli.session")
+    views = LazyModule("kronobarn_cli.views")
+    exports = LazyModule("kronobarn_cli.export")
+    handovers = LazyModule("kronobarn_cli.handover")
+    remind_rules = LazyModule("kronobarn_cli.remind")
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.text import json_controls_escaped
 from kronobarn_cli.validation import swedish_message
 
 i18n.install()
+
+
+def _safe(value: str) -> Text:
+    """Typed text as a rich Text: never markup, control characters neutralised."""
+    return Text(terminal_safe(value))
+
 
 PLACEHOLDER_ID = "aaaaaa"
 """The id a case has before the store gives it its own."""
@@ -151,7 +158,7 @@ def _interrupted(case: Case | None) -> NoReturn:
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
-def _run_walk(prompter: Prompter, walk: Walk) -> None:
+def _run_walk(prompter: prompts.Prompter, walk: session.Walk) -> None:
     try:
         position = prompter.walk(walk)
     except (KeyboardInterrupt, EOFError):
@@ -191,7 +198,7 @@ def new_case(
     _require_terminal("new-case")
     workflow = _workflow()
     store = _store("new-case")
-    prompter = Prompter(out)
+    prompter = prompts.Prompter(out)
     try:
         while True:
             child = prompter.ask_child()
@@ -200,26 +207,26 @@ def new_case(
                 break
     except (KeyboardInterrupt, EOFError):
         _interrupted(None)
-    now = local_now()
+    now = session.local_now()
     opened = Case(id=PLACEHOLDER_ID, created=now, updated=now, child=child, own_organisation=own)
     case = store.create(child, now, content=opened)
     with store.locked(case.id):
         out.print(Text(f"Ärende {case.id} skapat.", style="bold"))
-        _run_walk(prompter, Walk(workflow, store, case))
+        _run_walk(prompter, session.Walk(workflow, store, case))
 
 
 def _replay(path: Path) -> None:
     workflow = _workflow()
     store = _store("new-case")
-    given = answers_file.read(path, local_now().date(), workflow)
-    result = replay(
+    given = answers_file.read(path, session.local_now().date(), workflow)
+    result = session.replay(
         workflow, given.child, given.answers, str(path), own=given.organisation, actor=store.actor
     )
     for warning in result.warnings:
-        err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
-    case = store.create(given.child, local_now(), content=result.case)
+        err.print(Text("Varning: ") + _safe(warning), soft_wrap=True)
+    case = store.create(given.child, session.local_now(), content=result.case)
     if case.status == "vantar-pa-samtycke" and result.next_step is None:
-        scope = ConsentScope.of(case, local_now().date())
+        scope = consent.ConsentScope.of(case, session.local_now().date())
         out.print(
             f"Ärende {case.id} skapat från {path}. Det väntar på samtycke från "
             f"{scope.missing_words()}; registrera det med: kronobarn consent {case.id} add",
@@ -240,7 +247,7 @@ def _replay(path: Path) -> None:
         out.print(
             Text(f"Ärende {case.id} skapat; nu frågar kronobarn det som saknas.", style="bold")
         )
-        _run_walk(Prompter(out), Walk(workflow, store, case))
+        _run_walk(prompts.Prompter(out), session.Walk(workflow, store, case))
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
@@ -257,21 +264,21 @@ def resume(
     store = _store("resume")
     if case_id is not None:
         # An unknown id, a broken file or a handed-over case is reported before anything is asked.
-        refuse_if_handed_over(store.load(case_id))
+        session.refuse_if_handed_over(store.load(case_id))
     _require_terminal("resume")
     workflow = _workflow()
-    prompter = Prompter(out)
+    prompter = prompts.Prompter(out)
     if case_id is None:
         case_id = _choose_open_case(prompter, store)
         if case_id is None:
             return
     with store.locked(case_id):
-        walk = Walk(workflow, store, store.load(case_id))
+        walk = session.Walk(workflow, store, store.load(case_id))
         prompter.show_header(walk)
         _run_walk(prompter, walk)
 
 
-def _choose_open_case(prompter: Prompter, store: CaseStore) -> str | None:
+def _choose_open_case(prompter: prompts.Prompter, store: CaseStore) -> str | None:
     """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
     broken: list[CaseFileError] = []
     open_cases = [
@@ -317,16 +324,16 @@ def follow_up(
     Exempel: kronobarn follow-up k3m9qa
     """
     store = _store("follow-up")
-    refuse_if_handed_over(store.load(case_id))
+    session.refuse_if_handed_over(store.load(case_id))
     if answers is not None:
         _replay_follow_up(store, case_id, answers)
         return
     _require_terminal("follow-up")
     workflow = _workflow()
     with store.locked(case_id):
-        walk = Walk(workflow, store, store.load(case_id))
+        walk = session.Walk(workflow, store, store.load(case_id))
         walk.start_follow_up()
-        prompter = Prompter(out)
+        prompter = prompts.Prompter(out)
         prompter.show_header(walk)
         _run_walk(prompter, walk)
 
@@ -336,9 +343,9 @@ def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
     given = answers_file.read_follow_up(path)
     with store.locked(case_id):
         case = store.load(case_id)
-        result = replay_follow_up(workflow, case, given, str(path), actor=store.actor)
+        result = session.replay_follow_up(workflow, case, given, str(path), actor=store.actor)
         for warning in result.warnings:
-            err.print(Text("Varning: ") + safe(warning), soft_wrap=True)
+            err.print(Text("Varning: ") + _safe(warning), soft_wrap=True)
         store.save(result.case)  # the whole file fitted: only now is anything written
         number = len(result.case.meetings)
         if result.next_step is None:
@@ -351,7 +358,7 @@ def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
                 soft_wrap=True,
             )
             return
-        _run_walk(Prompter(out), Walk(workflow, store, result.case))
+        _run_walk(prompts.Prompter(out), session.Walk(workflow, store, result.case))
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
@@ -391,18 +398,20 @@ def edit(
     Exempel: kronobarn edit k3m9qa --name "E. K."
     """
     store = _store("edit")
-    refuse_if_handed_over(store.load(case_id))
+    session.refuse_if_handed_over(store.load(case_id))
     if name is None and birth_year is None:
         _require_terminal("edit")
         try:
-            child = Prompter(out).ask_child(store.load(case_id).child)
+            child = prompts.Prompter(out).ask_child(store.load(case_id).child)
         except (KeyboardInterrupt, EOFError):
             err.print("Avbrutet. Inget ändrades.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         name = child.name
         birth_year = "" if child.birth_year is None else str(child.birth_year)
     with store.locked(case_id):
-        _, changed = edit_child(store, store.load(case_id), name, birth_year, local_now())
+        _, changed = session.edit_child(
+            store, store.load(case_id), name, birth_year, session.local_now()
+        )
     out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
 
 
@@ -428,7 +437,7 @@ def close(
 
 def _closed(store: CaseStore, case: Case, reason: str) -> Case:
     try:
-        return close_case(store, case, reason, local_now())
+        return session.close_case(store, case, reason, session.local_now())
     except ValidationError as exc:  # e.g. a reason longer than the case file allows
         raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
 
@@ -488,20 +497,20 @@ def handover(
     case = store.load(case_id)
     org = OrganisationRef(**engine.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
-    now = local_now()
+    now = session.local_now()
     # Everything that can be refused is refused before a passphrase is typed.
     handovers.check_handover(case, org, now.date())
     handovers.check_output(target, force=force)
     key = handovers.parse_recipient(recipient) if recipient is not None else None
     secret = None if key is not None else passphrases.for_sealing(out, "handover")
     kept = handovers.send(store, case, org, person, target, passphrase=secret, recipient=key,
-                          force=force, now=local_now())  # fmt: skip
+                          force=force, now=session.local_now())  # fmt: skip
     record = kept.handovers[-1]
     out.print(
-        Text(f"Ärendet {kept.id} är överlämnat ") + safe(record.words()) + ".",
+        Text(f"Ärendet {kept.id} är överlämnat ") + _safe(record.words()) + ".",
         soft_wrap=True,
     )
-    out.print(Text("Filen: ") + safe(str(target)), soft_wrap=True)
+    out.print(Text("Filen: ") + _safe(str(target)), soft_wrap=True)
     if key is not None:
         out.print("Filen kan bara öppnas med mottagarens nyckel.")
     else:
@@ -556,13 +565,13 @@ def import_case(
         plain = handovers.unseal(data, source, passphrase=passphrases.for_opening("import"))
     incoming = handovers.case_from_envelope(plain, source)
     case, replaced = handovers.receive_into(
-        _store("import"), incoming, replace=replace, now=local_now(), source=source
+        _store("import"), incoming, replace=replace, now=session.local_now(), source=source
     )
     meetings = len(case.meetings)
     what = "ersatte din kopia" if replaced else "är mottaget"
     out.print(
         Text(f"Ärende {case.id} {what}: ")
-        + safe(case.child.name)
+        + _safe(case.child.name)
         + Text(f", {meetings} {'möte' if meetings == 1 else 'möten'}."),
         soft_wrap=True,
     )
@@ -601,7 +610,7 @@ YesOption = Annotated[
 def _described(case: Case) -> Text:
     return (
         Text(f"{case.id}  ")
-        + safe(case.child.name)
+        + _safe(case.child.name)
         + f"  ({STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
     )
 
@@ -749,7 +758,7 @@ def plan_show(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn plan k3m9qa show --json
     """
-    meeting = plan_meeting(_store("plan show").load(plan_target.case_id))
+    meeting = session.plan_meeting(_store("plan show").load(plan_target.case_id))
     if as_json:
         _print_json(views.PLAN_ACTIONS.dump_json(meeting.actions, indent=2).decode())
         return
@@ -789,7 +798,9 @@ def plan_done(number: ActionNumber) -> None:
     """
 
     def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
-        _, what = set_action_status(store, workflow, case, number, "klar", now=local_now())
+        _, what = session.set_action_status(
+            store, workflow, case, number, "klar", now=session.local_now()
+        )
         return f"Insats {number} är klar: {what}"
 
     _change_plan("plan done", change)
@@ -808,7 +819,9 @@ def plan_status(
     """
 
     def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
-        _, what = set_action_status(store, workflow, case, number, status, now=local_now())
+        _, what = session.set_action_status(
+            store, workflow, case, number, status, now=session.local_now()
+        )
         label = workflow.label("atgarder", "status", status).lower()
         return f"Insats {number} har status {label}: {what}"
 
@@ -843,9 +856,9 @@ def plan_add(
     """
 
     def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
-        _, number = add_action(store, workflow, case, what, organisation, due, area,
+        _, number = session.add_action(store, workflow, case, what, organisation, due, area,
                                person=person, status=status, goal=goal,
-                               now=local_now())  # fmt: skip
+                               now=session.local_now())  # fmt: skip
         return f"Insats {number} är tillagd: {what}"
 
     _change_plan("plan add", change)
@@ -891,7 +904,7 @@ def consent_show(as_json: JsonOption = False) -> None:
     Exempel: kronobarn consent k3m9qa show --json
     """
     case = _store("consent show").load(consent_target.case_id)
-    today = local_now().date()
+    today = session.local_now().date()
     if as_json:
         _print_json(views.ConsentSummary.of(case, today).model_dump_json(indent=2))
         return
@@ -955,16 +968,16 @@ def consent_add(
     workflow = _workflow()
     store = _store("consent add")
     case_id = consent_target.case_id
-    refuse_if_handed_over(store.load(case_id))
+    session.refuse_if_handed_over(store.load(case_id))
     if giver is None:
         _require_terminal("consent add")
     with store.locked(case_id):
         case = store.load(case_id)
         if giver is None:
-            prompter = Prompter(out)
-            out.print(views.consent_view(case, workflow, local_now().date()))
+            prompter = prompts.Prompter(out)
+            out.print(views.consent_view(case, workflow, session.local_now().date()))
             try:
-                item = prompter.ask_consent(Walk(workflow, store, case))
+                item = prompter.ask_consent(session.Walk(workflow, store, case))
             except (KeyboardInterrupt, EOFError):
                 err.print("Avbrutet. Inget samtycke registrerades.")
                 raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -978,9 +991,9 @@ def consent_add(
                 item["namn"] = name
             if valid_until:
                 item["giltigt-till"] = valid_until
-        case = record_consent(store, workflow, case, item, clock=local_now)
+        case = session.record_consent(store, workflow, case, item, clock=session.local_now)
     out.print(f"Samtycket är registrerat i ärende {case.id}.")
-    out.print(views.consent_view(case, workflow, local_now().date()))
+    out.print(views.consent_view(case, workflow, session.local_now().date()))
 
 
 @consent_app.command("withdraw", options_metavar=i18n.OPTIONS_METAVAR)
@@ -1014,19 +1027,19 @@ def consent_withdraw(
     workflow = _workflow()
     store = _store("consent withdraw")
     case_id = consent_target.case_id
-    day = _parse_date(on, "--date") if on else local_now().date()
+    day = _parse_date(on, "--date") if on else session.local_now().date()
     with store.locked(case_id):
-        case, lost = withdraw_consent(
+        case, lost = session.withdraw_consent(
             store, workflow, store.load(case_id), giver, list(organisations or []), day,
-            clock=local_now,
+            clock=session.local_now,
         )  # fmt: skip
     names = ", ".join(o.name for o in lost) or "ingen verksamhet"
-    out.print(Text("Återkallelsen är registrerad. Lämnar samtyckets omfattning: ") + safe(names))
+    out.print(Text("Återkallelsen är registrerad. Lämnar samtyckets omfattning: ") + _safe(names))
     if case.status == "vantar-pa-samtycke":
         out.print("Ärendet väntar nu på samtycke; registrera ett nytt med 'kronobarn consent "
                   f"{case.id} add'.")  # fmt: skip
-    for flag in views.consent_flags(case, local_now().date()):
-        out.print(Text("Att se över: ", style="bold red") + safe(flag))
+    for flag in views.consent_flags(case, session.local_now().date()):
+        out.print(Text("Att se över: ", style="bold red") + _safe(flag))
 
 
 KINDS = ("plan", "invitation", "consent-note", "calendar")
@@ -1228,7 +1241,7 @@ def remind(
     """
     store = _store("remind")
     settings = remind_rules.load_settings(store.home)
-    day = _parse_date(today, "--today") if today else local_now().date()
+    day = _parse_date(today, "--today") if today else session.local_now().date()
     fmt = "json" if as_json else fmt
     if fmt not in ("table", "json", "csv"):
         raise KronobarnError(f"Okänt format '{fmt}'. Välj table, json eller csv.")
@@ -1319,7 +1332,7 @@ def validate_checklists(
 
 def _one_line(message: str) -> Text:
     """An error as one line: line breaks from quoted file content are shown as \\n."""
-    return safe(message.replace("\r", "\\r").replace("\n", "\\n"))
+    return _safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _usage_message(exc: click_exceptions.UsageError) -> str:

@@ -41,7 +41,7 @@ def generated(index: int, today: date) -> Case:
         coordinator=SKOLA, next_meeting=today + timedelta(days=index % 90),
     )  # fmt: skip
     consent = Consent(
-        giver="vardnadshavare",
+        giver="vardnadshavare-1",
         form="skriftlig",
         given_on=date(2026, 1, 1),
         organisations=[SKOLA, SOC],

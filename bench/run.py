@@ -1,0 +1,107 @@
+"""Benchmark: kronobarn's start-up and reminders, each beside the floor it is measured against.
+
+Usage: python bench/run.py [--cases N ...] [--runs K] [--json FILE]
+
+Every figure is a ratio taken in the same run: `--help` and `list` on an empty store against a
+minimal six-command typer app doing the same, `remind --json` and `list --json` over a generated
+store against `cat` of the same files. Medians of K runs (default 5). Not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from remind import generated
+
+FLOOR_APP = '''
+import typer
+app = typer.Typer(add_completion=False)
+for name in ("a", "b", "c", "d", "e", "f"):
+    @app.command(name)
+    def command(flag: bool = typer.Option(False, "--flag", help="En flagga.")) -> None:
+        """Ett kommando."""
+        print("[]")
+app()
+'''
+
+
+def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False, env=env)  # noqa: S603 - ours
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def store_of(count: int, home: Path) -> None:
+    directory = home / "arenden"
+    directory.mkdir(parents=True, mode=0o700)
+    template = generated(0, date(2026, 11, 23))
+    for index in range(count):
+        case_id = f"{index:06d}".translate(str.maketrans("01", "ab"))
+        case = template.model_copy(update={"id": case_id})
+        (directory / f"{case_id}.json").write_text(case.model_dump_json(), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None)
+    options = parser.parse_args()
+    kronobarn = [sys.executable, "-m", "kronobarn_cli"]
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as work:
+        floor = Path(work) / "floor.py"
+        floor.write_text(FLOOR_APP, encoding="utf-8")
+        empty = Path(work) / "empty"
+        env = {"KRONOBARN_HOME": str(empty), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
+
+        def row(what: str, ours: list[str], base: list[str], floor_name: str) -> None:
+            mine = median_seconds(ours, options.runs, env)
+            other = median_seconds(base, options.runs, env)
+            rows.append(
+                {
+                    "what": what,
+                    "seconds": round(mine, 3),
+                    "floor": floor_name,
+                    "floor_seconds": round(other, 3),
+                    "ratio": round(mine / other, 2),
+                }
+            )
+
+        row("kronobarn --help", [*kronobarn, "--help"], [sys.executable, str(floor), "--help"],
+            "typer-app --help")  # fmt: skip
+        row("kronobarn list (tom)", [*kronobarn, "list"], [sys.executable, str(floor), "a"],
+            "typer-app a")  # fmt: skip
+        for count in options.cases:
+            home = Path(work) / f"store-{count}"
+            store_of(count, home)
+            env["KRONOBARN_HOME"] = str(home)
+            files = sorted(str(p) for p in (home / "arenden").glob("*.json"))
+            cat = [shutil.which("cat") or "cat", *files]
+            row(f"remind --json, {count} ärenden", [*kronobarn, "remind", "--json",
+                "--today", "2026-11-23"], cat, "cat")  # fmt: skip
+            row(f"list --json, {count} ärenden", [*kronobarn, "list", "--json"], cat, "cat")
+    width = max(len(str(r["what"])) for r in rows)
+    for r in rows:
+        print(f"{r['what']:<{width}}  {r['seconds']:>7.3f} s  {r['floor']:<18} "
+              f"{r['floor_seconds']:>7.3f} s  {r['ratio']:>5.2f}×")  # fmt: skip
+    if options.json is not None:
+        options.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -39,12 +39,7 @@ class Run:
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     """`kronobarn ARGS` in this process, through `cli.main` like the installed command."""
     capsys.readouterr()
-    try:
-        cli.main(list(args))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    else:
-        code = 0
+    code = _exit_code(args)
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
 
@@ -91,11 +86,15 @@ def in_process(*args: str, stdin: str | None = "", columns: int = 100) -> Comple
         mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
         mock.patch.dict(os.environ, {"COLUMNS": str(columns)}),
     ):
-        try:
-            cli.main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:
-            code = 0
+        code = _exit_code(args)
     raw = out.buffer.getvalue()  # type: ignore[attr-defined]
     return Completed(code, raw.decode("utf-8", "replace"), err.getvalue(), raw)
+
+
+def _exit_code(args: tuple[str, ...]) -> int:
+    """Run `cli.main` as the installed command would and give its exit code."""
+    try:
+        cli.main(list(args))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0

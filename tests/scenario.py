@@ -24,16 +24,9 @@ YOUTH_WRITTEN = {
 
 
 def answer_all(walk: Walk, answers: list[tuple[str, object]]) -> None:
-    """Answer steps in order; what the walk answers itself (guidance, notes not asked for) is
-    answered as the prompts would, unless the list gives it."""
+    """Answer steps in order; what the walk answers itself (guidance, notes not asked for),
+    `Walk.answer` gives first, as the prompts would, unless the list gives it."""
     for step_id, value in answers:
-        current = walk.position().step
-        while current is not None and current.id != step_id:
-            automatic = walk.automatic(current)
-            assert automatic is not None, f"expected {step_id}, the walk asks {current.id}"
-            walk.answer(current.id, automatic)
-            current = walk.position().step
-        assert current is not None, f"the walk ended before {step_id}"
         walk.answer(step_id, value)
 
 

@@ -278,3 +278,12 @@ def test_a_broken_checklist_stops_new_case_with_one_line(county: Path) -> None:
     )  # fmt: skip
     assert validate.returncode == 1
     assert "steps[1].kind: ogiltigt värde" in validate.stderr
+
+
+def test_a_step_a_question_names_must_exist_and_be_of_its_kind(county: Path) -> None:
+    path = county / "03-initiera-och-bjuda-in.yaml"
+    edit(path, "    with_time: mote-tid\n", "    with_time: mote-tiden\n")
+    edit(path, "    opt_in: omraden-anteckningar\n", "    opt_in: mote-datum\n")
+    problems = validate_directory(county)
+    assert any("'with_time: mote-tiden' ska nämna ett steg av typen time" in p for p in problems)
+    assert any("'opt_in: mote-datum' ska nämna ett steg av typen repeat" in p for p in problems)

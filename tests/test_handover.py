@@ -30,7 +30,8 @@ from rich.console import Console
 from kronobarn_cli import cli, export, passphrases
 from kronobarn_cli.case import SCHEMA_VERSION, Case
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.handover import FORMAT, merge_journals
+from kronobarn_cli.handover import FORMAT, MIN_PASSPHRASE, generate_passphrase, merge_journals
+from kronobarn_cli.prompts import Prompter
 from kronobarn_cli.retention import RetentionRule
 from kronobarn_cli.session import local_now
 from kronobarn_cli.store import CaseStore
@@ -452,7 +453,7 @@ def test_a_short_passphrase_is_refused(
 def test_a_new_passphrase_is_typed_twice_until_both_agree(screen: Console) -> None:
     first, second = "en-lång-lösenfras-1", "en-lång-lösenfras-2"
     with typed(line(first), line(second), line(first), line(first)):
-        assert passphrases.ask_new(screen) == first
+        assert Prompter(screen).ask_new_passphrase(MIN_PASSPHRASE, generate_passphrase) == first
     shown = screen.file.getvalue()  # type: ignore[attr-defined]
     assert "inte lika" in shown and "per telefon" in shown
     assert first not in shown
@@ -460,7 +461,7 @@ def test_a_new_passphrase_is_typed_twice_until_both_agree(screen: Console) -> No
 
 def test_an_empty_passphrase_gets_one_made_and_shown_once(screen: Console) -> None:
     with typed(line("")):
-        made = passphrases.ask_new(screen)
+        made = Prompter(screen).ask_new_passphrase(MIN_PASSPHRASE, generate_passphrase)
     groups = made.split("-")
     assert len(groups) == 5 and all(len(g) == 4 for g in groups)
     assert screen.file.getvalue().count(made) == 1  # type: ignore[attr-defined]

@@ -150,3 +150,20 @@ def test_the_oral_consent_line_is_shown_only_for_oral_consent(
     assert "Samtycke har lämnats muntligen" not in shown(prompter)
     prompter.show_guidance(spec, {"form": "muntlig"})
     assert "Du kan skriva följande i din dokumentation" in shown(prompter)
+
+
+def test_an_interrupted_jump_back_loses_none_of_the_later_answers(
+    prompter: Prompter, walk: Walk, store: CaseStore
+) -> None:
+    active(walk)
+    answer_all(walk, BEFORE_INVITEES)
+    # `<<` to the date, then the laptop is closed before the new date is typed.
+    with pytest.raises(EOFError), typed(down(5) + ENTER, line("<<"), down(3) + ENTER):
+        prompter.walk(walk)
+    resumed = Walk(walk.workflow, store, store.load(walk.case.id), clock=walk.clock)
+    assert resumed.remembered["mote-plats"] == "Rum 3"
+    with pytest.raises(EOFError), typed(line("2026-12-22")):
+        prompter.walk(resumed)
+    meeting = resumed.case.meetings[0]
+    assert (str(meeting.held_on), meeting.place) == ("2026-12-22", "Rum 3")
+    assert store.load(walk.case.id).pending.get("remembered") is None

@@ -3,6 +3,7 @@ and `follow-up --answers` (answers only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,14 +26,19 @@ class AnswersFile:
     answers: dict[str, Any]
 
 
-def read_follow_up(path: Path) -> dict[str, Any]:
-    """The answers (`svar`) of a file for `follow-up --answers`, or a one-line Swedish error."""
+def _open(path: Path) -> tuple[Any, Callable[..., InputFileError]]:
+    """The file's data, and how to name a problem at a key as `file:line: …`."""
     document = safe_yaml.read(path)
-    data = document.data
 
     def error(detail: str, *keys: str) -> InputFileError:
         return InputFileError(str(path), safe_yaml.line_of(document.root, *keys), detail)
 
+    return document.data, error
+
+
+def read_follow_up(path: Path) -> dict[str, Any]:
+    """The answers (`svar`) of a file for `follow-up --answers`, or a one-line Swedish error."""
+    data, error = _open(path)
     if not isinstance(data, dict):
         raise error("filen för ett uppföljande möte ska innehålla 'svar'.")
     unknown = sorted(str(key) for key in set(data) - {"svar"})
@@ -46,12 +52,7 @@ def read_follow_up(path: Path) -> dict[str, Any]:
 
 def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
     """What a YAML (or JSON) answers file holds, or a one-line Swedish error."""
-    document = safe_yaml.read(path)
-    data = document.data
-
-    def error(detail: str, *keys: str) -> InputFileError:
-        return InputFileError(str(path), safe_yaml.line_of(document.root, *keys), detail)
-
+    data, error = _open(path)
     if not isinstance(data, dict):
         raise error("filen ska innehålla 'barn' och 'svar'.")
     unknown = sorted(str(key) for key in set(data) - set(KEYS))

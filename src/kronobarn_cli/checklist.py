@@ -765,6 +765,7 @@ def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems
             if group is not None and group.records != record:
                 p.add(last_path.parent, 1, f"steget '{step_id}' ska ha 'records: {record}'")
         _check_consent_rules(sections, steps, last_path.parent, p)
+        _check_references(sections, steps, p)
 
 
 def _check_consent_rules(
@@ -795,6 +796,33 @@ def _check_consent_rules(
             1,
             "steget 'vardnadshavare-antal' ska ha alternativen " + ", ".join(GUARDIAN_COUNTS),
         )
+
+
+def _check_references(
+    sections: list[tuple[Section, _LineMap, Path]], steps: dict[str, Step], p: _Problems
+) -> None:
+    """A step a question names (a time given with a date, notes asked on request, an area
+    list to take items or a single answer from) must exist and be of the right kind: a typo
+    in a county's checklist would otherwise switch the behaviour off without a word."""
+    wanted = {
+        "with_time": ("time",),
+        "opt_in": ("repeat",),
+        "areas_from": ("areas",),
+        "single_from": ("areas",),
+    }
+    for section, lines, path in sections:
+        for i, step in enumerate(section.steps):
+            for spec in [step, *step.fields]:
+                for key, kinds in wanted.items():
+                    target = getattr(spec, key, None)
+                    if target is not None and (
+                        target not in steps or steps[target].kind not in kinds
+                    ):
+                        p.add(
+                            path,
+                            lines.line(("steps", i)),
+                            f"'{key}: {target}' ska nämna ett steg av typen {kinds[0]}",
+                        )
 
 
 def _organisation_fields(

@@ -281,12 +281,7 @@ def resume(
 def _choose_open_case(prompter: prompts.Prompter, store: CaseStore) -> str | None:
     """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
     broken: list[CaseFileError] = []
-    open_cases = [
-        case
-        for case in _readable_cases(store, broken)
-        if case.status in ("bedomning-pagar", "vantar-pa-samtycke")
-        or (case.status == "aktiverad" and not (case.meetings and case.meetings[-1].finished))
-    ]
+    open_cases = [case for case in _readable_cases(store, broken) if session.walk_open(case)]
     if not open_cases:
         out.print("Inga öppna ärenden att fortsätta. Nästa möte startar du med 'follow-up'.")
         return None
@@ -731,11 +726,14 @@ plan_app = typer.Typer(
 app.add_typer(plan_app, name="plan")
 
 
-class PlanTarget:
+class CaseTarget:
+    """The case a command group (`plan ID …`, `consent ID …`) works on: its callback takes
+    the id before the subcommand runs."""
+
     case_id: str = ""
 
 
-plan_target = PlanTarget()
+plan_target = CaseTarget()
 
 
 @plan_app.callback()
@@ -876,11 +874,7 @@ consent_app = typer.Typer(
 app.add_typer(consent_app, name="consent")
 
 
-class ConsentTarget:
-    case_id: str = ""
-
-
-consent_target = ConsentTarget()
+consent_target = CaseTarget()
 
 
 @consent_app.callback()

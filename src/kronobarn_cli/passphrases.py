@@ -1,7 +1,8 @@
 """Where a handover file's passphrase comes from: KRONOBARN_PASSPHRASE, or typed at the terminal.
 
-Typed passphrases are never echoed; a new one is typed twice, or left empty for kronobarn to
-make one. Without a terminal and without the variable, the command stops with one line.
+Typed passphrases are never echoed (the prompts module asks); a new one is typed twice, or left
+empty for kronobarn to make one. Without a terminal and without the variable, the command stops
+with one line.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
-import questionary
 from rich.console import Console
-from rich.text import Text
 
 from kronobarn_cli.errors import KronobarnError, NoPassphraseError
 from kronobarn_cli.handover import MIN_PASSPHRASE, check_new_passphrase, generate_passphrase
+from kronobarn_cli.prompts import Prompter
 
 ENV = "KRONOBARN_PASSPHRASE"
 
@@ -29,7 +29,7 @@ def for_sealing(console: Console, command: str) -> str:
             raise KronobarnError(f"{ENV}: {exc.message}") from None
     if not sys.stdin.isatty():
         raise NoPassphraseError(command, "--recipient")
-    return ask_new(console)
+    return Prompter(console).ask_new_passphrase(MIN_PASSPHRASE, generate_passphrase)
 
 
 def for_opening(command: str) -> str:
@@ -39,41 +39,7 @@ def for_opening(command: str) -> str:
         return given
     if not sys.stdin.isatty():
         raise NoPassphraseError(command, "--identity")
-    typed = str(questionary.password("Lösenfras för filen:").unsafe_ask())
+    typed = Prompter().ask_passphrase()
     if not typed:
         raise KronobarnError("Ingen lösenfras angavs. Inget sparades.")
     return typed
-
-
-def _long_enough(raw: str) -> bool | str:
-    if raw and len(raw) < MIN_PASSPHRASE:
-        return f"Minst {MIN_PASSPHRASE} tecken (eller tomt för en föreslagen lösenfras)."
-    return True
-
-
-def ask_new(console: Console) -> str:
-    """Ask twice until both agree; an empty answer gets a generated passphrase, shown once."""
-    console.print(
-        Text(
-            "Filen krypteras med en lösenfras. Skicka lösenfrasen på ett annat sätt än filen, "
-            "t.ex. per telefon."
-        )
-    )
-    while True:
-        first = str(
-            questionary.password(
-                f"Lösenfras (minst {MIN_PASSPHRASE} tecken; tomt = kronobarn föreslår en):",
-                validate=_long_enough,
-            ).unsafe_ask()
-        )
-        if not first:
-            made = generate_passphrase()
-            console.print(Text("Lösenfras: ") + Text(made, style="bold"))
-            console.print(
-                Text("Skriv upp den eller läs upp den för mottagaren; kronobarn sparar den inte.")
-            )
-            return made
-        again = str(questionary.password("Skriv lösenfrasen igen:").unsafe_ask())
-        if again == first:
-            return first
-        console.print(Text("Lösenfraserna var inte lika. Försök igen.", style="red"))

@@ -811,6 +811,44 @@ class Prompter:
             if isinstance(year, str):
                 return parse_child(name, year, date.today())
 
+    def ask_passphrase(self) -> str:
+        """The passphrase a handover file was encrypted with (never echoed)."""
+        self.asked += 1
+        return str(questionary.password("Lösenfras för filen:").unsafe_ask())
+
+    def ask_new_passphrase(self, minimum: int, generate: Callable[[], str]) -> str:
+        """Ask twice until both agree; an empty answer gets a generated passphrase, shown once."""
+        self.say(
+            "Filen krypteras med en lösenfras. Skicka lösenfrasen på ett annat sätt än filen, "
+            "t.ex. per telefon."
+        )
+
+        def long_enough(raw: str) -> bool | str:
+            if raw and len(raw) < minimum:
+                return f"Minst {minimum} tecken (eller tomt för en föreslagen lösenfras)."
+            return True
+
+        while True:
+            self.asked += 1
+            first = str(
+                questionary.password(
+                    f"Lösenfras (minst {minimum} tecken; tomt = kronobarn föreslår en):",
+                    validate=long_enough,
+                ).unsafe_ask()
+            )
+            if not first:
+                made = generate()
+                self.console.print(Text("Lösenfras: ") + Text(made, style="bold"))
+                self.say(
+                    "Skriv upp den eller läs upp den för mottagaren; kronobarn sparar den inte."
+                )
+                return made
+            self.asked += 1
+            again = str(questionary.password("Skriv lösenfrasen igen:").unsafe_ask())
+            if again == first:
+                return first
+            self.say("Lösenfraserna var inte lika. Försök igen.", "red")
+
     def ask_own_organisation(self, workflow: Workflow) -> OrganisationRef | _Back:
         """The organisation that opens the case: always within the consent's scope."""
         spec = FieldSpec(id="egen-verksamhet", kind="organisation", prompt=OWN_ORGANISATION)

@@ -149,6 +149,18 @@ def _mentions_identity_number(value: Any) -> bool:
     return False
 
 
+REMEMBERED = "remembered"
+"""Key in `Case.pending`: answers a jump back took out, to be given again where they hold."""
+
+
+def walk_open(case: Case) -> bool:
+    """Has the case a walk to go on with (`resume`): being assessed, waiting for consent, or a
+    meeting not finished? A finished meeting goes on with `follow-up` instead."""
+    if case.status in ("bedomning-pagar", "vantar-pa-samtycke"):
+        return True
+    return case.status == "aktiverad" and not (case.meetings and case.meetings[-1].finished)
+
+
 def _first_of_each_group(scope: ConsentScope) -> list[str]:
     """The givers to ask: a group any one giver satisfies (a county's routine) asks its first."""
     missing = scope.givers_without_consent()
@@ -174,8 +186,9 @@ class Walk:
         self.case = case
         self.clock = clock
         self.wanted: set[str] = set()
-        self.remembered: dict[str, Any] = {}
-        """Answers removed by a jump back, given again where they still hold."""
+        self.remembered: dict[str, Any] = dict(case.pending.get(REMEMBERED, {}))
+        """Answers removed by a jump back, given again where they still hold. Saved with the
+        case, so an interrupted walk loses none of them."""
         self.changing: dict[str, Any] = {}
         """The answer a jump back asks again, offered as the starting point."""
         self._filling: str | None = None
@@ -542,6 +555,7 @@ class Walk:
         after = engine.flatten(self.answers())
         self.remembered = {k: v for k, v in before.items() if k not in after and k != step_id}
         self.changing = {step_id: before.get(step_id)}
+        self._update(self.answers(), None, pending={})  # saves what is remembered
         return removed
 
     def remembered_answer(self, step: Step) -> Any:
@@ -689,6 +703,8 @@ class Walk:
         """Derive, journal and save. The journal entry for `event` lists the steps whose
         answers changed (and `fields`, for what lies outside the answers)."""
         self._filling = None
+        if self.remembered:
+            pending = {**pending, REMEMBERED: dict(self.remembered)}
         before_answers = engine.flatten(self.answers())
         before_pending = self.case.pending
         facts = self.facts()

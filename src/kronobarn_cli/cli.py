@@ -27,9 +27,10 @@ from kronobarn_cli.text import terminal_safe
 # What a command needs is imported when it runs: `--help` and `list` need no prompts,
 # templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from kronobarn_cli import answers_file, consent, passphrases, prompts, session, views
+    from kronobarn_cli import answers_file, consent, outputs, passphrases, prompts, session, views
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
+    from kronobarn_cli import index as indexes
     from kronobarn_cli import remind as remind_rules
 else:
     answers_file = LazyModule("kronobarn_cli.answers_file")
@@ -40,9 +41,11 @@ else:
     views = LazyModule("kronobarn_cli.views")
     exports = LazyModule("kronobarn_cli.export")
     handovers = LazyModule("kronobarn_cli.handover")
+    indexes = LazyModule("kronobarn_cli.index")
+    outputs = LazyModule("kronobarn_cli.outputs")
     remind_rules = LazyModule("kronobarn_cli.remind")
 from kronobarn_cli.store import CaseStore
-from kronobarn_cli.text import json_controls_escaped
+from kronobarn_cli.text import json_controls_escaped, swedish_date
 from kronobarn_cli.validation import swedish_message
 
 i18n.install()
@@ -1129,9 +1132,9 @@ def _readable_cases(store: CaseStore, broken: list[CaseFileError]) -> Iterator[C
             yield item
 
 
-def _report_broken(broken: list[CaseFileError]) -> None:
+def _report_broken(broken: list[str]) -> None:
     for problem in broken:
-        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
+        err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
     if broken:
         raise typer.Exit(1)
 
@@ -1146,14 +1149,25 @@ def list_cases(as_json: JsonOption = False) -> None:
 
     Exempel: kronobarn list --json
     """
-    broken: list[CaseFileError] = []
-    rows = [views.ListedCase.of(case) for case in _readable_cases(_store("list"), broken)]
-    if as_json:
-        _print_json(views.LISTED_CASES.dump_json(rows, indent=2).decode())
-    elif rows:
-        out.print(views.case_table(rows))
+    store = _store("list")
+    found = store.indexed(session.local_now().date())
+    broken: list[str] = []
+    if found is not None:
+        index, listing = found
+        rows: Iterator[dict[str, Any]] = (json.loads(row) for row in index.listed())
+        broken = listing.broken
     else:
+        problems: list[CaseFileError] = []
+        rows = (
+            indexes.ListedCase.of(case).model_dump(mode="json")
+            for case in _readable_cases(store, problems)
+        )
+    if as_json:
+        outputs.json_array(rows)
+    elif not outputs.case_table(rows, out):
         out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+    if found is None:
+        broken = [problem.message for problem in problems]
     _report_broken(broken)
 
 
@@ -1258,17 +1272,26 @@ def remind(
         with_names=with_names,
         include_handed_over=include_handed_over,
     )
-    broken: list[CaseFileError] = []
-    cases = [store.load(case_id)] if case_id else _readable_cases(store, broken)
-    found = remind_rules.reminders(cases, query)
-    if fmt == "json":
-        _print_json(remind_rules.REMINDERS.dump_json(found, indent=2).decode())
-    elif fmt == "csv":
-        sys.stdout.write(remind_rules.to_csv(found))
+    found = None if case_id else store.indexed(day)
+    problems: list[CaseFileError] = []
+    if found is not None:
+        index, listing = found
+        rows: Iterator[dict[str, Any]] = index.reminders(query)
     else:
-        out.print(views.reminder_table(found, query))
-    _report_broken(broken)
-    if fail_on == "overdue" and any(r.overdue for r in found):
+        cases = [store.load(case_id)] if case_id else _readable_cases(store, problems)
+        rows = (
+            r.model_dump(mode="json") | {"group": remind_rules.group_of(r, query)}
+            for r in remind_rules.reminders(cases, query)
+        )
+    seen = outputs.Seen(rows)
+    if fmt == "json":
+        outputs.json_array(seen)
+    elif fmt == "csv":
+        outputs.csv_rows(seen, remind_rules.CSV_COLUMNS)
+    elif not outputs.reminder_tables(seen, out, with_names=query.with_names):
+        out.print(f"Inget att påminna om till och med {swedish_date(query.until)}.")
+    _report_broken(listing.broken if found is not None else [p.message for p in problems])
+    if fail_on == "overdue" and seen.overdue:
         raise typer.Exit(1)
 
 
@@ -1291,7 +1314,7 @@ def schema(
     """
     schemas = {
         "case": Case.model_json_schema(),
-        "list": views.LISTED_CASES.json_schema(),
+        "list": indexes.LISTED_CASES.json_schema(),
         "reminder": remind_rules.REMINDERS.json_schema(),
         "journal": views.JOURNAL_ENTRIES.json_schema(),
         "purge": views.PURGED_CASES.json_schema(),

@@ -118,64 +118,74 @@ def _plan_meeting(case: Case) -> Meeting | None:
     return next((m for m in reversed(case.meetings) if m.actions), None)
 
 
-def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
-    """Everything in one case that is due within the window, overdue, or missing."""
+@dataclass(frozen=True)
+class Candidate:
+    """A reminder as a case holds it, before the day it is read on: what `remind` shows is a
+    candidate placed on that day (`days_left`, `overdue`) and passed through the query.
+
+    `due` is a date, None (no date), `ON_THE_DAY` (due the day `remind` runs) or, for a case
+    still waiting for its first consent, the day it was created: it is shown only once it has
+    waited longer than `consent_days` (`after_waiting`)."""
+
+    kind: ReminderKind
+    due: date | None
+    organisation: OrganisationRef | None
+    text: str
+    on_the_day: bool = False
+    after_waiting: bool = False
+
+
+def validity(case: Case, day: date) -> tuple[date, date]:
+    """The days around `day` on which `candidates(case, ·)` gives the same answer: consents
+    begin, end and are withdrawn on dates, and between those dates nothing else depends on
+    the day."""
+    changes = {c.given_on for c in case.consents}
+    changes |= {c.valid_until + timedelta(days=1) for c in case.consents if c.valid_until}
+    changes |= {w.on for w in case.withdrawals}
+    first = max((d for d in changes if d <= day), default=date.min)
+    following = min((d for d in changes if d > day), default=None)
+    return first, (following - timedelta(days=1)) if following is not None else date.max
+
+
+def candidates(case: Case, day: date) -> Iterator[Candidate]:
+    """Everything in one case that may be due, as the case stands on `day` (the same for every
+    day of `validity(case, day)`). Cases handed over from here are included; `case_reminders`
+    leaves them out unless asked."""
     latest = case.current_meeting
     coordinator = _coordinator(case)
-
-    def make(
-        kind: ReminderKind, due: date | None, org: OrganisationRef | None, text: str
-    ) -> Reminder:
-        days = (due - query.today).days if due is not None else None
-        return Reminder(
-            case_id=case.id,
-            kind=kind,
-            due_date=due,
-            days_left=days,
-            overdue=days is not None and days < 0,
-            organisation_id=org.id if org else None,
-            organisation=org.name if org else None,
-            coordinator=coordinator.name if coordinator else None,
-            text=text,
-            child=case.child.name if query.with_names else None,
-        )
-
-    scope = ConsentScope.of(case, query.today)
+    scope = ConsentScope.of(case, day)
     if case.status == "vantar-pa-samtycke":
         who = scope.missing_words() or "de som ska lämna samtycke"
         if case.meetings:
             # Activated once: a consent was withdrawn or ran out, which matters at once.
-            yield make("consent", query.today, coordinator, f"Väntar på samtycke från {who}.")
-            for flag in scope_flags(case, query.today):
-                yield make("consent", flag.since or query.today, coordinator, flag.text)
+            text = f"Väntar på samtycke från {who}."
+            yield Candidate("consent", None, coordinator, text, on_the_day=True)
+            for flag in scope_flags(case, day):
+                yield _on(flag.since, "consent", coordinator, flag.text)
             return
         # Only once the case has waited longer than the settings allow.
-        due = case.created.date() + timedelta(days=query.consent_days)
-        if query.today > due:
-            yield make("consent", due, None, f"Väntar på samtycke från {who}.")
+        text = f"Väntar på samtycke från {who}."
+        yield Candidate("consent", case.created.date(), None, text, after_waiting=True)
         return
-    handed_over = case.status == "overlamnad" and query.include_handed_over
-    if case.status != "aktiverad" and not handed_over:
+    if case.status not in ("aktiverad", "overlamnad"):
         return
     if not scope.complete():
-        yield make(
-            "consent",
-            query.today,
-            coordinator,
+        text = (
             f"Samtycke gäller inte längre från {scope.missing_words()}; registrera ett nytt "
-            "samtycke innan samverkan fortsätter.",
+            "samtycke innan samverkan fortsätter."
         )
+        yield Candidate("consent", None, coordinator, text, on_the_day=True)
     for consent, lost in expiring(case):
         assert consent.valid_until is not None
-        if consent.valid_until >= query.today:
+        if consent.valid_until >= day:
             who = giver_word(consent.giver, case.consents)
             names = ", ".join(o.name for o in lost)
             text = f"Samtycket från {who} gäller till och med {swedish_date(consent.valid_until)}"
-            yield make("consent", consent.valid_until, coordinator, f"{text}: {names}.")
-    for flag in scope_flags(case, query.today):
+            yield Candidate("consent", consent.valid_until, coordinator, f"{text}: {names}.")
+    for flag in scope_flags(case, day):
         # To be settled before the organisation takes part again: at the latest next meeting.
         settle = flag.since or (latest.next_meeting if latest is not None else None)
-        yield make("consent", settle or query.today, coordinator, flag.text)
+        yield _on(settle, "consent", coordinator, flag.text)
 
     plan = _plan_meeting(case)
     if plan is not None:
@@ -183,29 +193,67 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
         # job would pass it on. The coordinator hears of it as a consent reminder.
         for action in plan.actions:
             if action.is_open and scope.covers(action.organisation):
-                yield make("action", action.due, action.organisation, f"Insats: {action.what}")
+                yield Candidate("action", action.due, action.organisation, f"Insats: {action.what}")
         for copy in plan.copies:
             if not copy.received and scope.covers(copy.organisation):
-                yield make(
-                    "copy",
-                    plan.held_on,
-                    copy.organisation,
-                    f"{copy.organisation.name} har inte fått sin kopia av Barnets plan.",
-                )
+                text = f"{copy.organisation.name} har inte fått sin kopia av Barnets plan."
+                yield Candidate("copy", plan.held_on, copy.organisation, text)
 
     if latest is None:
-        yield make("meeting", None, None, "Samverkan är aktiverad men inget möte är planerat.")
+        yield Candidate("meeting", None, None, "Samverkan är aktiverad men inget möte är planerat.")
     elif not latest.finished:
         if latest.held_on is None:
-            yield make("meeting", None, coordinator, "Mötet är påbörjat men saknar datum.")
+            yield Candidate("meeting", None, coordinator, "Mötet är påbörjat men saknar datum.")
         else:
             text = f"Samverkansmöte {latest.number} den {swedish_date(latest.held_on)}."
-            yield make("meeting", latest.held_on, coordinator, text)
+            yield Candidate("meeting", latest.held_on, coordinator, text)
     elif latest.next_meeting is None:
-        yield make("meeting", None, coordinator, "Inget datum för nästa möte.")
+        yield Candidate("meeting", None, coordinator, "Inget datum för nästa möte.")
     else:
         text = f"Nästa samverkansmöte den {swedish_date(latest.next_meeting)}."
-        yield make("meeting", latest.next_meeting, coordinator, text)
+        yield Candidate("meeting", latest.next_meeting, coordinator, text)
+
+
+def _on(due: date | None, kind: ReminderKind, org: OrganisationRef | None, text: str) -> Candidate:
+    """Due on `due`, or on the day `remind` runs when there is no date."""
+    return Candidate(kind, due, org, text, on_the_day=due is None)
+
+
+def due_on(candidate: Candidate, query: Query) -> tuple[bool, date | None]:
+    """Whether a candidate is shown on the query's day at all, and when it is due."""
+    if candidate.on_the_day:
+        return True, query.today
+    if candidate.after_waiting:
+        assert candidate.due is not None
+        due = candidate.due + timedelta(days=query.consent_days)
+        return query.today > due, due
+    return True, candidate.due
+
+
+def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
+    """Everything in one case that is due within the window, overdue, or missing."""
+    if case.status == "overlamnad" and not query.include_handed_over:
+        return
+    coordinator = _coordinator(case)
+    child = case.child.name if query.with_names else None
+    for candidate in candidates(case, query.today):
+        shown, due = due_on(candidate, query)
+        if not shown:
+            continue
+        days = (due - query.today).days if due is not None else None
+        org = candidate.organisation
+        yield Reminder(
+            case_id=case.id,
+            kind=candidate.kind,
+            due_date=due,
+            days_left=days,
+            overdue=days is not None and days < 0,
+            organisation_id=org.id if org else None,
+            organisation=org.name if org else None,
+            coordinator=coordinator.name if coordinator else None,
+            text=candidate.text,
+            child=child,
+        )
 
 
 def _coordinator(case: Case) -> OrganisationRef | None:

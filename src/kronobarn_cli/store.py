@@ -13,8 +13,9 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from filelock import FileLock, Timeout
@@ -40,6 +41,9 @@ from kronobarn_cli.errors import (
 )
 from kronobarn_cli.files import atomic_write, create_new, remove, temp_file_pattern
 from kronobarn_cli.validation import describe
+
+if TYPE_CHECKING:
+    from kronobarn_cli.index import CaseIndex, Listing
 
 CASES_DIR = "arenden"
 # How long a writer waits for a case another session is saving, before it gives up.
@@ -98,6 +102,7 @@ class CaseStore:
         self._warned_shared = False
         self._released: dict[str, float] = {}
         self._checked = False
+        self._index: CaseIndex | None = None
 
     # -- paths and locks -----------------------------------------------------------------------
 
@@ -334,6 +339,7 @@ class CaseStore:
             try:
                 with self.locked(case_id, wait=False):
                     create_new(path, _encoded(case))
+                    self._record(path, case)
             except (CaseLockedError, FileExistsError):
                 continue  # another process is creating a case with the same id right now
             except OSError as exc:
@@ -359,6 +365,7 @@ class CaseStore:
                 raise KronobarnError(
                     f"Kunde inte spara ärendet {case.id}: {os_error_text(exc)}. Inget sparades."
                 ) from None
+            self._record(path, case)
 
     def save(self, case: Case) -> None:
         """Write atomically: a temporary file in the same directory, fsync, then rename.
@@ -383,6 +390,7 @@ class CaseStore:
             # Holding the lock, this process is the only writer: whatever temporary file of
             # this case is left is a killed writer's.
             self._remove_temp_files(path)
+            self._record(path, case)
 
     # -- deleting ------------------------------------------------------------------------------
 
@@ -417,8 +425,59 @@ class CaseStore:
                 raise KronobarnError(
                     f"Kunde inte radera ärendet {case_id}: {os_error_text(exc)}."
                 ) from None
+            self._forget(path)
             # The lock file goes as the lock is let go (`_remove_lock_file_of_absent_case`).
         return True
+
+    # -- the summary index ---------------------------------------------------------------------
+
+    def case_index(self) -> CaseIndex:
+        if self._index is None:
+            from kronobarn_cli.index import CaseIndex  # noqa: PLC0415 - not needed at start-up
+
+            self._index = CaseIndex(self.directory)
+        return self._index
+
+    def _record(self, path: Path, case: Case) -> None:
+        """Bring the case's row in the summary index up to date (under the case's lock). The
+        index is a cache: when it cannot be written, the next `indexed` sees the row is stale."""
+        from kronobarn_cli.index import IndexUnusable  # noqa: PLC0415
+
+        with contextlib.suppress(IndexUnusable, OSError):
+            self.case_index().record(path.name, os.lstat(path), case, date.today())
+
+    def _forget(self, path: Path) -> None:
+        from kronobarn_cli.index import IndexUnusable  # noqa: PLC0415
+
+        with contextlib.suppress(IndexUnusable, OSError):
+            self.case_index().forget(path.name)
+
+    def indexed(self, day: date) -> tuple[CaseIndex, Listing] | None:
+        """The summary index, brought up to date with the files for `day`, and the files that
+        cannot be read; None when there is no store yet or the index cannot be used here (then
+        read the cases with `iter_cases`)."""
+        from kronobarn_cli.index import IndexUnusable  # noqa: PLC0415
+
+        self._check_home()
+        if not self.directory.is_dir():
+            return None
+        temp_files = False
+
+        def seen(name: str, info: os.stat_result) -> None:
+            nonlocal temp_files
+            if name.startswith("."):
+                temp_files = temp_files or name.endswith(".tmp")
+            elif name.endswith(".json") and stat.S_ISREG(info.st_mode):
+                self._warn_if_shared(self.directory / name, info.st_mode)
+
+        index = self.case_index()
+        try:
+            listing = index.refresh(self._read, day, on_entry=seen)
+        except (IndexUnusable, OSError):
+            return None
+        if temp_files:
+            self.remove_stale_temp_files()
+        return index, listing
 
     # -- clean-up ------------------------------------------------------------------------------
 

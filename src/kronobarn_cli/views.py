@@ -25,7 +25,6 @@ from kronobarn_cli.case import (
 )
 from kronobarn_cli.checklist import CaseStatus, Workflow
 from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags
-from kronobarn_cli.remind import Query, Reminder, group_of
 from kronobarn_cli.text import join_swedish, swedish_date, terminal_safe
 
 
@@ -365,41 +364,6 @@ class ConsentSummary(BaseModel):
         )
 
 
-class ListedCase(BaseModel):
-    """One row of `list`; the documented JSON shape of `list --json`."""
-
-    id: str
-    child: str
-    status: CaseStatus
-    status_text: str
-    meetings: int
-    updated: datetime
-
-    @classmethod
-    def of(cls, case: Case) -> ListedCase:
-        return cls(
-            id=case.id,
-            child=case.child.name,
-            status=case.status,
-            status_text=STATUS_LABELS[case.status],
-            meetings=len(case.meetings),
-            updated=case.updated,
-        )
-
-
-LISTED_CASES = TypeAdapter(list[ListedCase])
-
-
-def case_table(rows: list[ListedCase]) -> Table:
-    table = Table("Id", "Barn", "Status", "Möten", "Senast ändrad", title="Ärenden")
-    for row in rows:
-        table.add_row(
-            row.id, _t(row.child), row.status_text, str(row.meetings),
-            row.updated.strftime("%Y-%m-%d %H:%M"),
-        )  # fmt: skip
-    return table
-
-
 class PurgedCase(BaseModel):
     """One row of `purge`; the documented JSON shape of `purge --json`. No child's name: the
     output may be kept as a record of the gallring, and must not keep what it deleted."""
@@ -432,47 +396,6 @@ def purge_table(rows: list[PurgedCase], title: str) -> Table:
             row.updated.strftime("%Y-%m-%d %H:%M"),
         )  # fmt: skip
     return table
-
-
-def _days(reminder: Reminder) -> str:
-    if reminder.days_left is None:
-        return "–"
-    if reminder.days_left < 0:
-        days = -reminder.days_left
-        return f"för {days} {'dag' if days == 1 else 'dagar'} sedan"
-    if reminder.days_left == 0:
-        return "idag"
-    return f"om {reminder.days_left} {'dag' if reminder.days_left == 1 else 'dagar'}"
-
-
-KIND_LABELS = {"action": "Insats", "meeting": "Möte", "copy": "Kopia", "consent": "Samtycke"}
-
-
-def reminder_table(found: list[Reminder], query: Query) -> RenderableType:
-    if not found:
-        return Text(f"Inget att påminna om till och med {swedish_date(query.until)}.")
-    parts: list[RenderableType] = []
-    groups: dict[str, list[Reminder]] = {}
-    for reminder in found:
-        groups.setdefault(group_of(reminder, query), []).append(reminder)
-    for group, items in groups.items():
-        table = Table("Ärende", "Sort", "Datum", "När", "Vad", title=Text(terminal_safe(group)),
-                      title_justify="left")  # fmt: skip
-        if query.with_names:
-            table.add_column("Barn")
-        for r in items:
-            cells: list[Text | str] = [
-                r.case_id,
-                KIND_LABELS[r.kind],
-                swedish_date(r.due_date) if r.due_date else "–",
-                Text(_days(r), style="red" if r.overdue else ""),
-                _t(r.text),
-            ]
-            if query.with_names:
-                cells.append(_t(r.child))
-            table.add_row(*cells)
-        parts.append(table)
-    return Group(*parts)
 
 
 PLAN_ACTIONS = TypeAdapter(list[PlanAction])

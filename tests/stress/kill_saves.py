@@ -13,6 +13,7 @@ tests/test_crash.py runs the same loop with 200 kills.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -25,6 +26,7 @@ from typing import NoReturn
 
 from kronobarn_cli.case import Case, Child, JournalEntry
 from kronobarn_cli.errors import CaseFileError
+from kronobarn_cli.index import INDEX_FILE, ListedCase
 from kronobarn_cli.store import CaseStore
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -142,9 +144,28 @@ def run_kills(home: Path, kills: int, seed: int = 0) -> Findings:
     lowest = 1 + findings.cases_created
     if not lowest <= cases <= lowest + findings.cut_creates:
         findings.problems.append(f"{cases} case files; expected {lowest} (+ cut creates)")
-    others = [p.name for p in directory.iterdir() if p.suffix not in (".json", ".lock")]
+    index = (INDEX_FILE, f"{INDEX_FILE}-journal")  # the summary index, a cache (and its journal)
+    others = [
+        p.name
+        for p in directory.iterdir()
+        if p.suffix not in (".json", ".lock") and p.name not in index
+    ]
     if others:
         findings.problems.append(f"left behind: {others}")
+    # The summary index, written after each case file and cut by the kills too, agrees with the
+    # files once brought up to date.
+    found = CaseStore(home).indexed(NOW.date())
+    if found is None:
+        findings.problems.append("the summary index could not be used")
+    else:
+        indexed = [json.loads(row) for row in found[0].listed()]
+        files = [
+            ListedCase.of(c).model_dump(mode="json")
+            for c in CaseStore(home).iter_cases()
+            if isinstance(c, Case)
+        ]
+        if indexed != files:
+            findings.problems.append("the summary index disagrees with the case files")
     return findings
 
 

@@ -1,0 +1,324 @@
+"""The summary index is a cache, never the truth: after every kind of write, a crash between the
+case file and the index, hand edits and a corrupt index, `list` and `remind` print exactly what
+they print when computed from the case files alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kronobarn_cli import index as index_module
+from kronobarn_cli.case import Case, Child, Consent, ConsentWithdrawal, OrganisationRef
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.index import INDEX_FILE, CaseIndex, IndexUnusable
+from kronobarn_cli.session import Walk
+from kronobarn_cli.store import CaseStore
+
+from .conftest import fixed_clock
+from .helpers import Completed, in_process
+from .scenario import (
+    COORDINATION,
+    GUARDIAN_ORAL,
+    GUARDIANS,
+    INVITATION,
+    MEETING,
+    PLAN,
+    activate_need,
+    answer_all,
+    realistic_case,
+)
+
+TODAY = "2026-11-23"
+FIXTURES = Path(__file__).parent / "fixtures"
+SKOLA = OrganisationRef(id="skola", name="Skola")
+SOC = OrganisationRef(id="socialtjanst", name="Socialtjänst")
+
+OUTPUTS: list[tuple[str, ...]] = [
+    ("list", "--json"),
+    ("list",),
+    ("remind", "--json", "--today", TODAY, "--within", "2027-12-31", "--with-names"),
+    ("remind", "--today", TODAY, "--within", "2027-12-31", "--with-names"),
+    ("remind", "--format", "csv", "--today", TODAY, "--within", "6m"),
+    ("remind", "--json", "--today", TODAY, "--organisation", "SKOLA", "--within", "1m"),
+    ("remind", "--json", "--today", TODAY, "--organisation", "Skola", "--coordinator"),
+    ("remind", "--json", "--today", "2027-06-01", "--overdue", "--kind", "action"),
+    ("remind", "--json", "--today", TODAY, "--include-handed-over", "--within", "12m"),
+    ("remind", "--today", TODAY, "--fail-on", "overdue", "--within", "12m"),
+]
+
+
+def from_files(monkeypatch: pytest.MonkeyPatch, *args: str) -> Completed:
+    """The command as it runs without the index: every case file read."""
+    with monkeypatch.context() as patched:
+        patched.setattr(CaseStore, "indexed", lambda self, day: None)
+        return in_process(*args)
+
+
+def assert_index_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    for args in OUTPUTS:
+        indexed = in_process(*args)
+        files = from_files(monkeypatch, *args)
+        assert (indexed.returncode, indexed.stdout, indexed.stderr) == (
+            files.returncode,
+            files.stdout,
+            files.stderr,
+        ), args
+
+
+def index_rows(home: Path) -> int:
+    with sqlite3.connect(home / "arenden" / INDEX_FILE) as db:
+        count: int = db.execute("SELECT count(*) FROM files").fetchone()[0]
+    return count
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The case files read, by name, while the test runs."""
+    seen: list[str] = []
+    real = CaseStore._read
+
+    def counting(self: CaseStore, path: Path) -> Case:
+        seen.append(path.name)
+        return real(self, path)
+
+    monkeypatch.setattr(CaseStore, "_read", counting)
+    yield seen
+
+
+def test_outputs_equal_the_files_after_a_walk_plan_verbs_consents_close_and_delete(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, isolated: Path
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert_index_agrees(monkeypatch)
+    other = store.create(Child(name="Väntar"), datetime(2026, 10, 1, tzinfo=UTC))
+    assert_index_agrees(monkeypatch)
+    case_id = walk.case.id
+    for args in [
+        ("plan", case_id, "add", "--what", "Läxhjälp", "--organisation", "skola",
+         "--due", "2026-11-30", "--area", "utvecklas"),
+        ("plan", case_id, "done", "1"),
+        ("consent", case_id, "withdraw", "--giver", "vardnadshavare-1",
+         "--organisation", "socialtjanst"),
+        ("edit", case_id, "--name", "Elsa Karlsson"),
+    ]:  # fmt: skip
+        assert in_process(*args).returncode == 0, args
+        assert_index_agrees(monkeypatch)
+    assert in_process("close", other.id, "--reason", "Flyttat.").returncode == 0
+    assert_index_agrees(monkeypatch)
+    assert in_process("delete", case_id, "--yes").returncode == 0
+    assert_index_agrees(monkeypatch)
+    assert index_rows(isolated) == 1
+
+
+def test_each_walk_step_is_in_the_index_when_it_is_saved(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    case = store.create(Child(name="Stegvis", birth_year=2014), fixed_clock())
+    walk = Walk(workflow, store, case, clock=fixed_clock)
+    activate_need(walk)
+    steps = [("ungdom-mogen", False), GUARDIANS, ("samtycken", [GUARDIAN_ORAL])]
+    for step in [*steps, *INVITATION, *MEETING, *PLAN, *COORDINATION]:
+        answer_all(walk, [step])
+        for args in (("list", "--json"), ("remind", "--json", "--within", "12m")):
+            assert in_process(*args).stdout == from_files(monkeypatch, *args).stdout, step
+    assert walk.case.status == "aktiverad"
+
+
+def test_a_crash_between_the_case_file_and_the_index_is_seen_and_mended(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, reads: list[str]
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+
+    def killed(*_: object, **__: object) -> None:
+        raise IndexUnusable("killed before the index was written")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(CaseIndex, "record", killed)
+        assert in_process("edit", walk.case.id, "--name", "Efter kraschen").returncode == 0
+    reads.clear()
+    listed = in_process("list", "--json")
+    assert "Efter kraschen" in listed.stdout
+    assert reads == [f"{walk.case.id}.json"]  # the stale row was re-read, nothing else
+    assert_index_agrees(monkeypatch)
+
+
+def test_only_changed_new_or_vanished_files_are_read(
+    store: CaseStore, workflow: Workflow, reads: list[str], isolated: Path
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    for name in ("Ett", "Två", "Tre"):
+        store.create(Child(name=name), fixed_clock())
+    in_process("remind", "--json")
+    reads.clear()
+    assert in_process("list", "--json").returncode == 0
+    assert in_process("remind", "--json").returncode == 0
+    assert reads == []
+    assert index_rows(isolated) == 4
+
+
+def test_hand_edits_copies_and_deletions_are_seen(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, isolated: Path
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert_index_agrees(monkeypatch)
+    path = store.path(walk.case.id)
+    # Edited by hand to the same size, its modification time put back: the change time and
+    # the inode still tell.
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Elsa K.", "Olle K."), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert "Olle K." in in_process("list", "--json").stdout
+    assert_index_agrees(monkeypatch)
+    # Copied in by hand: a case file from the first release.
+    shutil.copy(FIXTURES / "case-v1.json", store.directory / "k3m9qb.json")
+    (store.directory / "k3m9qb.json").chmod(0o600)
+    assert "k3m9qb" in in_process("list", "--json").stdout
+    assert_index_agrees(monkeypatch)
+    # A broken file copied in is reported on every run, not only the first.
+    (store.directory / "trasig.json").write_text("{", encoding="utf-8")
+    for _ in range(2):
+        listed = in_process("list", "--json")
+        assert listed.returncode == 1 and "trasig.json" in listed.stderr
+    assert_index_agrees(monkeypatch)
+    # Deleted by hand.
+    path.unlink()
+    (store.directory / "trasig.json").unlink()
+    assert walk.case.id not in in_process("list", "--json").stdout
+    assert_index_agrees(monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not a database at all",
+        b"SQLite format 3\x00" + b"\xff" * 4000,
+        b"",
+    ],
+)
+def test_a_corrupt_index_is_rebuilt(
+    damage: bytes, monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+    (store.directory / INDEX_FILE).write_bytes(damage)
+    assert_index_agrees(monkeypatch)
+    assert index_rows(store.home) == 1
+
+
+def test_an_index_of_another_format_or_a_forged_row_is_not_trusted_blindly(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+    with sqlite3.connect(store.directory / INDEX_FILE) as db:
+        db.execute("PRAGMA user_version = 999")
+    assert_index_agrees(monkeypatch)
+    with sqlite3.connect(store.directory / INDEX_FILE) as db:
+        db.execute("UPDATE files SET size = size + 1")  # a row that matches no file
+    assert_index_agrees(monkeypatch)
+
+
+def test_an_index_that_is_a_link_or_a_directory_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, tmp_path: Path
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    target = tmp_path / "elsewhere"
+    (store.directory / INDEX_FILE).unlink()
+    (store.directory / INDEX_FILE).symlink_to(target)
+    assert_index_agrees(monkeypatch)
+    assert not target.exists()
+    (store.directory / INDEX_FILE).unlink()
+    (store.directory / INDEX_FILE).mkdir()
+    assert_index_agrees(monkeypatch)
+
+
+def test_reminders_follow_the_day_asked_about_across_consent_dates(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    case = walk.case.model_copy(deep=True)
+    case.consents.append(
+        Consent(
+            giver="vardnadshavare-1",
+            form="skriftlig",
+            given_on=date(2026, 11, 20),
+            valid_until=date(2026, 12, 10),
+            organisations=[SKOLA, SOC],
+        )  # fmt: skip
+    )
+    case.withdrawals.append(
+        ConsentWithdrawal(
+            giver="vardnadshavare-1",
+            on=date(2027, 1, 15),
+            organisations=[SOC],
+            consents_before=len(case.consents),
+            recorded=fixed_clock(),
+        )  # fmt: skip
+    )
+    store.save(case)
+    start = date(2026, 11, 18)
+    for offset in range(0, 70, 3):
+        day = (start + timedelta(days=offset)).isoformat()
+        for args in (("remind", "--json", "--today", day, "--within", "6m"),
+                     ("remind", "--json", "--today", day, "--kind", "consent")):  # fmt: skip
+            indexed = in_process(*args)
+            assert indexed.stdout == from_files(monkeypatch, *args).stdout, args
+
+
+def test_waiting_for_consent_uses_the_days_in_config(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, isolated: Path
+) -> None:
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+    store.save(Case(id="vvvvvv", created=created, updated=created, child=Child(name="Väntar"),
+                    status="vantar-pa-samtycke"))  # fmt: skip
+    args = ("remind", "--json", "--today", TODAY)
+    assert len(json.loads(in_process(*args).stdout)) == 1
+    (isolated / "config.yaml").write_text("consent_days: 30\n", encoding="utf-8")
+    assert in_process(*args).stdout.strip() == "[]"
+    assert in_process(*args).stdout == from_files(monkeypatch, *args).stdout
+
+
+def test_a_deleted_case_leaves_nothing_of_itself_in_the_index(
+    store: CaseStore, workflow: Workflow
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock, name="Unikt Barnnamn")
+    assert in_process("list").returncode == 0
+    index_file = store.directory / INDEX_FILE
+    assert b"Unikt Barnnamn" in index_file.read_bytes()
+    assert in_process("delete", walk.case.id, "--yes").returncode == 0
+    assert b"Unikt Barnnamn" not in index_file.read_bytes()
+    assert walk.case.id.encode() not in index_file.read_bytes()
+
+
+def test_the_index_is_readable_only_by_the_user(store: CaseStore, workflow: Workflow) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+    assert (store.directory / INDEX_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_listing_an_empty_or_missing_store_creates_nothing(isolated: Path) -> None:
+    assert in_process("list").returncode == 0
+    assert in_process("remind").returncode == 0
+    assert not isolated.exists()
+
+
+def test_a_store_the_index_cannot_be_written_in_is_read_from_the_files(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+
+    def refuse(self: CaseIndex) -> sqlite3.Connection:
+        raise IndexUnusable("read-only")
+
+    monkeypatch.setattr(index_module.CaseIndex, "_connect", refuse)
+    listed = in_process("list", "--json")
+    assert listed.returncode == 0 and "k3m9qa" in listed.stdout

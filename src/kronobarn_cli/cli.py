@@ -1151,24 +1151,24 @@ def list_cases(as_json: JsonOption = False) -> None:
     """
     store = _store("list")
     found = store.indexed(session.local_now().date())
-    broken: list[str] = []
+    problems: list[CaseFileError] = []
     if found is not None:
         index, listing = found
-        rows: Iterator[dict[str, Any]] = (json.loads(row) for row in index.listed())
-        broken = listing.broken
-    else:
-        problems: list[CaseFileError] = []
-        rows = (
-            indexes.ListedCase.of(case).model_dump(mode="json")
-            for case in _readable_cases(store, problems)
-        )
+        if as_json:
+            outputs.json_array(index.listed_json())
+        elif not outputs.case_table(index.listed(), out):
+            out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+        _report_broken(listing.broken)
+        return
+    rows = (
+        indexes.ListedCase.of(case).model_dump(mode="json")
+        for case in _readable_cases(store, problems)
+    )
     if as_json:
-        outputs.json_array(rows)
+        outputs.json_array(indexes.json_item(row) for row in rows)
     elif not outputs.case_table(rows, out):
         out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
-    if found is None:
-        broken = [problem.message for problem in problems]
-    _report_broken(broken)
+    _report_broken([problem.message for problem in problems])
 
 
 @app.command(options_metavar=i18n.OPTIONS_METAVAR)
@@ -1274,23 +1274,36 @@ def remind(
     )
     found = None if case_id else store.indexed(day)
     problems: list[CaseFileError] = []
-    if found is not None:
-        index, listing = found
-        rows: Iterator[dict[str, Any]] = index.reminders(query)
-    else:
+    if found is None:
         cases = [store.load(case_id)] if case_id else _readable_cases(store, problems)
-        rows = (
+        rows: Iterator[dict[str, Any]] = (
             r.model_dump(mode="json") | {"group": remind_rules.group_of(r, query)}
             for r in remind_rules.reminders(cases, query)
         )
-    seen = outputs.Seen(rows)
+    seen = outputs.Seen()
     if fmt == "json":
-        outputs.json_array(seen)
+        items = (
+            found[0].reminders_json(query)
+            if found is not None
+            else ((indexes.json_item(row), row["overdue"]) for row in rows)
+        )
+        outputs.json_array(seen.items(items))
     elif fmt == "csv":
-        outputs.csv_rows(seen, remind_rules.CSV_COLUMNS)
-    elif not outputs.reminder_tables(seen, out, with_names=query.with_names):
-        out.print(f"Inget att påminna om till och med {swedish_date(query.until)}.")
-    _report_broken(listing.broken if found is not None else [p.message for p in problems])
+        lines = (
+            found[0].reminders_csv(query)
+            if found is not None
+            else ((outputs.csv_line(row), row["overdue"]) for row in rows)
+        )
+        outputs.csv_lines(seen.items(lines), remind_rules.CSV_COLUMNS)
+    else:
+        table_rows = (
+            found[0].reminder_rows(query)
+            if found is not None
+            else (outputs.reminder_row(row) for row in rows)
+        )
+        if not outputs.reminder_tables(seen.rows(table_rows), out, with_names=query.with_names):
+            out.print(f"Inget att påminna om till och med {swedish_date(query.until)}.")
+    _report_broken(found[1].broken if found is not None else [p.message for p in problems])
     if fail_on == "overdue" and seen.overdue:
         raise typer.Exit(1)
 

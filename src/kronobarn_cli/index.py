@@ -16,6 +16,7 @@ SQL, and rows are read one at a time, so `remind` and `list` stream in constant 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import os
 import sqlite3
@@ -23,6 +24,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +34,14 @@ from kronobarn_cli import __version__
 from kronobarn_cli.case import SCHEMA_VERSION, STATUS_LABELS, Case
 from kronobarn_cli.checklist import CaseStatus
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.remind import Query, candidates, validity
+from kronobarn_cli.outputs import csv_fields
+from kronobarn_cli.remind import Query, _coordinator, candidates, validity
+from kronobarn_cli.text import json_controls_escaped
 
 INDEX_FILE = ".index.sqlite3"
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
 # index made before is then rebuilt.
-FORMAT = 1
+FORMAT = 5
 BUSY_SECONDS = 5.0
 _NO_GROUP = "Utan ansvarig verksamhet"
 _LAST_DAY = date.max.isoformat()
@@ -70,43 +74,54 @@ LISTED_CASES = TypeAdapter(list[ListedCase])
 _SCHEMA = """
 CREATE TABLE files (
     name TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL,
-    ino INTEGER NOT NULL,
+    sig TEXT NOT NULL,
     error TEXT,
     case_id TEXT,
     status TEXT,
-    child TEXT,
-    coordinator TEXT,
-    coordinator_key TEXT,
     valid_from TEXT,
     valid_to TEXT,
     listed TEXT
 );
 CREATE TABLE reminders (
+    group_organisation TEXT NOT NULL,
+    due_key TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
     name TEXT NOT NULL,
     seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
+    group_coordinator TEXT NOT NULL,
+    status TEXT NOT NULL,
     due TEXT,
-    on_the_day INTEGER NOT NULL,
+    dated INTEGER NOT NULL,
     after_waiting INTEGER NOT NULL,
     organisation_id TEXT,
     organisation TEXT,
+    coordinator TEXT,
+    coordinator_key TEXT NOT NULL,
     organisation_key TEXT NOT NULL,
     organisation_id_key TEXT NOT NULL,
     text TEXT NOT NULL,
-    PRIMARY KEY (name, seq)
-);
+    child TEXT NOT NULL,
+    head TEXT NOT NULL,
+    tail TEXT NOT NULL,
+    child_json TEXT NOT NULL,
+    csv_head TEXT NOT NULL,
+    csv_tail TEXT NOT NULL,
+    child_csv TEXT NOT NULL,
+    PRIMARY KEY (group_organisation, due_key, case_id, kind, name, seq)
+) WITHOUT ROWID;
+CREATE INDEX by_coordinator
+    ON reminders (group_coordinator, due_key, case_id, kind, name, seq);
+CREATE INDEX by_file ON reminders (name);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-Signature = tuple[int, int, int, int]
-"""size, mtime_ns, ctime_ns, inode: what tells that a file is still the one a row was made from."""
 
-
-def signature(info: os.stat_result) -> Signature:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+def signature(info: os.stat_result) -> str:
+    """Size, mtime_ns, ctime_ns and inode: what tells that a file is still the one a row was
+    made from (an atomic save makes a new inode; a hand edit changes the ctime even when the
+    mtime is put back)."""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 class IndexUnusable(Exception):
@@ -149,7 +164,9 @@ class CaseIndex:
         self._prepare_file()
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=DELETE")
+            # Write-ahead: a commit is atomic after a crash (at worst the latest ones are lost,
+            # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
+            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             # A deleted case leaves nothing behind: its rows' pages are overwritten with zeros.
             db.execute("PRAGMA secure_delete=ON")
@@ -222,6 +239,9 @@ class CaseIndex:
             db.execute("DELETE FROM files WHERE name = ?", (name,))
             db.execute("DELETE FROM reminders WHERE name = ?", (name,))
             db.execute("COMMIT")
+            # The write-ahead log still holds the pages as they were: into the database (where
+            # the deleted rows were overwritten) and the log emptied.
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
@@ -232,7 +252,7 @@ class CaseIndex:
         db: sqlite3.Connection,
         name: str,
         *,
-        sig: Signature,
+        sig: str,
         case: Case | None,
         error: str | None,
         day: date,
@@ -240,49 +260,69 @@ class CaseIndex:
         db.execute("DELETE FROM reminders WHERE name = ?", (name,))
         if case is None:
             db.execute(
-                "INSERT OR REPLACE INTO files (name, size, mtime_ns, ctime_ns, ino, error) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (name, *sig, error),
+                "INSERT OR REPLACE INTO files (name, sig, error) VALUES (?, ?, ?)",
+                (name, sig, error),
             )
             return
-        from kronobarn_cli.remind import _coordinator  # noqa: PLC0415 - one rule, one place
-
         first, last = validity(case, day)
         coordinator = _coordinator(case)
+        coordinator_name = coordinator.name if coordinator else None
         db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
             (
                 name,
-                *sig,
+                sig,
                 case.id,
                 case.status,
-                case.child.name,
-                coordinator.name if coordinator else None,
-                _key(coordinator.name if coordinator else None),
                 first.isoformat(),
                 last.isoformat(),
-                ListedCase.of(case).model_dump_json(),
+                json_item(ListedCase.of(case).model_dump(mode="json")),
             ),
         )
-        db.executemany(
-            "INSERT INTO reminders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+        child_json = json_controls_escaped(_json(case.child.name))
+        child_csv = csv_fields(["", case.child.name])[1:]
+        rows = []
+        for seq, c in enumerate(candidates(case, day)):
+            org_id = c.organisation.id if c.organisation else None
+            org_name = c.organisation.name if c.organisation else None
+            head = f'  {{\n    "case_id": {_json(case.id)},\n    "kind": {_json(c.kind)},\n'
+            tail = (
+                f'    "organisation_id": {_json(org_id)},\n'
+                f'    "organisation": {_json(org_name)},\n'
+                f'    "coordinator": {_json(coordinator_name)},\n'
+                f'    "text": {_json(c.text)},\n'
+            )
+            due = c.due.isoformat() if c.due else None
+            rows.append(
                 (
+                    org_name or coordinator_name or _NO_GROUP,
+                    due or _LAST_DAY,
+                    case.id,
+                    c.kind,
                     name,
                     seq,
-                    c.kind,
-                    c.due.isoformat() if c.due else None,
-                    int(c.on_the_day),
+                    coordinator_name or _NO_GROUP,
+                    case.status,
+                    due,
+                    int(not (c.on_the_day or c.after_waiting)),
                     int(c.after_waiting),
-                    c.organisation.id if c.organisation else None,
-                    c.organisation.name if c.organisation else None,
-                    _key(c.organisation.name if c.organisation else None),
-                    _key(c.organisation.id if c.organisation else None),
+                    org_id,
+                    org_name,
+                    coordinator_name,
+                    _key(coordinator_name),
+                    _key(org_name),
+                    _key(org_id),
                     c.text,
+                    case.child.name,
+                    json_controls_escaped(head),
+                    json_controls_escaped(tail),
+                    child_json,
+                    csv_fields([case.id, c.kind]) + ",",
+                    "," + csv_fields([org_id, org_name, coordinator_name, c.text]) + ",",
+                    child_csv,
                 )
-                for seq, c in enumerate(candidates(case, day))
-            ],
-        )
+            )
+        db.executemany(f"INSERT INTO reminders VALUES ({', '.join('?' * 25)})", rows)  # noqa: S608
 
     # -- bringing up to date ----------------------------------------------------------------
 
@@ -299,39 +339,38 @@ class CaseIndex:
         directory, with its `lstat`, e.g. to warn about permissions or notice temporary files.
         """
         db = self._connect()
-        on_disk: dict[str, Signature] = {}
+        on_disk: dict[str, str] = {}
         with os.scandir(self.directory) as entries:
             for entry in entries:
                 info = entry.stat(follow_symlinks=False)
                 if on_entry is not None:
                     on_entry(entry.name, info)
-                if entry.name.endswith(".json") and not entry.name.startswith("."):
+                if entry.name.endswith(".json") and entry.name[0] != ".":
                     on_disk[entry.name] = signature(info)
-        wanted = day.isoformat()
         try:
-            known = {
-                row[0]: (tuple(row[1:5]), row[5], row[6], row[7])
-                for row in db.execute(
-                    "SELECT name, size, mtime_ns, ctime_ns, ino, error, valid_from, valid_to "
-                    "FROM files"
+            # A row whose reminders do not hold on `day` counts as stale (no signature).
+            known: dict[str, str | None] = dict(
+                db.execute(
+                    "SELECT name, CASE WHEN error IS NOT NULL "
+                    "OR (valid_from <= :day AND :day <= valid_to) THEN sig END FROM files",
+                    {"day": day.isoformat()},
                 )
-            }
+            )
         except sqlite3.Error as exc:
             raise IndexUnusable(str(exc)) from None
-        stale = [
-            name
-            for name, sig in on_disk.items()
-            if (row := known.get(name)) is None
-            or row[0] != sig
-            or (row[1] is None and not (str(row[2]) <= wanted <= str(row[3])))
-        ]
-        gone = [name for name in known if name not in on_disk]
+        stale = [name for name, sig in on_disk.items() if known.get(name) != sig]
+        gone = list(known.keys() - on_disk.keys())
         if stale or gone:
             self._update(db, stale=stale, gone=gone, on_disk=on_disk, read=read, day=day)
-        broken: list[str] = [
-            row[0]
-            for row in db.execute("SELECT error FROM files WHERE error IS NOT NULL ORDER BY name")
-        ]
+        try:
+            broken = [
+                error
+                for (error,) in db.execute(
+                    "SELECT error FROM files WHERE error IS NOT NULL ORDER BY name"
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise IndexUnusable(str(exc)) from None
         return Listing(broken)
 
     def _update(
@@ -340,7 +379,7 @@ class CaseIndex:
         *,
         stale: list[str],
         gone: list[str],
-        on_disk: dict[str, Signature],
+        on_disk: dict[str, str],
         read: Callable[[Path], Case],
         day: date,
     ) -> None:
@@ -364,76 +403,150 @@ class CaseIndex:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def listed(self) -> Iterator[str]:
-        """`list --json` rows as JSON, in the order of the file names."""
+    def listed_json(self) -> Iterator[str]:
+        """`list --json` items (as `json_item` writes them), in the order of the file names."""
         db = self._connect()
-        for (row,) in db.execute("SELECT listed FROM files WHERE error IS NULL ORDER BY name"):
-            yield row
+        for (item,) in db.execute("SELECT listed FROM files WHERE error IS NULL ORDER BY name"):
+            yield item
 
-    def reminders(self, query: Query) -> Iterator[dict[str, Any]]:
-        """`remind` for the query's day (after `refresh` for that day), sorted as
-        `remind.reminders` sorts, one reminder at a time."""
+    def listed(self) -> Iterator[dict[str, Any]]:
+        """`list` rows in the documented JSON shape, in the order of the file names."""
+        return (json.loads(item) for item in self.listed_json())
+
+    def _select(self, query: Query, columns: str) -> Iterator[tuple[Any, ...]]:
+        """The reminders of the query's day (after `refresh` for that day) in the order of
+        `remind.reminders`, read one at a time: `columns` (where `{due}` is the day it is due).
+
+        The table is kept in that order (by organisation; an index by coordinator), so
+        reminders with a date of their own are read without a sort; the few due on the day
+        asked about, or after a wait, are sorted apart and merged in.
+        """
         db = self._connect()
-        today = query.today.isoformat()
-        due = (
-            "CASE WHEN r.on_the_day THEN :today "
-            "WHEN r.after_waiting THEN date(r.due, :waited) ELSE r.due END"
-        )
-        where = ["f.error IS NULL", "(NOT r.after_waiting OR :today > date(r.due, :waited))"]
+        group = "group_coordinator" if query.by_coordinator else "group_organisation"
+        due = "CASE WHEN dated THEN due WHEN after_waiting THEN date(due, :waited) ELSE :today END"
+        where = [f"kind IN ({', '.join(':k' + str(i) for i in range(len(query.kinds))) or 'NULL'})"]
         params: dict[str, Any] = {
-            "today": today,
+            "today": query.today.isoformat(),
             "waited": f"+{query.consent_days} days",
             "until": query.until.isoformat(),
-            "none": _NO_GROUP,
         }
+        params.update({f"k{i}": kind for i, kind in enumerate(query.kinds)})
         if not query.include_handed_over:
-            where.append("f.status != 'overlamnad'")
+            where.append("status != 'overlamnad'")
         if query.case_id is not None:
-            where.append("f.case_id = :case_id")
+            where.append("case_id = :case_id")
             params["case_id"] = query.case_id
-        kinds = {f"k{i}": kind for i, kind in enumerate(query.kinds)}
-        where.append(f"r.kind IN ({', '.join(':' + key for key in kinds) or 'NULL'})")
-        params.update(kinds)
         where.append(f"({due} IS NULL OR {due} <= :until)")
+        where.append(f"(NOT after_waiting OR :today > {due})")
         if query.overdue_only:
             where.append(f"{due} < :today")
         if query.organisation:  # "" matches everything, as in `remind.selected`
             params["org"] = query.organisation.casefold()
-            coordinating = "f.coordinator_key = :org"
-            responsible = "(r.organisation_key = :org OR r.organisation_id_key = :org)"
+            coordinating = "coordinator_key = :org"
+            responsible = "(organisation_key = :org OR organisation_id_key = :org)"
             where.append(
                 coordinating if query.by_coordinator else f"({coordinating} OR {responsible})"
             )
-        group = "f.coordinator" if query.by_coordinator else "r.organisation"
-        group = f"COALESCE(NULLIF({group}, ''), NULLIF(f.coordinator, ''), :none)"
-        # Only the fixed fragments above are joined into the statement; values are bound.
-        sql = (
-            f"SELECT f.case_id, r.kind, {due} AS due_date, r.organisation_id, r.organisation, "  # noqa: S608
-            f"f.coordinator, r.text, f.child, {group} AS grp "
-            f"FROM reminders r JOIN files f ON f.name = r.name WHERE {' AND '.join(where)} "
-            f"ORDER BY grp, COALESCE(due_date, '{_LAST_DAY}'), f.case_id, r.kind, r.name, r.seq"
+        payload = columns.replace("{due}", due)
+        key = f"{group}, COALESCE({due}, '{_LAST_DAY}'), case_id, kind, name, seq"
+        condition = " AND ".join(where)
+        # Only the fixed fragments above are joined into the statements; values are bound.
+        undated = db.execute(
+            f"SELECT {key}, {payload} FROM reminders "  # noqa: S608
+            f"WHERE {condition} AND NOT dated ORDER BY 1, 2, 3, 4, 5, 6",
+            params,
+        ).fetchall()
+        order = f"ORDER BY {group}, due_key, case_id, kind, name, seq"
+        if not undated:
+            return iter(db.execute(f"SELECT {payload} FROM reminders WHERE {condition} "  # noqa: S608
+                                   f"AND dated {order}", params))  # fmt: skip
+        dated = db.execute(
+            f"SELECT {key}, {payload} FROM reminders WHERE {condition} AND dated {order}",  # noqa: S608
+            params,
         )
-        for row in db.execute(sql, params):
-            due_date = row[2]
-            days = (date.fromisoformat(due_date) - query.today).days if due_date else None
+        return (row[6:] for row in heapq.merge(dated, undated))
+
+    def reminders(self, query: Query) -> Iterator[dict[str, Any]]:
+        """The query's reminders in the documented JSON shape, with the `group` they are
+        shown under."""
+        for row in self.reminder_rows(query):
+            days = row[4]
             yield {
-                "case_id": row[0],
-                "kind": row[1],
-                "due_date": due_date,
+                "case_id": row[1],
+                "kind": row[2],
+                "due_date": row[3],
                 "days_left": days,
                 "overdue": days is not None and days < 0,
-                "organisation_id": row[3],
-                "organisation": row[4],
-                "coordinator": row[5],
-                "text": row[6],
-                "child": row[7] if query.with_names else None,
-                "group": row[8],
+                "organisation_id": row[5],
+                "organisation": row[6],
+                "coordinator": row[7],
+                "text": row[8],
+                "child": row[9],
+                "group": row[0],
             }
+
+    def reminder_rows(self, query: Query) -> Iterator[tuple[Any, ...]]:
+        """The query's reminders as tuples: group, case id, kind, due date, days left,
+        organisation id, organisation, coordinator, text, child (None without `with_names`)."""
+        group = "group_coordinator" if query.by_coordinator else "group_organisation"
+        child = "child" if query.with_names else "NULL"
+        columns = (
+            f"{group}, case_id, kind, {{due}}, "
+            "CAST(julianday({due}) - julianday(:today) AS INTEGER), organisation_id, "
+            f"organisation, coordinator, text, {child}"
+        )
+        return self._select(query, columns)
+
+    def reminders_json(self, query: Query) -> Iterator[tuple[str, bool]]:
+        """The query's reminders as `json_item` writes them, each with whether it is overdue:
+        the fragments that do not depend on the day were written with the row."""
+        days = "CAST(julianday({due}) - julianday(:today) AS INTEGER)"
+        item = (
+            "head || '    \"due_date\": ' || COALESCE('\"' || {due} || '\"', 'null') "
+            f"|| ',\n    \"days_left\": ' || COALESCE({days}, 'null') "
+            f"|| ',\n    \"overdue\": ' || CASE WHEN {days} < 0 THEN 'true' ELSE 'false' END "
+            "|| ',\n' || tail || '    \"child\": ' || "
+            + ("child_json" if query.with_names else "'null'")
+            + " || '\n  }'"
+        )
+        for text, overdue in self._select(query, f"{item}, COALESCE({days} < 0, 0)"):
+            yield text, bool(overdue)
+
+    def reminders_csv(self, query: Query) -> Iterator[tuple[str, bool]]:
+        """The query's reminders as `outputs.csv_line` writes them, each with whether it is
+        overdue."""
+        days = "CAST(julianday({due}) - julianday(:today) AS INTEGER)"
+        line = (
+            "csv_head || COALESCE({due}, '') "
+            f"|| ',' || COALESCE({days}, '') "
+            f"|| ',' || CASE WHEN {days} < 0 THEN 'true' ELSE 'false' END "
+            "|| csv_tail || " + ("child_csv" if query.with_names else "''")
+        )
+        for text, overdue in self._select(query, f"{line}, COALESCE({days} < 0, 0)"):
+            yield text, bool(overdue)
 
 
 def _key(value: str | None) -> str:
     return (value or "").casefold()
 
 
-def dumps(item: dict[str, Any]) -> str:
-    return json.dumps(item, ensure_ascii=False, indent=2)
+def _json(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    return str(encode_basestring(str(value)))
+
+
+def json_item(row: dict[str, Any]) -> str:
+    """One item of a JSON array as `json.dumps(rows, indent=2, ensure_ascii=False)` writes it,
+    terminal control characters inside strings as `\\uXXXX` (`text.json_controls_escaped`);
+    a row's `group` is not part of it."""
+    fields = ",\n".join(
+        f'    "{key}": {_json(value)}' for key, value in row.items() if key != "group"
+    )
+    return json_controls_escaped("  {\n" + fields + "\n  }")

@@ -8,63 +8,56 @@ under. Nothing here holds more than a page of a table.
 from __future__ import annotations
 
 import csv
+import functools
+import io
+import itertools
+import operator
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 from rich.console import Console
 
+from kronobarn_cli.case import ID_LENGTH
 from kronobarn_cli.remind import csv_text
-from kronobarn_cli.tables import Cell, Table, cell, grouped
-from kronobarn_cli.text import json_controls_escaped, swedish_date
+from kronobarn_cli.tables import Red, Table, cell
+from kronobarn_cli.text import swedish_date
 
 KIND_LABELS = {"action": "Insats", "meeting": "Möte", "copy": "Kopia", "consent": "Samtycke"}
 _CHUNK = 256  # lines written at a time
 
 
 class Seen:
-    """Reminders passed through, noting whether any was overdue (for `--fail-on overdue`)."""
+    """Reminders passed through on their way out, noting whether any was overdue (for
+    `--fail-on overdue`)."""
 
-    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
-        self._rows = rows
+    def __init__(self) -> None:
         self.overdue = False
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for row in self._rows:
-            if row["overdue"]:
+    def items(self, items: Iterable[tuple[str, bool]]) -> Iterator[str]:
+        """Written items (JSON or CSV), each with whether it is overdue."""
+        for item, overdue in items:
+            if overdue:
+                self.overdue = True
+            yield item
+
+    def rows(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """Rows as `reminder_tables` takes them (days left fifth)."""
+        for row in rows:
+            if row[4] is not None and row[4] < 0:
                 self.overdue = True
             yield row
 
 
-def _value(value: object) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    return str(encode_basestring(str(value)))
-
-
-def _item(row: dict[str, Any]) -> str:
-    fields = ",\n".join(
-        f'    "{key}": {_value(value)}' for key, value in row.items() if key != "group"
-    )
-    return "  {\n" + fields + "\n  }"
-
-
-def json_array(rows: Iterable[dict[str, Any]], stream: TextIO | None = None) -> None:
-    """The rows as one JSON array, indented as `json.dumps(..., indent=2)` would, written item by
-    item. Terminal control characters inside strings are written as `\\uXXXX`."""
+def json_array(items: Iterable[str], stream: TextIO | None = None) -> None:
+    """Items (from `index.json_item`) as one JSON array, as `json.dumps(..., indent=2)` would
+    write it, a few hundred items at a time."""
     write = (stream or sys.stdout).write
     opened = False
     pending: list[str] = []
-    for row in rows:
-        pending.append(json_controls_escaped(_item(row)))
+    for item in items:
+        pending.append(item)
         if len(pending) == _CHUNK:
             write((",\n" if opened else "[\n") + ",\n".join(pending))
             opened, pending = True, []
@@ -74,12 +67,31 @@ def json_array(rows: Iterable[dict[str, Any]], stream: TextIO | None = None) -> 
     write("\n]\n" if opened else "[]\n")
 
 
-def csv_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    """The same fields as the JSON, one line per row, for spreadsheets: text can never become
-    a formula (see `remind.csv_text`)."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([_csv_value(row[c]) for c in columns] for row in rows)
+def csv_lines(lines: Iterable[str], columns: Sequence[str]) -> None:
+    """A header of `columns`, then one line per row (from `csv_line`), for spreadsheets."""
+    write = sys.stdout.write
+    write(csv_fields(columns) + "\n")
+    pending: list[str] = []
+    for line in lines:
+        pending.append(line)
+        if len(pending) == _CHUNK:
+            write("\n".join(pending) + "\n")
+            pending = []
+    if pending:
+        write("\n".join(pending) + "\n")
+
+
+_BUFFER = io.StringIO()
+_WRITER = csv.writer(_BUFFER, lineterminator="")
+
+
+def csv_fields(values: Sequence[object]) -> str:
+    """Fields as one CSV line (no line break): quoted where they need it, text never a
+    formula (see `remind.csv_text`), None empty, booleans `true`/`false`."""
+    _BUFFER.seek(0)
+    _BUFFER.truncate()
+    _WRITER.writerow([_csv_value(v) for v in values])
+    return _BUFFER.getvalue()
 
 
 def _csv_value(value: object) -> object:
@@ -90,6 +102,11 @@ def _csv_value(value: object) -> object:
     if isinstance(value, str):
         return csv_text(value)
     return value
+
+
+def csv_line(row: dict[str, Any]) -> str:
+    """A reminder in the documented JSON shape as a CSV line of the same fields."""
+    return csv_fields([value for key, value in row.items() if key != "group"])
 
 
 def _lines(console: Console, lines: Iterable[str]) -> None:
@@ -116,26 +133,37 @@ def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
         width=console.width,
         wrap=1,
         color=_colour(console),
+        least=(ID_LENGTH, 0, 0, 5, 16),
     )
     shown = False
 
-    def cells() -> Iterator[list[Cell]]:
+    def cells() -> Iterator[list[str]]:
         nonlocal shown
         for row in rows:
             shown = True
-            updated = datetime.fromisoformat(row["updated"]).strftime("%Y-%m-%d %H:%M")
             yield [
-                Cell(row["id"]),
+                row["id"],
                 cell(row["child"]),
-                Cell(row["status_text"]),
-                Cell(str(row["meetings"])),
-                Cell(updated),
+                row["status_text"],
+                str(row["meetings"]),
+                _minute(row["updated"]),
             ]
 
     _lines(console, table.lines("Ärenden", cells()))
     return shown
 
 
+@functools.lru_cache(maxsize=4096)
+def _minute(moment: str) -> str:
+    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(due: str | None) -> str:
+    return swedish_date(date.fromisoformat(due)) if due else "–"
+
+
+@functools.lru_cache(maxsize=4096)
 def days_text(days_left: int | None) -> str:
     if days_left is None:
         return "–"
@@ -147,32 +175,51 @@ def days_text(days_left: int | None) -> str:
     return f"om {days_left} {'dag' if days_left == 1 else 'dagar'}"
 
 
-def reminder_tables(rows: Iterable[dict[str, Any]], console: Console, *, with_names: bool) -> bool:
+def reminder_tables(rows: Iterable[tuple[Any, ...]], console: Console, *, with_names: bool) -> bool:
     """`remind` as one table per group (organisation or coordinator), drawn a group at a
-    time; False when there was nothing to show."""
+    time; False when there was nothing to show. `rows` as `index.CaseIndex.reminder_rows`."""
     headers = ["Ärende", "Sort", "Datum", "När", "Vad"] + (["Barn"] if with_names else [])
     colour = _colour(console)
     shown = False
-
-    def cells(row: dict[str, Any]) -> list[Cell]:
-        due = row["due_date"]
-        line = [
-            Cell(row["case_id"]),
-            Cell(KIND_LABELS[row["kind"]]),
-            Cell(swedish_date(date.fromisoformat(due)) if due else "–"),
-            Cell(days_text(row["days_left"]), red=bool(row["overdue"])),
-            cell(row["text"]),
-        ]
-        if with_names:
-            line.append(cell(row["child"]))
-        return line
+    # The longest date there is ("30 september 2026"), so that later pages fit.
+    longest_date = max(len(swedish_date(date(2026, month, 28))) for month in range(1, 13))
+    least = [ID_LENGTH, max(map(len, KIND_LABELS.values())), longest_date, 0, 0, 0][: len(headers)]
 
     def every_line() -> Iterator[str]:
         nonlocal shown
-        for group, members in grouped((row["group"], row) for row in rows):
+        for group, members in itertools.groupby(rows, key=operator.itemgetter(0)):
             shown = True
-            table = Table(headers, width=console.width, wrap=4, color=colour)
-            yield from table.lines(group, (cells(row) for row in members))
+            table = Table(headers, width=console.width, wrap=4, color=colour, least=least)
+            cells = (
+                [
+                    row[1],
+                    KIND_LABELS[row[2]],
+                    _day(row[3]),
+                    Red(days_text(row[4]))
+                    if row[4] is not None and row[4] < 0
+                    else days_text(row[4]),
+                    cell(row[8]),
+                    *([cell(row[9])] if with_names else []),
+                ]
+                for row in members
+            )
+            yield from table.lines(group, cells)
 
     _lines(console, every_line())
     return shown
+
+
+def reminder_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A reminder in the documented JSON shape (and its `group`) as `reminder_tables` takes it."""
+    return (
+        row["group"],
+        row["case_id"],
+        row["kind"],
+        row["due_date"],
+        row["days_left"],
+        row["organisation_id"],
+        row["organisation"],
+        row["coordinator"],
+        row["text"],
+        row["child"],
+    )

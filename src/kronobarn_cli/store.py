@@ -465,9 +465,9 @@ class CaseStore:
 
         def seen(name: str, info: os.stat_result) -> None:
             nonlocal temp_files
-            if name.startswith("."):
+            if name[0] == ".":
                 temp_files = temp_files or name.endswith(".tmp")
-            elif name.endswith(".json") and stat.S_ISREG(info.st_mode):
+            elif info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
                 self._warn_if_shared(self.directory / name, info.st_mode)
 
         index = self.case_index()

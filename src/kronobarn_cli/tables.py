@@ -1,16 +1,18 @@
-"""Tables drawn a group at a time, for outputs of any length (`list`, `remind`).
+"""Tables drawn a page at a time, for outputs of any length (`list`, `remind`).
 
 Rich's `Table` measures every row before it draws one and costs about half a millisecond a
-row; these tables look the same (the heavy-headed box) but are written line by line, and only
-the group being drawn is held. Cells are typed text: control characters are replaced before
-they are measured or written.
+row; these tables look the same (the heavy-headed box) but are written line by line, holding
+one page. A cell is a `str` (a `Red` one is shown in red on a colour terminal); cells hold
+typed text only through `cell`, which replaces control characters before anything is
+measured or written.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from rich.cells import cell_len
@@ -23,41 +25,45 @@ _ITALIC = "\x1b[3m"
 _RESET = "\x1b[0m"
 _MIN_WRAPPED = 12
 T = TypeVar("T")
+# Below U+0300 (and dashes, quotes) every character takes one cell; combining marks and wide
+# characters come later.
+_NOT_NARROW = re.compile(r"[^\x20-\u02ff\u2010-\u2027]")
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    red: bool = False
+class Red(str):
+    """A cell shown in red on a colour terminal (e.g. an overdue date)."""
+
+    __slots__ = ()
 
 
-def _fit(line: str, width: int) -> list[str]:
-    """One line of a cell wrapped at spaces to `width` terminal cells (long words are cut)."""
-    if cell_len(line) <= width:
+def width(text: str) -> int:
+    """The terminal cells `text` takes."""
+    return cell_len(text) if _NOT_NARROW.search(text) else len(text)
+
+
+def _fit(line: str, room: int) -> list[str]:
+    """One line of a cell wrapped at spaces to `room` terminal cells (long words are cut)."""
+    if width(line) <= room:
         return [line]
     lines: list[str] = []
     current = ""
     for word in line.split(" "):
         candidate = f"{current} {word}" if current else word
-        if cell_len(candidate) <= width:
+        if width(candidate) <= room:
             current = candidate
             continue
         if current:
             lines.append(current)
         rest = word
-        while cell_len(rest) > width:
-            cut = width
-            while cut > 1 and cell_len(rest[:cut]) > width:
+        while width(rest) > room:
+            cut = room
+            while cut > 1 and width(rest[:cut]) > room:
                 cut -= 1
             lines.append(rest[:cut])
             rest = rest[cut:]
         current = rest
     lines.append(current)
     return lines
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - cell_len(text))
 
 
 class Table:
@@ -67,27 +73,37 @@ class Table:
     fit is wrapped (any column), so a table of any length is written holding one page."""
 
     def __init__(
-        self, headers: Sequence[str], *, width: int, wrap: int, color: bool, page: int = 1000
+        self,
+        headers: Sequence[str],
+        *,
+        width: int,
+        wrap: int,
+        color: bool,
+        least: Sequence[int] = (),
+        page: int = 1000,
     ) -> None:
+        """`least`: the width each column takes at the least (e.g. the longest date there
+        can be), so that later pages fit the widths of the first."""
         self.headers = list(headers)
         self.width = width
         self.wrap = wrap
         self.color = color
+        self.least = list(least) or [0] * len(headers)
         self.page = page
 
-    def _widths(self, rows: Sequence[Sequence[Cell]]) -> list[int]:
-        natural = [cell_len(h) for h in self.headers]
+    def _widths(self, rows: Sequence[Sequence[str]]) -> list[int]:
+        """The columns as wide as their widest cell on the first page (at the least
+        `least`); the wrapping column takes what is left of the width."""
+        natural = [max(width(h), least) for h, least in zip(self.headers, self.least, strict=True)]
         for row in rows:
-            for i, cell in enumerate(row):
-                longest = max(cell_len(part) for part in cell.text.split("\n"))
-                natural[i] = max(natural[i], longest)
+            for i, text in enumerate(row):
+                natural[i] = max(natural[i], *(width(part) for part in text.split("\n")))
         others = sum(w for i, w in enumerate(natural) if i != self.wrap)
         borders = 3 * len(self.headers) + 1
-        room = max(self.width - others - borders, min(_MIN_WRAPPED, natural[self.wrap]))
-        natural[self.wrap] = min(natural[self.wrap], room)
+        natural[self.wrap] = max(self.width - others - borders, _MIN_WRAPPED)
         return natural
 
-    def lines(self, title: str | None, rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    def lines(self, title: str | None, rows: Iterable[Sequence[str]]) -> Iterator[str]:
         """The table, line by line; nothing (not even the title) when there are no rows."""
         each = iter(rows)
         first = list(itertools.islice(each, self.page))
@@ -99,31 +115,47 @@ class Table:
             yield f"{_ITALIC}{safe}{_RESET}" if self.color else safe
         yield "┏" + "┳".join("━" * (w + 2) for w in widths) + "┓"
         head = "┃".join(
-            f" {_BOLD}{_pad(h, w)}{_RESET} " if self.color else f" {_pad(h, w)} "
+            f" {_BOLD}{h}{_RESET}{' ' * (w - width(h))} " if self.color else f" {h:<{w}} "
             for h, w in zip(self.headers, widths, strict=True)
         )
         yield f"┃{head}┃"
         yield "┡" + "╇".join("━" * (w + 2) for w in widths) + "┩"
+        red = _RED if self.color else ""
+        reset = _RESET if self.color else ""
+        le = operator.le
         for row in itertools.chain(first, each):
-            yield from self._row(row, widths)
+            # Most rows fit on one line, of narrow characters (a line break is not one).
+            if _NOT_NARROW.search("".join(row)) or not all(map(le, map(len, row), widths)):
+                yield from self._wrapped(row, widths, red, reset)
+            elif self.color:
+                yield "│ " + " │ ".join(
+                    [f"{red}{t:<{w}}{reset}" if isinstance(t, Red) else t.ljust(w)
+                     for t, w in zip(row, widths, strict=True)]
+                ) + " │"  # fmt: skip
+            else:
+                yield (
+                    "│ " + " │ ".join([t.ljust(w) for t, w in zip(row, widths, strict=True)]) + " │"
+                )
         yield "└" + "┴".join("─" * (w + 2) for w in widths) + "┘"
 
-    def _row(self, row: Sequence[Cell], widths: list[int]) -> Iterator[str]:
+    @staticmethod
+    def _wrapped(row: Sequence[str], widths: list[int], red: str, reset: str) -> Iterator[str]:
         cells = [
-            [piece for part in c.text.split("\n") for piece in _fit(part, w)]
-            for c, w in zip(row, widths, strict=True)
+            [piece for part in text.split("\n") for piece in _fit(part, w)]
+            for text, w in zip(row, widths, strict=True)
         ]
         for n in range(max(len(c) for c in cells)):
             parts = []
-            for cell, lines, w in zip(row, cells, widths, strict=True):
-                text = _pad(lines[n] if n < len(lines) else "", w)
-                parts.append(f" {_RED}{text}{_RESET} " if cell.red and self.color else f" {text} ")
+            for text, lines, w in zip(row, cells, widths, strict=True):
+                line = lines[n] if n < len(lines) else ""
+                padded = line + " " * (w - width(line))
+                parts.append(f" {red}{padded}{reset} " if isinstance(text, Red) else f" {padded} ")
             yield "│" + "│".join(parts) + "│"
 
 
-def cell(value: str | None, *, red: bool = False) -> Cell:
+def cell(value: str | None) -> str:
     """Typed text as a cell: control characters replaced, nothing shown as "–"."""
-    return Cell(terminal_safe(value or "–"), red)
+    return terminal_safe(value or "–")
 
 
 def grouped(rows: Iterable[tuple[str, T]]) -> Iterator[tuple[str, Iterator[T]]]:

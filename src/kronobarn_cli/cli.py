@@ -45,8 +45,6 @@ from kronobarn_cli.store import CaseStore
 from kronobarn_cli.text import json_controls_escaped
 from kronobarn_cli.validation import swedish_message
 
-i18n.install()
-
 
 def _safe(value: str) -> Text:
     """Typed text as a rich Text: never markup, control characters neutralised."""
@@ -66,15 +64,13 @@ app = typer.Typer(
     ),
     add_completion=False,
     no_args_is_help=True,
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
 checklists_app = typer.Typer(
     help="Checklistorna: kontrollera länets egna filer.\n\nExempel: kronobarn checklists validate",
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     no_args_is_help=True,
 )
 app.add_typer(checklists_app, name="checklists")
@@ -176,7 +172,7 @@ def _run_walk(prompter: prompts.Prompter, walk: session.Walk) -> None:
     out.print(Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
 
 
-@app.command("new-case", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("new-case", cls=i18n.Command)
 def new_case(
     answers: Annotated[
         Path | None,
@@ -250,7 +246,7 @@ def _replay(path: Path) -> None:
         _run_walk(prompts.Prompter(out), session.Walk(workflow, store, case))
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def resume(
     case_id: Annotated[
         str | None,
@@ -299,7 +295,7 @@ def _choose_open_case(prompter: prompts.Prompter, store: CaseStore) -> str | Non
     return str(chosen)
 
 
-@app.command("follow-up", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("follow-up", cls=i18n.Command)
 def follow_up(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     answers: Annotated[
@@ -356,7 +352,7 @@ def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
         _run_walk(prompts.Prompter(out), session.Walk(workflow, store, result.case))
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def show(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     as_json: JsonOption = False,
@@ -372,7 +368,7 @@ def show(
     out.print(views.case_view(case, _workflow()))
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def edit(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     name: Annotated[
@@ -410,7 +406,7 @@ def edit(
     out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def close(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     reason: Annotated[
@@ -437,7 +433,7 @@ def _closed(store: CaseStore, case: Case, reason: str) -> Case:
         raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
 
 
-@app.command("handover", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("handover", cls=i18n.Command)
 def handover(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     to: Annotated[
@@ -516,7 +512,7 @@ def handover(
     )
 
 
-@app.command("import", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("import", cls=i18n.Command)
 def import_case(
     path: Annotated[Path, typer.Argument(metavar="FIL", help="Filen från 'kronobarn handover'.")],
     identity: Annotated[
@@ -575,7 +571,7 @@ def import_case(
     out.print(Text(f"Fortsätt med: kronobarn {verb} {case.id}", style="bold"))
 
 
-@app.command("log", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("log", cls=i18n.Command)
 def show_log(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     as_json: JsonOption = False,
@@ -610,7 +606,7 @@ def _described(case: Case) -> Text:
     )
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def delete(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     yes: YesOption = False,
@@ -635,7 +631,7 @@ def delete(
     out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def purge(
     closed_before: Annotated[
         str | None,
@@ -719,8 +715,7 @@ plan_app = typer.Typer(
         "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till."
         "\n\nExempel: kronobarn plan k3m9qa done 2"
     ),
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     invoke_without_command=True,
 )
 app.add_typer(plan_app, name="plan")
@@ -750,7 +745,7 @@ def _plan(
         plan_show(as_json=False)
 
 
-@plan_app.command("show", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("show", cls=i18n.Command)
 def plan_show(as_json: JsonOption = False) -> None:
     """Visa insatserna i den aktuella planen med nummer.
 
@@ -788,7 +783,7 @@ def _answers_from(store: CaseStore, case: Case) -> Iterator[None]:
 ActionNumber = Annotated[int, typer.Argument(metavar="NR", help="Insatsens nummer i planen.")]
 
 
-@plan_app.command("done", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("done", cls=i18n.Command)
 def plan_done(number: ActionNumber) -> None:
     """Markera en insats som klar.
 
@@ -804,7 +799,7 @@ def plan_done(number: ActionNumber) -> None:
     _change_plan("plan done", change)
 
 
-@plan_app.command("status", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("status", cls=i18n.Command)
 def plan_status(
     number: ActionNumber,
     status: Annotated[
@@ -826,7 +821,7 @@ def plan_status(
     _change_plan("plan status", change)
 
 
-@plan_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("add", cls=i18n.Command)
 def plan_add(
     what: Annotated[str, typer.Option("--what", metavar="TEXT", help="Vad ska göras?")],
     organisation: Annotated[
@@ -867,8 +862,7 @@ consent_app = typer.Typer(
         "Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla."
         "\n\nExempel: kronobarn consent k3m9qa"
     ),
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     invoke_without_command=True,
 )
 app.add_typer(consent_app, name="consent")
@@ -891,7 +885,7 @@ def _consent(
         consent_show(as_json=False)
 
 
-@consent_app.command("show", options_metavar=i18n.OPTIONS_METAVAR)
+@consent_app.command("show", cls=i18n.Command)
 def consent_show(as_json: JsonOption = False) -> None:
     """Visa samtyckena, återkallelserna och vilka verksamheter samtycket omfattar i dag.
 
@@ -925,7 +919,7 @@ Organisations = Annotated[
 ]
 
 
-@consent_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
+@consent_app.command("add", cls=i18n.Command)
 def consent_add(
     giver: Giver = None,
     form: Annotated[
@@ -990,7 +984,7 @@ def consent_add(
     out.print(views.consent_view(case, workflow, session.local_now().date()))
 
 
-@consent_app.command("withdraw", options_metavar=i18n.OPTIONS_METAVAR)
+@consent_app.command("withdraw", cls=i18n.Command)
 def consent_withdraw(
     giver: Annotated[
         str,
@@ -1040,7 +1034,7 @@ KINDS = ("plan", "invitation", "consent-note", "calendar")
 FORMATS = ("markdown", "text")
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def export(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     kind: Annotated[
@@ -1140,7 +1134,7 @@ def _print_json(data: str) -> None:
     sys.stdout.write(json_controls_escaped(data) + "\n")
 
 
-@app.command("list", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("list", cls=i18n.Command)
 def list_cases(as_json: JsonOption = False) -> None:
     """Visa alla ärenden: id, barn, status och senaste ändring.
 
@@ -1157,7 +1151,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     _report_broken(broken)
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def remind(
     within: Annotated[
         str | None,
@@ -1279,7 +1273,7 @@ def _parse_date(text: str, option: str) -> date:
         raise KronobarnError(f"Ogiltigt datum för {option}: '{text}'. Skriv ÅÅÅÅ-MM-DD.") from None
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def schema(
     what: Annotated[
         str, typer.Argument(metavar="VAD", help="case, list, reminder, journal eller purge.")
@@ -1303,7 +1297,7 @@ def schema(
     _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
 
 
-@checklists_app.command("validate", options_metavar=i18n.OPTIONS_METAVAR)
+@checklists_app.command("validate", cls=i18n.Command)
 def validate_checklists(
     directory: Annotated[
         Path | None,

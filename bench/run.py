@@ -3,8 +3,10 @@
 Usage: python bench/run.py [--cases N ...] [--runs K] [--json FILE]
 
 Every figure is a ratio taken in the same run: `--help` and `list` on an empty store against a
-minimal six-command typer app doing the same, `remind --json` and `list --json` over a generated
-store against `cat` of the same files. Medians of K runs (default 5). Not part of the tests.
+minimal six-command typer app doing the same; the first question of `new-case` drawn in a
+pseudo-terminal against one bare `questionary.text` prompt drawn the same way; `remind --json` and
+`list --json` over a generated store against `cat` of the same files. Medians of K runs
+(default 5). Not part of the tests.
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ for name in ("a", "b", "c", "d", "e", "f"):
 app()
 '''
 
+BARE_PROMPT = """
+import questionary
+questionary.text("Namn?").ask()
+"""
+# The first question `new-case` asks, and the bare prompt's: the clock stops when it is drawn.
+FIRST_QUESTION = "Barnets namn eller initialer"
+BARE_QUESTION = "Namn?"
+
 
 def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
     times = []
@@ -42,6 +52,26 @@ def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
         started = time.perf_counter()
         subprocess.run(command, capture_output=True, check=False, env=env)  # noqa: S603 - ours
         times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def median_seconds_to_prompt(
+    command: list[str], question: str, runs: int, env: dict[str, str]
+) -> float:
+    """Seconds from starting `command` in a pseudo-terminal until `question` is on the screen."""
+    import pexpect  # noqa: PLC0415 - only this row needs it
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        child = pexpect.spawn(
+            command[0], command[1:], env=env, encoding="utf-8", dimensions=(40, 100), timeout=30
+        )
+        try:
+            child.expect_exact(question)
+            times.append(time.perf_counter() - started)
+        finally:
+            child.terminate(force=True)
     return statistics.median(times)
 
 
@@ -69,9 +99,7 @@ def main() -> None:
         empty = Path(work) / "empty"
         env = {"KRONOBARN_HOME": str(empty), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
 
-        def row(what: str, ours: list[str], base: list[str], floor_name: str) -> None:
-            mine = median_seconds(ours, options.runs, env)
-            other = median_seconds(base, options.runs, env)
+        def record(what: str, mine: float, floor_name: str, other: float) -> None:
             rows.append(
                 {
                     "what": what,
@@ -82,10 +110,22 @@ def main() -> None:
                 }
             )
 
+        def row(what: str, ours: list[str], base: list[str], floor_name: str) -> None:
+            mine = median_seconds(ours, options.runs, env)
+            record(what, mine, floor_name, median_seconds(base, options.runs, env))
+
         row("kronobarn --help", [*kronobarn, "--help"], [sys.executable, str(floor), "--help"],
             "typer-app --help")  # fmt: skip
         row("kronobarn list (tom)", [*kronobarn, "list"], [sys.executable, str(floor), "a"],
             "typer-app a")  # fmt: skip
+        bare = Path(work) / "bare_prompt.py"
+        bare.write_text(BARE_PROMPT, encoding="utf-8")
+        pty_env = {**env, "KRONOBARN_HOME": str(Path(work) / "pty"), "TERM": "xterm"}
+        mine = median_seconds_to_prompt([*kronobarn, "new-case"], FIRST_QUESTION,
+                                        options.runs, pty_env)  # fmt: skip
+        other = median_seconds_to_prompt([sys.executable, str(bare)], BARE_QUESTION,
+                                         options.runs, pty_env)  # fmt: skip
+        record("new-case, första frågan (pty)", mine, "questionary.text (pty)", other)
         for count in options.cases:
             home = Path(work) / f"store-{count}"
             store_of(count, home)
@@ -97,7 +137,7 @@ def main() -> None:
             row(f"list --json, {count} ärenden", [*kronobarn, "list", "--json"], cat, "cat")
     width = max(len(str(r["what"])) for r in rows)
     for r in rows:
-        print(f"{r['what']:<{width}}  {r['seconds']:>7.3f} s  {r['floor']:<18} "
+        print(f"{r['what']:<{width}}  {r['seconds']:>7.3f} s  {r['floor']:<22} "
               f"{r['floor_seconds']:>7.3f} s  {r['ratio']:>5.2f}×")  # fmt: skip
     if options.json is not None:
         options.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")

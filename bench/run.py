@@ -6,7 +6,7 @@ Every figure is a ratio taken in the same run: `--help` and `list` on an empty s
 minimal six-command typer app doing the same; the first question of `new-case` drawn in a
 pseudo-terminal against one bare `questionary.text` prompt drawn the same way; `remind --json` and
 `list --json` over a generated store against `cat` of the same files. Medians of K runs
-(default 5). Not part of the tests.
+(default 5), each side's runs taken in turn with its floor's. Not part of the tests.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -46,33 +47,37 @@ FIRST_QUESTION = "Barnets namn eller initialer"
 BARE_QUESTION = "Namn?"
 
 
-def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False, env=env)  # noqa: S603 - ours
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def seconds(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=False, env=env)  # noqa: S603 - ours
+    return time.perf_counter() - started
 
 
-def median_seconds_to_prompt(
-    command: list[str], question: str, runs: int, env: dict[str, str]
-) -> float:
+def seconds_to_prompt(command: list[str], question: str, env: dict[str, str]) -> float:
     """Seconds from starting `command` in a pseudo-terminal until `question` is on the screen."""
     import pexpect  # noqa: PLC0415 - only this row needs it
 
-    times = []
+    started = time.perf_counter()
+    child = pexpect.spawn(
+        command[0], command[1:], env=env, encoding="utf-8", dimensions=(40, 100), timeout=30
+    )
+    try:
+        child.expect_exact(question)
+        return time.perf_counter() - started
+    finally:
+        child.terminate(force=True)
+
+
+def paired_medians(
+    ours: Callable[[], float], floor: Callable[[], float], runs: int
+) -> tuple[float, float]:
+    """Medians of `runs` timings of each, taken in turn, so that a change in the machine's load
+    during the run falls on both sides of the ratio alike."""
+    mine, other = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        child = pexpect.spawn(
-            command[0], command[1:], env=env, encoding="utf-8", dimensions=(40, 100), timeout=30
-        )
-        try:
-            child.expect_exact(question)
-            times.append(time.perf_counter() - started)
-        finally:
-            child.terminate(force=True)
-    return statistics.median(times)
+        mine.append(ours())
+        other.append(floor())
+    return statistics.median(mine), statistics.median(other)
 
 
 def store_of(count: int, home: Path) -> None:
@@ -111,8 +116,10 @@ def main() -> None:
             )
 
         def row(what: str, ours: list[str], base: list[str], floor_name: str) -> None:
-            mine = median_seconds(ours, options.runs, env)
-            record(what, mine, floor_name, median_seconds(base, options.runs, env))
+            mine, other = paired_medians(
+                lambda: seconds(ours, env), lambda: seconds(base, env), options.runs
+            )
+            record(what, mine, floor_name, other)
 
         row("kronobarn --help", [*kronobarn, "--help"], [sys.executable, str(floor), "--help"],
             "typer-app --help")  # fmt: skip
@@ -121,10 +128,11 @@ def main() -> None:
         bare = Path(work) / "bare_prompt.py"
         bare.write_text(BARE_PROMPT, encoding="utf-8")
         pty_env = {**env, "KRONOBARN_HOME": str(Path(work) / "pty"), "TERM": "xterm"}
-        mine = median_seconds_to_prompt([*kronobarn, "new-case"], FIRST_QUESTION,
-                                        options.runs, pty_env)  # fmt: skip
-        other = median_seconds_to_prompt([sys.executable, str(bare)], BARE_QUESTION,
-                                         options.runs, pty_env)  # fmt: skip
+        mine, other = paired_medians(
+            lambda: seconds_to_prompt([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
+            lambda: seconds_to_prompt([sys.executable, str(bare)], BARE_QUESTION, pty_env),
+            options.runs,
+        )
         record("new-case, första frågan (pty)", mine, "questionary.text (pty)", other)
         for count in options.cases:
             home = Path(work) / f"store-{count}"

@@ -137,6 +137,25 @@ def test_help_pages_name_their_parts_in_swedish(
         assert text in shown, (text, shown)
 
 
+def test_a_help_page_is_drawn_even_if_typer_cannot_name_a_type(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The one Typer method the help page asks (a type's name) may change in a Typer release:
+    the page loses its type column, never the help."""
+
+    def changed(self: object, ctx: object) -> str:
+        raise AttributeError("type_descriptor")
+
+    monkeypatch.setattr(typer.core.TyperArgument, "display_type", changed)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["resume", "--help"])
+    shown = capsys.readouterr().out
+    assert ended.value.code == 0
+    assert "Användning: kronobarn resume" in shown
+    assert "Ärendets id" in shown
+    assert "<text>" not in shown
+
+
 def test_help_pages_need_no_typer_internals() -> None:
     """kronobarn draws its help pages itself (i18n, help_page) through public hooks, so Typer
     can be upgraded: Typer's own help renderer is never loaded, let alone patched."""

@@ -1,9 +1,15 @@
 """Draws a command's help page in Swedish, laid out like Typer's own rich help.
 
 Called from `i18n.Command.format_help` / `i18n.Group.format_help` (Click's public hook for a help
-page), so no Typer internals are patched or called: only Click's public command and parameter
-attributes, and rich. Panels, columns and styles follow Typer's layout, so the page looks like
-any Typer app's, with Swedish titles and tags.
+page), so no Typer internals are patched: it reads Click's public command and parameter
+attributes and draws with rich. Panels, columns and styles follow Typer's layout, so the page
+looks like any Typer app's, with Swedish titles and tags.
+
+One thing only Typer knows is a parameter's type name (`<str>`, `<path>`): it comes from the
+parameter's `display_type()` and is translated through `TYPES`. Should a Typer release rename
+or drop that method, or spell a type differently, the type column shows Typer's English word or
+nothing; the page is still drawn. Not drawn because no command uses them: Markdown help, number
+ranges, deprecation tags.
 """
 
 from __future__ import annotations
@@ -106,7 +112,10 @@ def _type_shown(param: Any, ctx: Any) -> str | None:
         if param.is_flag:
             return None
     display_type: Callable[[Any], object] | None = getattr(param, "display_type", None)
-    shown = display_type(ctx) if display_type is not None else None
+    try:
+        shown = display_type(ctx) if display_type is not None else None
+    except Exception:  # noqa: BLE001 - a Typer change costs the type column, never the page
+        shown = None
     if not isinstance(shown, str):
         return None
     shown = TYPES.get(shown, shown)

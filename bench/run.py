@@ -3,8 +3,10 @@
 Usage: python bench/run.py [--cases N ...] [--runs K] [--json FILE]
 
 Every figure is a ratio taken in the same run: `--help` and `list` on an empty store against a
-minimal six-command typer app doing the same, `remind --json` and `list --json` over a generated
-store against `cat` of the same files. Medians of K runs (default 5). Not part of the tests.
+minimal six-command typer app doing the same; the first question of `new-case` drawn in a
+pseudo-terminal against one bare `questionary.text` prompt drawn the same way; `remind --json` and
+`list --json` over a generated store against `cat` of the same files. Medians of K runs
+(default 5), each side's runs taken in turn with its floor's. Not part of the tests.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -35,14 +38,46 @@ for name in ("a", "b", "c", "d", "e", "f"):
 app()
 '''
 
+BARE_PROMPT = """
+import questionary
+questionary.text("Namn?").ask()
+"""
+# The first question `new-case` asks, and the bare prompt's: the clock stops when it is drawn.
+FIRST_QUESTION = "Barnets namn eller initialer"
+BARE_QUESTION = "Namn?"
 
-def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
-    times = []
+
+def seconds(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=False, env=env)  # noqa: S603 - ours
+    return time.perf_counter() - started
+
+
+def seconds_to_prompt(command: list[str], question: str, env: dict[str, str]) -> float:
+    """Seconds from starting `command` in a pseudo-terminal until `question` is on the screen."""
+    import pexpect  # noqa: PLC0415 - only this row needs it
+
+    started = time.perf_counter()
+    child = pexpect.spawn(
+        command[0], command[1:], env=env, encoding="utf-8", dimensions=(40, 100), timeout=30
+    )
+    try:
+        child.expect_exact(question)
+        return time.perf_counter() - started
+    finally:
+        child.terminate(force=True)
+
+
+def paired_medians(
+    ours: Callable[[], float], floor: Callable[[], float], runs: int
+) -> tuple[float, float]:
+    """Medians of `runs` timings of each, taken in turn, so that a change in the machine's load
+    during the run falls on both sides of the ratio alike."""
+    mine, other = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False, env=env)  # noqa: S603 - ours
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        mine.append(ours())
+        other.append(floor())
+    return statistics.median(mine), statistics.median(other)
 
 
 def store_of(count: int, home: Path) -> None:
@@ -69,9 +104,7 @@ def main() -> None:
         empty = Path(work) / "empty"
         env = {"KRONOBARN_HOME": str(empty), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
 
-        def row(what: str, ours: list[str], base: list[str], floor_name: str) -> None:
-            mine = median_seconds(ours, options.runs, env)
-            other = median_seconds(base, options.runs, env)
+        def record(what: str, mine: float, floor_name: str, other: float) -> None:
             rows.append(
                 {
                     "what": what,
@@ -82,10 +115,25 @@ def main() -> None:
                 }
             )
 
+        def row(what: str, ours: list[str], base: list[str], floor_name: str) -> None:
+            mine, other = paired_medians(
+                lambda: seconds(ours, env), lambda: seconds(base, env), options.runs
+            )
+            record(what, mine, floor_name, other)
+
         row("kronobarn --help", [*kronobarn, "--help"], [sys.executable, str(floor), "--help"],
             "typer-app --help")  # fmt: skip
         row("kronobarn list (tom)", [*kronobarn, "list"], [sys.executable, str(floor), "a"],
             "typer-app a")  # fmt: skip
+        bare = Path(work) / "bare_prompt.py"
+        bare.write_text(BARE_PROMPT, encoding="utf-8")
+        pty_env = {**env, "KRONOBARN_HOME": str(Path(work) / "pty"), "TERM": "xterm"}
+        mine, other = paired_medians(
+            lambda: seconds_to_prompt([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
+            lambda: seconds_to_prompt([sys.executable, str(bare)], BARE_QUESTION, pty_env),
+            options.runs,
+        )
+        record("new-case, första frågan (pty)", mine, "questionary.text (pty)", other)
         for count in options.cases:
             home = Path(work) / f"store-{count}"
             store_of(count, home)
@@ -97,7 +145,7 @@ def main() -> None:
             row(f"list --json, {count} ärenden", [*kronobarn, "list", "--json"], cat, "cat")
     width = max(len(str(r["what"])) for r in rows)
     for r in rows:
-        print(f"{r['what']:<{width}}  {r['seconds']:>7.3f} s  {r['floor']:<18} "
+        print(f"{r['what']:<{width}}  {r['seconds']:>7.3f} s  {r['floor']:<22} "
               f"{r['floor_seconds']:>7.3f} s  {r['ratio']:>5.2f}×")  # fmt: skip
     if options.json is not None:
         options.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -48,8 +48,6 @@ from kronobarn_cli.store import CaseStore
 from kronobarn_cli.text import json_controls_escaped, swedish_date
 from kronobarn_cli.validation import swedish_message
 
-i18n.install()
-
 
 def _safe(value: str) -> Text:
     """Typed text as a rich Text: never markup, control characters neutralised."""
@@ -69,15 +67,13 @@ app = typer.Typer(
     ),
     add_completion=False,
     no_args_is_help=True,
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
 checklists_app = typer.Typer(
     help="Checklistorna: kontrollera länets egna filer.\n\nExempel: kronobarn checklists validate",
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     no_args_is_help=True,
 )
 app.add_typer(checklists_app, name="checklists")
@@ -179,7 +175,7 @@ def _run_walk(prompter: prompts.Prompter, walk: session.Walk) -> None:
     out.print(Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
 
 
-@app.command("new-case", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("new-case", cls=i18n.Command)
 def new_case(
     answers: Annotated[
         Path | None,
@@ -253,7 +249,7 @@ def _replay(path: Path) -> None:
         _run_walk(prompts.Prompter(out), session.Walk(workflow, store, case))
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def resume(
     case_id: Annotated[
         str | None,
@@ -302,7 +298,7 @@ def _choose_open_case(prompter: prompts.Prompter, store: CaseStore) -> str | Non
     return str(chosen)
 
 
-@app.command("follow-up", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("follow-up", cls=i18n.Command)
 def follow_up(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     answers: Annotated[
@@ -359,7 +355,7 @@ def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
         _run_walk(prompts.Prompter(out), session.Walk(workflow, store, result.case))
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def show(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     as_json: JsonOption = False,
@@ -375,7 +371,7 @@ def show(
     out.print(views.case_view(case, _workflow()))
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def edit(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     name: Annotated[
@@ -413,7 +409,7 @@ def edit(
     out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def close(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     reason: Annotated[
@@ -440,7 +436,7 @@ def _closed(store: CaseStore, case: Case, reason: str) -> Case:
         raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
 
 
-@app.command("handover", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("handover", cls=i18n.Command)
 def handover(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     to: Annotated[
@@ -519,7 +515,7 @@ def handover(
     )
 
 
-@app.command("import", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("import", cls=i18n.Command)
 def import_case(
     path: Annotated[Path, typer.Argument(metavar="FIL", help="Filen från 'kronobarn handover'.")],
     identity: Annotated[
@@ -578,7 +574,7 @@ def import_case(
     out.print(Text(f"Fortsätt med: kronobarn {verb} {case.id}", style="bold"))
 
 
-@app.command("log", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("log", cls=i18n.Command)
 def show_log(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     as_json: JsonOption = False,
@@ -613,7 +609,7 @@ def _described(case: Case) -> Text:
     )
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def delete(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     yes: YesOption = False,
@@ -638,7 +634,7 @@ def delete(
     out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def purge(
     closed_before: Annotated[
         str | None,
@@ -722,8 +718,7 @@ plan_app = typer.Typer(
         "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till."
         "\n\nExempel: kronobarn plan k3m9qa done 2"
     ),
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     invoke_without_command=True,
 )
 app.add_typer(plan_app, name="plan")
@@ -753,7 +748,7 @@ def _plan(
         plan_show(as_json=False)
 
 
-@plan_app.command("show", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("show", cls=i18n.Command)
 def plan_show(as_json: JsonOption = False) -> None:
     """Visa insatserna i den aktuella planen med nummer.
 
@@ -791,7 +786,7 @@ def _answers_from(store: CaseStore, case: Case) -> Iterator[None]:
 ActionNumber = Annotated[int, typer.Argument(metavar="NR", help="Insatsens nummer i planen.")]
 
 
-@plan_app.command("done", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("done", cls=i18n.Command)
 def plan_done(number: ActionNumber) -> None:
     """Markera en insats som klar.
 
@@ -807,7 +802,7 @@ def plan_done(number: ActionNumber) -> None:
     _change_plan("plan done", change)
 
 
-@plan_app.command("status", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("status", cls=i18n.Command)
 def plan_status(
     number: ActionNumber,
     status: Annotated[
@@ -829,7 +824,7 @@ def plan_status(
     _change_plan("plan status", change)
 
 
-@plan_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
+@plan_app.command("add", cls=i18n.Command)
 def plan_add(
     what: Annotated[str, typer.Option("--what", metavar="TEXT", help="Vad ska göras?")],
     organisation: Annotated[
@@ -870,8 +865,7 @@ consent_app = typer.Typer(
         "Samtycken i ett ärende: visa, registrera nytt eller utökat, återkalla."
         "\n\nExempel: kronobarn consent k3m9qa"
     ),
-    options_metavar=i18n.OPTIONS_METAVAR,
-    subcommand_metavar=i18n.SUBCOMMAND_METAVAR,
+    cls=i18n.Group,
     invoke_without_command=True,
 )
 app.add_typer(consent_app, name="consent")
@@ -894,7 +888,7 @@ def _consent(
         consent_show(as_json=False)
 
 
-@consent_app.command("show", options_metavar=i18n.OPTIONS_METAVAR)
+@consent_app.command("show", cls=i18n.Command)
 def consent_show(as_json: JsonOption = False) -> None:
     """Visa samtyckena, återkallelserna och vilka verksamheter samtycket omfattar i dag.
 
@@ -928,7 +922,7 @@ Organisations = Annotated[
 ]
 
 
-@consent_app.command("add", options_metavar=i18n.OPTIONS_METAVAR)
+@consent_app.command("add", cls=i18n.Command)
 def consent_add(
     giver: Giver = None,
     form: Annotated[
@@ -993,7 +987,7 @@ def consent_add(
     out.print(views.consent_view(case, workflow, session.local_now().date()))
 
 
-@consent_app.command("withdraw", options_metavar=i18n.OPTIONS_METAVAR)
+@consent_app.command("withdraw", cls=i18n.Command)
 def consent_withdraw(
     giver: Annotated[
         str,
@@ -1043,7 +1037,7 @@ KINDS = ("plan", "invitation", "consent-note", "calendar")
 FORMATS = ("markdown", "text")
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def export(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
     kind: Annotated[
@@ -1143,7 +1137,7 @@ def _print_json(data: str) -> None:
     sys.stdout.write(json_controls_escaped(data) + "\n")
 
 
-@app.command("list", options_metavar=i18n.OPTIONS_METAVAR)
+@app.command("list", cls=i18n.Command)
 def list_cases(as_json: JsonOption = False) -> None:
     """Visa alla ärenden: id, barn, status och senaste ändring.
 
@@ -1171,7 +1165,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     _report_broken([problem.message for problem in problems])
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def remind(
     within: Annotated[
         str | None,
@@ -1315,7 +1309,7 @@ def _parse_date(text: str, option: str) -> date:
         raise KronobarnError(f"Ogiltigt datum för {option}: '{text}'. Skriv ÅÅÅÅ-MM-DD.") from None
 
 
-@app.command(options_metavar=i18n.OPTIONS_METAVAR)
+@app.command(cls=i18n.Command)
 def schema(
     what: Annotated[
         str, typer.Argument(metavar="VAD", help="case, list, reminder, journal eller purge.")
@@ -1339,7 +1333,7 @@ def schema(
     _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
 
 
-@checklists_app.command("validate", options_metavar=i18n.OPTIONS_METAVAR)
+@checklists_app.command("validate", cls=i18n.Command)
 def validate_checklists(
     directory: Annotated[
         Path | None,

@@ -1,69 +1,68 @@
-"""Swedish for the few words Typer prints itself in help pages (usage, panel titles, --help)."""
+"""Swedish help pages through Typer's public hooks: command classes passed as `cls=`.
+
+`Group` and `Command` are given to `typer.Typer(cls=...)` and `@app.command(cls=...)`. They set
+the Swedish metavars of the usage line and the text of `--help`, and draw the help page with
+`kronobarn_cli.help_page` (imported only when a help page is shown, so start-up pays nothing).
+Nothing here touches Typer's or Click's internals, so Typer can be upgraded without a pin.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from typer import core as typer_core
-from typer import rich_utils
-from typer._click import core as click_core
-from typer._click import formatting
+from typer.core import TyperCommand, TyperGroup
 
-_RICH_CONSTANTS = {
-    "DEPRECATED_STRING": "(utfasad) ",
-    "DEFAULT_STRING": "[standard: {}]",
-    "ENVVAR_STRING": "[miljövariabel: {}]",
-    "REQUIRED_LONG_STRING": "[krävs]",
-    "ARGUMENTS_PANEL_TITLE": "Argument",
-    "OPTIONS_PANEL_TITLE": "Flaggor",
-    "COMMANDS_PANEL_TITLE": "Kommandon",
-    "ERRORS_PANEL_TITLE": "Fel",
-    "ABORTED_TEXT": "Avbrutet.",
-    "RICH_HELP": "Se [blue]'{command_path} {help_option}'[/] för hjälp.",
-}
 USAGE = "Användning: "
 OPTIONS_METAVAR = "[FLAGGOR]"
 SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENT]..."
-# Typer shows each parameter's type; flags need none, the rest get Swedish words.
-_TYPES = {"<bool>": None, "<str>": "<text>", "<path>": "<sökväg>", "<int>": "<heltal>"}
 HELP_OPTION = "Visa den här hjälpen och avsluta."
 
-_installed = False
+
+def _format_usage(command: TyperCommand | TyperGroup, ctx: Any, formatter: Any) -> None:
+    pieces = command.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE)
 
 
-def install() -> None:
-    """Patch Typer's English help strings once. Tested by the help-page tests."""
-    global _installed  # noqa: PLW0603 - idempotent one-time patch of a third-party module
-    if _installed:
-        return
-    _installed = True
-    for name, value in _RICH_CONSTANTS.items():
-        if hasattr(rich_utils, name):
-            setattr(rich_utils, name, value)
+def _help_option(option: Any) -> Any:
+    if option is not None:
+        option.help = HELP_OPTION
+    return option
 
-    original_usage = formatting.HelpFormatter.write_usage
 
-    def write_usage(
-        self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None
-    ) -> None:
-        original_usage(self, prog, args, USAGE if prefix is None else prefix)
+class Command(TyperCommand):
+    """A command whose usage line, `--help` and help page are Swedish."""
 
-    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    def __init__(self, name: str | None, **attrs: Any) -> None:
+        super().__init__(name, **attrs)
+        self.options_metavar = OPTIONS_METAVAR
 
-    original_help_option = click_core.Command.get_help_option
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        _format_usage(self, ctx, formatter)
 
-    def get_help_option(self: click_core.Command, ctx: click_core.Context) -> Any:
-        option = original_help_option(self, ctx)
-        if option is not None:
-            option.help = HELP_OPTION
-        return option
+    def get_help_option(self, ctx: Any) -> Any:
+        return _help_option(super().get_help_option(ctx))
 
-    click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from kronobarn_cli import help_page  # noqa: PLC0415 - only a help page needs it
 
-    original_display_type = typer_core._TyperParameter.display_type
+        help_page.show(self, ctx)
 
-    def display_type(self: typer_core._TyperParameter, ctx: click_core.Context) -> Any:
-        shown = original_display_type(self, ctx)
-        return _TYPES.get(shown, shown) if isinstance(shown, str) else shown
 
-    typer_core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
+class Group(TyperGroup):
+    """A group of commands whose usage line, `--help` and help page are Swedish."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.options_metavar = OPTIONS_METAVAR
+        self.subcommand_metavar = SUBCOMMAND_METAVAR
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        _format_usage(self, ctx, formatter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _help_option(super().get_help_option(ctx))
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from kronobarn_cli import help_page  # noqa: PLC0415 - only a help page needs it
+
+        help_page.show(self, ctx)

@@ -12,7 +12,7 @@ import pytest
 import typer
 
 from kronobarn_cli import cli
-from kronobarn_cli.case import Child
+from kronobarn_cli.case import Case, Child
 from kronobarn_cli.checklist import load_workflow
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
@@ -276,3 +276,39 @@ def test_starting_the_command_imports_no_prompts_templates_or_encryption() -> No
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == ""
+
+
+# (Typer itself imports pydantic; building our models is what costs.)
+MODEL = ("kronobarn_cli.case", "kronobarn_cli.checklist", "yaml", "filelock")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("list", "--json"),
+        ("remind", "--json"),
+        ("remind",),
+        ("remind", "--format", "csv"),
+    ],
+)
+def test_help_and_reading_an_up_to_date_index_import_no_case_model(
+    args: tuple[str, ...], tmp_path: Path, store: CaseStore
+) -> None:
+    """`--help`, and `list`/`remind` over a summary index that is up to date, read no case, so
+    they need neither the case model nor the checklists nor the file lock."""
+    store.save(Case(id="aaaaaa", created=NOW, updated=NOW, child=Child(name="A")))
+    assert in_process("list").returncode == 0  # the index is up to date from here on
+    code = (
+        "import sys\n"
+        "from kronobarn_cli import cli\n"
+        "try:\n"
+        f"    cli.main({list(args)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(','.join(m for m in {MODEL!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.case import ID_PATTERN, Child
+from kronobarn_cli.case import Child
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
+from kronobarn_cli.ids import ID_PATTERN
 from kronobarn_cli.index import INDEX_FILE
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-import secrets
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -13,17 +10,13 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kronobarn_cli.checklist import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
+from kronobarn_cli.ids import ID_PATTERN, USER_MAX_LENGTH
 from kronobarn_cli.text import has_control_characters
 
 SCHEMA_VERSION: Literal[3] = 3
 """1: the first release. 2: each giver's own consent (guardian 1/2, the young person), the
 scope as their intersection, withdrawals, end dates, and the organisation that opened the case.
 3: handovers to the organisation that coordinates next, and the status `overlamnad`."""
-
-# No letters or digits that are easily mixed up when read aloud or typed (0/o, 1/l/i).
-ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-ID_LENGTH = 6
-ID_PATTERN = rf"^[{ID_ALPHABET}]{{{ID_LENGTH}}}$"
 
 CaseId = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -39,10 +32,6 @@ STATUS_LABELS: dict[str, str] = {
 
 OLDEST_CHILD = 25
 """Kronobarnsmodellen is about children and young people; older birth years are typing errors."""
-
-
-def new_case_id() -> str:
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 
 class _Model(BaseModel):
@@ -295,21 +284,12 @@ class Closure(_Model):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-def system_user() -> str:
-    """The operating system's name for the user running kronobarn."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no name for this user id (e.g. in a container)
-        uid = os.getuid() if hasattr(os, "getuid") else None
-        return "okänd användare" if uid is None else f"uid {uid}"
-
-
 class Actor(_Model):
     """Who changes a case, and through which command: what every journal entry records."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    user: Annotated[str, Field(min_length=1, max_length=100)]
+    user: Annotated[str, Field(min_length=1, max_length=USER_MAX_LENGTH)]
     command: Annotated[str, Field(min_length=1, max_length=100)]
     """E.g. `new-case`, `resume`, `plan add`, `consent withdraw`, `close`, `edit`."""
 
@@ -332,7 +312,7 @@ class Handover(_Model):
     """Who at the receiving organisation takes the case over, when named."""
     by: OrganisationRef | None = None
     """The organisation that handed the case over."""
-    by_user: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    by_user: Annotated[str, Field(min_length=1, max_length=USER_MAX_LENGTH)] | None = None
     """The user account that handed it over."""
     after_meeting: Annotated[int, Field(ge=0)] = 0
     """How many meetings the case had: a later meeting's coordinator takes over from `to`."""

@@ -7,32 +7,59 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import engine, i18n, retention
-from kronobarn_cli.case import STATUS_LABELS, Actor, Case, OrganisationRef, system_user
-from kronobarn_cli.checklist import Workflow, checklists_dir, load_workflow, validate_directory
+from kronobarn_cli import i18n
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
+from kronobarn_cli.ids import system_user, user_problem
 from kronobarn_cli.lazy import LazyModule
 from kronobarn_cli.text import terminal_safe
 
-# What a command needs is imported when it runs: `--help` and `list` need no prompts,
+# What a command needs is imported when it runs: `--help` needs none of our modules, and
+# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
 # templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from kronobarn_cli import answers_file, consent, outputs, passphrases, prompts, session, views
+    import pydantic
+
+    from kronobarn_cli import (
+        answers_file,
+        consent,
+        engine,
+        outputs,
+        passphrases,
+        prompts,
+        retention,
+        session,
+        summaries,
+        validation,
+        views,
+    )
+    from kronobarn_cli import case as cases
+    from kronobarn_cli import checklist as checklists
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
     from kronobarn_cli import index as indexes
     from kronobarn_cli import remind as remind_rules
+    from kronobarn_cli import remind_query as remind_options
+    from kronobarn_cli import store as stores
+    from kronobarn_cli.case import Case
+    from kronobarn_cli.checklist import Workflow
+    from kronobarn_cli.store import CaseStore
 else:
+    cases = LazyModule("kronobarn_cli.case")
+    checklists = LazyModule("kronobarn_cli.checklist")
+    engine = LazyModule("kronobarn_cli.engine")
+    retention = LazyModule("kronobarn_cli.retention")
+    stores = LazyModule("kronobarn_cli.store")
+    validation = LazyModule("kronobarn_cli.validation")
+    pydantic = LazyModule("pydantic")
     answers_file = LazyModule("kronobarn_cli.answers_file")
     consent = LazyModule("kronobarn_cli.consent")
     passphrases = LazyModule("kronobarn_cli.passphrases")
@@ -43,10 +70,10 @@ else:
     handovers = LazyModule("kronobarn_cli.handover")
     indexes = LazyModule("kronobarn_cli.index")
     outputs = LazyModule("kronobarn_cli.outputs")
+    summaries = LazyModule("kronobarn_cli.summaries")
     remind_rules = LazyModule("kronobarn_cli.remind")
-from kronobarn_cli.store import CaseStore
+    remind_options = LazyModule("kronobarn_cli.remind_query")
 from kronobarn_cli.text import json_controls_escaped, swedish_date
-from kronobarn_cli.validation import swedish_message
 
 
 def _safe(value: str) -> Text:
@@ -119,26 +146,26 @@ JsonOption = Annotated[
 def _root(checklists: ChecklistsOption = None, user: UserOption = None) -> None:
     state.checklists = checklists
     name = system_user() if user is None else user
-    try:
-        state.user = Actor(user=name, command="kronobarn").user
-    except ValidationError as exc:
+    problem = user_problem(name)
+    if problem is not None:
         raise KronobarnError(
-            f"Användarnamnet för journalen kan inte användas: {swedish_message(exc.errors()[0])}. "
+            f"Användarnamnet för journalen kan inte användas: det {problem}. "
             "Ange ett annat med --user eller KRONOBARN_USER."
-        ) from None
+        )
+    state.user = name.strip()
 
 
 def _workflow() -> Workflow:
-    return load_workflow(state.checklists)
+    return checklists.load_workflow(state.checklists)
 
 
 def _store(command: str) -> CaseStore:
     """The case store, for `command` run by the user (both go into the journal of every case
     it changes). What it has to tell (waiting for a lock, a shared directory) goes to stderr,
     so standard out stays clean for scripts."""
-    return CaseStore(
+    return stores.CaseStore(
         notice=lambda message: err.print(_one_line(message), soft_wrap=True),
-        actor=Actor(user=state.user, command=command),
+        actor=lambda: cases.Actor(user=state.user, command=command),
     )
 
 
@@ -202,12 +229,14 @@ def new_case(
         while True:
             child = prompter.ask_child()
             own = prompter.ask_own_organisation(workflow)
-            if isinstance(own, OrganisationRef):
+            if isinstance(own, cases.OrganisationRef):
                 break
     except (KeyboardInterrupt, EOFError):
         _interrupted(None)
     now = session.local_now()
-    opened = Case(id=PLACEHOLDER_ID, created=now, updated=now, child=child, own_organisation=own)
+    opened = cases.Case(
+        id=PLACEHOLDER_ID, created=now, updated=now, child=child, own_organisation=own
+    )
     case = store.create(child, now, content=opened)
     with store.locked(case.id):
         out.print(Text(f"Ärende {case.id} skapat.", style="bold"))
@@ -287,7 +316,7 @@ def _choose_open_case(prompter: prompts.Prompter, store: CaseStore) -> str | Non
     if len(open_cases) == 1:
         return open_cases[0].id  # nothing to choose between
     choices = [
-        (f"{c.id}  {c.child.name}  ({STATUS_LABELS[c.status]})", c.id)
+        (f"{c.id}  {c.child.name}  ({cases.STATUS_LABELS[c.status]})", c.id)
         for c in sorted(open_cases, key=lambda c: c.updated, reverse=True)
     ]
     try:
@@ -432,8 +461,8 @@ def close(
 def _closed(store: CaseStore, case: Case, reason: str) -> Case:
     try:
         return session.close_case(store, case, reason, session.local_now())
-    except ValidationError as exc:  # e.g. a reason longer than the case file allows
-        raise KronobarnError(f"--reason: {swedish_message(exc.errors()[0])}.") from None
+    except pydantic.ValidationError as exc:  # e.g. a reason longer than the case file allows
+        raise KronobarnError(f"--reason: {validation.swedish_message(exc.errors()[0])}.") from None
 
 
 @app.command("handover", cls=i18n.Command)
@@ -489,7 +518,7 @@ def handover(
     workflow = _workflow()
     store = _store("handover")
     case = store.load(case_id)
-    org = OrganisationRef(**engine.organisation_answer(to, workflow))
+    org = cases.OrganisationRef(**engine.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
     now = session.local_now()
     # Everything that can be refused is refused before a passphrase is typed.
@@ -605,7 +634,7 @@ def _described(case: Case) -> Text:
     return (
         Text(f"{case.id}  ")
         + _safe(case.child.name)
-        + f"  ({STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
+        + f"  ({cases.STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
     )
 
 
@@ -778,7 +807,7 @@ def _answers_from(store: CaseStore, case: Case) -> Iterator[None]:
     may not have the shape the checklist gives them. That is a broken file, not a crash."""
     try:
         yield
-    except (ValidationError, TypeError, KeyError, ValueError, AttributeError) as exc:
+    except (pydantic.ValidationError, TypeError, KeyError, ValueError, AttributeError) as exc:
         detail = f"svaren i ärendets möten har fel form ({exc.__class__.__name__})"
         raise CaseFileError(str(store.path(case.id)), detail) from None
 
@@ -1144,7 +1173,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     store = _store("list")
-    found = store.indexed(session.local_now().date())
+    found = store.indexed(_today())
     problems: list[CaseFileError] = []
     if found is not None:
         index, listing = found
@@ -1155,7 +1184,7 @@ def list_cases(as_json: JsonOption = False) -> None:
         _report_broken(listing.broken)
         return
     rows = (
-        indexes.ListedCase.of(case).model_dump(mode="json")
+        summaries.ListedCase.of(case).model_dump(mode="json")
         for case in _readable_cases(store, problems)
     )
     if as_json:
@@ -1242,27 +1271,27 @@ def remind(
     Exempel: kronobarn remind --within 2w --organisation skola --json
     """
     store = _store("remind")
-    settings = remind_rules.load_settings(store.home)
-    day = _parse_date(today, "--today") if today else session.local_now().date()
+    settings = remind_options.load_settings(store.home)
+    day = _parse_date(today, "--today") if today else _today()
     fmt = "json" if as_json else fmt
     if fmt not in ("table", "json", "csv"):
         raise KronobarnError(f"Okänt format '{fmt}'. Välj table, json eller csv.")
     if fail_on not in (None, "overdue"):
         raise KronobarnError("--fail-on tar bara värdet overdue.")
-    unknown = [k for k in kinds or [] if k not in remind_rules.KINDS]
+    unknown = [k for k in kinds or [] if k not in remind_options.KINDS]
     if unknown:
         raise KronobarnError(
             f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
         )
-    query = remind_rules.Query(
+    query = remind_options.Query(
         today=day,
-        until=remind_rules.parse_within(within or settings.remind_within, day),
+        until=remind_options.parse_within(within or settings.remind_within, day),
         consent_days=settings.consent_days,
         overdue_only=overdue,
         organisation=organisation,
         by_coordinator=coordinator,
         case_id=case_id,
-        kinds=tuple(kinds) if kinds else remind_rules.KINDS,
+        kinds=tuple(kinds) if kinds else remind_options.KINDS,
         with_names=with_names,
         include_handed_over=include_handed_over,
     )
@@ -1288,7 +1317,7 @@ def remind(
             if found is not None
             else ((outputs.csv_line(row), row["overdue"]) for row in rows)
         )
-        outputs.csv_lines(seen.items(lines), remind_rules.CSV_COLUMNS)
+        outputs.csv_lines(seen.items(lines), remind_options.CSV_COLUMNS)
     else:
         table_rows = (
             found[0].reminder_rows(query)
@@ -1300,6 +1329,11 @@ def remind(
     _report_broken(found[1].broken if found is not None else [p.message for p in problems])
     if fail_on == "overdue" and seen.overdue:
         raise typer.Exit(1)
+
+
+def _today() -> date:
+    """Today where the user is (as `session.local_now`, without importing the session)."""
+    return datetime.now().astimezone().date()
 
 
 def _parse_date(text: str, option: str) -> date:
@@ -1320,8 +1354,8 @@ def schema(
     Exempel: kronobarn schema case
     """
     schemas = {
-        "case": Case.model_json_schema(),
-        "list": indexes.LISTED_CASES.json_schema(),
+        "case": cases.Case.model_json_schema(),
+        "list": summaries.LISTED_CASES.json_schema(),
         "reminder": remind_rules.REMINDERS.json_schema(),
         "journal": views.JOURNAL_ENTRIES.json_schema(),
         "purge": views.PURGED_CASES.json_schema(),
@@ -1344,8 +1378,8 @@ def validate_checklists(
 
     Exempel: kronobarn checklists validate ./mina-checklistor
     """
-    target = checklists_dir(directory or state.checklists)
-    problems = validate_directory(target)
+    target = checklists.checklists_dir(directory or state.checklists)
+    problems = checklists.validate_directory(target)
     for problem in problems:
         err.print(_one_line(problem), soft_wrap=True)
     if problems:

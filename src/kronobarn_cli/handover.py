@@ -32,7 +32,6 @@ from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
 from kronobarn_cli.case import (
-    ID_ALPHABET,
     SCHEMA_VERSION,
     STATUS_LABELS,
     Actor,
@@ -45,6 +44,7 @@ from kronobarn_cli.case import (
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseError, os_error_text
 from kronobarn_cli.export import write_file
+from kronobarn_cli.ids import ID_ALPHABET
 from kronobarn_cli.session import refuse_if_handed_over
 from kronobarn_cli.store import MAX_CASE_BYTES, CaseStore, has_lone_surrogate
 from kronobarn_cli.validation import describe, swedish_message

@@ -23,20 +23,27 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, TypeAdapter
+from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
-from kronobarn_cli.case import SCHEMA_VERSION, STATUS_LABELS, Case
-from kronobarn_cli.checklist import CaseStatus
 from kronobarn_cli.errors import CaseFileError
+from kronobarn_cli.lazy import LazyModule
 from kronobarn_cli.outputs import csv_fields
-from kronobarn_cli.remind import Query, _coordinator, candidates, validity
 from kronobarn_cli.text import json_controls_escaped
+
+# An index that is up to date is read without the case model (pydantic) or the rules of
+# reminders: they are imported when a row is written (start-up time is measured).
+if TYPE_CHECKING:
+    from kronobarn_cli import remind as rules
+    from kronobarn_cli import summaries
+    from kronobarn_cli.case import Case
+    from kronobarn_cli.remind_query import Query
+else:
+    rules = LazyModule("kronobarn_cli.remind")
+    summaries = LazyModule("kronobarn_cli.summaries")
 
 INDEX_FILE = ".index.sqlite3"
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
@@ -46,30 +53,6 @@ BUSY_SECONDS = 5.0
 _NO_GROUP = "Utan ansvarig verksamhet"
 _LAST_DAY = date.max.isoformat()
 
-
-class ListedCase(BaseModel):
-    """One row of `list`; the documented JSON shape of `list --json`."""
-
-    id: str
-    child: str
-    status: CaseStatus
-    status_text: str
-    meetings: int
-    updated: datetime
-
-    @classmethod
-    def of(cls, case: Case) -> ListedCase:
-        return cls(
-            id=case.id,
-            child=case.child.name,
-            status=case.status,
-            status_text=STATUS_LABELS[case.status],
-            meetings=len(case.meetings),
-            updated=case.updated,
-        )
-
-
-LISTED_CASES = TypeAdapter(list[ListedCase])
 
 _SCHEMA = """
 CREATE TABLE files (
@@ -170,7 +153,7 @@ class CaseIndex:
             db.execute("PRAGMA synchronous=NORMAL")
             # A deleted case leaves nothing behind: its rows' pages are overwritten with zeros.
             db.execute("PRAGMA secure_delete=ON")
-            version = f"{FORMAT}/{SCHEMA_VERSION}/{__version__}"
+            version = f"{FORMAT}/{__version__}"
             current = db.execute("PRAGMA user_version").fetchone()[0]
             made = None
             if current == FORMAT:
@@ -264,8 +247,8 @@ class CaseIndex:
                 (name, sig, error),
             )
             return
-        first, last = validity(case, day)
-        coordinator = _coordinator(case)
+        first, last = rules.validity(case, day)
+        coordinator = rules.coordinator_of(case)
         coordinator_name = coordinator.name if coordinator else None
         db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
@@ -276,13 +259,13 @@ class CaseIndex:
                 case.status,
                 first.isoformat(),
                 last.isoformat(),
-                json_item(ListedCase.of(case).model_dump(mode="json")),
+                json_item(summaries.ListedCase.of(case).model_dump(mode="json")),
             ),
         )
         child_json = json_controls_escaped(_json(case.child.name))
         child_csv = csv_fields(["", case.child.name])[1:]
         rows = []
-        for seq, c in enumerate(candidates(case, day)):
+        for seq, c in enumerate(rules.candidates(case, day)):
             org_id = c.organisation.id if c.organisation else None
             org_name = c.organisation.name if c.organisation else None
             head = f'  {{\n    "case_id": {_json(case.id)},\n    "kind": {_json(c.kind)},\n'

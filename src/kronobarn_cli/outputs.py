@@ -19,10 +19,9 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-from kronobarn_cli.case import ID_LENGTH
-from kronobarn_cli.remind import csv_text
+from kronobarn_cli.ids import ID_LENGTH
 from kronobarn_cli.tables import Red, Table, cell
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.text import csv_text, swedish_date
 
 KIND_LABELS = {"action": "Insats", "meeting": "Möte", "copy": "Kopia", "consent": "Samtycke"}
 _CHUNK = 256  # lines written at a time
@@ -87,7 +86,7 @@ _WRITER = csv.writer(_BUFFER, lineterminator="")
 
 def csv_fields(values: Sequence[object]) -> str:
     """Fields as one CSV line (no line break): quoted where they need it, text never a
-    formula (see `remind.csv_text`), None empty, booleans `true`/`false`."""
+    formula (see `text.csv_text`), None empty, booleans `true`/`false`."""
     _BUFFER.seek(0)
     _BUFFER.truncate()
     _WRITER.writerow([_csv_value(v) for v in values])

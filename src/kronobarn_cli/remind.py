@@ -5,28 +5,28 @@ Pure functions over one case at a time, so a store of any size is scanned as a s
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
 from kronobarn_cli.consent import ConsentScope, expiring, giver_word, scope_flags
 from kronobarn_cli.errors import InputFileError, KronobarnError
-from kronobarn_cli.text import drop_control_characters, swedish_date
+from kronobarn_cli.remind_query import (  # noqa: F401 - also reached as remind.*
+    CONFIG_FILE,
+    KINDS,
+    Query,
+    ReminderKind,
+    Settings,
+    load_settings,
+    parse_within,
+)
+from kronobarn_cli.text import swedish_date
 from kronobarn_cli.validation import describe
-
-ReminderKind = Literal["action", "meeting", "copy", "consent"]
-KINDS: tuple[str, ...] = ("action", "meeting", "copy", "consent")
-CONFIG_FILE = "config.yaml"
 
 
 class Reminder(BaseModel):
@@ -46,7 +46,7 @@ class Reminder(BaseModel):
     child: str | None = Field(default=None, description="Barnets namn, bara med --with-names.")
 
 
-class Settings(BaseModel):
+class SettingsFile(BaseModel):
     """`config.yaml` in the kronobarn home directory (all keys optional)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -55,13 +55,11 @@ class Settings(BaseModel):
     consent_days: int = Field(default=14, ge=0, le=365)
 
 
-def load_settings(home: Path) -> Settings:
-    path = home / CONFIG_FILE
-    if not path.exists():
-        return Settings()
+def read_settings(path: Path) -> Settings:
+    """`config.yaml`, checked: each problem is one line with the file and line number."""
     document = safe_yaml.read(path)
     try:
-        settings = Settings.model_validate(document.data or {})
+        settings = SettingsFile.model_validate(document.data or {})
     except ValidationError as exc:
         error = exc.errors()[0]
         line = safe_yaml.line_of(document.root, *error["loc"])
@@ -71,47 +69,7 @@ def load_settings(home: Path) -> Settings:
     except KronobarnError as exc:
         line = safe_yaml.line_of(document.root, "remind_within")
         raise InputFileError(str(path), line, f"remind_within: {exc.message}") from None
-    return settings
-
-
-_WINDOW = re.compile(r"^(\d{1,4})([dwm])$")
-
-
-def parse_within(text: str, today: date) -> date:
-    """`14d`, `2w`, `1m` or an ISO date → the last day the window covers."""
-    value = text.strip().casefold()
-    match = _WINDOW.match(value)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        if unit == "d":
-            return today + timedelta(days=amount)
-        if unit == "w":
-            return today + timedelta(weeks=amount)
-        return today + relativedelta(months=amount)
-    try:
-        until = date.fromisoformat(value)
-    except ValueError:
-        raise KronobarnError(
-            f"Ogiltigt tidsfönster '{text}'. Skriv t.ex. 14d, 2w, 1m eller ett datum ÅÅÅÅ-MM-DD."
-        ) from None
-    if until < today:
-        raise KronobarnError(f"Tidsfönstret {until.isoformat()} ligger före dagens datum.")
-    return until
-
-
-@dataclass(frozen=True)
-class Query:
-    today: date
-    until: date
-    consent_days: int = 14
-    overdue_only: bool = False
-    organisation: str | None = None
-    by_coordinator: bool = False
-    case_id: str | None = None
-    kinds: tuple[str, ...] = KINDS
-    with_names: bool = False
-    include_handed_over: bool = False
-    """Cases this store handed over: what was due when they left (the receiver has it now)."""
+    return Settings(settings.remind_within, settings.consent_days)
 
 
 def _plan_meeting(case: Case) -> Meeting | None:
@@ -152,7 +110,7 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
     day of `validity(case, day)`). Cases handed over from here are included; `case_reminders`
     leaves them out unless asked."""
     latest = case.current_meeting
-    coordinator = _coordinator(case)
+    coordinator = coordinator_of(case)
     scope = ConsentScope.of(case, day)
     if case.status == "vantar-pa-samtycke":
         who = scope.missing_words() or "de som ska lämna samtycke"
@@ -234,7 +192,7 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
     """Everything in one case that is due within the window, overdue, or missing."""
     if case.status == "overlamnad" and not query.include_handed_over:
         return
-    coordinator = _coordinator(case)
+    coordinator = coordinator_of(case)
     child = case.child.name if query.with_names else None
     for candidate in candidates(case, query.today):
         shown, due = due_on(candidate, query)
@@ -256,7 +214,7 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
         )
 
 
-def _coordinator(case: Case) -> OrganisationRef | None:
+def coordinator_of(case: Case) -> OrganisationRef | None:
     decided = [m for m in case.meetings if m.coordinator is not None]
     latest = decided[-1] if decided else None
     if case.handovers and (latest is None or case.handovers[-1].after_meeting >= latest.number):
@@ -301,38 +259,3 @@ def group_of(reminder: Reminder, query: Query) -> str:
 
 
 REMINDERS = TypeAdapter(list[Reminder])
-CSV_COLUMNS = tuple(Reminder.model_fields)
-
-
-def to_csv(found: list[Reminder]) -> str:
-    """The same fields as the JSON, one row per reminder, for spreadsheets."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for reminder in found:
-        row = reminder.model_dump(mode="json")
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
-    return buffer.getvalue()
-
-
-def _csv_value(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return csv_text(value)
-    return value
-
-
-# What makes Excel, LibreOffice and Google Sheets read a cell as a formula (or DDE command).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value: str) -> str:
-    """Text as a spreadsheet cell that shows it and never evaluates it: control characters
-    removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
-    cleaned = drop_control_characters(value)
-    if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
-        return "'" + cleaned
-    return cleaned

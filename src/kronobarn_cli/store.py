@@ -18,19 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
-from filelock import FileLock, Timeout
-from pydantic import ValidationError
 
-from kronobarn_cli.case import (
-    ID_PATTERN,
-    SCHEMA_VERSION,
-    Actor,
-    Case,
-    Child,
-    migrate,
-    new_case_id,
-    system_user,
-)
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
@@ -40,10 +28,21 @@ from kronobarn_cli.errors import (
     os_error_text,
 )
 from kronobarn_cli.files import atomic_write, create_new, remove, temp_file_pattern
-from kronobarn_cli.validation import describe
+from kronobarn_cli.ids import ID_PATTERN, new_case_id, system_user
+from kronobarn_cli.lazy import LazyModule
 
+# Reading an up-to-date summary index needs neither the case model (pydantic) nor the file
+# lock: those are imported when a case is read, written or locked (start-up time is measured).
 if TYPE_CHECKING:
+    import filelock
+    from filelock import FileLock
+
+    from kronobarn_cli import case as cases
+    from kronobarn_cli.case import Actor, Case, Child
     from kronobarn_cli.index import CaseIndex, Listing
+else:
+    cases = LazyModule("kronobarn_cli.case")
+    filelock = LazyModule("filelock")
 
 CASES_DIR = "arenden"
 # How long a writer waits for a case another session is saving, before it gives up.
@@ -86,14 +85,15 @@ class CaseStore:
         *,
         notice: Notice = _ignore,
         lock_wait: float | None = None,
-        actor: Actor | None = None,
+        actor: Actor | Callable[[], Actor] | None = None,
     ) -> None:
         """`notice` receives the one-line messages a user should see but that are no error
         (waiting for a lock, a case directory others can read). `actor` is who changes cases
         through this store, and with which command: the journal records it with every change
-        (by default the operating-system user, through the Python API)."""
+        (by default the operating-system user, through the Python API); given as a function,
+        it is made when first needed."""
         self.home = home if home is not None else default_home()
-        self.actor = actor if actor is not None else Actor(user=system_user(), command="api")
+        self._actor = actor
         self.directory = self.home / CASES_DIR
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
@@ -103,6 +103,14 @@ class CaseStore:
         self._released: dict[str, float] = {}
         self._checked = False
         self._index: CaseIndex | None = None
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            self._actor = cases.Actor(user=system_user(), command="api")
+        elif callable(self._actor):
+            self._actor = self._actor()
+        return self._actor
 
     # -- paths and locks -----------------------------------------------------------------------
 
@@ -170,7 +178,7 @@ class CaseStore:
         if lock is None:
             path = self._lock_path(case_id)
             self._ensure_directory()
-            lock = FileLock(path, timeout=0, mode=0o600)
+            lock = filelock.FileLock(path, timeout=0, mode=0o600)
             self._locks[case_id] = lock
         return lock
 
@@ -213,7 +221,7 @@ class CaseStore:
         try:
             lock.acquire(timeout=0)
             return
-        except Timeout:
+        except filelock.Timeout:
             if not wait:
                 raise CaseLockedError(case_id) from None
         if case_id not in self._announced:
@@ -227,7 +235,7 @@ class CaseStore:
             try:
                 lock.acquire(timeout=LOCK_POLL_SECONDS, poll_interval=LOCK_POLL_SECONDS / 5)
                 return
-            except Timeout:
+            except filelock.Timeout:
                 if time.monotonic() >= deadline:
                     raise CaseLockedError(case_id, self.lock_wait) from None
 
@@ -280,13 +288,17 @@ class CaseStore:
         if not isinstance(data, dict):
             raise CaseFileError(str(path), "filen innehåller inget ärende")
         version = data.get("schema_version", 1)
-        if isinstance(version, bool) or version not in range(1, SCHEMA_VERSION + 1):
+        if isinstance(version, bool) or version not in range(1, cases.SCHEMA_VERSION + 1):
             raise CaseFileError(
                 str(path),
                 f"schema_version {version} stöds inte av denna version av kronobarn",
             )
+        from pydantic import ValidationError  # noqa: PLC0415 - with the case model
+
+        from kronobarn_cli.validation import describe  # noqa: PLC0415
+
         try:
-            case = Case.model_validate(migrate(data))
+            case = cases.Case.model_validate(cases.migrate(data))
         except ValidationError as exc:
             raise CaseFileError(str(path), describe(exc.errors()[0])) from None
         if case.id != path.stem:
@@ -330,7 +342,7 @@ class CaseStore:
             if content is not None:
                 case = content.model_copy(update={"id": case_id}, deep=True)
             else:
-                case = Case(id=case_id, created=now, updated=now, child=child)
+                case = cases.Case(id=case_id, created=now, updated=now, child=child)
             fields = ["child", "own_organisation"] if case.own_organisation else ["child"]
             answered = case.journal
             case.journal = []
@@ -496,10 +508,10 @@ class CaseStore:
         for case_id in sorted(cases):
             # A lock of its own, not the shared re-entrant one, so that a case this process
             # holds counts as busy.
-            probe = FileLock(self._lock_path(case_id), timeout=0, mode=0o600)
+            probe = filelock.FileLock(self._lock_path(case_id), timeout=0, mode=0o600)
             try:
                 probe.acquire()
-            except (Timeout, OSError):
+            except (filelock.Timeout, OSError):
                 continue
             try:
                 self._remove_temp_files(self.path(case_id))

@@ -85,3 +85,16 @@ def has_identity_number(value: str) -> bool:
 IDENTITY_NUMBER_WARNING = (
     "Texten verkar innehålla ett personnummer. Det behövs inte i ärendet; ta bort det om du kan."
 )
+
+
+# What makes Excel, LibreOffice and Google Sheets read a cell as a formula (or DDE command).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """Text as a spreadsheet cell that shows it and never evaluates it: control characters
+    removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
+    cleaned = drop_control_characters(value)
+    if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
+        return "'" + cleaned
+    return cleaned

@@ -25,8 +25,9 @@ from typing import NoReturn
 
 from kronobarn_cli.case import Case, Child, JournalEntry
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.index import INDEX_FILE, ListedCase
+from kronobarn_cli.index import INDEX_FILE
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.summaries import ListedCase
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 MAIN = "mmmmmm"

@@ -1,0 +1,91 @@
+"""What `remind` is asked: the window, the filters and the settings in `config.yaml`.
+
+Kept apart from the rules of reminders (`remind`), which need the case model: a summary index
+that is up to date answers `remind` without them (start-up time is measured).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal
+
+from kronobarn_cli.errors import KronobarnError
+
+ReminderKind = Literal["action", "meeting", "copy", "consent"]
+KINDS: tuple[str, ...] = ("action", "meeting", "copy", "consent")
+CONFIG_FILE = "config.yaml"
+CSV_COLUMNS = (
+    "case_id",
+    "kind",
+    "due_date",
+    "days_left",
+    "overdue",
+    "organisation_id",
+    "organisation",
+    "coordinator",
+    "text",
+    "child",
+)
+"""The columns of `remind --format csv`: the fields of the JSON (`remind.Reminder`)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """`config.yaml` in the kronobarn home directory, or its defaults."""
+
+    remind_within: str = "14d"
+    consent_days: int = 14
+
+
+def load_settings(home: Path) -> Settings:
+    path = home / CONFIG_FILE
+    if not path.exists():
+        return Settings()
+    from kronobarn_cli.remind import read_settings  # noqa: PLC0415 - only with a config file
+
+    return read_settings(path)
+
+
+_WINDOW = re.compile(r"^(\d{1,4})([dwm])$")
+
+
+def parse_within(text: str, today: date) -> date:
+    """`14d`, `2w`, `1m` or an ISO date → the last day the window covers."""
+    value = text.strip().casefold()
+    match = _WINDOW.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        if unit == "d":
+            return today + timedelta(days=amount)
+        if unit == "w":
+            return today + timedelta(weeks=amount)
+        from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - months only
+
+        return today + relativedelta(months=amount)
+    try:
+        until = date.fromisoformat(value)
+    except ValueError:
+        raise KronobarnError(
+            f"Ogiltigt tidsfönster '{text}'. Skriv t.ex. 14d, 2w, 1m eller ett datum ÅÅÅÅ-MM-DD."
+        ) from None
+    if until < today:
+        raise KronobarnError(f"Tidsfönstret {until.isoformat()} ligger före dagens datum.")
+    return until
+
+
+@dataclass(frozen=True)
+class Query:
+    today: date
+    until: date
+    consent_days: int = 14
+    overdue_only: bool = False
+    organisation: str | None = None
+    by_coordinator: bool = False
+    case_id: str | None = None
+    kinds: tuple[str, ...] = KINDS
+    with_names: bool = False
+    include_handed_over: bool = False
+    """Cases this store handed over: what was due when they left (the receiver has it now)."""

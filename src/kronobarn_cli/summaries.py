@@ -1,0 +1,35 @@
+"""The documented JSON shape of `list --json`: one row per case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, TypeAdapter
+
+from kronobarn_cli.case import STATUS_LABELS, Case
+from kronobarn_cli.checklist import CaseStatus
+
+
+class ListedCase(BaseModel):
+    """One row of `list`; the documented JSON shape of `list --json`."""
+
+    id: str
+    child: str
+    status: CaseStatus
+    status_text: str
+    meetings: int
+    updated: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> ListedCase:
+        return cls(
+            id=case.id,
+            child=case.child.name,
+            status=case.status,
+            status_text=STATUS_LABELS[case.status],
+            meetings=len(case.meetings),
+            updated=case.updated,
+        )
+
+
+LISTED_CASES = TypeAdapter(list[ListedCase])

@@ -68,6 +68,32 @@ class JournalRewriteError(KronobarnError):
         )
 
 
+class StaleCaseError(JournalRewriteError):
+    """A save of a case another session changed after this one read it: nothing is written."""
+
+    def __init__(self, case_id: str) -> None:
+        KronobarnError.__init__(
+            self,
+            f"Ärendet {case_id} sparades inte: det har ändrats i en annan session sedan du "
+            "öppnade det. Inget skrevs över; öppna det igen med kronobarn resume "
+            f"{case_id}.",
+        )
+
+
+class CaseRecordError(CaseFileError):
+    """A case in the team database that cannot be read or does not validate."""
+
+    def __init__(self, case_id: str, detail: str) -> None:
+        self.path = f"databasen, ärende {case_id}"
+        self.detail = detail
+        KronobarnError.__init__(self, f"Ärendet {case_id} i databasen kan inte läsas: {detail}")
+
+
+class StoreError(KronobarnError):
+    """The store cannot be used: a bad --store address, a database that cannot be reached,
+    a missing or newer schema, no access."""
+
+
 class AnswerError(KronobarnError):
     """An answer that fails validation for its step; `field` names the field of a group item."""
 

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from kronobarn_cli.errors import (
     CaseLockedError,
     JournalRewriteError,
     KronobarnError,
+    StaleCaseError,
     UnknownCaseError,
     os_error_text,
 )
@@ -364,7 +365,8 @@ class CaseStore:
         """Write atomically: a temporary file in the same directory, fsync, then rename.
 
         The journal only grows: a case whose journal does not begin with the journal on disk
-        is refused (JournalRewriteError), whatever else it holds.
+        is refused (JournalRewriteError), whatever else it holds; StaleCaseError when another
+        session saved the case after this one read it (see `journal_refusal`).
         """
         path = self.path(case.id)
         data = _encoded(case)
@@ -372,7 +374,7 @@ class CaseStore:
             if path.exists() or path.is_symlink():
                 recorded = self._read(path).journal
                 if case.journal[: len(recorded)] != recorded:
-                    raise JournalRewriteError(case.id)
+                    raise journal_refusal(case.id, recorded, case.journal)
             try:
                 atomic_write(path, data)
             except OSError as exc:
@@ -458,6 +460,42 @@ class CaseStore:
         with contextlib.suppress(OSError):
             for tmp in self._temp_files(path):
                 tmp.unlink(missing_ok=True)
+
+
+def journal_refusal(
+    case_id: str, recorded: Sequence[object], journal: Sequence[object]
+) -> JournalRewriteError:
+    """Why a save whose `journal` does not begin with the `recorded` one is refused.
+
+    Every save adds an entry, so a session that read the case before another one saved it
+    holds the recorded journal up to some entry and then entries of its own, none of them
+    recorded after that point: the case is stale (StaleCaseError). Anything else (an entry
+    changed or removed) is a rewrite.
+    """
+    common = 0
+    for mine, theirs in zip(journal, recorded, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    later = recorded[common:]
+    own = journal[common:]
+    if common and own and not any(_same_entry(a, b) for a in own for b in later):
+        return StaleCaseError(case_id)
+    return JournalRewriteError(case_id)
+
+
+def _same_entry(a: object, b: object) -> bool:
+    """The same entry, or one rewritten from it (same time and text)."""
+    if a == b:
+        return True
+    return _at_and_text(a) == _at_and_text(b) is not None
+
+
+def _at_and_text(entry: object) -> tuple[object, object] | None:
+    if isinstance(entry, dict):  # as the team store keeps it (JSON)
+        return entry.get("at"), entry.get("text")
+    at = getattr(entry, "at", None)
+    return None if at is None else (at, getattr(entry, "text", None))
 
 
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")

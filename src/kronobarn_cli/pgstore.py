@@ -489,11 +489,11 @@ class PgStore:
                 raise UnknownCaseError(case.id)  # deleted meanwhile, or not this role's
             revision, team, recorded = int(row[0]), str(row[1]), row[2] or []
             read_at = self._revisions.get(case.id)
+            if read_at is not None and read_at != revision:
+                raise StaleCaseError(case.id)
             mine = _entries_json(case.journal)
             if mine[: len(recorded)] != recorded:
                 raise journal_refusal(case.id, recorded, mine)
-            if read_at is not None and read_at != revision:
-                raise StaleCaseError(case.id)
             updated = conn.execute(
                 "UPDATE kronobarn.cases SET data = %(data)s, revision = revision + 1,"
                 " status = %(status)s, created = %(created)s, updated = %(updated)s,"

@@ -104,10 +104,17 @@ def pg_server() -> Iterator[pg.Server]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def pg_database(pg_server: pg.Server) -> str:
+    """A database with the schema for the tests of one module."""
+    return pg_server.new_database(pg.TEMPLATE)
+
+
 @pytest.fixture
-def pg_url(pg_server: pg.Server) -> str:
-    """A fresh database with the schema, for one test; the superuser's address."""
-    return pg_server.url(pg_server.new_database(pg.TEMPLATE))
+def pg_url(pg_server: pg.Server, pg_database: str) -> str:
+    """The module's database, emptied for this test; the superuser's address."""
+    pg_server.reset(pg_database)
+    return pg_server.url(pg_database)
 
 
 @pytest.fixture(params=["file", "postgres"])

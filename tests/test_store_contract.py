@@ -145,13 +145,17 @@ def test_a_case_held_by_one_session_is_refused_to_another_then_free(
     other = make_store(lock_wait=0.2)
     case = new_case(holder)
     with holder.locked(case.id), holder.locked(case.id):  # re-entrant
-        with pytest.raises(CaseLockedError, match="öppet i en annan kronobarn-session"):
-            with other.locked(case.id, wait=False):
-                pass
+        with (
+            pytest.raises(CaseLockedError, match="öppet i en annan kronobarn-session"),
+            other.locked(case.id, wait=False),
+        ):
+            pass
         started = time.monotonic()
-        with pytest.raises(CaseLockedError, match="väntade 0.2 sekunder"):
-            with other.locked(case.id):
-                pass
+        with (
+            pytest.raises(CaseLockedError, match=r"väntade 0\.2 sekunder"),
+            other.locked(case.id),
+        ):
+            pass
         assert time.monotonic() - started >= 0.15
     with other.locked(case.id, wait=False):
         pass  # let go: free for the other session

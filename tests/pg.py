@@ -137,9 +137,8 @@ def _run(command: list[str]) -> None:
 
 def create_role(server: Server, name: str, password: str | None = None) -> None:
     with server.connect() as conn:
-        with contextlib.suppress(Exception):
-            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
-        conn.execute(f'CREATE ROLE "{name}" LOGIN')
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE ROLE "{name}" LOGIN')
         if password is not None:
             conn.execute(f"ALTER ROLE \"{name}\" PASSWORD '{password}'")
 

@@ -327,8 +327,10 @@ class PgStore:
             got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
             if got is not None and got[0]:
                 return
+            if not self._visible(conn, case_id):
+                raise UnknownCaseError(case_id)  # to a role that cannot see it, it is not there
             if not wait or self.lock_wait <= 0:
-                self._refuse(conn, case_id, 0)
+                raise CaseLockedError(case_id)
             if case_id not in self._announced:
                 self._announced.add(case_id)
                 self.notice(
@@ -340,17 +342,14 @@ class PgStore:
             try:
                 conn.execute("SELECT pg_advisory_lock(%s)", (key,))
             except psycopg.errors.LockNotAvailable:
-                self._refuse(conn, case_id, self.lock_wait)
+                raise CaseLockedError(case_id, self.lock_wait) from None
             finally:
                 if not conn.broken:
                     conn.execute("SELECT set_config('lock_timeout', '0', false)")
 
-    def _refuse(self, conn: Connection, case_id: str, waited: float) -> None:
-        """Another session holds the case; to a role that cannot see it, it does not exist."""
-        seen = conn.execute("SELECT 1 FROM kronobarn.cases WHERE id = %s", (case_id,)).fetchone()
-        if seen is None:
-            raise UnknownCaseError(case_id)
-        raise CaseLockedError(case_id, waited)
+    def _visible(self, conn: Connection, case_id: str) -> bool:
+        row = conn.execute("SELECT 1 FROM kronobarn.cases WHERE id = %s", (case_id,)).fetchone()
+        return row is not None
 
     def _release(self, case_id: str) -> None:
         conn = self._conn

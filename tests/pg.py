@@ -98,7 +98,8 @@ def start() -> Server:
     bindir = find_bindir()
     if bindir is None or not (bindir / "initdb").exists():
         raise RuntimeError("initdb finns inte (installera postgresql eller sätt PG_BINDIR)")
-    root = Path(tempfile.mkdtemp(prefix="kronobarn-pg-"))
+    # Under /tmp: the server runs as another user, who must reach the directory.
+    root = Path(tempfile.mkdtemp(prefix="kronobarn-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     runas: list[str] = []
     if os.geteuid() == 0:
         try:

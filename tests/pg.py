@@ -99,7 +99,8 @@ def start() -> Server:
     if bindir is None or not (bindir / "initdb").exists():
         raise RuntimeError("initdb finns inte (installera postgresql eller sätt PG_BINDIR)")
     # Under /tmp: the server runs as another user, who must reach the directory.
-    root = Path(tempfile.mkdtemp(prefix="kronobarn-pg-", dir="/tmp" if os.geteuid() == 0 else None))
+    parent = "/tmp" if os.geteuid() == 0 else None  # noqa: S108 - a private directory in it
+    root = Path(tempfile.mkdtemp(prefix="kronobarn-pg-", dir=parent))
     runas: list[str] = []
     if os.geteuid() == 0:
         try:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pexpect
 import pytest
 
 from kronobarn_cli import pgstore
@@ -25,8 +26,17 @@ from . import pg
 from .conftest import NOW, fixed_clock
 from .helpers import Completed, in_process
 from .test_handover import first_meeting_answers
+from .test_pty import DOWN, KRONOBARN, answer
 
 ENGLISH = ("Traceback", "Error", "error", "psycopg", "connection", "password", "FATAL")
+
+
+def spawn(home: Path, *args: str, env: dict[str, str]) -> pexpect.spawn:
+    return pexpect.spawn(
+        str(KRONOBARN), list(args), encoding="utf-8", timeout=20, dimensions=(50, 120),
+        env={**os.environ, "KRONOBARN_HOME": str(home), "TERM": "xterm",
+             "PROMPT_TOOLKIT_NO_CPR": "1", "LANG": "C.UTF-8", **env},
+    )  # fmt: skip
 
 
 def one_line(done: Completed) -> str:
@@ -494,3 +504,56 @@ def test_a_role_without_access_to_an_id_gets_the_unknown_id_message_even_when_it
             anna.close()
     finally:
         holder.close()
+
+
+def test_a_database_error_that_slips_past_the_store_is_still_one_swedish_line(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    def broken(self: PgStore, case_id: str) -> Case:
+        raise psycopg.errors.UndefinedTable("relation does not exist")
+
+    monkeypatch.setattr(PgStore, "load", broken)
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert "kronobarn db init" in one_line(in_process("show", "abcdef"))
+
+
+@pytest.mark.pty
+@pytest.mark.timeout(90)
+@pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
+def test_the_real_command_killed_mid_walk_says_so_in_swedish_and_resume_goes_on(
+    pg_server: pg.Server, pg_url: str, isolated: Path
+) -> None:
+    """`kronobarn new-case` in a pseudo-terminal; its connection is killed between two answers:
+    the next answer ends in one Swedish line, and `kronobarn resume ID` asks that question again."""
+    env = {"KRONOBARN_STORE": pg_url}
+    child = spawn(isolated, "new-case", env=env)
+    answer(child, "Barnets namn eller initialer", "E. K.\r", ready=None)
+    answer(child, "Barnets födelseår", "2016\r")
+    answer(child, "Vilken verksamhet arbetar du i", DOWN * 5 + "\r")
+    answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
+    child.expect("Räcker det stöd")
+    child.expect("illbaka")
+    database = pg_url.split("/", 3)[3].split("?", maxsplit=1)[0]
+    with pg_server.connect(database) as admin:
+        case_id = admin.execute("SELECT id FROM kronobarn.cases").fetchone()[0]
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'kronobarn'"
+        ).fetchall()
+    assert killed == [(True,)]
+    child.send(DOWN + "\r")
+    child.expect(f"Fel: Förbindelsen med databasen bröts.*kronobarn resume {case_id}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "Traceback" not in (child.before or "")
+
+    resumed = spawn(isolated, "resume", case_id, env=env)
+    answer(resumed, "Räcker det stöd", "\x03", ready="illbaka")  # asked again; then Ctrl-C
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    with pg_server.connect(database) as admin:
+        data = admin.execute("SELECT data FROM kronobarn.cases").fetchone()[0]
+    assert data["answers"]["behov-av-samverkan"]["uppmarksammat"] == "Oro för skolfrånvaro."

@@ -1551,6 +1551,12 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:
         if os.environ.get("KRONOBARN_DEBUG"):
             raise
+        if type(exc).__module__.startswith("psycopg."):
+            # The team store turns database errors into ours; one that slipped past it still
+            # gets its Swedish line.
+            message = pgstore.translate(exc, url=state.store or "").message
+            err.print(Text("Fel: ") + _one_line(message), soft_wrap=True)
+            sys.exit(1)
         err.print(
             f"Fel: ett oväntat fel inträffade ({exc.__class__.__name__}). Det som redan sparats "
             "är orört. Kör med KRONOBARN_DEBUG=1 för detaljer.",

@@ -94,7 +94,7 @@ _LOST = (
 )
 
 
-def translate(exc: psycopg.Error, *, url: str = "", case_id: str | None = None) -> KronobarnError:
+def translate(exc: Exception, *, url: str = "", case_id: str | None = None) -> KronobarnError:
     """A psycopg error as the one-line Swedish error a user sees."""
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc)

@@ -562,3 +562,13 @@ def test_the_real_command_killed_mid_walk_says_so_in_swedish_and_resume_goes_on(
     with pg_server.connect(database) as admin:
         data = admin.execute("SELECT data FROM kronobarn.cases").fetchone()[0]
     assert data["answers"]["behov-av-samverkan"]["uppmarksammat"] == "Oro för skolfrånvaro."
+
+
+def test_an_unknown_role_or_database_is_one_line(
+    pg_server: pg.Server, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(pg_database, "ingen_sadan_roll"))
+    assert "godtog inte inloggningen" in one_line(in_process("list"))
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url("finns_inte"))
+    line = one_line(in_process("list"))
+    assert f"Databasen {pg_server.socket_dir}:{pg_server.port}/finns_inte finns inte" in line

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 from psycopg import sql
@@ -99,7 +100,12 @@ def translate(exc: Exception, *, url: str = "", case_id: str | None = None) -> K
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc)
     where = _address(url)
-    if state in ("28P01", "28000") or "password authentication failed" in text:
+    if (
+        state in ("28P01", "28000")
+        or "password authentication failed" in text
+        or ("role" in text and "does not exist" in text)
+        or "no pg_hba.conf entry" in text
+    ):
         return StoreError(
             f"Databasen {where} godtog inte inloggningen (fel användare eller lösenord). "
             "Lösenordet läses från ~/.pgpass, PGPASSFILE eller PGPASSWORD."
@@ -153,9 +159,18 @@ def _never_connected(text: str) -> bool:
 
 
 def _address(url: str) -> str:
-    """The database's address as the user may see it (never a password)."""
-    shown = url.split("@", 1)[-1] if "@" in url else url.removeprefix("postgresql://")
-    return shown.split("?", 1)[0] or "(standardadressen)"
+    """The database's address as the user may see it: host, port and database (never a
+    password; the socket directory when the host is one)."""
+    try:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        host = parts.hostname or query.get("host") or ""
+        port = parts.port or query.get("port")
+    except ValueError:
+        return "(ogiltig adress)"
+    where = f"{host}:{port}" if port else host
+    database = parts.path.lstrip("/") or query.get("dbname", "")
+    return f"{where}/{database}" if where else database or "(standardadressen)"
 
 
 _MISSING_SCHEMA = (

@@ -27,14 +27,22 @@ from kronobarn_cli.text import terminal_safe
 # What a command needs is imported when it runs: `--help` and `list` need no prompts,
 # templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from kronobarn_cli import answers_file, consent, passphrases, pgstore, prompts, session, views
+    from kronobarn_cli import (
+        answers_file,
+        consent,
+        passphrases,
+        pgstore,
+        prompts,
+        session,
+        store_moves,
+        views,
+    )
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
     from kronobarn_cli import remind as remind_rules
-    from kronobarn_cli import store_moves as pgstore_moves
 else:
     pgstore = LazyModule("kronobarn_cli.pgstore")
-    pgstore_moves = LazyModule("kronobarn_cli.store_moves")
+    store_moves = LazyModule("kronobarn_cli.store_moves")
     answers_file = LazyModule("kronobarn_cli.answers_file")
     consent = LazyModule("kronobarn_cli.consent")
     passphrases = LazyModule("kronobarn_cli.passphrases")
@@ -1479,7 +1487,7 @@ def db_import(directory: DirectoryArgument) -> None:
 
     Exempel: kronobarn db import ~/.local/share/kronobarn
     """
-    moved = pgstore_moves.import_directory(_team_store("db import"), directory)
+    moved = store_moves.import_directory(_team_store("db import"), directory)
     for problem in moved.problems:
         err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
     out.print(f"Läste in {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
@@ -1493,7 +1501,7 @@ def db_export(directory: DirectoryArgument) -> None:
 
     Exempel: kronobarn db export /srv/kopia
     """
-    moved = pgstore_moves.export_directory(_team_store("db export"), directory)
+    moved = store_moves.export_directory(_team_store("db export"), directory)
     for problem in moved.problems:
         err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
     out.print(f"Skrev {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")

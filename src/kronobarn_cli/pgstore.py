@@ -411,7 +411,10 @@ class PgStore:
         return case
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
-        """Every case this role can see, streamed from a server-side cursor in batches."""
+        """Every case this role can see, streamed from a server-side cursor in batches.
+
+        The cursor lives in a read transaction on this store's connection: read to the end
+        (or close the iterator) before writing through the same store."""
         conn = self.connection()
         with (
             self.errors(),

@@ -137,6 +137,11 @@ def _run(command: list[str]) -> None:
         raise RuntimeError(f"{command[-1]}: {done.stderr.strip() or done.stdout.strip()}")
 
 
+def database_of(url: str) -> str:
+    """The database name in an address made by `Server.url`."""
+    return url.split("/", 3)[3].split("?", maxsplit=1)[0]
+
+
 def create_role(server: Server, name: str, password: str | None = None) -> None:
     with server.connect() as conn:
         if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():

@@ -61,8 +61,7 @@ def team_store(pg_url: str, isolated: Path) -> Iterator[PgStore]:
 
 
 def as_role(server: pg.Server, url: str, role: str) -> str:
-    database = url.split("/", 3)[3].split("?", 1)[0]
-    return server.url(database, role)
+    return server.url(pg.database_of(url), role)
 
 
 # -- teams and row-level security -----------------------------------------------------------------
@@ -107,7 +106,7 @@ def test_a_role_sees_and_changes_only_its_teams_cases_and_others_do_not_exist(
         refused = one_line(in_process(*args))
         assert refused == unknown.replace("zzzzzz", theirs), args
 
-    with pg_server.connect(pg_url.split("/", 3)[3].split("?", maxsplit=1)[0], "anna") as conn:
+    with pg_server.connect(pg.database_of(pg_url), "anna") as conn:
         changed = conn.execute(
             "UPDATE kronobarn.cases SET status = 'avslutad' WHERE id = %s", (theirs,)
         )
@@ -122,7 +121,7 @@ def test_a_role_cannot_move_a_case_into_a_team_it_is_not_in(
 ) -> None:
     import psycopg  # noqa: PLC0415
 
-    database = pg_url.split("/", 3)[3].split("?", maxsplit=1)[0]
+    database = pg.database_of(pg_url)
     with (
         pg_server.connect(database, "anna") as conn,
         pytest.raises(psycopg.errors.InsufficientPrivilege),
@@ -164,7 +163,7 @@ def test_the_journal_table_names_the_database_user_keeps_deletions_and_is_append
     case_id = two_teams["anna_case"]
     monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
     assert in_process("delete", case_id, "--yes").returncode == 0
-    database = pg_url.split("/", 3)[3].split("?", maxsplit=1)[0]
+    database = pg.database_of(pg_url)
     with pg_server.connect(database) as conn:
         rows = conn.execute(
             "SELECT event, db_user, command FROM kronobarn.journal WHERE case_id = %s ORDER BY seq",
@@ -452,7 +451,7 @@ def test_a_missing_schema_is_one_line_and_db_init_makes_it(
     )
     made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
     assert made.returncode == 0, made.stderr
-    database = url.split("/", 3)[3].split("?")[0]
+    database = pg.database_of(url)
     with pg_server.connect(database) as conn:
         team = conn.execute("SELECT team FROM kronobarn.cases").fetchone()
     assert team == ("elevhalsa",)
@@ -540,7 +539,7 @@ def test_the_real_command_killed_mid_walk_says_so_in_swedish_and_resume_goes_on(
     answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
     child.expect("Räcker det stöd")
     child.expect("illbaka")
-    database = pg_url.split("/", 3)[3].split("?", maxsplit=1)[0]
+    database = pg.database_of(pg_url)
     with pg_server.connect(database) as admin:
         case_id = admin.execute("SELECT id FROM kronobarn.cases").fetchone()[0]
         killed = admin.execute(
@@ -572,3 +571,25 @@ def test_an_unknown_role_or_database_is_one_line(
     monkeypatch.setenv("KRONOBARN_STORE", pg_server.url("finns_inte"))
     line = one_line(in_process("list"))
     assert f"Databasen {pg_server.socket_dir}:{pg_server.port}/finns_inte finns inte" in line
+
+
+def test_a_row_that_does_not_validate_is_reported_like_a_broken_file_and_kept(
+    team_store: PgStore, pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = team_store.create(Child(name="A. B.", birth_year=2016), NOW)
+    bad = team_store.create(Child(name="C. D.", birth_year=2016), NOW)
+    database = pg.database_of(pg_url)
+    with pg_server.connect(database) as conn:
+        conn.execute(
+            "UPDATE kronobarn.cases SET data = jsonb_set(data, '{status}', '\"okänd\"')"
+            " WHERE id = %s",
+            (bad.id,),
+        )
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    listed = in_process("list", "--json")
+    assert listed.returncode == 1
+    assert [row["id"] for row in json.loads(listed.stdout)] == [good.id]
+    assert listed.stderr.startswith(f"Fel: Ärendet {bad.id} i databasen kan inte läsas: status")
+    line = one_line(in_process("plan", bad.id, "done", "1"))
+    assert line.startswith(f"Fel: Ärendet {bad.id} i databasen kan inte läsas")
+    assert in_process("delete", bad.id, "--yes").returncode == 0  # it can still be deleted

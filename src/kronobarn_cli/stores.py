@@ -109,7 +109,8 @@ def open_store(
         directory = url.removeprefix("file:").removeprefix("//")
         if not directory:
             raise StoreError("Ange en katalog efter file:, till exempel file:/srv/kronobarn.")
-        return CaseStore(Path(directory), notice=notice, actor=actor, lock_wait=lock_wait)
+        home = Path(directory).expanduser()
+        return CaseStore(home, notice=notice, actor=actor, lock_wait=lock_wait)
     if is_postgres(url):
         return open_postgres(url, notice=notice, actor=actor, team=team, lock_wait=lock_wait)
     raise StoreError(

@@ -289,3 +289,21 @@ def test_writers_at_once_each_holding_the_case_lose_nothing(make_store: MakeStor
     assert len(done) == 100 and len(final.journal) == 101
     for number in range(4):
         assert [n for w, n in done if w == number] == list(range(25))
+
+
+def test_store_file_directory_chooses_another_case_directory(tmp_path: Path) -> None:
+    other = tmp_path / "annan"
+    made = in_process(
+        "--store", f"file:{other}", "new-case", "--answers", str(first_meeting_answers(tmp_path))
+    )
+    assert made.returncode == 0, made.stderr
+    case_id = made.stdout.split()[1]
+    assert (other / "arenden" / f"{case_id}.json").exists()
+    assert json.loads(in_process("list", "--json").stdout) == []  # not under KRONOBARN_HOME
+    listed = json.loads(in_process("--store", f"file:{other}", "list", "--json").stdout)
+    assert [row["id"] for row in listed] == [case_id]
+    refused = in_process("--store", "file:", "list")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "Fel: Ange en katalog efter file:, till exempel file:/srv/kronobarn."
+    )

@@ -42,8 +42,9 @@ from kronobarn_cli.errors import (
     StaleCaseError,
     StoreError,
     UnknownCaseError,
+    journal_refusal,
 )
-from kronobarn_cli.store import LOCK_WAIT_SECONDS, check_case_id, journal_refusal
+from kronobarn_cli.store import LOCK_WAIT_SECONDS, check_case_id
 from kronobarn_cli.validation import describe
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -33,10 +33,9 @@ from kronobarn_cli.case import (
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
-    JournalRewriteError,
     KronobarnError,
-    StaleCaseError,
     UnknownCaseError,
+    journal_refusal,
     os_error_text,
 )
 from kronobarn_cli.files import atomic_write, create_new, remove, temp_file_pattern
@@ -460,42 +459,6 @@ class CaseStore:
         with contextlib.suppress(OSError):
             for tmp in self._temp_files(path):
                 tmp.unlink(missing_ok=True)
-
-
-def journal_refusal(
-    case_id: str, recorded: Sequence[object], journal: Sequence[object]
-) -> JournalRewriteError:
-    """Why a save whose `journal` does not begin with the `recorded` one is refused.
-
-    Every save adds an entry, so a session that read the case before another one saved it
-    holds the recorded journal up to some entry and then entries of its own, none of them
-    recorded after that point: the case is stale (StaleCaseError). Anything else (an entry
-    changed or removed) is a rewrite.
-    """
-    common = 0
-    for mine, theirs in zip(journal, recorded, strict=False):
-        if mine != theirs:
-            break
-        common += 1
-    later = recorded[common:]
-    own = journal[common:]
-    if common and own and not any(_same_entry(a, b) for a in own for b in later):
-        return StaleCaseError(case_id)
-    return JournalRewriteError(case_id)
-
-
-def _same_entry(a: object, b: object) -> bool:
-    """The same entry, or one rewritten from it (same time and text)."""
-    if a == b:
-        return True
-    return _at_and_text(a) == _at_and_text(b) is not None
-
-
-def _at_and_text(entry: object) -> tuple[object, object] | None:
-    if isinstance(entry, dict):  # as the team store keeps it (JSON)
-        return entry.get("at"), entry.get("text")
-    at = getattr(entry, "at", None)
-    return None if at is None else (at, getattr(entry, "text", None))
 
 
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")

@@ -5,13 +5,16 @@ Usage: python bench/run.py [--cases N ...] [--runs K] [--json FILE]
 Every figure is a ratio taken in the same run: `--help` and `list` on an empty store against a
 minimal six-command typer app doing the same; the first question of `new-case` drawn in a
 pseudo-terminal against one bare `questionary.text` prompt drawn the same way; `remind --json` and
-`list --json` over a generated store against `cat` of the same files. Medians of K runs
+`list --json` over a generated store against `cat` of the same files; `remind --json` on the
+PostgreSQL team store against the same command on the files (when a server can be started here,
+as the tests start one; else that row is left out and the reason printed). Medians of K runs
 (default 5), each side's runs taken in turn with its floor's. Not part of the tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import statistics
@@ -22,8 +25,10 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from remind import generated
 
@@ -90,6 +95,35 @@ def store_of(count: int, home: Path) -> None:
         (directory / f"{case_id}.json").write_text(case.model_dump_json(), encoding="utf-8")
 
 
+def postgres_server() -> Any:
+    """The tests' PostgreSQL (`tests/pg.py`), or None (saying why) when none can start here."""
+    try:
+        from tests import pg  # noqa: PLC0415
+
+        from kronobarn_cli import pgstore  # noqa: F401, PLC0415 - needs psycopg
+    except ImportError as exc:
+        print(f"PostgreSQL-raden hoppas över: {exc}", file=sys.stderr)
+        return None
+    try:
+        return pg.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        print(f"PostgreSQL-raden hoppas över: {exc}", file=sys.stderr)
+        return None
+
+
+def team_store_of(server: Any, home: Path) -> str:
+    """A new database with the schema, holding the cases of the file store in `home`."""
+    from kronobarn_cli import pgstore, store_moves  # noqa: PLC0415
+
+    url = server.url(server.new_database())
+    store = pgstore.PgStore(url, home=home)
+    pgstore.init(store, "bench")
+    moved = store_moves.import_directory(store, home)
+    store.close()
+    assert not moved.problems, moved.problems[:3]
+    return str(url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, nargs="*", default=[1000, 10000])
@@ -98,7 +132,10 @@ def main() -> None:
     options = parser.parse_args()
     kronobarn = [sys.executable, "-m", "kronobarn_cli"]
     rows: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory() as work:
+    server = postgres_server()
+    with tempfile.TemporaryDirectory() as work, contextlib.ExitStack() as cleanup:
+        if server is not None:
+            cleanup.callback(server.stop)
         floor = Path(work) / "floor.py"
         floor.write_text(FLOOR_APP, encoding="utf-8")
         empty = Path(work) / "empty"
@@ -143,6 +180,18 @@ def main() -> None:
             row(f"remind --json, {count} ärenden", [*kronobarn, "remind", "--json",
                 "--today", "2026-11-23"], cat, "cat")  # fmt: skip
             row(f"list --json, {count} ärenden", [*kronobarn, "list", "--json"], cat, "cat")
+            if server is not None:
+                remind = [*kronobarn, "remind", "--json", "--today", "2026-11-23"]
+                team = {**env, "KRONOBARN_STORE": team_store_of(server, home)}
+                mine, files_only = paired_medians(
+                    lambda: seconds(remind, team),  # noqa: B023 - called in this iteration
+                    lambda: seconds(remind, env),  # noqa: B023
+                    options.runs,
+                )
+                rows.append({"what": f"remind --json, {count} ärenden, PostgreSQL",
+                             "seconds": round(mine, 3), "floor": "remind --json, filer",
+                             "floor_seconds": round(files_only, 3),
+                             "ratio": round(mine / files_only, 2)})  # fmt: skip
     width = max(len(str(r["what"])) for r in rows)
     for r in rows:
         print(f"{r['what']:<{width}}  {r['seconds']:>7.3f} s  {r['floor']:<22} "

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +17,8 @@ from kronobarn_cli.case import Case, Child
 from kronobarn_cli.checklist import Workflow, load_workflow
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
+
+from . import pg
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -30,6 +35,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("KRONOBARN_CHECKLISTS", raising=False)
     monkeypatch.delenv("KRONOBARN_DEBUG", raising=False)
     monkeypatch.delenv("KRONOBARN_USER", raising=False)
+    monkeypatch.delenv("KRONOBARN_STORE", raising=False)
+    monkeypatch.delenv("KRONOBARN_TEAM", raising=False)
     yield home
 
 
@@ -59,3 +66,64 @@ def walk(workflow: Workflow, store: CaseStore) -> Walk:
 def screen() -> Console:
     """A console whose output the test can read (`screen.file.getvalue()`)."""
     return Console(file=io.StringIO(), width=100, highlight=False, color_system=None)
+
+
+# -- PostgreSQL (the team store) ---------------------------------------------------------------
+
+
+def _no_server(reason: str) -> None:
+    """Outside CI a machine without PostgreSQL skips the team-store tests, saying why; in CI
+    that is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the PostgreSQL tests, but no server could be started: {reason}")
+    pytest.skip(f"no PostgreSQL server can be started here: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg.Server]:
+    """One PostgreSQL server for the whole test session, with a template database that holds
+    the kronobarn schema (team 'alfa' as the default team)."""
+    try:
+        from kronobarn_cli import pgstore  # noqa: PLC0415 - needs psycopg
+    except ImportError:
+        _no_server("psycopg is not installed (pip install '.[postgres]')")
+    try:
+        server = pg.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        _no_server(str(exc))
+        raise  # not reached
+    try:
+        server.new_database()  # warms the server up
+        with server.connect() as conn:
+            conn.execute(f'CREATE DATABASE "{pg.TEMPLATE}"')
+        store = pgstore.PgStore(server.url(pg.TEMPLATE), home=Path(tempfile.gettempdir()))
+        pgstore.init(store, "alfa")
+        store.close()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_database(pg_server: pg.Server) -> str:
+    """A database with the schema for the tests of one module."""
+    return pg_server.new_database(pg.TEMPLATE)
+
+
+@pytest.fixture
+def pg_url(pg_server: pg.Server, pg_database: str) -> str:
+    """The module's database, emptied for this test; the superuser's address."""
+    pg_server.reset(pg_database)
+    return pg_server.url(pg_database)
+
+
+@pytest.fixture(params=["file", "postgres"])
+def backend(request: pytest.FixtureRequest, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store every command uses in this test: the case files, or a fresh team database
+    (KRONOBARN_STORE)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("KRONOBARN_STORE", url)
+        return url
+    monkeypatch.delenv("KRONOBARN_STORE", raising=False)
+    return f"file:{isolated}"

@@ -267,7 +267,7 @@ def test_follow_up_checks_the_case_before_asking(store: CaseStore) -> None:
 
 def test_starting_the_command_imports_no_prompts_templates_or_encryption() -> None:
     """Start-up cost: `--help` and `list` need none of these; each command imports its own."""
-    heavy = ("questionary", "prompt_toolkit", "jinja2", "icalendar", "pyrage")
+    heavy = ("questionary", "prompt_toolkit", "jinja2", "icalendar", "pyrage", "psycopg")
     code = (
         f"import sys, kronobarn_cli.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
         engine,
         outputs,
         passphrases,
+        pgstore,
         prompts,
         retention,
         session,
+        store_moves,
         summaries,
         validation,
         views,
@@ -51,7 +53,6 @@ if TYPE_CHECKING:
     from kronobarn_cli import store as stores
     from kronobarn_cli.case import Case
     from kronobarn_cli.checklist import Workflow
-    from kronobarn_cli.store import CaseStore
 else:
     cases = LazyModule("kronobarn_cli.case")
     checklists = LazyModule("kronobarn_cli.checklist")
@@ -60,6 +61,8 @@ else:
     stores = LazyModule("kronobarn_cli.store")
     validation = LazyModule("kronobarn_cli.validation")
     pydantic = LazyModule("pydantic")
+    pgstore = LazyModule("kronobarn_cli.pgstore")
+    store_moves = LazyModule("kronobarn_cli.store_moves")
     answers_file = LazyModule("kronobarn_cli.answers_file")
     consent = LazyModule("kronobarn_cli.consent")
     passphrases = LazyModule("kronobarn_cli.passphrases")
@@ -73,6 +76,7 @@ else:
     summaries = LazyModule("kronobarn_cli.summaries")
     remind_rules = LazyModule("kronobarn_cli.remind")
     remind_options = LazyModule("kronobarn_cli.remind_query")
+from kronobarn_cli.stores import Store, case_error, is_postgres, open_postgres, open_store
 from kronobarn_cli.text import json_controls_escaped, swedish_date
 
 
@@ -104,6 +108,16 @@ checklists_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(checklists_app, name="checklists")
+db_app = typer.Typer(
+    help=(
+        "Teamlagringen i PostgreSQL: skapa och uppdatera schemat, ge roller åtkomst till "
+        "team, flytta ärenden mellan filer och databas.\n\n"
+        "Exempel: kronobarn --store postgresql://admin@db.example/kb db init --team elevhalsa"
+    ),
+    cls=i18n.Group,
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -112,6 +126,12 @@ err = Console(stderr=True, highlight=False)
 class State:
     checklists: Path | None = None
     user: str = ""
+    store: str | None = None
+    team: str | None = None
+    opened: list[Store]
+
+    def __init__(self) -> None:
+        self.opened = []
 
 
 state = State()
@@ -137,14 +157,46 @@ UserOption = Annotated[
     ),
 ]
 
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="KRONOBARN_STORE",
+        metavar="URL",
+        help=(
+            "Var ärendena finns: file:KATALOG (standard: KRONOBARN_HOME) eller "
+            "postgresql://användare@värd/databas (teamlagring; lösenordet i ~/.pgpass)."
+        ),
+        show_default=False,
+    ),
+]
+
+TeamOption = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        envvar="KRONOBARN_TEAM",
+        metavar="TEAM",
+        help="Teamet som nya ärenden hör till i en teamlagring (annars ditt enda team).",
+        show_default=False,
+    ),
+]
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Skriv JSON för skript (formen beskrivs i README).")
 ]
 
 
 @app.callback()
-def _root(checklists: ChecklistsOption = None, user: UserOption = None) -> None:
+def _root(
+    checklists: ChecklistsOption = None,
+    user: UserOption = None,
+    store: StoreOption = None,
+    team: TeamOption = None,
+) -> None:
     state.checklists = checklists
+    state.store = store
+    state.team = team
     name = system_user() if user is None else user
     problem = user_problem(name)
     if problem is not None:
@@ -159,14 +211,26 @@ def _workflow() -> Workflow:
     return checklists.load_workflow(state.checklists)
 
 
-def _store(command: str) -> CaseStore:
-    """The case store, for `command` run by the user (both go into the journal of every case
-    it changes). What it has to tell (waiting for a lock, a shared directory) goes to stderr,
-    so standard out stays clean for scripts."""
-    return stores.CaseStore(
+def _store(command: str) -> Store:
+    """The case store (--store), for `command` run by the user (both go into the journal of
+    every case it changes). What it has to tell (waiting for a lock, a shared directory) goes
+    to stderr, so standard out stays clean for scripts."""
+    store = open_store(
+        state.store,
         notice=lambda message: err.print(_one_line(message), soft_wrap=True),
         actor=lambda: cases.Actor(user=state.user, command=command),
+        team=state.team,
     )
+    state.opened.append(store)
+    return store
+
+
+def _close_stores() -> None:
+    """Let go of database connections (and the locks the server holds for them)."""
+    while state.opened:
+        close = getattr(state.opened.pop(), "close", None)
+        if close is not None:
+            close()
 
 
 def _require_terminal(command: str) -> None:
@@ -306,7 +370,7 @@ def resume(
         _run_walk(prompter, walk)
 
 
-def _choose_open_case(prompter: prompts.Prompter, store: CaseStore) -> str | None:
+def _choose_open_case(prompter: prompts.Prompter, store: Store) -> str | None:
     """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
     broken: list[CaseFileError] = []
     open_cases = [case for case in _readable_cases(store, broken) if session.walk_open(case)]
@@ -361,7 +425,7 @@ def follow_up(
         _run_walk(prompter, walk)
 
 
-def _replay_follow_up(store: CaseStore, case_id: str, path: Path) -> None:
+def _replay_follow_up(store: Store, case_id: str, path: Path) -> None:
     workflow = _workflow()
     given = answers_file.read_follow_up(path)
     with store.locked(case_id):
@@ -458,7 +522,7 @@ def close(
     out.print(f"Ärendet {case.id} är avslutat.")
 
 
-def _closed(store: CaseStore, case: Case, reason: str) -> Case:
+def _closed(store: Store, case: Case, reason: str) -> Case:
     try:
         return session.close_case(store, case, reason, session.local_now())
     except pydantic.ValidationError as exc:  # e.g. a reason longer than the case file allows
@@ -790,7 +854,7 @@ def plan_show(as_json: JsonOption = False) -> None:
     out.print(views.plan_table(meeting, _workflow()))
 
 
-def _change_plan(command: str, change: Callable[[CaseStore, Workflow, Case], str]) -> None:
+def _change_plan(command: str, change: Callable[[Store, Workflow, Case], str]) -> None:
     workflow = _workflow()
     store = _store(command)
     case_id = plan_target.case_id
@@ -802,14 +866,14 @@ def _change_plan(command: str, change: Callable[[CaseStore, Workflow, Case], str
 
 
 @contextlib.contextmanager
-def _answers_from(store: CaseStore, case: Case) -> Iterator[None]:
+def _answers_from(store: Store, case: Case) -> Iterator[None]:
     """The plan verbs work on the answers stored in the case file; in a hand-edited file they
     may not have the shape the checklist gives them. That is a broken file, not a crash."""
     try:
         yield
     except (pydantic.ValidationError, TypeError, KeyError, ValueError, AttributeError) as exc:
         detail = f"svaren i ärendets möten har fel form ({exc.__class__.__name__})"
-        raise CaseFileError(str(store.path(case.id)), detail) from None
+        raise case_error(store, case.id, detail) from None
 
 
 ActionNumber = Annotated[int, typer.Argument(metavar="NR", help="Insatsens nummer i planen.")]
@@ -822,7 +886,7 @@ def plan_done(number: ActionNumber) -> None:
     Exempel: kronobarn plan k3m9qa done 2
     """
 
-    def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
+    def change(store: Store, workflow: Workflow, case: Case) -> str:
         _, what = session.set_action_status(
             store, workflow, case, number, "klar", now=session.local_now()
         )
@@ -843,7 +907,7 @@ def plan_status(
     Exempel: kronobarn plan k3m9qa status 1 pagaende
     """
 
-    def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
+    def change(store: Store, workflow: Workflow, case: Case) -> str:
         _, what = session.set_action_status(
             store, workflow, case, number, status, now=session.local_now()
         )
@@ -880,7 +944,7 @@ def plan_add(
     --due 2027-03-01 --area utvecklas
     """
 
-    def change(store: CaseStore, workflow: Workflow, case: Case) -> str:
+    def change(store: Store, workflow: Workflow, case: Case) -> str:
         _, number = session.add_action(store, workflow, case, what, organisation, due, area,
                                person=person, status=status, goal=goal,
                                now=session.local_now())  # fmt: skip
@@ -1146,7 +1210,7 @@ def export(
     err.print(f"Skrev {output}.", soft_wrap=True)
 
 
-def _readable_cases(store: CaseStore, broken: list[CaseFileError]) -> Iterator[Case]:
+def _readable_cases(store: Store, broken: list[CaseFileError]) -> Iterator[Case]:
     """Cases one at a time; files that cannot be read are collected, not fatal."""
     for item in store.iter_cases():
         if isinstance(item, CaseFileError):
@@ -1388,6 +1452,119 @@ def validate_checklists(
     out.print(f"Checklistorna i {target} är giltiga.")
 
 
+def _team_store(command: str) -> pgstore.PgStore:
+    """The PostgreSQL store `kronobarn db` works on (it has no meaning for files)."""
+    if not state.store or not is_postgres(state.store):
+        raise KronobarnError(
+            f"'kronobarn {command}' arbetar med en teamlagring i PostgreSQL: ange "
+            "--store postgresql://… eller KRONOBARN_STORE."
+        )
+    store = open_postgres(
+        state.store,
+        notice=lambda message: err.print(_one_line(message), soft_wrap=True),
+        actor=lambda: cases.Actor(user=state.user, command=command),
+        team=state.team,
+    )
+    state.opened.append(store)
+    return store
+
+
+TeamArgument = Annotated[
+    str,
+    typer.Option("--team", metavar="TEAM", help="Teamet (en enhet i en organisation)."),
+]
+RoleArgument = Annotated[
+    str, typer.Argument(metavar="ROLL", help="Databasrollen (användaren i PostgreSQL).")
+]
+DirectoryArgument = Annotated[
+    Path, typer.Argument(metavar="KATALOG", help="Katalogen med ärenden (som KRONOBARN_HOME).")
+]
+
+
+@db_app.command("init", cls=i18n.Command)
+def db_init(
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            metavar="TEAM",
+            help="Teamet som nya ärenden hör till när inget annat anges.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Skapa kronobarn-schemat i databasen (tabeller, radsäkerhet, journal).
+
+    Exempel: kronobarn --store postgresql://admin@db.example/kronobarn db init --team elevhalsa
+    """
+    version = pgstore.init(_team_store("db init"), team)
+    out.print(f"Schemat är skapat (version {version}).")
+
+
+@db_app.command("upgrade", cls=i18n.Command)
+def db_upgrade() -> None:
+    """Uppdatera kronobarn-schemat i databasen till denna versions.
+
+    Exempel: kronobarn --store postgresql://admin@db.example/kronobarn db upgrade
+    """
+    before, after = pgstore.upgrade(_team_store("db upgrade"))
+    if before == after:
+        out.print(f"Schemat är redan version {after}.")
+    else:
+        out.print(f"Schemat är uppdaterat från version {before} till {after}.")
+
+
+@db_app.command("grant", cls=i18n.Command)
+def db_grant(role: RoleArgument, team: TeamArgument) -> None:
+    """Ge en databasroll åtkomst till ett teams ärenden (teamet skapas om det är nytt).
+
+    Exempel: kronobarn db grant maria --team elevhalsa
+    """
+    pgstore.grant(_team_store("db grant"), role, team)
+    out.print(Text(f"{role} har nu åtkomst till teamet {team}."))
+
+
+@db_app.command("revoke", cls=i18n.Command)
+def db_revoke(role: RoleArgument, team: TeamArgument) -> None:
+    """Ta bort en databasrolls åtkomst till ett teams ärenden.
+
+    Exempel: kronobarn db revoke maria --team elevhalsa
+    """
+    if not pgstore.revoke(_team_store("db revoke"), role, team):
+        raise KronobarnError(f"{role} hör inte till teamet {team}. Inget ändrades.")
+    out.print(Text(f"{role} har inte längre åtkomst till teamet {team}."))
+
+
+@db_app.command("import", cls=i18n.Command)
+def db_import(directory: DirectoryArgument) -> None:
+    """Läs in ärendena i en filkatalog till databasen, ett i taget.
+
+    Varje ärende kontrolleras; en fil som inte kan läsas hoppas över och nämns.
+
+    Exempel: kronobarn db import ~/.local/share/kronobarn
+    """
+    moved = store_moves.import_directory(_team_store("db import"), directory)
+    for problem in moved.problems:
+        err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
+    out.print(f"Läste in {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
+    if moved.problems:
+        raise typer.Exit(1)
+
+
+@db_app.command("export", cls=i18n.Command)
+def db_export(directory: DirectoryArgument) -> None:
+    """Skriv databasens ärenden som ärendefiler i en katalog (samma form som filerna).
+
+    Exempel: kronobarn db export /srv/kopia
+    """
+    moved = store_moves.export_directory(_team_store("db export"), directory)
+    for problem in moved.problems:
+        err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
+    out.print(f"Skrev {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
+    if moved.problems:
+        raise typer.Exit(1)
+
+
 def _one_line(message: str) -> Text:
     """An error as one line: line breaks from quoted file content are shown as \\n."""
     return _safe(message.replace("\r", "\\r").replace("\n", "\\n"))
@@ -1410,10 +1587,17 @@ def _usage_message(exc: click_exceptions.UsageError) -> str:
     return "felaktig användning"
 
 
+def _run(argv: list[str] | None) -> Any:
+    try:
+        return app(args=argv, prog_name="kronobarn", standalone_mode=False)
+    finally:
+        _close_stores()
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the command; every error ends as one Swedish line on stderr and an exit code."""
     try:
-        code = app(args=argv, prog_name="kronobarn", standalone_mode=False)
+        code = _run(argv)
     except KronobarnError as exc:
         err.print(Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -1431,6 +1615,12 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:
         if os.environ.get("KRONOBARN_DEBUG"):
             raise
+        if type(exc).__module__.startswith("psycopg."):
+            # The team store turns database errors into ours; one that slipped past it still
+            # gets its Swedish line.
+            message = pgstore.translate(exc, url=state.store or "").message
+            err.print(Text("Fel: ") + _one_line(message), soft_wrap=True)
+            sys.exit(1)
         err.print(
             f"Fel: ett oväntat fel inträffade ({exc.__class__.__name__}). Det som redan sparats "
             "är orört. Kör med KRONOBARN_DEBUG=1 för detaljer.",

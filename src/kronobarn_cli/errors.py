@@ -1,6 +1,7 @@
 """The errors a user can cause or act on; each carries a one-line Swedish message."""
 
 import errno
+from collections.abc import Sequence
 
 
 class KronobarnError(Exception):
@@ -66,6 +67,68 @@ class JournalRewriteError(KronobarnError):
             f"Ärendet {case_id} sparades inte: journalen på disken kan bara få nya poster, "
             "inte ändras eller kortas. Läs in ärendet på nytt och försök igen."
         )
+
+
+class StaleCaseError(JournalRewriteError):
+    """A save of a case another session changed after this one read it: nothing is written."""
+
+    def __init__(self, case_id: str) -> None:
+        KronobarnError.__init__(
+            self,
+            f"Ärendet {case_id} sparades inte: det har ändrats i en annan session sedan du "
+            "öppnade det. Inget skrevs över; öppna det igen med kronobarn resume "
+            f"{case_id}.",
+        )
+
+
+class CaseRecordError(CaseFileError):
+    """A case in the team database that cannot be read or does not validate."""
+
+    def __init__(self, case_id: str, detail: str) -> None:
+        self.path = f"databasen, ärende {case_id}"
+        self.detail = detail
+        KronobarnError.__init__(self, f"Ärendet {case_id} i databasen kan inte läsas: {detail}")
+
+
+class StoreError(KronobarnError):
+    """The store cannot be used: a bad --store address, a database that cannot be reached,
+    a missing or newer schema, no access."""
+
+
+def journal_refusal(
+    case_id: str, recorded: Sequence[object], journal: Sequence[object]
+) -> JournalRewriteError:
+    """Why a save whose `journal` does not begin with the `recorded` one is refused.
+
+    Every save adds an entry, so a session that read the case before another one saved it
+    holds the recorded journal up to some entry and then entries of its own, none of them
+    recorded after that point: the case is stale (StaleCaseError). Anything else (an entry
+    changed or removed) is a rewrite.
+    """
+    common = 0
+    for mine, theirs in zip(journal, recorded, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    later = recorded[common:]
+    own = journal[common:]
+    if common and own and not any(_same_entry(a, b) for a in own for b in later):
+        return StaleCaseError(case_id)
+    return JournalRewriteError(case_id)
+
+
+def _same_entry(a: object, b: object) -> bool:
+    """The same entry, or one rewritten from it (same time and text)."""
+    if a == b:
+        return True
+    return _at_and_text(a) == _at_and_text(b) is not None
+
+
+def _at_and_text(entry: object) -> tuple[object, object] | None:
+    if isinstance(entry, dict):  # as the team store keeps it (JSON)
+        return entry.get("at"), entry.get("text")
+    at = getattr(entry, "at", None)
+    return None if at is None else (at, getattr(entry, "text", None))
 
 
 class AnswerError(KronobarnError):

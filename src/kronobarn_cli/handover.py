@@ -46,7 +46,8 @@ from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseErro
 from kronobarn_cli.export import write_file
 from kronobarn_cli.ids import ID_ALPHABET
 from kronobarn_cli.session import refuse_if_handed_over
-from kronobarn_cli.store import MAX_CASE_BYTES, CaseStore, has_lone_surrogate
+from kronobarn_cli.store import MAX_CASE_BYTES, has_lone_surrogate
+from kronobarn_cli.stores import Store
 from kronobarn_cli.validation import describe, swedish_message
 
 FORMAT = "kronobarn-handover"
@@ -141,7 +142,7 @@ def check_output(path: Path, *, force: bool) -> None:
 
 
 def send(
-    store: CaseStore,
+    store: Store,
     case: Case,
     to: OrganisationRef,
     person: str | None,
@@ -244,7 +245,7 @@ def receive(
 
 
 def receive_into(
-    store: CaseStore, incoming: Case, *, replace: bool, now: datetime, source: str
+    store: Store, incoming: Case, *, replace: bool, now: datetime, source: str
 ) -> tuple[Case, bool]:
     """Save a received case; returns it and whether it replaced a copy already here."""
     with store.locked(incoming.id):

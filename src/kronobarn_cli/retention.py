@@ -7,7 +7,7 @@ from datetime import date
 
 from kronobarn_cli.case import Case
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.stores import Store
 
 NOT_ACTIVATED = ("ej-aktiverad", "ej-aktiverad-hanvisad")
 
@@ -46,7 +46,7 @@ class Purge:
     """Case files that cannot be read, cases open in another session: nothing done to them."""
 
 
-def purge(store: CaseStore, rule: RetentionRule, *, delete: bool) -> Purge:
+def purge(store: Store, rule: RetentionRule, *, delete: bool) -> Purge:
     """The cases `rule` lets go; with `delete`, each is deleted under its lock after the rule
     is asked again about the case as it is then."""
     result = Purge()

@@ -34,6 +34,7 @@ from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.stores import Store
 from kronobarn_cli.text import (
     IDENTITY_NUMBER_WARNING,
     has_identity_number,
@@ -84,7 +85,7 @@ def refuse_if_handed_over(case: Case) -> None:
 
 
 def edit_child(
-    store: CaseStore, case: Case, name: str | None, birth_year: str | None, now: datetime
+    store: Store, case: Case, name: str | None, birth_year: str | None, now: datetime
 ) -> tuple[Case, list[str]]:
     """Correct the child's name/initials or birth year; the journal says what, not to what."""
     refuse_if_handed_over(case)
@@ -118,7 +119,7 @@ def edit_child(
     return edited, labels
 
 
-def close_case(store: CaseStore, case: Case, reason: str, now: datetime) -> Case:
+def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
     """Close a case: it leaves the walk and the reminders; nothing recorded is removed."""
     refuse_if_handed_over(case)
     if case.closed is not None:
@@ -173,7 +174,7 @@ class Walk:
     def __init__(
         self,
         workflow: Workflow,
-        store: CaseStore,
+        store: Store,
         case: Case,
         *,
         clock: Clock = local_now,
@@ -804,7 +805,7 @@ def _check_action_scope(
 
 
 def _save_plan(
-    store: CaseStore,
+    store: Store,
     workflow: Workflow,
     case: Case,
     meeting: Meeting,
@@ -839,7 +840,7 @@ def _open_for_changes(case: Case) -> Meeting:
 
 
 def add_action(  # noqa: PLR0917 - the fields of one action
-    store: CaseStore,
+    store: Store,
     workflow: Workflow,
     case: Case,
     what: str,
@@ -869,7 +870,7 @@ def add_action(  # noqa: PLR0917 - the fields of one action
 
 
 def set_action_status(
-    store: CaseStore, workflow: Workflow, case: Case, number: int, status: str, *, now: datetime
+    store: Store, workflow: Workflow, case: Case, number: int, status: str, *, now: datetime
 ) -> tuple[Case, str]:
     """Change an action's status; returns the case and what the action is."""
     meeting = _open_for_changes(case)
@@ -889,7 +890,7 @@ def set_action_status(
 
 
 def record_consent(
-    store: CaseStore, workflow: Workflow, case: Case, item: dict[str, Any], *, clock: Clock
+    store: Store, workflow: Workflow, case: Case, item: dict[str, Any], *, clock: Clock
 ) -> Case:
     """Record a new or extended consent outside the walk (same rules as in it)."""
     walk = Walk(workflow, store, case, clock=clock)
@@ -898,7 +899,7 @@ def record_consent(
 
 
 def withdraw_consent(  # noqa: PLR0917 - what a withdrawal says
-    store: CaseStore,
+    store: Store,
     workflow: Workflow,
     case: Case,
     giver: str,

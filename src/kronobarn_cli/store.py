@@ -22,9 +22,9 @@ import platformdirs
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
-    JournalRewriteError,
     KronobarnError,
     UnknownCaseError,
+    journal_refusal,
     os_error_text,
 )
 from kronobarn_cli.files import atomic_write, create_new, remove, temp_file_pattern
@@ -383,7 +383,8 @@ class CaseStore:
         """Write atomically: a temporary file in the same directory, fsync, then rename.
 
         The journal only grows: a case whose journal does not begin with the journal on disk
-        is refused (JournalRewriteError), whatever else it holds.
+        is refused (JournalRewriteError), whatever else it holds; StaleCaseError when another
+        session saved the case after this one read it (see `journal_refusal`).
         """
         path = self.path(case.id)
         data = _encoded(case)
@@ -391,7 +392,7 @@ class CaseStore:
             if path.exists() or path.is_symlink():
                 recorded = self._read(path).journal
                 if case.journal[: len(recorded)] != recorded:
-                    raise JournalRewriteError(case.id)
+                    raise journal_refusal(case.id, recorded, case.journal)
             try:
                 atomic_write(path, data)
             except OSError as exc:

@@ -1,0 +1,745 @@
+"""The team store on PostgreSQL: one JSONB row per case, revision-checked writes, row-level
+security per team, an append-only journal naming the database user.
+
+Imported only when `--store` / KRONOBARN_STORE names a `postgresql://` database. Every psycopg
+error becomes one Swedish line in `translate`; nothing above this module knows psycopg.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from kronobarn_cli.case import (
+    SCHEMA_VERSION,
+    Actor,
+    Case,
+    Child,
+    JournalEntry,
+    OrganisationRef,
+    migrate,
+)
+from kronobarn_cli.errors import (
+    CaseFileError,
+    CaseLockedError,
+    CaseRecordError,
+    KronobarnError,
+    StaleCaseError,
+    StoreError,
+    UnknownCaseError,
+    journal_refusal,
+)
+from kronobarn_cli.ids import new_case_id, system_user
+from kronobarn_cli.store import LOCK_WAIT_SECONDS, check_case_id
+from kronobarn_cli.validation import describe
+
+if TYPE_CHECKING:
+    from kronobarn_cli.index import CaseIndex, Listing
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA = "kronobarn"
+TEAM_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
+CONNECT_TIMEOUT_SECONDS = 5
+ITER_BATCH = 500
+
+Notice = Callable[[str], None]
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+
+def _ignore(_: str) -> None:
+    pass
+
+
+# -- migrations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def migrations() -> list[Migration]:
+    """The SQL migrations shipped with this release, oldest first (`NNNN_name.sql`)."""
+    found = []
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", path.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), path))
+    return found
+
+
+def known_schema_version() -> int:
+    return max(m.version for m in migrations())
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+_LOST = (
+    "Förbindelsen med databasen bröts. Det som sparats före felet finns kvar; "
+    "det du höll på att svara sparades inte."
+)
+
+
+def translate(exc: Exception, *, url: str = "", case_id: str | None = None) -> KronobarnError:
+    """A psycopg error as the one-line Swedish error a user sees."""
+    state = getattr(exc, "sqlstate", None) or ""
+    text = str(exc)
+    where = _address(url)
+    if (
+        state in ("28P01", "28000")
+        or "password authentication failed" in text
+        or ("role" in text and "does not exist" in text)
+        or "no pg_hba.conf entry" in text
+    ):
+        return StoreError(
+            f"Databasen {where} godtog inte inloggningen (fel användare eller lösenord). "
+            "Lösenordet läses från ~/.pgpass, PGPASSFILE eller PGPASSWORD."
+        )
+    if "no password supplied" in text:
+        return StoreError(
+            f"Databasen {where} kräver ett lösenord. Lägg det i ~/.pgpass, PGPASSFILE eller "
+            "PGPASSWORD (aldrig i adressen)."
+        )
+    if state == "3D000" or ("database" in text and "does not exist" in text):
+        return StoreError(f"Databasen {where} finns inte. Kontrollera adressen i --store.")
+    if state in ("42P01", "3F000"):
+        return StoreError(_MISSING_SCHEMA)
+    if state == "42501":
+        if "row-level security" in text:
+            return StoreError(
+                "Din databasroll hör inte till det teamet. Be den som administrerar databasen "
+                "köra: kronobarn db grant ROLL --team TEAM"
+            )
+        return StoreError(
+            "Din databasroll saknar behörighet till kronobarn-schemat. Be den som "
+            "administrerar databasen köra: kronobarn db grant ROLL --team TEAM"
+        )
+    if state == "KB001":
+        return StoreError("Journalen i databasen kan bara få nya rader, aldrig ändras.")
+    if isinstance(exc, psycopg.OperationalError):
+        if _never_connected(text):
+            return StoreError(
+                f"Kan inte nå databasservern {where}. Kontrollera adressen i --store "
+                "eller KRONOBARN_STORE och att servern är igång."
+            )
+        if case_id is not None:
+            return StoreError(f"{_LOST} Fortsätt med: kronobarn resume {case_id}")
+        return StoreError(_LOST)
+    return StoreError(f"Databasfel ({state or exc.__class__.__name__}). Inget mer sparades.")
+
+
+def _never_connected(text: str) -> bool:
+    return any(
+        words in text
+        for words in (
+            "Connection refused",
+            "could not translate host name",
+            "timeout expired",
+            "No such file or directory",
+            "could not connect",
+            "connection failed",
+            "Name or service not known",
+        )
+    )
+
+
+def _address(url: str) -> str:
+    """The database's address as the user may see it: host, port and database (never a
+    password; the socket directory when the host is one)."""
+    try:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        host = parts.hostname or query.get("host") or ""
+        port = parts.port or query.get("port")
+    except ValueError:
+        return "(ogiltig adress)"
+    where = f"{host}:{port}" if port else host
+    database = parts.path.lstrip("/") or query.get("dbname", "")
+    return f"{where}/{database}" if where else database or "(standardadressen)"
+
+
+_MISSING_SCHEMA = (
+    "Databasen har inget kronobarn-schema som du kommer åt. Skapa det med: kronobarn db init "
+    "(eller be den som administrerar databasen ge dig åtkomst med kronobarn db grant)."
+)
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
+def lock_key(case_id: str) -> int:
+    """The advisory-lock key of a case: 64 bits of a hash of its id (in kronobarn's name)."""
+    digest = hashlib.blake2b(f"kronobarn:{case_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def organisations_of(case: Case) -> list[str]:
+    """The organisations a case names where list and remind filter on them."""
+    found: set[str] = set()
+    refs: list[OrganisationRef | None] = [case.own_organisation]
+    refs += [h.to for h in case.handovers]
+    for meeting in case.meetings:
+        refs += [meeting.coordinator, *meeting.attendees]
+        refs += [action.organisation for action in meeting.actions]
+    for ref in refs:
+        if ref is not None:
+            found.add(ref.id)
+    return sorted(found)
+
+
+def _columns(case: Case) -> dict[str, Any]:
+    meeting = case.current_meeting
+    coordinator = meeting.coordinator if meeting is not None else None
+    return {
+        "status": case.status,
+        "created": case.created,
+        "updated": case.updated,
+        "closed_on": case.closed.on if case.closed else None,
+        "next_meeting": meeting.next_meeting if meeting is not None else None,
+        "coordinator": coordinator.id if coordinator is not None else None,
+        "organisations": organisations_of(case),
+    }
+
+
+def _data(case: Case) -> Jsonb:
+    return Jsonb(case.model_dump(mode="json"))
+
+
+def _entries_json(entries: Sequence[JournalEntry]) -> list[Any]:
+    return [entry.model_dump(mode="json") for entry in entries]
+
+
+class PgStore:
+    """Cases in a PostgreSQL database (see `docs/reliability.md`, section 13)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        home: Path,
+        notice: Notice = _ignore,
+        actor: Actor | Callable[[], Actor] | None = None,
+        team: str | None = None,
+        lock_wait: float | None = None,
+    ) -> None:
+        self.url = url
+        self.home = home
+        self.notice = notice
+        self._actor = actor
+        self.team = team
+        self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
+        self._conn: Connection | None = None
+        self._revisions: dict[str, int] = {}
+        """The revision each case was at when this store last read or wrote it."""
+        self._held: dict[str, int] = {}
+        self._announced: set[str] = set()
+
+    # -- connection ---------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            self._actor = Actor(user=system_user(), command="api")
+        elif callable(self._actor):
+            self._actor = self._actor()
+        return self._actor
+
+    @contextlib.contextmanager
+    def errors(self, case_id: str | None = None) -> Iterator[None]:
+        """psycopg errors inside become one Swedish line."""
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise translate(exc, url=self.url, case_id=case_id) from None
+
+    def connection(self, *, check_schema: bool = True) -> Connection:
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        if conn is not None and self._held:
+            # The advisory locks went with the old connection: going on would be unsafe.
+            held = next(iter(self._held))
+            raise StoreError(f"{_LOST} Fortsätt med: kronobarn resume {held}")
+        with self.errors():
+            conn = psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                application_name="kronobarn",
+            )
+        if check_schema:
+            try:
+                self._check_schema(conn)
+            except BaseException:
+                conn.close()
+                raise
+        self._conn = conn
+        return conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.close()
+            self._conn = None
+        self._held.clear()
+
+    def schema_version(self, conn: Connection | None = None) -> int | None:
+        """The version of the kronobarn schema in the database, None when there is none."""
+        conn = conn if conn is not None else self.connection(check_schema=False)
+        with self.errors():
+            row = conn.execute("SELECT to_regclass('kronobarn.schema_version')").fetchone()
+            if row is None or row[0] is None:
+                return None
+            found = conn.execute("SELECT max(version) FROM kronobarn.schema_version").fetchone()
+        return int(found[0]) if found is not None and found[0] is not None else None
+
+    def _check_schema(self, conn: Connection) -> None:
+        version = self.schema_version(conn)
+        known = known_schema_version()
+        if version is None:
+            raise StoreError(_MISSING_SCHEMA)
+        if version > known:
+            raise StoreError(
+                f"Databasens kronobarn-schema är version {version}, nyare än denna version av "
+                f"kronobarn känner till ({known}). Uppdatera kronobarn innan du använder den."
+            )
+        if version < known:
+            raise StoreError(
+                f"Databasens kronobarn-schema är version {version}; denna version av kronobarn "
+                f"behöver {known}. Uppdatera schemat med: kronobarn db upgrade"
+            )
+
+    # -- locks --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self, case_id: str, *, wait: bool = True) -> Iterator[None]:
+        """Hold the case for this session (re-entrant) with a session-level advisory lock; the
+        server lets go of it when the connection ends, however it ends."""
+        check_case_id(case_id)
+        held = self._held.get(case_id, 0)
+        if not held:
+            self._acquire(case_id, wait=wait)
+        self._held[case_id] = held + 1
+        try:
+            yield
+        finally:
+            self._held[case_id] -= 1
+            if not self._held[case_id]:
+                del self._held[case_id]
+                self._release(case_id)
+
+    def _acquire(self, case_id: str, *, wait: bool) -> None:
+        conn = self.connection()
+        key = lock_key(case_id)
+        with self.errors(case_id):
+            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if got is not None and got[0]:
+                return
+            if not self._visible(conn, case_id):
+                raise UnknownCaseError(case_id)  # to a role that cannot see it, it is not there
+            if not wait or self.lock_wait <= 0:
+                raise CaseLockedError(case_id)
+            if case_id not in self._announced:
+                self._announced.add(case_id)
+                self.notice(
+                    f"Väntar på ärendet {case_id}, som är öppet i en annan kronobarn-session …"
+                )
+            # Waiters queue on the server, first come first served.
+            timeout = f"{max(1, round(self.lock_wait * 1000))}ms"
+            conn.execute("SELECT set_config('lock_timeout', %s, false)", (timeout,))
+            try:
+                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            except psycopg.errors.LockNotAvailable:
+                raise CaseLockedError(case_id, self.lock_wait) from None
+            finally:
+                if not conn.broken:
+                    conn.execute("SELECT set_config('lock_timeout', '0', false)")
+
+    def _visible(self, conn: Connection, case_id: str) -> bool:
+        row = conn.execute("SELECT 1 FROM kronobarn.cases WHERE id = %s", (case_id,)).fetchone()
+        return row is not None
+
+    def _release(self, case_id: str) -> None:
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            return  # the server let go of it with the connection
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(case_id),))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def load(self, case_id: str) -> Case:
+        check_case_id(case_id)
+        conn = self.connection()
+        with self.errors(case_id):
+            row = conn.execute(
+                "SELECT data::text, revision FROM kronobarn.cases WHERE id = %s", (case_id,)
+            ).fetchone()
+        if row is None:
+            raise UnknownCaseError(case_id)  # or not this role's: the same words
+        case = self._validated(case_id, row[0])
+        self._revisions[case_id] = int(row[1])
+        return case
+
+    def _validated(self, case_id: str, raw: str) -> Case:
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError):
+            raise CaseRecordError(case_id, "ogiltig JSON") from None
+        if not isinstance(data, dict):
+            raise CaseRecordError(case_id, "raden innehåller inget ärende")
+        version = data.get("schema_version", 1)
+        if isinstance(version, bool) or version not in range(1, SCHEMA_VERSION + 1):
+            raise CaseRecordError(
+                case_id, f"schema_version {version} stöds inte av denna version av kronobarn"
+            )
+        try:
+            case = Case.model_validate(migrate(data))
+        except ValidationError as exc:
+            raise CaseRecordError(case_id, describe(exc.errors()[0])) from None
+        if case.id != case_id:
+            raise CaseRecordError(
+                case_id, f"id:t i ärendet ('{case.id}') stämmer inte med radens ('{case_id}')"
+            )
+        return case
+
+    def indexed(self, day: date) -> tuple[CaseIndex, Listing] | None:
+        """The team store has no summary index beside it: `list` and `remind` read the cases
+        one by one through a server-side cursor."""
+        del day
+        return None
+
+    def iter_cases(self) -> Iterator[Case | CaseFileError]:
+        """Every case this role can see, streamed from a server-side cursor in batches.
+
+        The cursor lives in a read transaction on this store's connection: read to the end
+        (or close the iterator) before writing through the same store."""
+        conn = self.connection()
+        with (
+            self.errors(),
+            conn.transaction(),
+            conn.cursor(name="kronobarn_cases") as cursor,
+        ):
+            cursor.itersize = ITER_BATCH
+            cursor.execute("SELECT id, data::text FROM kronobarn.cases ORDER BY id")
+            for case_id, raw in cursor:
+                try:
+                    yield self._validated(case_id, raw)
+                except CaseFileError as exc:
+                    yield exc
+
+    def files_of(self, case_id: str) -> list[Path]:
+        return []
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def create(self, child: Child, now: datetime, *, content: Case | None = None) -> Case:
+        conn = self.connection()
+        team = self.team_for_new_cases()
+        for _ in range(100):
+            case_id = new_case_id()
+            if content is not None:
+                case = content.model_copy(update={"id": case_id}, deep=True)
+            else:
+                case = Case(id=case_id, created=now, updated=now, child=child)
+            fields = ["child", "own_organisation"] if case.own_organisation else ["child"]
+            answered = case.journal
+            case.journal = []
+            case.log("Ärendet skapades.", now, self.actor, fields)
+            case.journal += answered
+            with self.errors(), conn.transaction():
+                if self._insert(conn, case, team):
+                    return case
+        raise KronobarnError("Kunde inte skapa ett unikt ärende-id. Försök igen.")
+
+    def add(self, case: Case) -> None:
+        """A case with its own id (a handed-over or imported one), in one transaction;
+        refused when the id is taken (in any team: the words do not say whose)."""
+        conn = self.connection()
+        team = self.team_for_new_cases()
+        with self.errors(case.id), conn.transaction():
+            if not self._insert(conn, case, team):
+                raise KronobarnError(
+                    f"Det finns redan ett ärende med id {case.id} här. Inget sparades."
+                )
+
+    def _insert(self, conn: Connection, case: Case, team: str) -> bool:
+        columns = _columns(case)
+        row = conn.execute(
+            "INSERT INTO kronobarn.cases (id, team, revision, data, status, created, updated,"
+            " closed_on, next_meeting, coordinator, organisations)"
+            " VALUES (%(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
+            " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s)"
+            " ON CONFLICT (id) DO NOTHING RETURNING revision",
+            {"id": case.id, "team": team, "data": _data(case), **columns},
+        ).fetchone()
+        if row is None:
+            return False
+        self._journal(conn, case.id, team, case.journal)
+        self._revisions[case.id] = 1
+        return True
+
+    def _journal(
+        self, conn: Connection, case_id: str, team: str, entries: Sequence[JournalEntry]
+    ) -> None:
+        if not entries:
+            return
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command,"
+                " fields) VALUES (%s, %s, 'entry', %s, %s, %s, %s)",
+                [(case_id, team, e.at, e.user, e.command, list(e.fields)) for e in entries],
+            )
+
+    def save(self, case: Case) -> None:
+        """Write the case if it is still at the revision this store read it at: else
+        StaleCaseError and nothing is written. Its journal only grows, as in the file store."""
+        conn = self.connection()
+        with self.errors(case.id), conn.transaction():
+            row = conn.execute(
+                "SELECT revision, team, data->'journal' FROM kronobarn.cases"
+                " WHERE id = %s FOR UPDATE",
+                (case.id,),
+            ).fetchone()
+            if row is None:
+                raise UnknownCaseError(case.id)  # deleted meanwhile, or not this role's
+            revision, team, recorded = int(row[0]), str(row[1]), row[2] or []
+            read_at = self._revisions.get(case.id)
+            if read_at is not None and read_at != revision:
+                raise StaleCaseError(case.id)
+            mine = _entries_json(case.journal)
+            if mine[: len(recorded)] != recorded:
+                raise journal_refusal(case.id, recorded, mine)
+            updated = conn.execute(
+                "UPDATE kronobarn.cases SET data = %(data)s, revision = revision + 1,"
+                " status = %(status)s, created = %(created)s, updated = %(updated)s,"
+                " closed_on = %(closed_on)s, next_meeting = %(next_meeting)s,"
+                " coordinator = %(coordinator)s, organisations = %(organisations)s"
+                " WHERE id = %(id)s AND revision = %(revision)s RETURNING revision",
+                {"id": case.id, "revision": revision, "data": _data(case), **_columns(case)},
+            ).fetchone()
+            if updated is None:
+                raise StaleCaseError(case.id)
+            self._journal(conn, case.id, team, case.journal[len(recorded) :])
+        self._revisions[case.id] = int(updated[0])
+
+    # -- deleting -----------------------------------------------------------------------------
+
+    def delete(self, case_id: str, *, only_if: Callable[[Case], bool] | None = None) -> bool:
+        """Delete the case's row for good, holding its lock. The journal table keeps who
+        deleted it, when and with which command (and the earlier rows of who changed it);
+        nothing a user typed is in it."""
+        check_case_id(case_id)
+        conn = self.connection()
+        with self.errors(case_id):
+            seen = conn.execute(
+                "SELECT 1 FROM kronobarn.cases WHERE id = %s", (case_id,)
+            ).fetchone()
+        if seen is None:
+            raise UnknownCaseError(case_id)
+        with self.locked(case_id), self.errors(case_id), conn.transaction():
+            row = conn.execute(
+                "SELECT data::text, team FROM kronobarn.cases WHERE id = %s FOR UPDATE",
+                (case_id,),
+            ).fetchone()
+            if row is None:
+                raise UnknownCaseError(case_id)
+            if only_if is not None and not only_if(self._validated(case_id, row[0])):
+                return False
+            conn.execute("DELETE FROM kronobarn.cases WHERE id = %s", (case_id,))
+            conn.execute(
+                "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command)"
+                " VALUES (%s, %s, 'delete', now(), %s, %s)",
+                (case_id, row[1], self.actor.user, self.actor.command),
+            )
+        self._revisions.pop(case_id, None)
+        return True
+
+    # -- teams --------------------------------------------------------------------------------
+
+    def my_teams(self) -> list[str]:
+        conn = self.connection()
+        with self.errors():
+            rows = conn.execute(
+                "SELECT DISTINCT m.team FROM kronobarn.team_members m"
+                " JOIN pg_catalog.pg_roles r ON r.rolname = m.role"
+                " WHERE pg_has_role(current_user, r.oid, 'MEMBER') ORDER BY 1"
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def team_for_new_cases(self) -> str:
+        """--team / KRONOBARN_TEAM; else the role's only team; else the team named at
+        `db init`."""
+        if self.team:
+            return check_team(self.team)
+        mine = self.my_teams()
+        if len(mine) == 1:
+            return mine[0]
+        conn = self.connection()
+        with self.errors():
+            row = conn.execute(
+                "SELECT value FROM kronobarn.settings WHERE key = 'default_team'"
+            ).fetchone()
+        if row is not None and (not mine or row[0] in mine):
+            return str(row[0])
+        if mine:
+            raise StoreError(
+                f"Välj team för ärendet med --team eller KRONOBARN_TEAM (du hör till "
+                f"{', '.join(mine)})."
+            )
+        raise StoreError(
+            "Du hör inte till något team i databasen. Be den som administrerar den köra: "
+            "kronobarn db grant ROLL --team TEAM"
+        )
+
+
+def check_team(team: str) -> str:
+    if not re.fullmatch(TEAM_PATTERN, team):
+        raise StoreError(
+            f"Ogiltigt teamnamn '{team}': bokstäver a–z, siffror, punkt, - och _ (högst 63 tecken)."
+        )
+    return team
+
+
+def check_role(role: str) -> str:
+    if not re.fullmatch(r"^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$", role):
+        raise StoreError(f"Ogiltigt rollnamn '{role}'.")
+    return role
+
+
+# -- administration (kronobarn db …) ------------------------------------------------------------
+
+
+def init(store: PgStore, team: str | None) -> int:
+    """Create the schema from every migration, in one transaction; the version it is at."""
+    conn = store.connection(check_schema=False)
+    version = store.schema_version(conn)
+    if version is not None:
+        raise StoreError(
+            f"Databasen har redan ett kronobarn-schema (version {version}). "
+            "Uppdatera det med: kronobarn db upgrade"
+        )
+    with store.errors(), conn.transaction():
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
+        conn.execute(
+            "CREATE TABLE kronobarn.schema_version (version integer PRIMARY KEY,"
+            " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),"
+            " applied_by name NOT NULL DEFAULT current_user)"
+        )
+        for migration in migrations():
+            _apply(conn, migration)
+        if team:
+            conn.execute(
+                "INSERT INTO kronobarn.teams (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                (check_team(team),),
+            )
+            conn.execute(
+                "INSERT INTO kronobarn.settings (key, value) VALUES ('default_team', %s)",
+                (team,),
+            )
+    return known_schema_version()
+
+
+def _apply(conn: Connection, migration: Migration) -> None:
+    conn.execute(migration.text().encode("utf-8"))
+    conn.execute(
+        "INSERT INTO kronobarn.schema_version (version, name) VALUES (%s, %s)",
+        (migration.version, migration.name),
+    )
+
+
+def upgrade(store: PgStore) -> tuple[int, int]:
+    """Apply the migrations the database lacks, each in its own transaction."""
+    conn = store.connection(check_schema=False)
+    before = store.schema_version(conn)
+    if before is None:
+        raise StoreError(_MISSING_SCHEMA)
+    known = known_schema_version()
+    if before > known:
+        raise StoreError(
+            f"Databasens kronobarn-schema är version {before}, nyare än denna version av "
+            f"kronobarn känner till ({known}). Uppdatera kronobarn."
+        )
+    for migration in migrations():
+        if migration.version > before:
+            with store.errors(), conn.transaction():
+                _apply(conn, migration)
+    return before, known
+
+
+_GRANTS = (
+    "GRANT USAGE ON SCHEMA kronobarn TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases TO {role}",
+    "GRANT SELECT, INSERT ON kronobarn.journal TO {role}",
+    "GRANT SELECT ON kronobarn.team_members, kronobarn.settings, kronobarn.schema_version"
+    " TO {role}",
+)
+_REVOKES = (
+    "REVOKE ALL ON kronobarn.cases, kronobarn.journal, kronobarn.team_members,"
+    " kronobarn.settings, kronobarn.schema_version FROM {role}",
+    "REVOKE USAGE ON SCHEMA kronobarn FROM {role}",
+)
+
+
+def grant(store: PgStore, role: str, team: str) -> None:
+    """Let `role` see and change the cases of `team` (the team is created if new)."""
+    conn = store.connection()
+    check_role(role)
+    check_team(team)
+    with store.errors(), conn.transaction():
+        _require_role(conn, role)
+        conn.execute(
+            "INSERT INTO kronobarn.teams (name) VALUES (%s) ON CONFLICT DO NOTHING", (team,)
+        )
+        conn.execute(
+            "INSERT INTO kronobarn.team_members (role, team) VALUES (%s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (role, team),
+        )
+        for statement in _GRANTS:
+            conn.execute(sql.SQL(statement).format(role=sql.Identifier(role)))
+
+
+def revoke(store: PgStore, role: str, team: str) -> bool:
+    """Take `role` out of `team`; with no team left, it loses every privilege on the schema.
+    False when it was not in the team."""
+    conn = store.connection()
+    check_role(role)
+    check_team(team)
+    with store.errors(), conn.transaction():
+        _require_role(conn, role)
+        gone = conn.execute(
+            "DELETE FROM kronobarn.team_members WHERE role = %s AND team = %s RETURNING 1",
+            (role, team),
+        ).fetchone()
+        left = conn.execute(
+            "SELECT 1 FROM kronobarn.team_members WHERE role = %s", (role,)
+        ).fetchone()
+        if left is None:
+            for statement in _REVOKES:
+                conn.execute(sql.SQL(statement).format(role=sql.Identifier(role)))
+    return gone is not None
+
+
+def _require_role(conn: Connection, role: str) -> None:
+    if conn.execute("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s", (role,)).fetchone():
+        return
+    raise StoreError(f"Databasrollen '{role}' finns inte. Skapa den först (CREATE ROLE).")

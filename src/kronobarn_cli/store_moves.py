@@ -1,0 +1,61 @@
+"""Moving cases between stores: a file store into a team database (`db import`) and back
+(`db export`). Each case is validated on the way and written whole or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kronobarn_cli.errors import CaseFileError, KronobarnError, StoreError
+from kronobarn_cli.store import CASES_DIR, CaseStore
+from kronobarn_cli.stores import Store
+
+
+@dataclass
+class Moved:
+    done: list[str] = field(default_factory=list)
+    """The ids of the cases written."""
+    problems: list[str] = field(default_factory=list)
+    """One Swedish line per case that was skipped."""
+
+
+def file_store(directory: Path) -> CaseStore:
+    """The file store in `directory`: a KRONOBARN_HOME (holding `arenden/`) or the case
+    directory itself."""
+    if not directory.is_dir():
+        raise KronobarnError(f"Katalogen {directory} finns inte.")
+    source = CaseStore(directory, lock_wait=0)
+    if not (directory / CASES_DIR).is_dir() and any(directory.glob("*.json")):
+        source.directory = directory
+    return source
+
+
+def move(source: Store, target: Store) -> Moved:
+    """Every case of `source` added to `target` (one transaction or one file each); a case
+    that cannot be read or whose id `target` already has is reported and skipped."""
+    moved = Moved()
+    for item in source.iter_cases():
+        if isinstance(item, CaseFileError):
+            moved.problems.append(item.message)
+            continue
+        try:
+            target.add(item)
+        except CaseFileError as exc:
+            moved.problems.append(exc.message)
+        except StoreError:
+            raise  # the database itself failed: stop, say so
+        except KronobarnError as exc:
+            moved.problems.append(exc.message)
+        else:
+            moved.done.append(item.id)
+    return moved
+
+
+def import_directory(target: Store, directory: Path) -> Moved:
+    return move(file_store(directory), target)
+
+
+def export_directory(source: Store, directory: Path) -> Moved:
+    if directory.exists() and not directory.is_dir():
+        raise KronobarnError(f"{directory} är ingen katalog.")
+    return move(source, CaseStore(directory, lock_wait=0))

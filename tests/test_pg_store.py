@@ -1,0 +1,595 @@
+"""The team store on a real PostgreSQL: teams and row-level security, many writers, the journal
+table, moving cases between files and the database, and every fault as one Swedish line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pexpect
+import pytest
+
+try:
+    from kronobarn_cli import pgstore
+except ImportError:  # the postgres extra is not installed
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip("psycopg is not installed (pip install '.[postgres]')", allow_module_level=True)
+from kronobarn_cli.case import Case, Child
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.errors import StaleCaseError, StoreError, UnknownCaseError
+from kronobarn_cli.pgstore import PgStore
+from kronobarn_cli.session import Walk, add_action, local_now, plan_meeting
+from kronobarn_cli.store import CaseStore
+
+from . import pg
+from .conftest import NOW, fixed_clock
+from .helpers import Completed, in_process
+from .test_handover import first_meeting_answers
+from .test_pty import DOWN, KRONOBARN, answer
+
+ENGLISH = ("Traceback", "Error", "error", "psycopg", "connection", "password", "FATAL")
+
+
+def spawn(home: Path, *args: str, env: dict[str, str]) -> pexpect.spawn:
+    return pexpect.spawn(
+        str(KRONOBARN), list(args), encoding="utf-8", timeout=20, dimensions=(50, 120),
+        env={**os.environ, "KRONOBARN_HOME": str(home), "TERM": "xterm",
+             "PROMPT_TOOLKIT_NO_CPR": "1", "LANG": "C.UTF-8", **env},
+    )  # fmt: skip
+
+
+def one_line(done: Completed) -> str:
+    """The single Swedish error line of a failed run."""
+    assert done.returncode not in (0, 70), (done.returncode, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Fel: "), done.stderr
+    assert not any(word in lines[0] for word in ENGLISH), lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def team_store(pg_url: str, isolated: Path) -> Iterator[PgStore]:
+    store = PgStore(pg_url, home=isolated)
+    yield store
+    store.close()
+
+
+def as_role(server: pg.Server, url: str, role: str) -> str:
+    return server.url(pg.database_of(url), role)
+
+
+# -- teams and row-level security -----------------------------------------------------------------
+
+
+@pytest.fixture
+def two_teams(
+    pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> dict[str, str]:
+    """Roles anna (team alfa) and bengt (team beta), each with a case of their own team."""
+    for role in ("anna", "bengt"):
+        pg.create_role(pg_server, role)
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert in_process("db", "grant", "anna", "--team", "alfa").returncode == 0
+    granted = in_process("db", "grant", "bengt", "--team", "beta")
+    assert granted.returncode == 0, granted.stderr
+    assert granted.stdout.strip() == "bengt har nu åtkomst till teamet beta."
+    urls = {role: as_role(pg_server, pg_url, role) for role in ("anna", "bengt")}
+    ids = {}
+    for role, url in urls.items():
+        monkeypatch.setenv("KRONOBARN_STORE", url)
+        made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
+        assert made.returncode == 0, made.stderr
+        ids[role] = made.stdout.split()[1]
+    return {**{f"{r}_url": u for r, u in urls.items()}, **{f"{r}_case": i for r, i in ids.items()}}
+
+
+def test_a_role_sees_and_changes_only_its_teams_cases_and_others_do_not_exist(
+    two_teams: dict[str, str], monkeypatch: pytest.MonkeyPatch, pg_server: pg.Server, pg_url: str
+) -> None:
+    mine, theirs = two_teams["anna_case"], two_teams["bengt_case"]
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert [row["id"] for row in listed] == [mine]
+    reminded = json.loads(in_process("remind", "--json", "--within", "365d").stdout)
+    assert {r["case_id"] for r in reminded} <= {mine}
+
+    unknown = one_line(in_process("show", "zzzzzz"))
+    for args in (("show", theirs), ("log", theirs), ("export", theirs),
+                 ("plan", theirs, "done", "1"), ("close", theirs, "--reason", "x"),
+                 ("delete", theirs, "--yes"), ("edit", theirs, "--name", "X")):  # fmt: skip
+        refused = one_line(in_process(*args))
+        assert refused == unknown.replace("zzzzzz", theirs), args
+
+    with pg_server.connect(pg.database_of(pg_url), "anna") as conn:
+        changed = conn.execute(
+            "UPDATE kronobarn.cases SET status = 'avslutad' WHERE id = %s", (theirs,)
+        )
+        assert changed.rowcount == 0
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
+    assert in_process("show", theirs).returncode == 0
+    assert json.loads(in_process("log", theirs, "--json").stdout)[0]["command"] == "new-case"
+
+
+def test_a_role_cannot_move_a_case_into_a_team_it_is_not_in(
+    two_teams: dict[str, str], pg_server: pg.Server, pg_url: str
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    database = pg.database_of(pg_url)
+    with (
+        pg_server.connect(database, "anna") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "UPDATE kronobarn.cases SET team = 'beta' WHERE id = %s", (two_teams["anna_case"],)
+        )
+
+
+def test_revoke_takes_the_teams_cases_away(
+    two_teams: dict[str, str], monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    done = in_process("db", "revoke", "anna", "--team", "alfa")
+    assert done.returncode == 0, done.stderr
+    assert "inte längre åtkomst" in done.stdout
+    again = one_line(in_process("db", "revoke", "anna", "--team", "alfa"))
+    assert "hör inte till teamet alfa" in again
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    assert "db grant" in one_line(in_process("list"))
+
+
+def test_grant_of_a_role_that_does_not_exist_is_one_line(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert "finns inte" in one_line(in_process("db", "grant", "ingen_sadan", "--team", "alfa"))
+    assert "Ogiltigt teamnamn" in one_line(in_process("db", "grant", "anna", "--team", "a b"))
+
+
+# -- the journal table ----------------------------------------------------------------------------
+
+
+def test_the_journal_table_names_the_database_user_keeps_deletions_and_is_append_only(
+    two_teams: dict[str, str], monkeypatch: pytest.MonkeyPatch, pg_server: pg.Server, pg_url: str
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    case_id = two_teams["anna_case"]
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    assert in_process("delete", case_id, "--yes").returncode == 0
+    database = pg.database_of(pg_url)
+    with pg_server.connect(database) as conn:
+        rows = conn.execute(
+            "SELECT event, db_user, command FROM kronobarn.journal WHERE case_id = %s ORDER BY seq",
+            (case_id,),
+        ).fetchall()
+        columns = {
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = 'kronobarn' AND table_name = 'journal'"
+            )
+        }
+        with pytest.raises(psycopg.Error, match="append-only"):
+            conn.execute("UPDATE kronobarn.journal SET command = 'x'")
+        with pytest.raises(psycopg.Error, match="append-only"):
+            conn.execute("DELETE FROM kronobarn.journal")
+    assert rows[0] == ("entry", "anna", "new-case")
+    assert rows[-1] == ("delete", "anna", "delete")
+    assert {row[1] for row in rows} == {"anna"}
+    assert "text" not in columns  # what happened in words stays with the case, and goes with it
+    with pg_server.connect(database, "anna") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE kronobarn.journal SET command = 'x'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM kronobarn.journal")
+
+
+# -- many writers ---------------------------------------------------------------------------------
+
+REFUSED, FAILED = 3, 4
+
+
+def _writer(url: str, home: Path, case_id: str, writer: int) -> NoReturn:
+    """100 changes, each read, changed and saved holding the case, as every command does."""
+    code = 0
+    try:
+        store = PgStore(url, home=home, lock_wait=60)
+        for number in range(100):
+            with store.locked(case_id):
+                case = store.load(case_id)
+                case.pending.setdefault("skrivare", []).append([writer, number])
+                case.log("Ärendet ändrades.", local_now(), store.actor, [f"skrivare-{writer}"])
+                store.save(case)
+        store.close()
+    except BaseException:  # noqa: BLE001 - reported to the test through the exit code
+        traceback.print_exc()
+        code = FAILED
+    finally:
+        sys.stderr.flush()
+        os._exit(code)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.timeout(120)
+def test_four_writer_processes_times_100_updates_of_one_case_lose_nothing(
+    team_store: PgStore, pg_url: str, isolated: Path
+) -> None:
+    case = team_store.create(Child(name="A. B.", birth_year=2016), NOW)
+    start_r, start_w = os.pipe()
+    children = []
+    for writer in range(4):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(start_w)
+            os.read(start_r, 1)
+            _writer(pg_url, isolated, case.id, writer)
+        children.append(pid)
+    os.close(start_r)
+    os.write(start_w, b"xxxx")
+    os.close(start_w)
+    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+    assert codes == [0] * 4
+    final = team_store.load(case.id)
+    done = final.pending["skrivare"]
+    assert len(done) == 400  # 0 lost, none twice
+    for writer in range(4):  # and each writer's own order kept
+        assert [n for w, n in done if w == writer] == list(range(100))
+    assert len(final.journal) == 401
+    with team_store.connection().cursor() as cursor:
+        revision = cursor.execute(
+            "SELECT revision FROM kronobarn.cases WHERE id = %s", (case.id,)
+        ).fetchone()
+        rows = cursor.execute(
+            "SELECT count(*) FROM kronobarn.journal WHERE case_id = %s", (case.id,)
+        ).fetchone()
+    assert revision == (401,) and rows == (401,)
+
+
+def test_writers_without_the_lock_are_kept_apart_by_the_revision(
+    team_store: PgStore, workflow: Workflow, pg_url: str, isolated: Path
+) -> None:
+    """Two sessions that read the same revision: the second save is refused, whatever its
+    journal says; read again, it goes through."""
+    case = _activated(team_store, workflow)
+    first, second = PgStore(pg_url, home=isolated), PgStore(pg_url, home=isolated)
+    try:
+        one, two = first.load(case.id), second.load(case.id)
+        add_action(first, workflow, one, "första", "skola", "2027-03-01", "trygg", now=NOW)
+        with pytest.raises(StaleCaseError):
+            add_action(second, workflow, two, "andra", "skola", "2027-03-01", "trygg", now=NOW)
+        actions = [a.what for a in plan_meeting(team_store.load(case.id)).actions]
+        assert "första" in actions and "andra" not in actions
+        add_action(second, workflow, second.load(case.id), "andra", "skola", "2027-03-01",
+                   "trygg", now=NOW)  # fmt: skip
+        actions = [a.what for a in plan_meeting(team_store.load(case.id)).actions]
+        assert actions[-2:] == ["första", "andra"]
+    finally:
+        first.close()
+        second.close()
+
+
+def _activated(store: PgStore, workflow: Workflow) -> Case:
+    from .scenario import realistic_case  # noqa: PLC0415
+
+    store.add(Case(id="k3m9qa", created=NOW, updated=NOW, child=Child(name="Elsa K.")))
+
+    class Adding:
+        actor = store.actor
+
+        def save(self, case: Case) -> None:
+            if case.journal:
+                store.save(case)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+    return realistic_case(Adding(), workflow, fixed_clock).case
+
+
+# -- a connection lost in the middle of a walk ---------------------------------------------------
+
+
+def test_a_connection_killed_mid_walk_is_one_swedish_line_and_the_walk_resumes(
+    team_store: PgStore, workflow: Workflow, pg_server: pg.Server, pg_url: str, isolated: Path
+) -> None:
+    case = team_store.create(Child(name="A. B.", birth_year=2016), NOW)
+    walking = PgStore(pg_url, home=isolated, actor=team_store.actor)
+    with walking.locked(case.id):
+        walk = Walk(workflow, walking, walking.load(case.id), clock=fixed_clock)
+        walk.answer("uppmarksammat", "Oro.")
+        with pg_server.connect() as admin:
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'kronobarn' AND pid <> pg_backend_pid()"
+                " AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')"
+            ).fetchall()
+        assert killed == [(True,)]
+        with pytest.raises(StoreError) as lost:
+            walk.answer("egen-insats-racker", False)
+    message = lost.value.message
+    assert "\n" not in message and "Förbindelsen med databasen bröts" in message
+    assert f"kronobarn resume {case.id}" in message
+    walking.close()
+
+    # The answer before the kill is kept; another session can take the case and go on.
+    resumed = PgStore(pg_url, home=isolated)
+    try:
+        with resumed.locked(case.id, wait=False):
+            again = Walk(workflow, resumed, resumed.load(case.id), clock=fixed_clock)
+            assert again.case.answers["behov-av-samverkan"]["uppmarksammat"] == "Oro."
+            assert "egen-insats-racker" not in again.case.answers["behov-av-samverkan"]
+            again.answer("egen-insats-racker", False)
+        assert "egen-insats-racker" in team_store.load(case.id).answers["behov-av-samverkan"]
+    finally:
+        resumed.close()
+
+
+# -- moving between files and the database --------------------------------------------------------
+
+
+def test_db_import_and_export_round_trip_and_a_broken_file_is_skipped_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    source = tmp_path / "filer"
+    files = CaseStore(source)
+    made = [files.create(Child(name=f"Barn {n}", birth_year=2015), NOW) for n in range(3)]
+    broken = files.directory / "abcdef.json"
+    broken.write_text('{"id": "abcdef", "child": ', encoding="utf-8")
+
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    done = in_process("db", "import", str(source))
+    assert done.returncode == 1
+    assert done.stdout.strip() == "Läste in 3 ärenden; 1 hoppades över."
+    assert done.stderr.strip().splitlines() == [
+        f"Fel: Ärendefilen {broken} kan inte läsas: ogiltig JSON (rad 1)"
+    ]
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert sorted(row["id"] for row in listed) == sorted(case.id for case in made)
+
+    again = in_process("db", "import", str(source))  # nothing doubled, nothing overwritten
+    assert again.stdout.strip() == "Läste in 0 ärenden; 4 hoppades över."
+    assert "Det finns redan ett ärende med id" in again.stderr
+
+    target = tmp_path / "tillbaka"
+    exported = in_process("db", "export", str(target))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.strip() == "Skrev 3 ärenden; 0 hoppades över."
+    for case in made:
+        written = target / "arenden" / f"{case.id}.json"
+        assert written.stat().st_mode & 0o777 == 0o600
+        assert json.loads(written.read_text("utf-8")) == json.loads(
+            files.path(case.id).read_text("utf-8")
+        )
+    assert CaseStore(target).load(made[0].id) == made[0]
+
+
+def test_list_and_remind_say_the_same_on_files_and_in_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str, workflow: Workflow
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for _ in range(3):
+        made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
+        assert made.returncode == 0, made.stderr
+    assert in_process("new-case", "--answers", str(first_meeting_answers(tmp_path))).returncode == 0
+    files = {}
+    commands = (("list", "--json"), ("remind", "--json", "--within", "365d"),
+                ("remind", "--format", "csv", "--within", "365d", "--coordinator"),
+                ("remind", "--json", "--overdue", "--today", "2030-01-01"))  # fmt: skip
+    for args in commands:
+        files[args] = in_process(*args)
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert in_process("db", "import", os.environ["KRONOBARN_HOME"]).returncode == 0
+    for args in commands:
+        database = in_process(*args)
+        assert database.returncode == files[args].returncode == 0
+        assert database.stdout == files[args].stdout, args
+    assert len(json.loads(files[commands[1]].stdout)) > 0
+
+
+# -- faults: each one Swedish line -------------------------------------------------------------
+
+
+def test_an_unreachable_server_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", "postgresql://kb@127.0.0.1:1/kronobarn")
+    line = one_line(in_process("list"))
+    assert "Kan inte nå databasservern 127.0.0.1:1/kronobarn" in line
+
+
+def test_a_wrong_password_is_one_line(
+    pg_server: pg.Server, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.tcp_url(pg_database))
+    monkeypatch.setenv("PGPASSWORD", "fel-lösen")
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+    assert "godtog inte inloggningen" in one_line(in_process("list"))
+    monkeypatch.setenv("PGPASSWORD", pg.PASSWORD)
+    pg_server.reset(pg_database)
+    assert in_process("list").returncode == 0  # the right one, from the environment
+
+
+def test_a_password_in_the_address_is_refused_before_anything_connects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for url in ("postgresql://kb:hemligt@127.0.0.1:1/x", "postgresql://kb@h/x?password=hemligt"):
+        monkeypatch.setenv("KRONOBARN_STORE", url)
+        line = one_line(in_process("list"))
+        assert "Lösenordet får inte stå i databasadressen" in line and "hemligt" not in line
+
+
+def test_without_psycopg_a_team_store_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    monkeypatch.setenv("KRONOBARN_STORE", "postgresql://kb@127.0.0.1:1/x")
+    assert "pip install 'kronobarn-cli[postgres]'" in one_line(in_process("list"))
+
+
+def test_an_unknown_store_address_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", "mysql://x")
+    assert "Okänd lagringsplats" in one_line(in_process("list"))
+    assert "postgresql" in one_line(in_process("--store", "file:", "db", "init"))
+
+
+def test_a_missing_schema_is_one_line_and_db_init_makes_it(
+    pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = pg_server.url(pg_server.new_database())
+    monkeypatch.setenv("KRONOBARN_STORE", url)
+    assert "kronobarn db init" in one_line(in_process("list"))
+    assert "kronobarn db init" in one_line(in_process("db", "upgrade"))
+    done = in_process("db", "init", "--team", "elevhalsa")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Schemat är skapat (version {pgstore.known_schema_version()})."
+    assert "db upgrade" in one_line(in_process("db", "init"))
+    assert in_process("db", "upgrade").stdout.strip() == (
+        f"Schemat är redan version {pgstore.known_schema_version()}."
+    )
+    made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
+    assert made.returncode == 0, made.stderr
+    database = pg.database_of(url)
+    with pg_server.connect(database) as conn:
+        team = conn.execute("SELECT team FROM kronobarn.cases").fetchone()
+    assert team == ("elevhalsa",)
+
+
+def test_a_newer_schema_is_refused(pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = pg_server.new_database(pg.TEMPLATE)
+    with pg_server.connect(database) as conn:
+        conn.execute("INSERT INTO kronobarn.schema_version (version, name) VALUES (999, 'framtid')")
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
+    line = one_line(in_process("list"))
+    assert "version 999, nyare än denna version av kronobarn" in line
+    assert "999" in one_line(in_process("db", "upgrade"))
+
+
+def test_an_older_schema_asks_for_db_upgrade(
+    pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A release with a second migration: the database at the first is upgraded by
+    `db upgrade`, each migration recorded."""
+    extra = tmp_path / "migrations"
+    extra.mkdir()
+    for migration in pgstore.migrations():
+        (extra / migration.path.name).write_text(migration.text(), encoding="utf-8")
+    (extra / "9000_proov.sql").write_text(
+        "ALTER TABLE kronobarn.cases ADD COLUMN proov text;", encoding="utf-8"
+    )
+    database = pg_server.new_database(pg.TEMPLATE)
+    monkeypatch.setattr(pgstore, "MIGRATIONS", extra)
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
+    assert "kronobarn db upgrade" in one_line(in_process("list"))
+    done = in_process("db", "upgrade")
+    assert done.stdout.strip() == "Schemat är uppdaterat från version 1 till 9000."
+    assert in_process("list").returncode == 0
+    with pg_server.connect(database) as conn:
+        versions = [row[0] for row in conn.execute("SELECT version FROM kronobarn.schema_version")]
+    assert sorted(versions) == [1, 9000]
+
+
+def test_a_role_without_access_to_an_id_gets_the_unknown_id_message_even_when_it_is_open(
+    two_teams: dict[str, str], pg_url: str, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session holding bengt's case must not tell anna that the id exists."""
+    holder = PgStore(two_teams["bengt_url"], home=isolated)
+    theirs = two_teams["bengt_case"]
+    try:
+        with holder.locked(theirs):
+            monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+            line = one_line(in_process("plan", theirs, "done", "1"))
+            assert line == f"Fel: Det finns inget ärende med id '{theirs}'. Se 'kronobarn list'."
+            anna = PgStore(two_teams["anna_url"], home=isolated)
+            with pytest.raises(UnknownCaseError):
+                anna.locked(theirs, wait=False).__enter__()
+            anna.close()
+    finally:
+        holder.close()
+
+
+def test_a_database_error_that_slips_past_the_store_is_still_one_swedish_line(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    def broken(self: PgStore, case_id: str) -> Case:
+        raise psycopg.errors.UndefinedTable("relation does not exist")
+
+    monkeypatch.setattr(PgStore, "load", broken)
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert "kronobarn db init" in one_line(in_process("show", "abcdef"))
+
+
+@pytest.mark.pty
+@pytest.mark.timeout(90)
+@pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
+def test_the_real_command_killed_mid_walk_says_so_in_swedish_and_resume_goes_on(
+    pg_server: pg.Server, pg_url: str, isolated: Path
+) -> None:
+    """`kronobarn new-case` in a pseudo-terminal; its connection is killed between two answers:
+    the next answer ends in one Swedish line, and `kronobarn resume ID` asks that question again."""
+    env = {"KRONOBARN_STORE": pg_url}
+    child = spawn(isolated, "new-case", env=env)
+    answer(child, "Barnets namn eller initialer", "E. K.\r", ready=None)
+    answer(child, "Barnets födelseår", "2016\r")
+    answer(child, "Vilken verksamhet arbetar du i", DOWN * 5 + "\r")
+    answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
+    child.expect("Räcker det stöd")
+    child.expect("illbaka")
+    database = pg.database_of(pg_url)
+    with pg_server.connect(database) as admin:
+        case_id = admin.execute("SELECT id FROM kronobarn.cases").fetchone()[0]
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'kronobarn'"
+        ).fetchall()
+    assert killed == [(True,)]
+    child.send(DOWN + "\r")
+    child.expect(f"Fel: Förbindelsen med databasen bröts.*kronobarn resume {case_id}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "Traceback" not in (child.before or "")
+
+    resumed = spawn(isolated, "resume", case_id, env=env)
+    answer(resumed, "Räcker det stöd", "\x03", ready="illbaka")  # asked again; then Ctrl-C
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    with pg_server.connect(database) as admin:
+        data = admin.execute("SELECT data FROM kronobarn.cases").fetchone()[0]
+    assert data["answers"]["behov-av-samverkan"]["uppmarksammat"] == "Oro för skolfrånvaro."
+
+
+def test_an_unknown_role_or_database_is_one_line(
+    pg_server: pg.Server, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(pg_database, "ingen_sadan_roll"))
+    assert "godtog inte inloggningen" in one_line(in_process("list"))
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url("finns_inte"))
+    line = one_line(in_process("list"))
+    assert f"Databasen {pg_server.socket_dir}:{pg_server.port}/finns_inte finns inte" in line
+
+
+def test_a_row_that_does_not_validate_is_reported_like_a_broken_file_and_kept(
+    team_store: PgStore, pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = team_store.create(Child(name="A. B.", birth_year=2016), NOW)
+    bad = team_store.create(Child(name="C. D.", birth_year=2016), NOW)
+    database = pg.database_of(pg_url)
+    with pg_server.connect(database) as conn:
+        conn.execute(
+            "UPDATE kronobarn.cases SET data = jsonb_set(data, '{status}', '\"okänd\"')"
+            " WHERE id = %s",
+            (bad.id,),
+        )
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    listed = in_process("list", "--json")
+    assert listed.returncode == 1
+    assert [row["id"] for row in json.loads(listed.stdout)] == [good.id]
+    assert listed.stderr.startswith(f"Fel: Ärendet {bad.id} i databasen kan inte läsas: status")
+    line = one_line(in_process("plan", bad.id, "done", "1"))
+    assert line.startswith(f"Fel: Ärendet {bad.id} i databasen kan inte läsas")
+    assert in_process("delete", bad.id, "--yes").returncode == 0  # it can still be deleted

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         session,
         store_moves,
         summaries,
+        summary,
         validation,
         views,
     )
@@ -74,6 +75,7 @@ else:
     indexes = LazyModule("kronobarn_cli.index")
     outputs = LazyModule("kronobarn_cli.outputs")
     summaries = LazyModule("kronobarn_cli.summaries")
+    summary = LazyModule("kronobarn_cli.summary")
     remind_rules = LazyModule("kronobarn_cli.remind")
     remind_options = LazyModule("kronobarn_cli.remind_query")
 from kronobarn_cli.stores import Store, case_error, is_postgres, open_postgres, open_store
@@ -1252,7 +1254,7 @@ def list_cases(as_json: JsonOption = False) -> None:
         for case in _readable_cases(store, problems)
     )
     if as_json:
-        outputs.json_array(indexes.json_item(row) for row in rows)
+        outputs.json_array(summary.json_item(row) for row in rows)
     elif not outputs.case_table(rows, out):
         out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
     _report_broken([problem.message for problem in problems])
@@ -1372,7 +1374,7 @@ def remind(
         items = (
             found[0].reminders_json(query)
             if found is not None
-            else ((indexes.json_item(row), row["overdue"]) for row in rows)
+            else ((summary.json_item(row), row["overdue"]) for row in rows)
         )
         outputs.json_array(seen.items(items))
     elif fmt == "csv":

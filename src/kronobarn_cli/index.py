@@ -16,42 +16,27 @@ SQL, and rows are read one at a time, so `remind` and `list` stream in constant 
 from __future__ import annotations
 
 import contextlib
-import heapq
-import json
 import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.lazy import LazyModule
-from kronobarn_cli.outputs import csv_fields
-from kronobarn_cli.text import json_controls_escaped
+from kronobarn_cli.summary import REMINDER_COLUMNS, SummaryReader, summary_of
 
-# An index that is up to date is read without the case model (pydantic) or the rules of
-# reminders: they are imported when a row is written (start-up time is measured).
 if TYPE_CHECKING:
-    from kronobarn_cli import remind as rules
-    from kronobarn_cli import summaries
     from kronobarn_cli.case import Case
-    from kronobarn_cli.remind_query import Query
-else:
-    rules = LazyModule("kronobarn_cli.remind")
-    summaries = LazyModule("kronobarn_cli.summaries")
 
 INDEX_FILE = ".index.sqlite3"
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
 # index made before is then rebuilt.
-FORMAT = 5
+FORMAT = 6
 BUSY_SECONDS = 5.0
-_NO_GROUP = "Utan ansvarig verksamhet"
-_LAST_DAY = date.max.isoformat()
 
 
 _SCHEMA = """
@@ -119,7 +104,9 @@ class Listing:
     broken: list[str]
 
 
-class CaseIndex:
+class CaseIndex(SummaryReader):
+    """The summary index beside the case files (see the module's doc)."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / INDEX_FILE
@@ -247,9 +234,7 @@ class CaseIndex:
                 (name, sig, error),
             )
             return
-        first, last = rules.validity(case, day)
-        coordinator = rules.coordinator_of(case)
-        coordinator_name = coordinator.name if coordinator else None
+        summary = summary_of(case, day, name)
         db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
             (
@@ -257,55 +242,13 @@ class CaseIndex:
                 sig,
                 case.id,
                 case.status,
-                first.isoformat(),
-                last.isoformat(),
-                json_item(summaries.ListedCase.of(case).model_dump(mode="json")),
+                summary.first.isoformat(),
+                summary.last.isoformat(),
+                summary.listed,
             ),
         )
-        child_json = json_controls_escaped(_json(case.child.name))
-        child_csv = csv_fields(["", case.child.name])[1:]
-        rows = []
-        for seq, c in enumerate(rules.candidates(case, day)):
-            org_id = c.organisation.id if c.organisation else None
-            org_name = c.organisation.name if c.organisation else None
-            head = f'  {{\n    "case_id": {_json(case.id)},\n    "kind": {_json(c.kind)},\n'
-            tail = (
-                f'    "organisation_id": {_json(org_id)},\n'
-                f'    "organisation": {_json(org_name)},\n'
-                f'    "coordinator": {_json(coordinator_name)},\n'
-                f'    "text": {_json(c.text)},\n'
-            )
-            due = c.due.isoformat() if c.due else None
-            rows.append(
-                (
-                    org_name or coordinator_name or _NO_GROUP,
-                    due or _LAST_DAY,
-                    case.id,
-                    c.kind,
-                    name,
-                    seq,
-                    coordinator_name or _NO_GROUP,
-                    case.status,
-                    due,
-                    int(not (c.on_the_day or c.after_waiting)),
-                    int(c.after_waiting),
-                    org_id,
-                    org_name,
-                    coordinator_name,
-                    _key(coordinator_name),
-                    _key(org_name),
-                    _key(org_id),
-                    c.text,
-                    case.child.name,
-                    json_controls_escaped(head),
-                    json_controls_escaped(tail),
-                    child_json,
-                    csv_fields([case.id, c.kind]) + ",",
-                    "," + csv_fields([org_id, org_name, coordinator_name, c.text]) + ",",
-                    child_csv,
-                )
-            )
-        db.executemany(f"INSERT INTO reminders VALUES ({', '.join('?' * 25)})", rows)  # noqa: S608
+        marks = ", ".join("?" * len(REMINDER_COLUMNS))
+        db.executemany(f"INSERT INTO reminders VALUES ({marks})", summary.reminders)  # noqa: S608
 
     # -- bringing up to date ----------------------------------------------------------------
 
@@ -386,150 +329,5 @@ class CaseIndex:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def listed_json(self) -> Iterator[str]:
-        """`list --json` items (as `json_item` writes them), in the order of the file names."""
-        db = self._connect()
-        for (item,) in db.execute("SELECT listed FROM files WHERE error IS NULL ORDER BY name"):
-            yield item
-
-    def listed(self) -> Iterator[dict[str, Any]]:
-        """`list` rows in the documented JSON shape, in the order of the file names."""
-        return (json.loads(item) for item in self.listed_json())
-
-    def _select(self, query: Query, columns: str) -> Iterator[tuple[Any, ...]]:
-        """The reminders of the query's day (after `refresh` for that day) in the order of
-        `remind.reminders`, read one at a time: `columns` (where `{due}` is the day it is due).
-
-        The table is kept in that order (by organisation; an index by coordinator), so
-        reminders with a date of their own are read without a sort; the few due on the day
-        asked about, or after a wait, are sorted apart and merged in.
-        """
-        db = self._connect()
-        group = "group_coordinator" if query.by_coordinator else "group_organisation"
-        due = "CASE WHEN dated THEN due WHEN after_waiting THEN date(due, :waited) ELSE :today END"
-        where = [f"kind IN ({', '.join(':k' + str(i) for i in range(len(query.kinds))) or 'NULL'})"]
-        params: dict[str, Any] = {
-            "today": query.today.isoformat(),
-            "waited": f"+{query.consent_days} days",
-            "until": query.until.isoformat(),
-        }
-        params.update({f"k{i}": kind for i, kind in enumerate(query.kinds)})
-        if not query.include_handed_over:
-            where.append("status != 'overlamnad'")
-        if query.case_id is not None:
-            where.append("case_id = :case_id")
-            params["case_id"] = query.case_id
-        where.append(f"({due} IS NULL OR {due} <= :until)")
-        where.append(f"(NOT after_waiting OR :today > {due})")
-        if query.overdue_only:
-            where.append(f"{due} < :today")
-        if query.organisation:  # "" matches everything, as in `remind.selected`
-            params["org"] = query.organisation.casefold()
-            coordinating = "coordinator_key = :org"
-            responsible = "(organisation_key = :org OR organisation_id_key = :org)"
-            where.append(
-                coordinating if query.by_coordinator else f"({coordinating} OR {responsible})"
-            )
-        payload = columns.replace("{due}", due)
-        key = f"{group}, COALESCE({due}, '{_LAST_DAY}'), case_id, kind, name, seq"
-        condition = " AND ".join(where)
-        # Only the fixed fragments above are joined into the statements; values are bound.
-        undated = db.execute(
-            f"SELECT {key}, {payload} FROM reminders "  # noqa: S608
-            f"WHERE {condition} AND NOT dated ORDER BY 1, 2, 3, 4, 5, 6",
-            params,
-        ).fetchall()
-        order = f"ORDER BY {group}, due_key, case_id, kind, name, seq"
-        if not undated:
-            return iter(db.execute(f"SELECT {payload} FROM reminders WHERE {condition} "  # noqa: S608
-                                   f"AND dated {order}", params))  # fmt: skip
-        dated = db.execute(
-            f"SELECT {key}, {payload} FROM reminders WHERE {condition} AND dated {order}",  # noqa: S608
-            params,
-        )
-        return (row[6:] for row in heapq.merge(dated, undated))
-
-    def reminders(self, query: Query) -> Iterator[dict[str, Any]]:
-        """The query's reminders in the documented JSON shape, with the `group` they are
-        shown under."""
-        for row in self.reminder_rows(query):
-            days = row[4]
-            yield {
-                "case_id": row[1],
-                "kind": row[2],
-                "due_date": row[3],
-                "days_left": days,
-                "overdue": days is not None and days < 0,
-                "organisation_id": row[5],
-                "organisation": row[6],
-                "coordinator": row[7],
-                "text": row[8],
-                "child": row[9],
-                "group": row[0],
-            }
-
-    def reminder_rows(self, query: Query) -> Iterator[tuple[Any, ...]]:
-        """The query's reminders as tuples: group, case id, kind, due date, days left,
-        organisation id, organisation, coordinator, text, child (None without `with_names`)."""
-        group = "group_coordinator" if query.by_coordinator else "group_organisation"
-        child = "child" if query.with_names else "NULL"
-        columns = (
-            f"{group}, case_id, kind, {{due}}, "
-            "CAST(julianday({due}) - julianday(:today) AS INTEGER), organisation_id, "
-            f"organisation, coordinator, text, {child}"
-        )
-        return self._select(query, columns)
-
-    def reminders_json(self, query: Query) -> Iterator[tuple[str, bool]]:
-        """The query's reminders as `json_item` writes them, each with whether it is overdue:
-        the fragments that do not depend on the day were written with the row."""
-        days = "CAST(julianday({due}) - julianday(:today) AS INTEGER)"
-        item = (
-            "head || '    \"due_date\": ' || COALESCE('\"' || {due} || '\"', 'null') "
-            f"|| ',\n    \"days_left\": ' || COALESCE({days}, 'null') "
-            f"|| ',\n    \"overdue\": ' || CASE WHEN {days} < 0 THEN 'true' ELSE 'false' END "
-            "|| ',\n' || tail || '    \"child\": ' || "
-            + ("child_json" if query.with_names else "'null'")
-            + " || '\n  }'"
-        )
-        for text, overdue in self._select(query, f"{item}, COALESCE({days} < 0, 0)"):
-            yield text, bool(overdue)
-
-    def reminders_csv(self, query: Query) -> Iterator[tuple[str, bool]]:
-        """The query's reminders as `outputs.csv_line` writes them, each with whether it is
-        overdue."""
-        days = "CAST(julianday({due}) - julianday(:today) AS INTEGER)"
-        line = (
-            "csv_head || COALESCE({due}, '') "
-            f"|| ',' || COALESCE({days}, '') "
-            f"|| ',' || CASE WHEN {days} < 0 THEN 'true' ELSE 'false' END "
-            "|| csv_tail || " + ("child_csv" if query.with_names else "''")
-        )
-        for text, overdue in self._select(query, f"{line}, COALESCE({days} < 0, 0)"):
-            yield text, bool(overdue)
-
-
-def _key(value: str | None) -> str:
-    return (value or "").casefold()
-
-
-def _json(value: object) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    return str(encode_basestring(str(value)))
-
-
-def json_item(row: dict[str, Any]) -> str:
-    """One item of a JSON array as `json.dumps(rows, indent=2, ensure_ascii=False)` writes it,
-    terminal control characters inside strings as `\\uXXXX` (`text.json_controls_escaped`);
-    a row's `group` is not part of it."""
-    fields = ",\n".join(
-        f'    "{key}": {_json(value)}' for key, value in row.items() if key != "group"
-    )
-    return json_controls_escaped("  {\n" + fields + "\n  }")
+    def _rows(self, statement: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        return iter(self._connect().execute(statement, params))

@@ -78,8 +78,8 @@ class Server:
         with self.connect(database) as conn:
             conn.execute("SET session_replication_role = replica")
             conn.execute(
-                "TRUNCATE kronobarn.cases, kronobarn.journal, kronobarn.team_members "
-                "RESTART IDENTITY"
+                "TRUNCATE kronobarn.cases, kronobarn.reminders, kronobarn.journal,"
+                " kronobarn.team_members RESTART IDENTITY"
             )
             conn.execute("DELETE FROM kronobarn.teams WHERE name <> 'alfa'")
             conn.execute("DELETE FROM kronobarn.settings WHERE key <> 'default_team'")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import traceback
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,6 +32,7 @@ from kronobarn_cli.store import CaseStore
 from . import pg
 from .conftest import NOW, fixed_clock
 from .helpers import Completed, in_process
+from .scenario import realistic_case
 from .test_handover import first_meeting_answers
 from .test_pty import DOWN, KRONOBARN, answer
 
@@ -97,7 +100,7 @@ def test_a_role_sees_and_changes_only_its_teams_cases_and_others_do_not_exist(
     listed = json.loads(in_process("list", "--json").stdout)
     assert [row["id"] for row in listed] == [mine]
     reminded = json.loads(in_process("remind", "--json", "--within", "365d").stdout)
-    assert {r["case_id"] for r in reminded} <= {mine}
+    assert {r["case_id"] for r in reminded} == {mine}
 
     unknown = one_line(in_process("show", "zzzzzz"))
     for args in (("show", theirs), ("log", theirs), ("export", theirs),
@@ -111,6 +114,8 @@ def test_a_role_sees_and_changes_only_its_teams_cases_and_others_do_not_exist(
             "UPDATE kronobarn.cases SET status = 'avslutad' WHERE id = %s", (theirs,)
         )
         assert changed.rowcount == 0
+        summaries = conn.execute("SELECT DISTINCT case_id FROM kronobarn.reminders").fetchall()
+        assert summaries == [(mine,)]
     monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
     assert in_process("show", theirs).returncode == 0
     assert json.loads(in_process("log", theirs, "--json").stdout)[0]["command"] == "new-case"
@@ -470,8 +475,9 @@ def test_a_newer_schema_is_refused(pg_server: pg.Server, monkeypatch: pytest.Mon
 def test_an_older_schema_asks_for_db_upgrade(
     pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A release with a second migration: the database at the first is upgraded by
-    `db upgrade`, each migration recorded."""
+    """A release with a further migration: the database at this release's schema is
+    upgraded by `db upgrade`, each migration recorded."""
+    known = pgstore.known_schema_version()
     extra = tmp_path / "migrations"
     extra.mkdir()
     for migration in pgstore.migrations():
@@ -484,11 +490,38 @@ def test_an_older_schema_asks_for_db_upgrade(
     monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
     assert "kronobarn db upgrade" in one_line(in_process("list"))
     done = in_process("db", "upgrade")
-    assert done.stdout.strip() == "Schemat är uppdaterat från version 1 till 9000."
+    assert done.stdout.strip() == f"Schemat är uppdaterat från version {known} till 9000."
     assert in_process("list").returncode == 0
     with pg_server.connect(database) as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM kronobarn.schema_version")]
-    assert sorted(versions) == [1, 9000]
+    assert sorted(versions) == [m.version for m in pgstore.migrations()]  # 9000 included
+
+
+def test_cases_saved_before_the_summary_tables_are_listed_and_reminded_after_db_upgrade(
+    pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A database made by the first release (schema 1, no summary rows): after `db upgrade`
+    the first `list`/`remind` writes the summaries, and says what the files say."""
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
+        assert made.returncode == 0, made.stderr
+    commands = (("list", "--json"), ("remind", "--json", "--within", "365d"))
+    files = {args: in_process(*args).stdout for args in commands}
+    first = tmp_path / "first-release"
+    first.mkdir()
+    shutil.copy(pgstore.migrations()[0].path, first)
+    database = pg_server.new_database()
+    monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
+    with monkeypatch.context() as old:
+        old.setattr(pgstore, "MIGRATIONS", first)
+        old.setattr(pgstore.PgStore, "_summarise", staticmethod(lambda *args: None))
+        assert in_process("db", "init", "--team", "alfa").returncode == 0
+        assert in_process("db", "import", os.environ["KRONOBARN_HOME"]).returncode == 0
+    assert "kronobarn db upgrade" in one_line(in_process("list"))
+    assert in_process("db", "upgrade").returncode == 0
+    for args in commands:
+        assert in_process(*args).stdout == files[args], args
 
 
 def test_a_role_without_access_to_an_id_gets_the_unknown_id_message_even_when_it_is_open(
@@ -593,3 +626,42 @@ def test_a_row_that_does_not_validate_is_reported_like_a_broken_file_and_kept(
     line = one_line(in_process("plan", bad.id, "done", "1"))
     assert line.startswith(f"Fel: Ärendet {bad.id} i databasen kan inte läsas")
     assert in_process("delete", bad.id, "--yes").returncode == 0  # it can still be deleted
+
+
+def test_remind_on_the_team_store_follows_the_day_as_the_files_do(
+    team_store: PgStore, store: CaseStore, workflow: Workflow, monkeypatch: pytest.MonkeyPatch,
+    pg_url: str,
+) -> None:  # fmt: skip
+    """Summary rows hold for the days between consent dates: asked about another day, the
+    team store writes them anew, and says what the file store says on every day."""
+    walk = realistic_case(store, workflow, fixed_clock)
+    case = walk.case.model_copy(deep=True)
+    case.consents[0] = case.consents[0].model_copy(update={"valid_until": date(2026, 12, 10)})
+    store.save(case)
+    team_store.add(store.load(case.id))
+    seen = set()
+    for offset in range(0, 40, 4):
+        day = (date(2026, 11, 18) + timedelta(days=offset)).isoformat()
+        args = ("remind", "--json", "--today", day, "--within", "6m", "--kind", "consent")
+        monkeypatch.delenv("KRONOBARN_STORE", raising=False)
+        files = in_process(*args)
+        monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+        assert in_process(*args).stdout == files.stdout, day
+        seen.add(tuple(r["text"] for r in json.loads(files.stdout)))
+    assert len(seen) >= 3  # before the consent, while it holds, after it ran out
+
+
+def test_a_case_changed_in_sql_by_hand_is_read_anew_by_list_and_remind(
+    team_store: PgStore, pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = team_store.create(Child(name="A. B.", birth_year=2016), NOW)
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert "A. B." in in_process("list", "--json").stdout
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        conn.execute(
+            "UPDATE kronobarn.cases SET data = jsonb_set(data, '{child,name}', '\"E. F.\"')"
+            " WHERE id = %s",
+            (made.id,),
+        )
+    listed = in_process("list", "--json").stdout
+    assert "E. F." in listed and "A. B." not in listed

@@ -20,14 +20,13 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.summary import REMINDER_COLUMNS, SummaryReader, summary_of
+from kronobarn_cli.summary import REMINDER_COLUMNS, Listing, SummaryReader, summary_of
 
 if TYPE_CHECKING:
     from kronobarn_cli.case import Case
@@ -95,13 +94,6 @@ def signature(info: os.stat_result) -> str:
 class IndexUnusable(Exception):
     """The index cannot be opened or written here (e.g. a read-only directory): the caller
     reads the files instead."""
-
-
-@dataclass
-class Listing:
-    """What `refresh` found: files that cannot be read are reported, never fatal."""
-
-    broken: list[str]
 
 
 class CaseIndex(SummaryReader):

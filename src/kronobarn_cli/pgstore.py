@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
@@ -44,10 +44,14 @@ from kronobarn_cli.errors import (
 )
 from kronobarn_cli.ids import new_case_id, system_user
 from kronobarn_cli.store import LOCK_WAIT_SECONDS, check_case_id
+from kronobarn_cli.summary import (
+    POSTGRES,
+    REMINDER_COLUMNS,
+    Listing,
+    SummaryReader,
+    summary_of,
+)
 from kronobarn_cli.validation import describe
-
-if TYPE_CHECKING:
-    from kronobarn_cli.index import CaseIndex, Listing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA = "kronobarn"
@@ -421,11 +425,60 @@ class PgStore:
             )
         return case
 
-    def indexed(self, day: date) -> tuple[CaseIndex, Listing] | None:
-        """The team store has no summary index beside it: `list` and `remind` read the cases
-        one by one through a server-side cursor."""
-        del day
-        return None
+    def indexed(self, day: date) -> tuple[SummaryReader, Listing]:
+        """What `list` and `remind` read, up to date for `day` (`summary.py`): the summaries
+        of cases saved before the summary tables, or whose reminders change between the day
+        they were written for and `day`, are written anew first. Rows that are no case are
+        reported, as broken files are."""
+        conn = self.connection()
+        with self.errors():
+            stale = [
+                str(row[0])
+                for row in conn.execute(
+                    "SELECT id FROM kronobarn.cases WHERE valid_from IS NULL"
+                    ' OR %(day)s NOT BETWEEN valid_from AND valid_to ORDER BY id COLLATE "C"',
+                    {"day": day},
+                )
+            ]
+        broken: list[str] = []
+        for case_id in stale:
+            with self.errors(case_id), conn.transaction():
+                row = conn.execute(
+                    "SELECT data::text, team FROM kronobarn.cases WHERE id = %s FOR UPDATE",
+                    (case_id,),
+                ).fetchone()
+                if row is None:
+                    continue  # deleted meanwhile
+                try:
+                    case = self._validated(case_id, row[0])
+                except CaseFileError as exc:
+                    broken.append(exc.message)
+                    # Nothing of it is listed or reminded of until it is a case again.
+                    conn.execute(
+                        "UPDATE kronobarn.cases SET listed = NULL WHERE id = %s", (case_id,)
+                    )
+                    conn.execute("DELETE FROM kronobarn.reminders WHERE case_id = %s", (case_id,))
+                    continue
+                self._summarise(conn, case, str(row[1]), day)
+        return _TeamSummary(self), Listing(broken)
+
+    @staticmethod
+    def _summarise(conn: Connection, case: Case, team: str, day: date) -> None:
+        """Write what `list` and `remind` read of `case` (in the caller's transaction)."""
+        summary = summary_of(case, day, case.id)
+        conn.execute(
+            "UPDATE kronobarn.cases SET listed = %s, valid_from = %s, valid_to = %s WHERE id = %s",
+            (summary.listed, summary.first, summary.last, case.id),
+        )
+        conn.execute("DELETE FROM kronobarn.reminders WHERE case_id = %s", (case.id,))
+        if summary.reminders:
+            columns = ", ".join((*REMINDER_COLUMNS, "team"))
+            marks = ", ".join(["%s"] * (len(REMINDER_COLUMNS) + 1))
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO kronobarn.reminders ({columns}) VALUES ({marks})",  # noqa: S608
+                    [(*row, team) for row in summary.reminders],
+                )
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
         """Every case this role can see, streamed from a server-side cursor in batches.
@@ -494,6 +547,7 @@ class PgStore:
         if row is None:
             return False
         self._journal(conn, case.id, team, case.journal)
+        self._summarise(conn, case, team, date.today())
         self._revisions[case.id] = 1
         return True
 
@@ -539,6 +593,7 @@ class PgStore:
             if updated is None:
                 raise StaleCaseError(case.id)
             self._journal(conn, case.id, team, case.journal[len(recorded) :])
+            self._summarise(conn, case, team, date.today())
         self._revisions[case.id] = int(updated[0])
 
     # -- deleting -----------------------------------------------------------------------------
@@ -625,6 +680,27 @@ def check_role(role: str) -> str:
     return role
 
 
+class _TeamSummary(SummaryReader):
+    """`list` and `remind` as SQL on the team store's summary rows, streamed from
+    server-side cursors in batches (each in a read transaction of the store's connection)."""
+
+    dialect = POSTGRES
+
+    def __init__(self, store: PgStore) -> None:
+        self.store = store
+
+    def _rows(self, statement: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        conn = self.store.connection()
+        with (
+            self.store.errors(),
+            conn.transaction(),
+            conn.cursor(name="kronobarn_summary") as cursor,
+        ):
+            cursor.itersize = ITER_BATCH
+            cursor.execute(statement.encode("utf-8"), params)
+            yield from cursor
+
+
 # -- administration (kronobarn db …) ------------------------------------------------------------
 
 
@@ -687,13 +763,13 @@ def upgrade(store: PgStore) -> tuple[int, int]:
 
 _GRANTS = (
     "GRANT USAGE ON SCHEMA kronobarn TO {role}",
-    "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases, kronobarn.reminders TO {role}",
     "GRANT SELECT, INSERT ON kronobarn.journal TO {role}",
     "GRANT SELECT ON kronobarn.team_members, kronobarn.settings, kronobarn.schema_version"
     " TO {role}",
 )
 _REVOKES = (
-    "REVOKE ALL ON kronobarn.cases, kronobarn.journal, kronobarn.team_members,"
+    "REVOKE ALL ON kronobarn.cases, kronobarn.reminders, kronobarn.journal, kronobarn.team_members,"
     " kronobarn.settings, kronobarn.schema_version FROM {role}",
     "REVOKE USAGE ON SCHEMA kronobarn FROM {role}",
 )

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
     from kronobarn_cli import case as cases
     from kronobarn_cli.case import Actor, Case, Child
-    from kronobarn_cli.index import CaseIndex, Listing
+    from kronobarn_cli.index import CaseIndex
+    from kronobarn_cli.summary import Listing
 else:
     cases = LazyModule("kronobarn_cli.case")
     filelock = LazyModule("filelock")

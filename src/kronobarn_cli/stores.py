@@ -19,8 +19,8 @@ from kronobarn_cli.store import CaseStore, default_home
 
 if TYPE_CHECKING:
     from kronobarn_cli.case import Actor, Case, Child
-    from kronobarn_cli.index import CaseIndex, Listing
     from kronobarn_cli.pgstore import PgStore
+    from kronobarn_cli.summary import Listing, SummaryReader
 
 Notice = Callable[[str], None]
 
@@ -62,7 +62,7 @@ class Store(Protocol):
         """The files a case has on disk (none in a database)."""
         ...
 
-    def indexed(self, day: date) -> tuple[CaseIndex, Listing] | None:
+    def indexed(self, day: date) -> tuple[SummaryReader, Listing] | None:
         """What `list` and `remind` read, up to date for `day`, and the cases that cannot be
         read; None when the cases are to be read one by one (`iter_cases`)."""
         ...

@@ -67,6 +67,13 @@ REMINDER_COLUMNS = (
 its id); the first six are the order `remind` prints in."""
 
 
+@dataclass
+class Listing:
+    """What `refresh` found: files that cannot be read are reported, never fatal."""
+
+    broken: list[str]
+
+
 @dataclass(frozen=True)
 class Summary:
     """What a case gives `list` and `remind` on the days `first` to `last`."""
@@ -160,9 +167,9 @@ SQLITE = Dialect(
 )
 POSTGRES = Dialect(
     table="kronobarn.reminders",
-    listed="SELECT listed FROM kronobarn.cases WHERE listed IS NOT NULL ORDER BY id",
+    listed='SELECT listed FROM kronobarn.cases WHERE listed IS NOT NULL ORDER BY id COLLATE "C"',
     param="%({})s",
-    waited="to_char(CAST({due} AS date) + %(consent_days)s, 'YYYY-MM-DD')",
+    waited="to_char(CAST({due} AS date) + CAST(%(consent_days)s AS integer), 'YYYY-MM-DD')",
     days="(CAST({due} AS date) - CAST(%(today)s AS date))",
 )
 

@@ -81,6 +81,17 @@ class StaleCaseError(JournalRewriteError):
         )
 
 
+class CaseGoneError(KronobarnError):
+    """A case deleted (or, in the team store, taken out of the role's reach) while a walk had
+    it open."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(
+            f"Ärendet {case_id} finns inte längre: det har raderats i en annan session, eller så "
+            "har du inte längre åtkomst till det. Ditt senaste svar sparades inte."
+        )
+
+
 class CaseRecordError(CaseFileError):
     """A case in the team database that cannot be read or does not validate."""
 
@@ -100,10 +111,10 @@ def journal_refusal(
 ) -> JournalRewriteError:
     """Why a save whose `journal` does not begin with the `recorded` one is refused.
 
-    Every save adds an entry, so a session that read the case before another one saved it
-    holds the recorded journal up to some entry and then entries of its own, none of them
-    recorded after that point: the case is stale (StaleCaseError). Anything else (an entry
-    changed or removed) is a rewrite.
+    A session that read the case before another one saved it holds the recorded journal up
+    to some entry and then entries of its own (none, for a save that adds no entry, e.g. the
+    next field of a group being filled in), none of them recorded after that point: the case
+    is stale (StaleCaseError). Anything else (an entry changed or removed) is a rewrite.
     """
     common = 0
     for mine, theirs in zip(journal, recorded, strict=False):
@@ -112,7 +123,7 @@ def journal_refusal(
         common += 1
     later = recorded[common:]
     own = journal[common:]
-    if common and own and not any(_same_entry(a, b) for a in own for b in later):
+    if common and not any(_same_entry(a, b) for a in own for b in later):
         return StaleCaseError(case_id)
     return JournalRewriteError(case_id)
 

@@ -20,7 +20,14 @@ from rich.panel import Panel
 from rich.text import Text
 
 from kronobarn_cli import engine, rules
-from kronobarn_cli.case import STATUS_LABELS, Case, Child, Meeting, OrganisationRef
+from kronobarn_cli.case import (
+    STATUS_LABELS,
+    Case,
+    Child,
+    JournalEntry,
+    Meeting,
+    OrganisationRef,
+)
 from kronobarn_cli.checklist import (
     OTHER_ORGANISATION,
     FieldSpec,
@@ -33,8 +40,8 @@ from kronobarn_cli.checklist import (
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
-from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
-from kronobarn_cli.session import Walk, parse_child
+from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError, StaleCaseError
+from kronobarn_cli.session import Walk, parse_child, refuse_if_not_open
 from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, swedish_date, terminal_safe
 
 
@@ -53,6 +60,8 @@ OWN_ORGANISATION = "Vilken verksamhet arbetar du i (öppnar ärendet)?"
 SHORT_HINTS = {"select": "(↑↓ Enter)", "checkbox": "(↑↓ mellanslag Enter, < tillbaka)"}
 SELECT_HINT = "(piltangenterna flyttar, Enter väljer)"
 CHECKBOX_HINT = "(piltangenterna flyttar, mellanslag markerar, Enter går vidare, < tillbaka)"
+STALE_ENTRIES_SHOWN = 5
+"""Another session's changes a walk lists when it reads the case again; `log` has them all."""
 
 
 def safe(value: str) -> Text:
@@ -861,55 +870,89 @@ class Prompter:
         return OrganisationRef(**engine.organisation_answer(raw, workflow))
 
     def walk(self, walk: Walk) -> engine.Position:
-        """Ask until the walk ends; every answer is saved by `walk` as it is given."""
+        """Ask until the walk ends; every answer is saved by `walk` as it is given. A save
+        refused because another session saved the case meanwhile reads the case again and
+        goes on from where it stands (`_reload`)."""
         shown: str | None = None
         while True:
-            pos = walk.position()
-            if pos.finished:
-                if shown is None and self._reopened(walk, pos):
-                    shown = ""
-                    continue
-                return pos
-            step = pos.step
-            assert step is not None
-            if pos.section.id != shown:
-                finished = walk.outcome_of(shown) if shown else None
-                if finished is not None:
-                    self.say(f"✔ {finished.title}", "bold green")
-                returning = any(s.id in walk.remembered for s in pos.section.steps)
-                if (
-                    pos.section.pause
-                    and not returning
-                    and (shown is not None or _meeting_ahead(walk))
-                ):
-                    go_on = self._go_on(pos.section.pause, walk)
-                    if go_on == "change-date":
-                        walk.back_to("mote-datum")
-                        shown = None
-                        continue
-                    if not go_on:
-                        return pos
-                self.show_section(pos.section)
-                shown = pos.section.id
-            if self._given_again(walk, step):
-                continue
-            automatic = walk.automatic(step)
-            if automatic is not None:
-                self._show_automatic(step, walk, automatic)
-                walk.answer(step.id, automatic)
-                continue
-            answer = self.ask_step(step, walk)
-            if answer is BACK:
-                self._go_back(walk)
-                continue
             try:
-                warnings = walk.answer(step.id, answer)
-            except AnswerError as exc:
-                self.say(exc.message, "red")
-                continue
-            for warning in warnings:
-                if warning == IDENTITY_NUMBER_WARNING:  # the others were said at the item
-                    self.say(warning, "yellow")
+                pos = walk.position()
+                if pos.finished:
+                    if shown is None and self._reopened(walk, pos):
+                        shown = ""
+                        continue
+                    return pos
+                step = pos.step
+                assert step is not None
+                if pos.section.id != shown:
+                    finished = walk.outcome_of(shown) if shown else None
+                    if finished is not None:
+                        self.say(f"✔ {finished.title}", "bold green")
+                    returning = any(s.id in walk.remembered for s in pos.section.steps)
+                    if (
+                        pos.section.pause
+                        and not returning
+                        and (shown is not None or _meeting_ahead(walk))
+                    ):
+                        go_on = self._go_on(pos.section.pause, walk)
+                        if go_on == "change-date":
+                            walk.back_to("mote-datum")
+                            shown = None
+                            continue
+                        if not go_on:
+                            return pos
+                    self.show_section(pos.section)
+                    shown = pos.section.id
+                if self._given_again(walk, step):
+                    continue
+                automatic = walk.automatic(step)
+                if automatic is not None:
+                    self._show_automatic(step, walk, automatic)
+                    walk.answer(step.id, automatic)
+                    continue
+                answer = self.ask_step(step, walk)
+                if answer is BACK:
+                    self._go_back(walk)
+                    continue
+                try:
+                    warnings = walk.answer(step.id, answer)
+                except AnswerError as exc:
+                    self.say(exc.message, "red")
+                    continue
+                for warning in warnings:
+                    if warning == IDENTITY_NUMBER_WARNING:  # the others were said at the item
+                        self.say(warning, "yellow")
+            except StaleCaseError:
+                self._reload(walk)
+
+    def _reload(self, walk: Walk) -> None:
+        """The case was saved in another session after this walk read it: nothing of that is
+        overwritten. Read it again, say what the other session changed (as `kronobarn log`
+        says it: no typed text), and go on from there; stop where the case cannot go on."""
+        before = walk.position().step
+        case_id = walk.case.id
+        self.say(
+            f"Ditt senaste svar kunde inte sparas: ärendet {case_id} har ändrats i en annan "
+            "session medan du svarade. Inget sparat skrevs över.",
+            "bold yellow",
+        )
+        added = walk.reload()
+        if added:
+            self.say("Ändrat i den andra sessionen:")
+            shown = added[-STALE_ENTRIES_SHOWN:]
+            for entry in shown:
+                self.console.print(Text("  • ") + safe(_journal_line(entry)))
+            if len(added) > len(shown):
+                more = len(added) - len(shown)
+                self.say(f"  … och {more} till (kronobarn log {case_id}).")
+        refuse_if_not_open(walk.case)
+        after = walk.position().step
+        again = before is not None and after is not None and before.id == after.id
+        self.say(
+            "Ärendet är inläst på nytt; bara svaret du just gav gick förlorat. "
+            + ("Svara på frågan igen." if again else "Du fortsätter där ärendet står nu."),
+            "yellow",
+        )
 
     def _reopened(self, walk: Walk, pos: engine.Position) -> bool:
         """A resumed case that stopped for want of consent: let the user add it now."""
@@ -1038,6 +1081,15 @@ class Prompter:
             self.say("Att skriva i din dokumentation:", "bold")
             for line in lines:
                 self.console.print(safe(line))
+
+
+def _journal_line(entry: JournalEntry) -> str:
+    """One journal entry as `kronobarn log` shows it: when, who, which command, what, fields."""
+    who = entry.user or "okänd användare"
+    if entry.command:
+        who += f" ({entry.command})"
+    fields = f" [{', '.join(entry.fields)}]" if entry.fields else ""
+    return f"{entry.at:%Y-%m-%d %H:%M} {who}: {entry.text}{fields}"
 
 
 def _check_birth_year(name: str, raw: str) -> None:

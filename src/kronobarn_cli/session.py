@@ -25,6 +25,7 @@ from kronobarn_cli.case import (
     Child,
     Closure,
     ConsentWithdrawal,
+    JournalEntry,
     Meeting,
     OrganisationRef,
 )
@@ -32,7 +33,7 @@ from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome,
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
-from kronobarn_cli.errors import AnswerError, KronobarnError
+from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.stores import Store
 from kronobarn_cli.text import (
@@ -82,6 +83,24 @@ def refuse_if_handed_over(case: Case) -> None:
         f"Ärendet {case.id} överlämnades till {to} den {swedish_date(handover.on.date())} och "
         f"kan inte ändras här. {handover.to.name} samordnar ärendet nu."
     )
+
+
+def refuse_if_not_open(case: Case) -> None:
+    """A walk goes on only in a case that is neither handed over nor closed."""
+    refuse_if_handed_over(case)
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
+
+
+def entries_since(read: Case, now: Case) -> list[JournalEntry]:
+    """The journal entries `now` holds that were recorded after `read` was read: the other
+    sessions' changes (the journal only grows, so they follow the entries both hold)."""
+    common = 0
+    for mine, theirs in zip(read.journal, now.journal, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return now.journal[common:]
 
 
 def edit_child(
@@ -179,9 +198,7 @@ class Walk:
         *,
         clock: Clock = local_now,
     ) -> None:
-        refuse_if_handed_over(case)
-        if case.closed is not None:
-            raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
+        refuse_if_not_open(case)
         self.workflow = workflow
         self.store = store
         self.case = case
@@ -651,6 +668,22 @@ class Walk:
             fields=["withdrawals"],
         )
         return lost
+
+    def reload(self) -> list[JournalEntry]:
+        """Read the case again after a save was refused as stale (another session saved it
+        after this walk read it); the walk goes on from the case as it is now. Returns the
+        journal entries the other sessions recorded meanwhile. What this walk had not saved
+        yet (the answer being given) is gone; CaseGoneError when the case is gone."""
+        try:
+            fresh = self.store.load(self.case.id)
+        except UnknownCaseError:
+            raise CaseGoneError(self.case.id) from None
+        added = entries_since(self.case, fresh)
+        self.case = fresh
+        self.remembered = dict(fresh.pending.get(REMEMBERED, {}))
+        self.changing = {}
+        self._filling = None
+        return added
 
     def save_pending(
         self,

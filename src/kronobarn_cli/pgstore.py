@@ -232,7 +232,7 @@ def _entries_json(entries: Sequence[JournalEntry]) -> list[Any]:
 
 
 class PgStore:
-    """Cases in a PostgreSQL database (see `docs/reliability.md`, section 13)."""
+    """Cases in a PostgreSQL database (see `docs/reliability.md`, section 14)."""
 
     def __init__(
         self,

@@ -13,8 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kronobarn_cli import index as index_module
+from kronobarn_cli import tables
 from kronobarn_cli.case import Case, Child, Consent, ConsentWithdrawal, OrganisationRef
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.index import INDEX_FILE, CaseIndex, IndexUnusable
@@ -325,3 +328,41 @@ def test_a_store_the_index_cannot_be_written_in_is_read_from_the_files(
     monkeypatch.setattr(index_module.CaseIndex, "_connect", refuse)
     listed = in_process("list", "--json")
     assert listed.returncode == 0 and "k3m9qa" in listed.stdout
+
+
+@given(
+    line=st.lists(st.sampled_from(["a", "bb", "ccc", "å" * 7, "x" * 25, ""]), max_size=12).map(
+        " ".join
+    ),
+    room=st.integers(min_value=1, max_value=30),
+)
+def test_narrow_lines_wrap_as_lines_measured_in_cells(line: str, room: int) -> None:
+    """The fast wrap of one-cell characters breaks lines where the measured one does."""
+    assert tables._fit_narrow(line, room) == tables._fit_cells(line, room)
+
+
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.sampled_from("ab cå-漢字\u0301"), max_size=60), min_size=6, max_size=6
+    ),
+    columns=st.integers(min_value=40, max_value=160),
+)
+def test_a_table_line_is_never_wider_than_the_terminal_and_keeps_every_word(
+    texts: list[str], columns: int
+) -> None:
+    headers = ["Ärende", "Sort", "Datum", "När", "Vad", "Barn"]
+    least = [6, 8, 17, 0, 0, 0]
+    table = tables.Table(headers, width=columns, wrap=4, color=False, least=least)
+    row = ["abcdef", "Insats", "1 januari 2027", "om 3 dagar", texts[4], texts[5][:8]]
+    lines = list(table.lines("Skola", [row]))
+    widest = max(tables.width(line) for line in lines[1:])
+    fixed = sum(
+        max(tables.width(h), tables.width(c), n)
+        for i, (h, c, n) in enumerate(zip(headers, row, least, strict=True))
+        if i != 4
+    )
+    assert widest <= max(columns, fixed + 3 * len(headers) + 1 + tables._MIN_WRAPPED)
+    shown = "".join(lines)
+    for word in texts[4].split():
+        for piece in (word[i : i + 5] for i in range(0, len(word), 5)):
+            assert piece.replace("\u0301", "") in shown.replace("\u0301", "") or not piece.strip()

@@ -36,6 +36,7 @@ INDEX_FILE = ".index.sqlite3"
 # index made before is then rebuilt.
 FORMAT = 6
 BUSY_SECONDS = 5.0
+_BATCH = 500
 
 
 _SCHEMA = """
@@ -257,30 +258,28 @@ class CaseIndex(SummaryReader):
         directory, with its `lstat`, e.g. to warn about permissions or notice temporary files.
         """
         db = self._connect()
-        on_disk: dict[str, str] = {}
-        with os.scandir(self.directory) as entries:
-            for entry in entries:
-                info = entry.stat(follow_symlinks=False)
-                if on_entry is not None:
-                    on_entry(entry.name, info)
-                if entry.name.endswith(".json") and entry.name[0] != ".":
-                    on_disk[entry.name] = signature(info)
         try:
-            # A row whose reminders do not hold on `day` counts as stale (no signature).
-            known: dict[str, str | None] = dict(
-                db.execute(
-                    "SELECT name, CASE WHEN error IS NOT NULL "
-                    "OR (valid_from <= :day AND :day <= valid_to) THEN sig END FROM files",
-                    {"day": day.isoformat()},
+            self._scan(db, on_entry)
+            gone = [
+                name
+                for (name,) in db.execute(
+                    "SELECT name FROM files WHERE name NOT IN (SELECT name FROM temp.disk)"
                 )
-            )
-        except sqlite3.Error as exc:
-            raise IndexUnusable(str(exc)) from None
-        stale = [name for name, sig in on_disk.items() if known.get(name) != sig]
-        gone = list(known.keys() - on_disk.keys())
-        if stale or gone:
-            self._update(db, stale=stale, gone=gone, on_disk=on_disk, read=read, day=day)
-        try:
+            ]
+            if gone:
+                self._write(db, [(name, None) for name in gone], read, day)
+            # A row whose reminders do not hold on `day` is stale too. A few hundred at a time,
+            # each batch committed, so that saves meanwhile wait for one batch at most.
+            last = ""
+            while batch := db.execute(
+                "SELECT d.name, d.sig FROM temp.disk d LEFT JOIN files f ON f.name = d.name "
+                "WHERE d.name > :last AND (f.name IS NULL OR f.sig != d.sig "
+                "OR (f.error IS NULL AND NOT (f.valid_from <= :day AND :day <= f.valid_to))) "
+                "ORDER BY d.name LIMIT :batch",
+                {"last": last, "day": day.isoformat(), "batch": _BATCH},
+            ).fetchall():
+                self._write(db, batch, read, day)
+                last = batch[-1][0]
             broken = [
                 error
                 for (error,) in db.execute(
@@ -291,33 +290,61 @@ class CaseIndex(SummaryReader):
             raise IndexUnusable(str(exc)) from None
         return Listing(broken)
 
-    def _update(
+    def _scan(
         self,
         db: sqlite3.Connection,
-        *,
-        stale: list[str],
-        gone: list[str],
-        on_disk: dict[str, str],
+        on_entry: Callable[[str, os.stat_result], None] | None,
+    ) -> None:
+        """The case files in the directory and their signatures, into the temporary table
+        `disk` (SQLite's, on disk when large: no list of them is held in memory)."""
+
+        def files() -> Iterator[tuple[str, str]]:
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    info = entry.stat(follow_symlinks=False)
+                    if on_entry is not None:
+                        on_entry(entry.name, info)
+                    if entry.name.endswith(".json") and entry.name[0] != ".":
+                        yield entry.name, signature(info)
+
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS disk (name TEXT PRIMARY KEY, sig TEXT)")
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM temp.disk")
+            db.executemany("INSERT OR REPLACE INTO temp.disk VALUES (?, ?)", files())
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    def _write(
+        self,
+        db: sqlite3.Connection,
+        files: list[tuple[str, str | None]],
         read: Callable[[Path], Case],
         day: date,
     ) -> None:
+        """Rows for `files` (name, signature), in one transaction: read anew, or gone (no
+        signature)."""
         try:
             db.execute("BEGIN IMMEDIATE")
-            for name in gone:
-                db.execute("DELETE FROM files WHERE name = ?", (name,))
-                db.execute("DELETE FROM reminders WHERE name = ?", (name,))
-            for name in stale:
+            for name, sig in files:
+                if sig is None:
+                    db.execute("DELETE FROM files WHERE name = ?", (name,))
+                    db.execute("DELETE FROM reminders WHERE name = ?", (name,))
+                    continue
                 try:
                     case: Case | None = read(self.directory / name)
                     error = None
                 except CaseFileError as exc:
                     case, error = None, exc.message
-                self._put(db, name, sig=on_disk[name], case=case, error=error, day=day)
+                self._put(db, name, sig=sig, case=case, error=error, day=day)
             db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
-            raise IndexUnusable(str(exc)) from None
+            raise
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -43,8 +43,13 @@ def width(text: str) -> int:
 
 def _fit(line: str, room: int) -> list[str]:
     """One line of a cell wrapped at spaces to `room` terminal cells (long words are cut)."""
-    if width(line) <= room:
-        return [line]
+    if not _NOT_NARROW.search(line):
+        return [line] if len(line) <= room else _fit_narrow(line, room)
+    return [line] if width(line) <= room else _fit_cells(line, room)
+
+
+def _fit_cells(line: str, room: int) -> list[str]:
+    """`_fit` for any characters, measured in terminal cells."""
     lines: list[str] = []
     current = ""
     for word in line.split(" "):
@@ -62,6 +67,25 @@ def _fit(line: str, room: int) -> list[str]:
             lines.append(rest[:cut])
             rest = rest[cut:]
         current = rest
+    lines.append(current)
+    return lines
+
+
+def _fit_narrow(line: str, room: int) -> list[str]:
+    """`_fit` for a line of one-cell characters, where a character's width is 1."""
+    lines: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= room:
+            current = f"{current} {word}"
+        else:
+            lines.append(current)
+            current = word
+        while len(current) > room:
+            lines.append(current[:room])
+            current = current[room:]
     lines.append(current)
     return lines
 
@@ -148,7 +172,7 @@ class Table:
             parts = []
             for text, lines, w in zip(row, cells, widths, strict=True):
                 line = lines[n] if n < len(lines) else ""
-                padded = line + " " * (w - width(line))
+                padded = line + " " * (w - (width(line) if _NOT_NARROW.search(line) else len(line)))
                 parts.append(f" {red}{padded}{reset} " if isinstance(text, Red) else f" {padded} ")
             yield "│" + "│".join(parts) + "│"
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from kronobarn_cli import case as cases
     from kronobarn_cli.case import Actor, Case, Child
     from kronobarn_cli.index import CaseIndex
-    from kronobarn_cli.summary import Listing
+    from kronobarn_cli.summary import Listing, SummaryReader
 else:
     cases = LazyModule("kronobarn_cli.case")
     filelock = LazyModule("filelock")
@@ -466,15 +466,19 @@ class CaseStore:
         with contextlib.suppress(IndexUnusable, OSError):
             self.case_index().forget(path.name)
 
-    def indexed(self, day: date) -> tuple[CaseIndex, Listing] | None:
+    def indexed(self, day: date) -> tuple[SummaryReader, Listing] | None:
         """The summary index, brought up to date with the files for `day`, and the files that
-        cannot be read; None when there is no store yet or the index cannot be used here (then
-        read the cases with `iter_cases`)."""
-        from kronobarn_cli.index import IndexUnusable  # noqa: PLC0415
-
+        cannot be read (no summaries at all when there is no case directory yet); None when the
+        index cannot be used here (then read the cases with `iter_cases`)."""
         self._check_home()
+        if not self.directory.exists() and not self.directory.is_symlink():
+            from kronobarn_cli.summary import Listing, NoSummaries  # noqa: PLC0415
+
+            return NoSummaries(), Listing([])  # no case yet, and nothing is made for none
         if not self.directory.is_dir():
             return None
+        from kronobarn_cli.index import IndexUnusable  # noqa: PLC0415
+
         temp_files = False
 
         def seen(name: str, info: os.stat_result) -> None:

@@ -314,6 +314,14 @@ class SummaryReader:
             yield text, bool(late)
 
 
+class NoSummaries(SummaryReader):
+    """A store with no cases yet (no directory even): nothing to list or remind of."""
+
+    def _rows(self, statement: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        del statement, params
+        return iter(())
+
+
 def _key(value: str | None) -> str:
     return (value or "").casefold()
 

@@ -362,7 +362,64 @@ def test_a_table_line_is_never_wider_than_the_terminal_and_keeps_every_word(
         if i != 4
     )
     assert widest <= max(columns, fixed + 3 * len(headers) + 1 + tables._MIN_WRAPPED)
-    shown = "".join(lines)
-    for word in texts[4].split():
-        for piece in (word[i : i + 5] for i in range(0, len(word), 5)):
-            assert piece.replace("\u0301", "") in shown.replace("\u0301", "") or not piece.strip()
+    column = [line.split("│")[5] for line in lines if line.startswith("│")]
+    assert "".join("".join(column).split()) == "".join(texts[4].split())
+
+
+def test_odd_entries_in_the_directory_are_reported_as_the_files_alone_report_them(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, isolated: Path
+) -> None:
+    """A name that is not UTF-8, a directory or a hidden file named like a case: the other
+    cases are listed and reminded of, each odd entry reported, as without the index."""
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+    data = store.path(walk.case.id).read_bytes()
+    Path(os.fsdecode(os.fsencode(store.directory) + b"/x\xff.json")).mkdir()
+    (store.directory / "mapp.json").mkdir()
+    (store.directory / ".gomd.json").write_bytes(data)
+    listed = in_process("list", "--json")
+    assert listed.returncode == 1 and walk.case.id in listed.stdout
+    assert "mapp.json kan inte läsas: är ingen vanlig fil" in listed.stderr
+    assert_index_agrees(monkeypatch)
+
+
+def test_a_broken_file_is_named_where_it_is_now(
+    store: CaseStore, workflow: Workflow, isolated: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    realistic_case(store, workflow, fixed_clock)
+    (store.directory / "trasig.json").write_text("{", encoding="utf-8")
+    assert in_process("list").returncode == 1
+    moved = tmp_path / "flyttad"
+    isolated.rename(moved)
+    monkeypatch.setenv("KRONOBARN_HOME", str(moved))
+    listed = in_process("list")
+    assert f"{moved}/arenden/trasig.json" in listed.stderr and str(isolated) not in listed.stderr
+
+
+def test_an_index_file_others_could_read_is_made_readable_only_by_the_user(
+    store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    index_file = store.directory / INDEX_FILE
+    index_file.touch()
+    index_file.chmod(0o644)
+    assert in_process("list").returncode == 0
+    assert index_file.stat().st_mode & 0o077 == 0
+
+
+def test_table_lines_are_all_as_wide_with_tabs_and_wide_names(
+    store: CaseStore, workflow: Workflow
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock, name="漢" * 40)
+    case = walk.case.model_copy(deep=True)
+    case.meetings[0].actions[0].what = "Tab\there och\tdär"
+    store.save(case)
+    shown = in_process("remind", "--with-names", "--within", "12m", columns=80)
+    lines = [line for line in shown.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    widths = {tables.width(line) for line in lines}
+    assert len(widths) == 1  # aligned: a tab counted as one cell would push the border
+    # A long name wraps in its column: the table is as wide as its columns need at least,
+    # not as wide as the name.
+    assert widths.pop() <= 100
+    assert "\t" not in shown.stdout

@@ -665,3 +665,20 @@ def test_a_case_changed_in_sql_by_hand_is_read_anew_by_list_and_remind(
         )
     listed = in_process("list", "--json").stdout
     assert "E. F." in listed and "A. B." not in listed
+
+
+def test_a_case_moved_to_another_team_in_sql_takes_its_reminders_along(
+    two_teams: dict[str, str], pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moved = two_teams["anna_case"]
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        conn.execute("UPDATE kronobarn.cases SET team = 'beta' WHERE id = %s", (moved,))
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    for day in ("2026-11-23", "2027-03-01"):
+        seen = in_process("remind", "--json", "--with-names", "--within", "12m", "--today", day)
+        assert seen.returncode == 0 and json.loads(seen.stdout) == [], day
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
+    for day in ("2026-11-23", "2027-03-01"):
+        seen = in_process("remind", "--json", "--within", "12m", "--today", day)
+        assert seen.returncode == 0, seen.stderr
+        assert moved in {r["case_id"] for r in json.loads(seen.stdout)}, day

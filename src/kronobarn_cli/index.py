@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 INDEX_FILE = ".index.sqlite3"
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
 # index made before is then rebuilt.
-FORMAT = 6
+FORMAT = 7
 BUSY_SECONDS = 5.0
 _BATCH = 500
 
@@ -92,6 +92,14 @@ def signature(info: os.stat_result) -> str:
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
+def _undecodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class IndexUnusable(Exception):
     """The index cannot be opened or written here (e.g. a read-only directory): the caller
     reads the files instead."""
@@ -131,8 +139,10 @@ class CaseIndex(SummaryReader):
             # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            # A deleted case leaves nothing behind: its rows' pages are overwritten with zeros.
+            # A deleted case leaves nothing behind: its rows' pages are overwritten with zeros,
+            # and what a run that was killed left in the log goes into the database now.
             db.execute("PRAGMA secure_delete=ON")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             version = f"{FORMAT}/{__version__}"
             current = db.execute("PRAGMA user_version").fetchone()[0]
             made = None
@@ -166,6 +176,10 @@ class CaseIndex(SummaryReader):
             return
         if not stat.S_ISREG(info.st_mode):
             raise IndexUnusable(f"{self.path} är ingen vanlig fil")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            # It holds children's names, as the case files do: readable only by the user.
+            with contextlib.suppress(OSError):
+                self.path.chmod(0o600, follow_symlinks=False)
 
     def _discard(self) -> None:
         if self._db is not None:
@@ -177,7 +191,11 @@ class CaseIndex(SummaryReader):
                 Path(f"{self.path}{suffix}").unlink()
 
     def close(self) -> None:
+        """Close the connection, first moving the write-ahead log into the database (where a
+        deleted case's pages were overwritten) when no other run is reading."""
         if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
             self._db = None
 
@@ -281,9 +299,9 @@ class CaseIndex(SummaryReader):
                 self._write(db, batch, read, day)
                 last = batch[-1][0]
             broken = [
-                error
-                for (error,) in db.execute(
-                    "SELECT error FROM files WHERE error IS NOT NULL ORDER BY name"
+                CaseFileError(str(self.directory / name), str(detail)).message
+                for name, detail in db.execute(
+                    "SELECT name, error FROM files WHERE error IS NOT NULL ORDER BY name"
                 )
             ]
         except sqlite3.Error as exc:
@@ -304,7 +322,10 @@ class CaseIndex(SummaryReader):
                     info = entry.stat(follow_symlinks=False)
                     if on_entry is not None:
                         on_entry(entry.name, info)
-                    if entry.name.endswith(".json") and entry.name[0] != ".":
+                    if entry.name.endswith(".json"):
+                        if not entry.name.isprintable() or _undecodable(entry.name):
+                            # Not a name SQLite can hold: the files are read instead.
+                            raise IndexUnusable(f"{entry.name!r}: ett filnamn utan UTF-8")
                         yield entry.name, signature(info)
 
         db.execute("CREATE TEMP TABLE IF NOT EXISTS disk (name TEXT PRIMARY KEY, sig TEXT)")
@@ -338,7 +359,7 @@ class CaseIndex(SummaryReader):
                     case: Case | None = read(self.directory / name)
                     error = None
                 except CaseFileError as exc:
-                    case, error = None, exc.message
+                    case, error = None, exc.detail
                 self._put(db, name, sig=sig, case=case, error=error, day=day)
             db.execute("COMMIT")
         except BaseException:

@@ -183,7 +183,10 @@ def due_on(candidate: Candidate, query: Query) -> tuple[bool, date | None]:
         return True, query.today
     if candidate.after_waiting:
         assert candidate.due is not None
-        due = candidate.due + timedelta(days=query.consent_days)
+        try:
+            due = candidate.due + timedelta(days=query.consent_days)
+        except OverflowError:  # created at the end of the calendar: it has not waited yet
+            return False, None
         return query.today > due, due
     return True, candidate.due
 

@@ -58,13 +58,16 @@ def parse_within(text: str, today: date) -> date:
     match = _WINDOW.match(value)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        if unit == "d":
-            return today + timedelta(days=amount)
-        if unit == "w":
-            return today + timedelta(weeks=amount)
-        from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - months only
+        try:
+            if unit == "d":
+                return today + timedelta(days=amount)
+            if unit == "w":
+                return today + timedelta(weeks=amount)
+            from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - months only
 
-        return today + relativedelta(months=amount)
+            return today + relativedelta(months=amount)
+        except (OverflowError, ValueError):  # past the end of the calendar
+            return date.max
     try:
         until = date.fromisoformat(value)
     except ValueError:

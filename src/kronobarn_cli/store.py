@@ -265,10 +265,11 @@ class CaseStore:
         except OSError as exc:
             detail = "är en symbolisk länk" if exc.errno == errno.ELOOP else os_error_text(exc)
             raise CaseFileError(str(path), detail) from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO …: before Python opens it
+            os.close(fd)
+            raise CaseFileError(str(path), "är ingen vanlig fil")
         with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise CaseFileError(str(path), "är ingen vanlig fil")
             self._warn_if_shared(path, info.st_mode)
             try:
                 raw = handle.read(MAX_CASE_BYTES + 1)
@@ -452,6 +453,12 @@ class CaseStore:
             self._index = CaseIndex(self.directory)
         return self._index
 
+    def close(self) -> None:
+        """Let go of the summary index's connection (the case locks go with their blocks)."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
     def _record(self, path: Path, case: Case) -> None:
         """Bring the case's row in the summary index up to date (under the case's lock). The
         index is a cache: when it cannot be written, the next `indexed` sees the row is stale."""
@@ -483,9 +490,9 @@ class CaseStore:
 
         def seen(name: str, info: os.stat_result) -> None:
             nonlocal temp_files
-            if name[0] == ".":
-                temp_files = temp_files or name.endswith(".tmp")
-            elif info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
+            if name[0] == "." and name.endswith(".tmp"):
+                temp_files = True
+            elif name.endswith(".json") and info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
                 self._warn_if_shared(self.directory / name, info.st_mode)
 
         index = self.case_index()

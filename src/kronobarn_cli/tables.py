@@ -24,6 +24,8 @@ _BOLD = "\x1b[1m"
 _ITALIC = "\x1b[3m"
 _RESET = "\x1b[0m"
 _MIN_WRAPPED = 12
+_MOST = 24
+"""The widest a column other than the wrapping one is made, unless its least is wider."""
 T = TypeVar("T")
 # Below U+0300 (and dashes, quotes) every character takes one cell; combining marks and wide
 # characters come later.
@@ -119,9 +121,12 @@ class Table:
         """The columns as wide as their widest cell on the first page (at the least
         `least`); the wrapping column takes what is left of the width."""
         natural = [max(width(h), least) for h, least in zip(self.headers, self.least, strict=True)]
+        most = [max(n, _MOST) for n in natural]
         for row in rows:
             for i, text in enumerate(row):
                 natural[i] = max(natural[i], *(width(part) for part in text.split("\n")))
+        # A long cell outside the wrapping column wraps too, rather than widen the table.
+        natural = [n if i == self.wrap else min(n, most[i]) for i, n in enumerate(natural)]
         others = sum(w for i, w in enumerate(natural) if i != self.wrap)
         borders = 3 * len(self.headers) + 1
         natural[self.wrap] = max(self.width - others - borders, _MIN_WRAPPED)
@@ -135,7 +140,7 @@ class Table:
             return
         widths = self._widths(first)
         if title is not None:
-            safe = terminal_safe(title)
+            safe = cell(title)
             yield f"{_ITALIC}{safe}{_RESET}" if self.color else safe
         yield "┏" + "┳".join("━" * (w + 2) for w in widths) + "┓"
         head = "┃".join(
@@ -178,8 +183,9 @@ class Table:
 
 
 def cell(value: str | None) -> str:
-    """Typed text as a cell: control characters replaced, nothing shown as "–"."""
-    return terminal_safe(value or "–")
+    """Typed text as a cell: control characters replaced, a tab (which a terminal widens) a
+    space, nothing shown as "–"."""
+    return terminal_safe(value or "–").replace("\t", " ")
 
 
 def grouped(rows: Iterable[tuple[str, T]]) -> Iterator[tuple[str, Iterator[T]]]:

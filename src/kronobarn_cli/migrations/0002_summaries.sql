@@ -14,7 +14,7 @@ ALTER TABLE kronobarn.cases
 CREATE FUNCTION kronobarn.summary_follows_the_case() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.data IS DISTINCT FROM OLD.data
+    IF (NEW.data IS DISTINCT FROM OLD.data OR NEW.team IS DISTINCT FROM OLD.team)
        AND NEW.valid_from IS NOT DISTINCT FROM OLD.valid_from THEN
         NEW.valid_from := NULL;
     END IF;
@@ -76,3 +76,17 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- A case moved to another team (by hand, in SQL) takes its reminder rows along: the old
+-- team no longer sees them. Run as the owner, whom row-level security does not hide rows from.
+CREATE FUNCTION kronobarn.reminders_follow_the_team() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, kronobarn AS $$
+BEGIN
+    UPDATE kronobarn.reminders SET team = NEW.team WHERE case_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER reminders_follow_the_team AFTER UPDATE OF team ON kronobarn.cases
+    FOR EACH ROW WHEN (NEW.team IS DISTINCT FROM OLD.team)
+    EXECUTE FUNCTION kronobarn.reminders_follow_the_team();

@@ -133,7 +133,11 @@ class CaseIndex(SummaryReader):
 
     def _open(self) -> sqlite3.Connection:
         self._prepare_file()
-        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+        # One store, one connection, used by one thread at a time (a store handed to another
+        # thread, e.g. to be closed there, may take its connection along).
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
         try:
             # Write-ahead: a commit is atomic after a crash (at worst the latest ones are lost,
             # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
@@ -196,7 +200,8 @@ class CaseIndex(SummaryReader):
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._db.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
             self._db = None
 
     # -- writing ----------------------------------------------------------------------------

@@ -471,6 +471,13 @@ def main() -> None:
         "or wall-clock time",
     )
     parser.add_argument("--keep", type=Path, default=None, help="generate the stores here")
+    parser.add_argument(
+        "--postgres-max",
+        type=int,
+        default=10_000,
+        help="the largest store also loaded into PostgreSQL (db import of 100,000 cases takes "
+        "many minutes)",
+    )
     options = parser.parse_args()
     kronobarn = kronobarn_command()
     source = measured_source()
@@ -552,7 +559,10 @@ def main() -> None:
             else:
                 note = "fanns redan"
             print(f"\n{thousands(count)} ärenden ({note}; golv: cat av filerna)")
-            measure_store(bench, kronobarn, home, count, env_of(home), server=server)
+            team = server if count <= options.postgres_max else None
+            if server is not None and team is None:
+                print(f"PostgreSQL-raden hoppas över vid {count} ärenden (--postgres-max).")
+            measure_store(bench, kronobarn, home, count, env_of(home), server=team)
 
     print()
     for line in linear_growth(bench, options.cases):

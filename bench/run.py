@@ -458,7 +458,7 @@ def kronobarn_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "kronobarn_cli"]
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
@@ -478,7 +478,11 @@ def main() -> None:
         help="the largest store also loaded into PostgreSQL (db import of 100,000 cases takes "
         "many minutes)",
     )
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = arguments()
     kronobarn = kronobarn_command()
     source = measured_source()
     print(

@@ -64,8 +64,10 @@ def from_files(monkeypatch: pytest.MonkeyPatch, *args: str) -> Completed:
         return in_process(*args)
 
 
-def assert_index_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
-    for args in OUTPUTS:
+def assert_index_agrees(monkeypatch: pytest.MonkeyPatch, *, every_form: bool = True) -> None:
+    """The outputs with the index equal those from the files: every form, or (between the
+    steps of a longer test) the three that read all of the index."""
+    for args in OUTPUTS if every_form else (OUTPUTS[0], OUTPUTS[2], OUTPUTS[3]):
         indexed = in_process(*args)
         files = from_files(monkeypatch, *args)
         assert (indexed.returncode, indexed.stdout, indexed.stderr) == (
@@ -99,7 +101,7 @@ def test_outputs_equal_the_files_after_a_walk_plan_verbs_consents_close_and_dele
     monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, isolated: Path
 ) -> None:
     walk = realistic_case(store, workflow, fixed_clock)
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     other = store.create(Child(name="Väntar"), datetime(2026, 10, 1, tzinfo=UTC))
     assert_index_agrees(monkeypatch)
     case_id = walk.case.id
@@ -112,9 +114,9 @@ def test_outputs_equal_the_files_after_a_walk_plan_verbs_consents_close_and_dele
         ("edit", case_id, "--name", "Elsa Karlsson"),
     ]:  # fmt: skip
         assert in_process(*args).returncode == 0, args
-        assert_index_agrees(monkeypatch)
+        assert_index_agrees(monkeypatch, every_form=False)
     assert in_process("close", other.id, "--reason", "Flyttat.").returncode == 0
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     assert in_process("delete", case_id, "--yes").returncode == 0
     assert_index_agrees(monkeypatch)
     assert index_rows(isolated) == 1
@@ -171,7 +173,7 @@ def test_hand_edits_copies_and_deletions_are_seen(
     monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, isolated: Path
 ) -> None:
     walk = realistic_case(store, workflow, fixed_clock)
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     path = store.path(walk.case.id)
     # Edited by hand to the same size, its modification time put back: the change time and
     # the inode still tell.
@@ -180,18 +182,18 @@ def test_hand_edits_copies_and_deletions_are_seen(
     path.write_text(text.replace("Elsa K.", "Olle K."), encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert "Olle K." in in_process("list", "--json").stdout
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     # Copied in by hand: a case file from the first release.
     shutil.copy(FIXTURES / "case-v1.json", store.directory / "k3m9qb.json")
     (store.directory / "k3m9qb.json").chmod(0o600)
     assert "k3m9qb" in in_process("list", "--json").stdout
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     # A broken file copied in is reported on every run, not only the first.
     (store.directory / "trasig.json").write_text("{", encoding="utf-8")
     for _ in range(2):
         listed = in_process("list", "--json")
         assert listed.returncode == 1 and "trasig.json" in listed.stderr
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     # Deleted by hand.
     path.unlink()
     (store.directory / "trasig.json").unlink()
@@ -224,7 +226,7 @@ def test_an_index_of_another_format_or_a_forged_row_is_not_trusted_blindly(
     assert in_process("list").returncode == 0
     with sqlite3.connect(store.directory / INDEX_FILE) as db:
         db.execute("PRAGMA user_version = 999")
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     with sqlite3.connect(store.directory / INDEX_FILE) as db:
         db.execute("UPDATE files SET sig = sig || 'x'")  # a row that matches no file
     assert_index_agrees(monkeypatch)
@@ -237,7 +239,7 @@ def test_an_index_that_is_a_link_or_a_directory_is_not_used(
     target = tmp_path / "elsewhere"
     (store.directory / INDEX_FILE).unlink()
     (store.directory / INDEX_FILE).symlink_to(target)
-    assert_index_agrees(monkeypatch)
+    assert_index_agrees(monkeypatch, every_form=False)
     assert not target.exists()
     (store.directory / INDEX_FILE).unlink()
     (store.directory / INDEX_FILE).mkdir()
@@ -269,7 +271,7 @@ def test_reminders_follow_the_day_asked_about_across_consent_dates(
     )
     store.save(case)
     start = date(2026, 11, 18)
-    for offset in range(0, 70, 3):
+    for offset in range(0, 70, 5):
         day = (start + timedelta(days=offset)).isoformat()
         for args in (("remind", "--json", "--today", day, "--within", "6m"),
                      ("remind", "--json", "--today", day, "--kind", "consent")):  # fmt: skip

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 INDEX_FILE = ".index.sqlite3"
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
 # index made before is then rebuilt.
-FORMAT = 7
+FORMAT = 8
 BUSY_SECONDS = 5.0
 _BATCH = 500
 
@@ -81,6 +81,7 @@ CREATE TABLE reminders (
 CREATE INDEX by_coordinator
     ON reminders (group_coordinator, due_key, case_id, kind, name, seq);
 CREATE INDEX by_file ON reminders (name);
+CREATE INDEX undated ON reminders (name) WHERE dated = 0;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -171,9 +172,13 @@ class CaseIndex(SummaryReader):
 
     def _prepare_file(self) -> None:
         """The index is a regular file readable only by the user; anything else in its place
-        (a symbolic link, a directory) is not followed or used."""
+        (a symbolic link, a directory) is not followed or used. An empty one (cut short by
+        hand) goes with its write-ahead log, which belongs to the database it was."""
         try:
             info = os.lstat(self.path)
+            if stat.S_ISREG(info.st_mode) and info.st_size == 0:
+                self._discard()
+                info = os.lstat(self.path)
         except FileNotFoundError:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             os.close(fd)

@@ -473,6 +473,22 @@ class CaseStore:
         with contextlib.suppress(IndexUnusable, OSError):
             self.case_index().forget(path.name)
 
+    def _holds_case_files(self) -> bool:
+        """Whether the case directory has a case file (or what is named like one) in it; the
+        temporary files of killed writers in an otherwise empty one are removed."""
+        temp_files = False
+        try:
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".json"):
+                        return True
+                    temp_files = temp_files or entry.name.endswith(".tmp")
+        except OSError:
+            return True  # let the reading say what is wrong
+        if temp_files:
+            self.remove_stale_temp_files()
+        return False
+
     def indexed(self, day: date) -> tuple[SummaryReader, Listing] | None:
         """The summary index, brought up to date with the files for `day`, and the files that
         cannot be read (no summaries at all when there is no case directory yet); None when the
@@ -484,6 +500,10 @@ class CaseStore:
             return NoSummaries(), Listing([])  # no case yet, and nothing is made for none
         if not self.directory.is_dir():
             return None
+        if not self._holds_case_files():
+            from kronobarn_cli.summary import Listing, NoSummaries  # noqa: PLC0415
+
+            return NoSummaries(), Listing([])  # nothing to read, not even the index
         from kronobarn_cli.index import IndexUnusable  # noqa: PLC0415
 
         temp_files = False

@@ -295,7 +295,7 @@ def thousands(number: int) -> str:
 
 
 def store_target(count: int) -> float | None:
-    """The issue's target for `remind --json`/`list --json` against `cat`, by store size."""
+    """The target for `remind --json`/`list --json` against `cat`, by store size."""
     if count >= 100_000:
         return 2.0
     if count >= 10_000:

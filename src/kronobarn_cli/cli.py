@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from kronobarn_cli import checklist as checklists
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
-    from kronobarn_cli import index as indexes
     from kronobarn_cli import remind as remind_rules
     from kronobarn_cli import remind_query as remind_options
     from kronobarn_cli import store as stores
@@ -72,7 +71,6 @@ else:
     views = LazyModule("kronobarn_cli.views")
     exports = LazyModule("kronobarn_cli.export")
     handovers = LazyModule("kronobarn_cli.handover")
-    indexes = LazyModule("kronobarn_cli.index")
     outputs = LazyModule("kronobarn_cli.outputs")
     summaries = LazyModule("kronobarn_cli.summaries")
     summary = LazyModule("kronobarn_cli.summary")

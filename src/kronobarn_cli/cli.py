@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from kronobarn_cli import store as stores
     from kronobarn_cli.case import Case
     from kronobarn_cli.checklist import Workflow
+    from kronobarn_cli.summary import Listing
 else:
     cases = LazyModule("kronobarn_cli.case")
     checklists = LazyModule("kronobarn_cli.checklist")
@@ -1237,25 +1238,18 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     store = _store("list")
-    found = store.indexed(_today())
-    problems: list[CaseFileError] = []
-    if found is not None:
-        index, listing = found
-        if as_json:
-            outputs.json_array(index.listed_json())
-        elif not outputs.case_table(index.listed(), out):
-            out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
-        _report_broken(listing.broken)
-        return
-    rows = (
-        summaries.ListedCase.of(case).model_dump(mode="json")
-        for case in _readable_cases(store, problems)
-    )
+    reader, listing = store.indexed(_today()) or _from_cases(store.iter_cases())
     if as_json:
-        outputs.json_array(summary.json_item(row) for row in rows)
-    elif not outputs.case_table(rows, out):
+        outputs.json_array(reader.listed_json())
+    elif not outputs.case_table(reader.listed(), out):
         out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
-    _report_broken([problem.message for problem in problems])
+    _report_broken(listing.broken)
+
+
+def _from_cases(items: Iterable[Case | CaseFileError]) -> tuple[summary.SummaryReader, Listing]:
+    """`list` and `remind` read from the cases themselves (where the index cannot be used)."""
+    reader = summary.CaseReader(items)
+    return reader, reader.listing
 
 
 @app.command(cls=i18n.Command)
@@ -1359,38 +1353,18 @@ def remind(
         with_names=with_names,
         include_handed_over=include_handed_over,
     )
-    found = None if case_id else store.indexed(day)
-    problems: list[CaseFileError] = []
-    if found is None:
-        cases = [store.load(case_id)] if case_id else _readable_cases(store, problems)
-        rows: Iterator[dict[str, Any]] = (
-            r.model_dump(mode="json") | {"group": remind_rules.group_of(r, query)}
-            for r in remind_rules.reminders(cases, query)
-        )
+    found = store.indexed(day) if case_id is None else None
+    reader, listing = found or _from_cases([store.load(case_id)] if case_id else store.iter_cases())
     seen = outputs.Seen()
     if fmt == "json":
-        items = (
-            found[0].reminders_json(query)
-            if found is not None
-            else ((summary.json_item(row), row["overdue"]) for row in rows)
-        )
-        outputs.json_array(seen.items(items))
+        outputs.json_array(seen.items(reader.reminders_json(query)))
     elif fmt == "csv":
-        lines = (
-            found[0].reminders_csv(query)
-            if found is not None
-            else ((outputs.csv_line(row), row["overdue"]) for row in rows)
-        )
-        outputs.csv_lines(seen.items(lines), remind_options.CSV_COLUMNS)
-    else:
-        table_rows = (
-            found[0].reminder_rows(query)
-            if found is not None
-            else (outputs.reminder_row(row) for row in rows)
-        )
-        if not outputs.reminder_tables(seen.rows(table_rows), out, with_names=query.with_names):
-            out.print(f"Inget att påminna om till och med {swedish_date(query.until)}.")
-    _report_broken(found[1].broken if found is not None else [p.message for p in problems])
+        outputs.csv_lines(seen.items(reader.reminders_csv(query)), remind_options.CSV_COLUMNS)
+    elif not outputs.reminder_tables(
+        seen.rows(reader.reminder_rows(query)), out, with_names=query.with_names
+    ):
+        out.print(f"Inget att påminna om till och med {swedish_date(query.until)}.")
+    _report_broken(listing.broken)
     if fail_on == "overdue" and seen.overdue:
         raise typer.Exit(1)
 

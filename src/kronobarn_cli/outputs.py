@@ -206,19 +206,3 @@ def reminder_tables(rows: Iterable[tuple[Any, ...]], console: Console, *, with_n
 
     _lines(console, every_line())
     return shown
-
-
-def reminder_row(row: dict[str, Any]) -> tuple[Any, ...]:
-    """A reminder in the documented JSON shape (and its `group`) as `reminder_tables` takes it."""
-    return (
-        row["group"],
-        row["case_id"],
-        row["kind"],
-        row["due_date"],
-        row["days_left"],
-        row["organisation_id"],
-        row["organisation"],
-        row["coordinator"],
-        row["text"],
-        row["child"],
-    )

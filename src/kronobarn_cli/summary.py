@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from kronobarn_cli.errors import CaseFileError
 from kronobarn_cli.lazy import LazyModule
-from kronobarn_cli.outputs import csv_fields
+from kronobarn_cli.outputs import csv_fields, csv_line
 from kronobarn_cli.text import json_controls_escaped
 
 # Reading the rows needs neither the case model (pydantic) nor the rules of reminders: they
@@ -312,6 +313,58 @@ class SummaryReader:
         overdue = "CASE WHEN {days} < 0 THEN 1 ELSE 0 END"
         for text, late in self._select(query, f"{line}, {overdue}"):
             yield text, bool(late)
+
+
+class CaseReader(SummaryReader):
+    """`list` and `remind` computed from the cases themselves, one at a time: where no summary
+    rows can be used (a case directory the index cannot be kept in, `remind --case`), and the
+    reference the summary rows are tested against. A case that cannot be read is added to
+    `listing.broken` as it is met."""
+
+    def __init__(self, items: Iterable[Case | CaseFileError]) -> None:
+        self._items = items
+        self.listing = Listing([])
+
+    def _cases(self) -> Iterator[Case]:
+        for item in self._items:
+            if isinstance(item, CaseFileError):
+                self.listing.broken.append(item.message)
+            else:
+                yield item
+
+    def listed(self) -> Iterator[dict[str, Any]]:
+        return (summaries.ListedCase.of(c).model_dump(mode="json") for c in self._cases())
+
+    def listed_json(self) -> Iterator[str]:
+        return (json_item(row) for row in self.listed())
+
+    def reminders(self, query: Query) -> Iterator[dict[str, Any]]:
+        for found in rules.reminders(self._cases(), query):
+            yield found.model_dump(mode="json") | {"group": rules.group_of(found, query)}
+
+    def reminder_rows(self, query: Query) -> Iterator[tuple[Any, ...]]:
+        keys = ("group", *REMINDER_ROW)
+        return (tuple(row[key] for key in keys) for row in self.reminders(query))
+
+    def reminders_json(self, query: Query) -> Iterator[tuple[str, bool]]:
+        return ((json_item(row), row["overdue"]) for row in self.reminders(query))
+
+    def reminders_csv(self, query: Query) -> Iterator[tuple[str, bool]]:
+        return ((csv_line(row), row["overdue"]) for row in self.reminders(query))
+
+
+REMINDER_ROW = (
+    "case_id",
+    "kind",
+    "due_date",
+    "days_left",
+    "organisation_id",
+    "organisation",
+    "coordinator",
+    "text",
+    "child",
+)
+"""The fields of `reminder_rows`, after the group they are shown under."""
 
 
 class NoSummaries(SummaryReader):

@@ -68,6 +68,8 @@ def _writer(home: Path, report: int) -> NoReturn:  # pragma: no cover - runs in 
     try:
         store = CaseStore(home, lock_wait=0)
         n = state_of(store.load(MAIN))
+        store.case_index()._connect()  # opened before, so that the kills land in the writes
+        os.write(report, b"R\n")
         while True:
             n += 1
             if n % CREATE_EVERY == 0:
@@ -90,6 +92,12 @@ def _one_round(home: Path, rng: random.Random, findings: Findings) -> None:
         os.close(read_end)
         _writer(home, write_end)
     os.close(write_end)
+    ready = b""
+    while not ready.endswith(b"R\n"):  # the random moment counts from when it starts writing
+        chunk = os.read(read_end, 1)
+        if not chunk:
+            break
+        ready += chunk
     time.sleep(rng.uniform(0.001, 0.012))
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)

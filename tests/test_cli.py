@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -312,3 +313,66 @@ def test_help_and_reading_an_up_to_date_index_import_no_case_model(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
+
+
+# What printing through rich costs is not paid where nothing is printed through it.
+RICH = ("rich.console", "rich.text")
+
+
+@pytest.mark.parametrize(
+    "args", [("list", "--json"), ("remind", "--json"), ("remind", "--format", "csv")]
+)
+def test_json_and_csv_from_an_up_to_date_index_import_no_rich(
+    args: tuple[str, ...], tmp_path: Path, store: CaseStore
+) -> None:
+    store.save(Case(id="aaaaaa", created=NOW, updated=NOW, child=Child(name="A")))
+    assert in_process("list").returncode == 0
+    code = (
+        "import sys\n"
+        "from kronobarn_cli import cli\n"
+        "try:\n"
+        f"    cli.main({list(args)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(','.join(m for m in {RICH!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
+
+
+FIRST_QUESTION_PROBE = """
+import sys
+from kronobarn_cli import cli, prompts
+
+def first_question(self, *args, **kwargs):
+    print("MODULES:" + ",".join(m for m in {model!r} if m in sys.modules) + ":END", flush=True)
+    raise KeyboardInterrupt
+
+prompts.Prompter.text = first_question
+cli.main(["new-case"])
+"""
+
+
+@pytest.mark.pty
+@pytest.mark.timeout(60)
+def test_the_first_question_of_new_case_comes_before_the_case_model_and_checklists(
+    isolated: Path,
+) -> None:
+    """The first question is drawn at once; the case model and the checklists are loaded while
+    the user reads it (see the pty test of a broken checklist)."""
+    import pexpect  # noqa: PLC0415 - only this test needs it
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-c", FIRST_QUESTION_PROBE.format(model=MODEL)],
+        env={**os.environ, "TERM": "xterm"},
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"MODULES:(.*):END")
+    loaded = child.match.group(1)
+    child.expect(pexpect.EOF)
+    assert loaded == "", loaded
+    assert "Inget ärende skapades" in child.before

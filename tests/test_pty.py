@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pexpect
 import pytest
+
+from .conftest import REPO
 
 pytestmark = [pytest.mark.pty, pytest.mark.timeout(90)]
 
@@ -149,3 +152,24 @@ def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -
     assert child.exitstatus == 0
     saved = json.loads((isolated / "arenden" / f"{case_id}.json").read_text(encoding="utf-8"))
     assert saved["status"] == "ej-aktiverad"
+
+
+@pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")
+def test_a_broken_checklist_is_one_line_once_the_child_is_typed_and_nothing_is_saved(
+    isolated: Path, tmp_path: Path
+) -> None:
+    """The checklists are read while the first question is on the screen: a broken one is still
+    one Swedish line (naming the file), exit 1, and no case is created."""
+    county = tmp_path / "county"
+    shutil.copytree(REPO / "checklists", county)
+    (county / "01-behov-av-samverkan.yaml").write_text("steps: [\n", encoding="utf-8")
+    child = spawn(isolated, "--checklists", str(county), "new-case")
+    answer(child, "Barnets namn eller initialer", "M\r", ready=None)
+    answer(child, "Barnets födelseår", "\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    errors = [line[line.index("Fel:") :] for line in child.before.splitlines() if "Fel:" in line]
+    assert len(errors) == 1 and "01-behov-av-samverkan.yaml" in errors[0], child.before
+    assert "Traceback" not in child.before
+    assert not list((isolated / "arenden").glob("*.json"))

@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
-from rich.console import Console
-from rich.text import Text
 from typer._click import exceptions as click_exceptions
 
 from kronobarn_cli import i18n
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
 from kronobarn_cli.ids import system_user, user_problem
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.lazy import Background, LazyModule, lazy_console
 from kronobarn_cli.text import terminal_safe
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
@@ -27,6 +25,8 @@ from kronobarn_cli.text import terminal_safe
 # templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
     import pydantic
+    from rich import text as rich_text
+    from rich.text import Text
 
     from kronobarn_cli import (
         answers_file,
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from kronobarn_cli.checklist import Workflow
     from kronobarn_cli.summary import Listing
 else:
+    rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.case")
     checklists = LazyModule("kronobarn_cli.checklist")
     engine = LazyModule("kronobarn_cli.engine")
@@ -83,7 +84,7 @@ from kronobarn_cli.text import json_controls_escaped, swedish_date
 
 def _safe(value: str) -> Text:
     """Typed text as a rich Text: never markup, control characters neutralised."""
-    return Text(terminal_safe(value))
+    return rich_text.Text(terminal_safe(value))
 
 
 PLACEHOLDER_ID = "aaaaaa"
@@ -120,8 +121,8 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = lazy_console(highlight=False)
+err = lazy_console(stderr=True, highlight=False)
 
 
 class State:
@@ -245,7 +246,7 @@ def _interrupted(case: Case | None) -> NoReturn:
         err.print("Avbrutet. Inget ärende skapades.")
     else:
         err.print("Avbrutet. Allt du har svarat är sparat. Fortsätt senare med:")
-        err.print(Text(f"  kronobarn resume {case.id}", style="bold"))
+        err.print(rich_text.Text(f"  kronobarn resume {case.id}", style="bold"))
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -258,13 +259,13 @@ def _run_walk(prompter: prompts.Prompter, walk: session.Walk) -> None:
     meeting = case.current_meeting
     if not position.finished:
         out.print("Allt är sparat. Fortsätt vid mötet med:")
-        out.print(Text(f"  kronobarn resume {case.id}", style="bold"))
+        out.print(rich_text.Text(f"  kronobarn resume {case.id}", style="bold"))
         return
     if meeting is not None and meeting.finished and case.status == "aktiverad":
         prompter.show_meeting_done(case, meeting)
     else:
         prompter.show_outcome(case, position.outcome, walk.workflow)
-    out.print(Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
+    out.print(rich_text.Text(f"Ärendet är sparat med id {case.id}.", style="bold"))
 
 
 @app.command("new-case", cls=i18n.Command)
@@ -287,24 +288,28 @@ def new_case(
         _replay(answers)
         return
     _require_terminal("new-case")
-    workflow = _workflow()
     store = _store("new-case")
     prompter = prompts.Prompter(out)
+    # The checklists are read while the first question is on the screen (a broken one is
+    # reported when the child's details are typed, before anything is saved).
+    loading = Background(_workflow)
+    prompter.once_drawn = loading.start
     try:
         while True:
             child = prompter.ask_child()
-            own = prompter.ask_own_organisation(workflow)
+            own = prompter.ask_own_organisation(loading.result())
             if isinstance(own, cases.OrganisationRef):
                 break
     except (KeyboardInterrupt, EOFError):
         _interrupted(None)
+    workflow = loading.result()
     now = session.local_now()
     opened = cases.Case(
         id=PLACEHOLDER_ID, created=now, updated=now, child=child, own_organisation=own
     )
     case = store.create(child, now, content=opened)
     with store.locked(case.id):
-        out.print(Text(f"Ärende {case.id} skapat.", style="bold"))
+        out.print(rich_text.Text(f"Ärende {case.id} skapat.", style="bold"))
         _run_walk(prompter, session.Walk(workflow, store, case))
 
 
@@ -316,7 +321,7 @@ def _replay(path: Path) -> None:
         workflow, given.child, given.answers, str(path), own=given.organisation, actor=store.actor
     )
     for warning in result.warnings:
-        err.print(Text("Varning: ") + _safe(warning), soft_wrap=True)
+        err.print(rich_text.Text("Varning: ") + _safe(warning), soft_wrap=True)
     case = store.create(given.child, session.local_now(), content=result.case)
     if case.status == "vantar-pa-samtycke" and result.next_step is None:
         scope = consent.ConsentScope.of(case, session.local_now().date())
@@ -338,7 +343,9 @@ def _replay(path: Path) -> None:
         return
     with store.locked(case.id):
         out.print(
-            Text(f"Ärende {case.id} skapat; nu frågar kronobarn det som saknas.", style="bold")
+            rich_text.Text(
+                f"Ärende {case.id} skapat; nu frågar kronobarn det som saknas.", style="bold"
+            )
         )
         _run_walk(prompts.Prompter(out), session.Walk(workflow, store, case))
 
@@ -433,7 +440,7 @@ def _replay_follow_up(store: Store, case_id: str, path: Path) -> None:
         case = store.load(case_id)
         result = session.replay_follow_up(workflow, case, given, str(path), actor=store.actor)
         for warning in result.warnings:
-            err.print(Text("Varning: ") + _safe(warning), soft_wrap=True)
+            err.print(rich_text.Text("Varning: ") + _safe(warning), soft_wrap=True)
         store.save(result.case)  # the whole file fitted: only now is anything written
         number = len(result.case.meetings)
         if result.next_step is None:
@@ -595,17 +602,17 @@ def handover(
                           force=force, now=session.local_now())  # fmt: skip
     record = kept.handovers[-1]
     out.print(
-        Text(f"Ärendet {kept.id} är överlämnat ") + _safe(record.words()) + ".",
+        rich_text.Text(f"Ärendet {kept.id} är överlämnat ") + _safe(record.words()) + ".",
         soft_wrap=True,
     )
-    out.print(Text("Filen: ") + _safe(str(target)), soft_wrap=True)
+    out.print(rich_text.Text("Filen: ") + _safe(str(target)), soft_wrap=True)
     if key is not None:
         out.print("Filen kan bara öppnas med mottagarens nyckel.")
     else:
         out.print("Skicka lösenfrasen på ett annat sätt än filen, t.ex. per telefon.")
     out.print(
-        Text(f"Mottagaren läser in den med: kronobarn import {target.name}\n")
-        + Text("Din kopia är nu överlämnad och kan bara läsas.", style="bold")
+        rich_text.Text(f"Mottagaren läser in den med: kronobarn import {target.name}\n")
+        + rich_text.Text("Din kopia är nu överlämnad och kan bara läsas.", style="bold")
     )
 
 
@@ -658,14 +665,14 @@ def import_case(
     meetings = len(case.meetings)
     what = "ersatte din kopia" if replaced else "är mottaget"
     out.print(
-        Text(f"Ärende {case.id} {what}: ")
+        rich_text.Text(f"Ärende {case.id} {what}: ")
         + _safe(case.child.name)
-        + Text(f", {meetings} {'möte' if meetings == 1 else 'möten'}."),
+        + rich_text.Text(f", {meetings} {'möte' if meetings == 1 else 'möten'}."),
         soft_wrap=True,
     )
     latest = case.current_meeting
     verb = "resume" if latest is not None and not latest.finished else "follow-up"
-    out.print(Text(f"Fortsätt med: kronobarn {verb} {case.id}", style="bold"))
+    out.print(rich_text.Text(f"Fortsätt med: kronobarn {verb} {case.id}", style="bold"))
 
 
 @app.command("log", cls=i18n.Command)
@@ -697,7 +704,7 @@ YesOption = Annotated[
 
 def _described(case: Case) -> Text:
     return (
-        Text(f"{case.id}  ")
+        rich_text.Text(f"{case.id}  ")
         + _safe(case.child.name)
         + f"  ({cases.STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
     )
@@ -718,11 +725,11 @@ def delete(
     try:
         about = _described(store.load(case_id))
     except CaseFileError:  # a file that cannot be read can still be deleted
-        about = Text(f"{case_id}  (ärendefilen kan inte läsas)")
+        about = rich_text.Text(f"{case_id}  (ärendefilen kan inte läsas)")
     if not yes:
-        out.print(Text("Raderas med --yes: ") + about, soft_wrap=True)
+        out.print(rich_text.Text("Raderas med --yes: ") + about, soft_wrap=True)
         for path in store.files_of(case_id):
-            out.print(Text(f"  {path}"), soft_wrap=True)
+            out.print(rich_text.Text(f"  {path}"), soft_wrap=True)
         raise KronobarnError(f"Inget raderades. Radera med: kronobarn delete {case_id} --yes")
     store.delete(case_id)
     out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
@@ -802,7 +809,7 @@ def purge(
     else:
         say.print(f"{_cases(len(result.due))} raderas med --yes. Inget raderades nu.")
     for problem in result.problems:
-        err.print(Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
+        err.print(rich_text.Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
     if result.problems:
         raise typer.Exit(1)
 
@@ -1119,12 +1126,15 @@ def consent_withdraw(
             clock=session.local_now,
         )  # fmt: skip
     names = ", ".join(o.name for o in lost) or "ingen verksamhet"
-    out.print(Text("Återkallelsen är registrerad. Lämnar samtyckets omfattning: ") + _safe(names))
+    out.print(
+        rich_text.Text("Återkallelsen är registrerad. Lämnar samtyckets omfattning: ")
+        + _safe(names)
+    )
     if case.status == "vantar-pa-samtycke":
         out.print("Ärendet väntar nu på samtycke; registrera ett nytt med 'kronobarn consent "
                   f"{case.id} add'.")  # fmt: skip
     for flag in views.consent_flags(case, session.local_now().date()):
-        out.print(Text("Att se över: ", style="bold red") + _safe(flag))
+        out.print(rich_text.Text("Att se över: ", style="bold red") + _safe(flag))
 
 
 KINDS = ("plan", "invitation", "consent-note", "calendar")
@@ -1222,7 +1232,7 @@ def _readable_cases(store: Store, broken: list[CaseFileError]) -> Iterator[Case]
 
 def _report_broken(broken: list[str]) -> None:
     for problem in broken:
-        err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
+        err.print(rich_text.Text("Fel: ") + _one_line(problem), soft_wrap=True)
     if broken:
         raise typer.Exit(1)
 
@@ -1495,7 +1505,7 @@ def db_grant(role: RoleArgument, team: TeamArgument) -> None:
     Exempel: kronobarn db grant maria --team elevhalsa
     """
     pgstore.grant(_team_store("db grant"), role, team)
-    out.print(Text(f"{role} har nu åtkomst till teamet {team}."))
+    out.print(rich_text.Text(f"{role} har nu åtkomst till teamet {team}."))
 
 
 @db_app.command("revoke", cls=i18n.Command)
@@ -1506,7 +1516,7 @@ def db_revoke(role: RoleArgument, team: TeamArgument) -> None:
     """
     if not pgstore.revoke(_team_store("db revoke"), role, team):
         raise KronobarnError(f"{role} hör inte till teamet {team}. Inget ändrades.")
-    out.print(Text(f"{role} har inte längre åtkomst till teamet {team}."))
+    out.print(rich_text.Text(f"{role} har inte längre åtkomst till teamet {team}."))
 
 
 @db_app.command("import", cls=i18n.Command)
@@ -1519,7 +1529,7 @@ def db_import(directory: DirectoryArgument) -> None:
     """
     moved = store_moves.import_directory(_team_store("db import"), directory)
     for problem in moved.problems:
-        err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
+        err.print(rich_text.Text("Fel: ") + _one_line(problem), soft_wrap=True)
     out.print(f"Läste in {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
     if moved.problems:
         raise typer.Exit(1)
@@ -1533,7 +1543,7 @@ def db_export(directory: DirectoryArgument) -> None:
     """
     moved = store_moves.export_directory(_team_store("db export"), directory)
     for problem in moved.problems:
-        err.print(Text("Fel: ") + _one_line(problem), soft_wrap=True)
+        err.print(rich_text.Text("Fel: ") + _one_line(problem), soft_wrap=True)
     out.print(f"Skrev {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
     if moved.problems:
         raise typer.Exit(1)
@@ -1573,7 +1583,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         code = _run(argv)
     except KronobarnError as exc:
-        err.print(Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
+        err.print(rich_text.Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "kronobarn"
@@ -1593,7 +1603,7 @@ def main(argv: list[str] | None = None) -> Any:
             # The team store turns database errors into ours; one that slipped past it still
             # gets its Swedish line.
             message = pgstore.translate(exc, url=state.store or "").message
-            err.print(Text("Fel: ") + _one_line(message), soft_wrap=True)
+            err.print(rich_text.Text("Fel: ") + _one_line(message), soft_wrap=True)
             sys.exit(1)
         err.print(
             f"Fel: ett oväntat fel inträffade ({exc.__class__.__name__}). Det som redan sparats "

@@ -15,13 +15,14 @@ import operator
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TextIO
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kronobarn_cli.ids import ID_LENGTH
 from kronobarn_cli.tables import Red, Table, cell
 from kronobarn_cli.text import csv_text, swedish_date
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 KIND_LABELS = {"action": "Insats", "meeting": "Möte", "copy": "Kopia", "consent": "Samtycke"}
 _CHUNK = 256  # lines written at a time

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import questionary
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
@@ -19,30 +19,27 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from kronobarn_cli import engine, rules
-from kronobarn_cli.case import (
-    STATUS_LABELS,
-    Case,
-    Child,
-    JournalEntry,
-    Meeting,
-    OrganisationRef,
-)
-from kronobarn_cli.checklist import (
-    OTHER_ORGANISATION,
-    FieldSpec,
-    Organisation,
-    Outcome,
-    Section,
-    Step,
-    Workflow,
-)
-from kronobarn_cli.consent import ConsentScope
-from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError, StaleCaseError
-from kronobarn_cli.session import Walk, parse_child, refuse_if_not_open
+from kronobarn_cli.lazy import LazyModule
 from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, swedish_date, terminal_safe
+
+# The first question of `new-case` is drawn before the case model and the checklists exist
+# (pydantic and the YAML cost a few hundred milliseconds): they are imported when first used.
+if TYPE_CHECKING:
+    from kronobarn_cli import case as cases
+    from kronobarn_cli import checklist as checklists
+    from kronobarn_cli import consent, engine, rules, session
+    from kronobarn_cli.case import Case, Child, JournalEntry, Meeting, OrganisationRef
+    from kronobarn_cli.checklist import FieldSpec, Organisation, Outcome, Section, Step, Workflow
+    from kronobarn_cli.session import Walk
+else:
+    cases = LazyModule("kronobarn_cli.case")
+    checklists = LazyModule("kronobarn_cli.checklist")
+    consent = LazyModule("kronobarn_cli.consent")
+    engine = LazyModule("kronobarn_cli.engine")
+    rules = LazyModule("kronobarn_cli.rules")
+    session = LazyModule("kronobarn_cli.session")
 
 
 class _Back:
@@ -122,6 +119,9 @@ class Prompter:
         self._jump = False
         """Set when the user asked to change an earlier answer; the walk offers the steps."""
         self._hinted: set[str] = set()
+        self.once_drawn: Callable[[], None] | None = None
+        """Called once, when the next question is on the screen (work that may wait until the
+        user reads it)."""
 
     def say(self, message: str, style: str = "") -> None:
         self.console.print(Text(message, style=style))
@@ -150,15 +150,29 @@ class Prompter:
             parts.append(f"{BACK_TEXT} = tillbaka, {JUMP_TEXT} = ändra ett tidigare svar")
         instruction = f"({'; '.join(parts)})" if parts else None
         self.asked += 1
-        raw = questionary.text(
+        question = questionary.text(
             message, validate=_validator(check), instruction=instruction, default=default
-        ).unsafe_ask()
+        )
+        self._when_drawn(question)
+        raw = question.unsafe_ask()
         if back and raw.strip() == BACK_TEXT:
             return BACK
         if back and raw.strip() == JUMP_TEXT:
             self._jump = True
             return BACK
         return str(raw)
+
+    def _when_drawn(self, question: questionary.Question) -> None:
+        hook, self.once_drawn = self.once_drawn, None
+        if hook is None:
+            return
+        pending = [hook]
+
+        def drawn(_: object) -> None:
+            while pending:
+                pending.pop()()
+
+        question.application.after_render += drawn
 
     def select(
         self,
@@ -302,7 +316,7 @@ class Prompter:
         self.show_guidance(spec, item or {})
         if spec.show == "presentation-order":
             self.show_presentation_order(walk)
-        if isinstance(spec, Step):
+        if isinstance(spec, checklists.Step):
             note = walk.suggestion_note(spec)
             if note:
                 self.say(note, "yellow")
@@ -424,7 +438,7 @@ class Prompter:
 
     def _offer_consent(self, walk: Walk, org: dict[str, str], givers: list[str]) -> bool:
         """Record the extended consent of exactly the givers it lacks, so `org` can be named."""
-        ref = OrganisationRef(**org)
+        ref = cases.OrganisationRef(**org)
         scope = walk.consent_scope()
         if not self.select(
             f"Vill du registrera samtycke för {org['name']} från {scope.missing_words(ref)} nu?",
@@ -436,7 +450,7 @@ class Prompter:
         for giver in givers:
             if walk.consent_scope().covers(ref):
                 break  # one guardian's consent was enough by the county's routine
-            self.say(f"Samtycke från {consent_giver_word(giver, scope.consents)}", "bold")
+            self.say(f"Samtycke från {consent.giver_word(giver, scope.consents)}", "bold")
             start = {"roll": giver, "verksamheter": [org]}
             item = self._ask_item(step, walk, [], start, save=False)
             if not isinstance(item, dict):
@@ -471,12 +485,15 @@ class Prompter:
         return item if isinstance(item, dict) else None
 
     def _other_name(self, walk_workflow: Workflow, *, several: bool) -> str | _Back:
-        other = FieldSpec(id="annan", kind="organisation", prompt="-")
+        other = checklists.FieldSpec(id="annan", kind="organisation", prompt="-")
 
         def check(raw: str) -> None:
             for name in _split_names(raw) if several else [raw]:
                 engine.validate_answer(
-                    other, {"id": OTHER_ORGANISATION, "name": name}, walk_workflow, date.today()
+                    other,
+                    {"id": checklists.OTHER_ORGANISATION, "name": name},
+                    walk_workflow,
+                    date.today(),
                 )
 
         message = "Namn på den andra verksamheten"
@@ -495,26 +512,28 @@ class Prompter:
             org_id = self.select(spec.prompt, choices, default=start)
             if org_id is BACK or org_id == END_VALUE:
                 return BACK if org_id is BACK else END
-            if org_id != OTHER_ORGANISATION:
+            if org_id != checklists.OTHER_ORGANISATION:
                 return org_id
             name = self._other_name(workflow, several=False)
             if name is not BACK:
-                return {"id": OTHER_ORGANISATION, "name": name}
+                return {"id": checklists.OTHER_ORGANISATION, "name": name}
 
     def _organisations(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
         previous = default if isinstance(default, list) else []
         while True:
             choices = [(o.name, o.id) for o in _offered(workflow, spec)]
-            ticked = [_org_id(o) for o in previous if _org_id(o) != OTHER_ORGANISATION]
+            ticked = [_org_id(o) for o in previous if _org_id(o) != checklists.OTHER_ORGANISATION]
             ids = self.checkbox(spec.prompt, choices, required=spec.required, checked=ticked)
             if isinstance(ids, _Back):
                 return BACK
-            chosen: list[Any] = [i for i in ids if i != OTHER_ORGANISATION]
-            if OTHER_ORGANISATION not in ids:
+            chosen: list[Any] = [i for i in ids if i != checklists.OTHER_ORGANISATION]
+            if checklists.OTHER_ORGANISATION not in ids:
                 return chosen
             names = self._other_name(workflow, several=True)
             if isinstance(names, str):
-                chosen += [{"id": OTHER_ORGANISATION, "name": n} for n in _split_names(names)]
+                chosen += [
+                    {"id": checklists.OTHER_ORGANISATION, "name": n} for n in _split_names(names)
+                ]
                 return chosen
 
     # -- groups --------------------------------------------------------------------------------
@@ -818,7 +837,7 @@ class Prompter:
                 default=str(known) if known else "",
             )
             if isinstance(year, str):
-                return parse_child(name, year, date.today())
+                return session.parse_child(name, year, date.today())
 
     def ask_passphrase(self) -> str:
         """The passphrase a handover file was encrypted with (never echoed)."""
@@ -860,14 +879,16 @@ class Prompter:
 
     def ask_own_organisation(self, workflow: Workflow) -> OrganisationRef | _Back:
         """The organisation that opens the case: always within the consent's scope."""
-        spec = FieldSpec(id="egen-verksamhet", kind="organisation", prompt=OWN_ORGANISATION)
+        spec = checklists.FieldSpec(
+            id="egen-verksamhet", kind="organisation", prompt=OWN_ORGANISATION
+        )
         self.say(
             "Din verksamhet har redan uppgifterna om barnet och ingår alltid i samtycket.", "italic"
         )
         raw: Any = self._organisation(spec, workflow, None)
         if isinstance(raw, _Back):
             return BACK
-        return OrganisationRef(**engine.organisation_answer(raw, workflow))
+        return cases.OrganisationRef(**engine.organisation_answer(raw, workflow))
 
     def walk(self, walk: Walk) -> engine.Position:
         """Ask until the walk ends; every answer is saved by `walk` as it is given. A save
@@ -945,7 +966,7 @@ class Prompter:
             if len(added) > len(shown):
                 more = len(added) - len(shown)
                 self.say(f"  … och {more} till (kronobarn log {case_id}).")
-        refuse_if_not_open(walk.case)
+        session.refuse_if_not_open(walk.case)
         after = walk.position().step
         again = before is not None and after is not None and before.id == after.id
         self.say(
@@ -987,7 +1008,7 @@ class Prompter:
         case = walk.case
         born = f" (född {case.child.birth_year})" if case.child.birth_year else ""
         body = Text("Barn: ", style="bold") + safe(case.child.name + born)
-        body += Text(f"\nStatus: {STATUS_LABELS[case.status]}")
+        body += Text(f"\nStatus: {cases.STATUS_LABELS[case.status]}")
         pos = walk.position()
         meeting = walk.meeting
         if meeting is not None:
@@ -1057,9 +1078,9 @@ class Prompter:
         if outcome is None:
             return
         body = Text(outcome.text.strip())
-        body.append(f"\n\nStatus: {STATUS_LABELS[case.status]}", style="bold")
+        body.append(f"\n\nStatus: {cases.STATUS_LABELS[case.status]}", style="bold")
         if case.status == "vantar-pa-samtycke":
-            scope = ConsentScope.of(case, date.today())
+            scope = consent.ConsentScope.of(case, date.today())
             if not scope.complete():
                 body.append(f"\nSamtycke saknas från: {scope.missing_words()}")
         self.console.print(Panel(body, title=outcome.title, title_align="left"))
@@ -1093,11 +1114,11 @@ def _journal_line(entry: JournalEntry) -> str:
 
 
 def _check_birth_year(name: str, raw: str) -> None:
-    parse_child(name, raw, date.today())
+    session.parse_child(name, raw, date.today())
 
 
 def _validator_child_name(raw: str) -> None:
-    parse_child(raw, "", date.today())
+    session.parse_child(raw, "", date.today())
 
 
 def _offered(workflow: Workflow, spec: FieldSpec) -> list[Organisation]:

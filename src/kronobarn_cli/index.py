@@ -294,6 +294,7 @@ class CaseIndex(SummaryReader):
                     "SELECT name FROM files WHERE name NOT IN (SELECT name FROM temp.disk)"
                 )
             ]
+            written = len(gone)
             if gone:
                 self._write(db, [(name, None) for name in gone], read, day)
             # A row whose reminders do not hold on `day` is stale too. A few hundred at a time,
@@ -307,7 +308,9 @@ class CaseIndex(SummaryReader):
                 {"last": last, "day": day.isoformat(), "batch": _BATCH},
             ).fetchall():
                 self._write(db, batch, read, day)
+                written += len(batch)
                 last = batch[-1][0]
+            self._analyse(db, written)
             broken = [
                 CaseFileError(str(self.directory / name), str(detail)).message
                 for name, detail in db.execute(
@@ -317,6 +320,20 @@ class CaseIndex(SummaryReader):
         except sqlite3.Error as exc:
             raise IndexUnusable(str(exc)) from None
         return Listing(broken)
+
+    @staticmethod
+    def _analyse(db: sqlite3.Connection, written: int) -> None:
+        """Statistics for SQLite's planner, from a sample (cheap at any size), where there are
+        none or many rows changed: with them a window of dates is read as a range in each
+        group of reminders (a skip-scan), not row by row. Only speed depends on them."""
+        if (
+            written < _BATCH
+            and db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").fetchone()
+        ):
+            return
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("PRAGMA analysis_limit = 400")
+            db.execute("ANALYZE reminders")
 
     def _scan(
         self,

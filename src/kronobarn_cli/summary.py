@@ -10,7 +10,6 @@ them, one at a time.
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -245,16 +244,21 @@ class SummaryReader:
             )
         )
         order = f"ORDER BY {group}, due_key, case_id, kind, name, seq"
+        condition_dated = f"{condition} AND dated = 1"
+        if query.overdue_only:
+            # An overdue row with a date of its own is due on `due_key`: a range of the key
+            # (read as one in each group, see `index.CaseIndex._analyse`).
+            condition_dated += f" AND due_key < {d.p('today')}"
         if not undated:
             return self._rows(
-                f"SELECT {payload} FROM {d.table} WHERE {condition} AND dated = 1 {order}",  # noqa: S608
+                f"SELECT {payload} FROM {d.table} WHERE {condition_dated} {order}",  # noqa: S608
                 params,
             )
         dated = self._rows(
-            f"SELECT {key}, {payload} FROM {d.table} WHERE {condition} AND dated = 1 {order}",  # noqa: S608
+            f"SELECT {key}, {payload} FROM {d.table} WHERE {condition_dated} {order}",  # noqa: S608
             params,
         )
-        return (row[6:] for row in heapq.merge(dated, undated))
+        return _merged(dated, undated)
 
     def reminders(self, query: Query) -> Iterator[dict[str, Any]]:
         """The query's reminders in the documented JSON shape, with the `group` they are
@@ -313,6 +317,23 @@ class SummaryReader:
         overdue = "CASE WHEN {days} < 0 THEN 1 ELSE 0 END"
         for text, late in self._select(query, f"{line}, {overdue}"):
             yield text, bool(late)
+
+
+def _merged(
+    dated: Iterator[tuple[Any, ...]], undated: list[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    """Two streams in the order of their first six columns (unique: a reminder's key) as one,
+    without those columns: `heapq.merge`, with the few `undated` rows compared only until
+    they are all placed."""
+    waiting = len(undated)
+    i = 0
+    for row in dated:
+        while i < waiting and undated[i] < row:
+            yield undated[i][6:]
+            i += 1
+        yield row[6:]
+    for row in undated[i:]:
+        yield row[6:]
 
 
 class CaseReader(SummaryReader):

@@ -122,9 +122,14 @@ class Table:
         `least`); the wrapping column takes what is left of the width."""
         natural = [max(width(h), least) for h, least in zip(self.headers, self.least, strict=True)]
         most = [max(n, _MOST) for n in natural]
-        for row in rows:
-            for i, text in enumerate(row):
-                natural[i] = max(natural[i], *(width(part) for part in text.split("\n")))
+        for i, column in enumerate(zip(*rows, strict=True)):
+            if i == self.wrap:
+                continue  # takes what is left
+            if _NOT_NARROW.search("".join(column)):
+                widest = max(width(part) for text in column for part in text.split("\n"))
+            else:
+                widest = max(map(len, column))
+            natural[i] = max(natural[i], widest)
         # A long cell outside the wrapping column wraps too, rather than widen the table.
         natural = [n if i == self.wrap else min(n, most[i]) for i, n in enumerate(natural)]
         others = sum(w for i, w in enumerate(natural) if i != self.wrap)
@@ -152,10 +157,14 @@ class Table:
         red = _RED if self.color else ""
         reset = _RESET if self.color else ""
         le = operator.le
+        blank = [" " * (w + 2) for w in widths]
         for row in itertools.chain(first, each):
-            # Most rows fit on one line, of narrow characters (a line break is not one).
-            if _NOT_NARROW.search("".join(row)) or not all(map(le, map(len, row), widths)):
+            # Most rows are of narrow characters (a line break is not one), and most of those
+            # fit on one line.
+            if _NOT_NARROW.search("".join(row)):
                 yield from self._wrapped(row, widths, red, reset)
+            elif not all(map(le, map(len, row), widths)):
+                yield from self._narrow_wrapped(row, widths, red, reset, blank)
             elif self.color:
                 yield "│ " + " │ ".join(
                     [f"{red}{t:<{w}}{reset}" if isinstance(t, Red) else t.ljust(w)
@@ -166,6 +175,30 @@ class Table:
                     "│ " + " │ ".join([t.ljust(w) for t, w in zip(row, widths, strict=True)]) + " │"
                 )
         yield "└" + "┴".join("─" * (w + 2) for w in widths) + "┘"
+
+    @staticmethod
+    def _narrow_wrapped(
+        row: Sequence[str], widths: list[int], red: str, reset: str, blank: list[str]
+    ) -> Iterator[str]:
+        """`_wrapped` for a row of one-cell characters (a line's length is its width), where
+        most cells are one line: the lines after the first hold only the longer cells."""
+        cells = [
+            [text] if len(text) <= w else _fit_narrow(text, w)
+            for text, w in zip(row, widths, strict=True)
+        ]
+        shown = [f" {red}{{}}{reset} " if red and isinstance(text, Red) else " {} " for text in row]
+        yield "│" + "│".join(
+            [f.format(lines[0].ljust(w)) for f, lines, w in zip(shown, cells, widths, strict=True)]
+        ) + "│"  # fmt: skip
+        longer = [i for i, lines in enumerate(cells) if len(lines) > 1]
+        empty = [f.format(" " * w) if red and isinstance(t, Red) else b
+                 for f, t, w, b in zip(shown, row, widths, blank, strict=True)]  # fmt: skip
+        for n in range(1, max(len(cells[i]) for i in longer)):
+            parts = empty.copy()
+            for i in longer:
+                if n < len(cells[i]):
+                    parts[i] = shown[i].format(cells[i][n].ljust(widths[i]))
+            yield "│" + "│".join(parts) + "│"
 
     @staticmethod
     def _wrapped(row: Sequence[str], widths: list[int], red: str, reset: str) -> Iterator[str]:

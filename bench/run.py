@@ -64,6 +64,19 @@ BARE_PROMPT = """
 import questionary
 questionary.text("Namn?").ask()
 """
+# The same prompt asked by a command of the minimal typer app: what a typer command that asks
+# costs at the least (typer >= 0.29 builds a pydantic TypeAdapter for each option it parses).
+TYPER_PROMPT = '''
+import typer
+app = typer.Typer(add_completion=False)
+for name in ("a", "b", "c", "d", "e", "f"):
+    @app.command(name)
+    def command(text: str = typer.Option("", "--text", help="En text.")) -> None:
+        """Ett kommando."""
+        import questionary
+        questionary.text("Namn?").ask()
+app()
+'''
 # The first question `new-case` asks, and the bare prompt's: the clock stops when it is drawn.
 FIRST_QUESTION = "Barnets namn eller initialer"
 BARE_QUESTION = "Namn?"
@@ -217,14 +230,18 @@ class Bench:
         *,
         target: float | None = None,
         cold: Callable[[], None] | None = None,
+        cold_runs: int | None = None,
+        only: str = "",
         versus: Row | None = None,
         versus_target: float | None = None,
         memory_target: float | None = None,
         cases: int | None = None,
     ) -> Row:
         """Measure `ours` and `floor` K times each, taking turns. With `cold`, twice: first
-        calling `cold` before each run of ours ("kall"), then without ("varm"). `versus`: an
-        earlier row whose state of the same name this one is also divided by."""
+        calling `cold` before each run of ours ("kall"; `cold_runs` times, default K), then
+        without ("varm"). `versus`: an earlier row whose state of the same name this one is
+        also divided by. Without `cold`, one state named `only` (e.g. "varm" for a store whose
+        index an earlier row built)."""
         row = Row(
             section,
             what,
@@ -235,11 +252,12 @@ class Bench:
             memory_target,
             cases,
         )
-        states = [("kall", cold), ("varm", None)] if cold is not None else [("", None)]
+        states = [("kall", cold), ("varm", None)] if cold is not None else [(only, None)]
         for name, before in states:
             mine: list[Sample] = []
             base: list[Sample] = []
-            for _ in range(self.runs):
+            runs = cold_runs if before is not None and cold_runs is not None else self.runs
+            for _ in range(runs):
                 if before is not None:
                     before()
                 mine.append(ours())
@@ -343,9 +361,12 @@ def measure_store(
     env: dict[str, str],
     *,
     server: Any = None,
+    cold_max: int = 10_000,
 ) -> None:
     """Every form of `remind` and `list` over one store, cold and warm, against `cat`; with a
-    PostgreSQL `server`, `remind --json` on the team store against the same on the files."""
+    PostgreSQL `server`, `remind --json` on the team store against the same on the files.
+    Above `cold_max` cases only the JSON forms are measured cold, once each (building the
+    index of 100,000 cases takes more than a minute)."""
     directory = str(home / generate.CASES_DIR)
     files = ["-maxdepth", "1", "-type", "f", "-name", "*.json", "!", "-name", ".*"]
     cat = command(["find", directory, *files, "-exec", "cat", "{}", "+"], env)
@@ -355,6 +376,8 @@ def measure_store(
     remind = [*kronobarn, "remind", "--today", TODAY]
     target = store_target(count)
 
+    large = count > cold_max
+
     def over_store(
         what: str,
         argv: list[str],
@@ -363,6 +386,7 @@ def measure_store(
         versus: Row | None = None,
         versus_target: float | None = None,
     ) -> Row:
+        measured_cold = not large or what in ("remind --json", "list --json")
         return bench.row(
             section,
             what,
@@ -370,7 +394,9 @@ def measure_store(
             cat,
             "cat",
             target=target,
-            cold=cold,
+            cold=cold if measured_cold else None,
+            cold_runs=1 if large else None,
+            only="varm",
             versus=versus,
             versus_target=versus_target,
             memory_target=MEMORY_TARGET_MIB,
@@ -478,6 +504,12 @@ def arguments() -> argparse.Namespace:
         help="the largest store also loaded into PostgreSQL (db import of 100,000 cases takes "
         "many minutes)",
     )
+    parser.add_argument(
+        "--cold-max",
+        type=int,
+        default=10_000,
+        help="above this many cases only the JSON forms are measured cold, once each",
+    )
     return parser.parse_args()
 
 
@@ -548,6 +580,15 @@ def main() -> None:
             "questionary.text (pty)",
             target=2.0,
         )
+        typer_prompt = work / "typer_prompt.py"
+        typer_prompt.write_text(TYPER_PROMPT, encoding="utf-8")
+        bench.row(
+            section,
+            "new-case, första frågan (pty)",
+            prompt_drawn([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
+            prompt_drawn([sys.executable, str(typer_prompt), "a"], BARE_QUESTION, pty_env),
+            "typer-app a + questionary.text (pty)",
+        )
 
         for count in options.cases:
             home = work / f"store-{count}"
@@ -564,7 +605,9 @@ def main() -> None:
                 note = "fanns redan"
             print(f"\n{thousands(count)} ärenden ({note}; golv: cat av filerna)")
             team = server if count <= options.postgres_max else None  # (else said in the table)
-            measure_store(bench, kronobarn, home, count, env_of(home), server=team)
+            measure_store(
+                bench, kronobarn, home, count, env_of(home), server=team, cold_max=options.cold_max
+            )
 
     print()
     for line in linear_growth(bench, options.cases):

@@ -342,6 +342,28 @@ def test_json_and_csv_from_an_up_to_date_index_import_no_rich(
     assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
 
 
+@pytest.mark.parametrize("args", [("list",), ("remind",)])
+def test_list_and_remind_on_an_empty_store_import_no_rich(
+    args: tuple[str, ...], isolated: Path
+) -> None:
+    isolated.mkdir(mode=0o700)
+    (isolated / "arenden").mkdir(mode=0o700)
+    code = (
+        "import sys\n"
+        "from kronobarn_cli import cli\n"
+        "try:\n"
+        f"    cli.main({list(args)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(','.join(m for m in {RICH!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.stdout.startswith(("Inga ärenden ännu", "Inget att påminna om")), run.stdout
+    assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
+
+
 FIRST_QUESTION_PROBE = """
 import sys
 from kronobarn_cli import cli, prompts

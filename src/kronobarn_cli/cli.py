@@ -1252,8 +1252,14 @@ def list_cases(as_json: JsonOption = False) -> None:
     if as_json:
         outputs.json_array(reader.listed_json())
     elif not outputs.case_table(reader.listed(), out):
-        out.print("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+        _plain("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
     _report_broken(listing.broken)
+
+
+def _plain(line: str) -> None:
+    """A line of our own text, without markup: written without making a rich console (list
+    and remind on an empty store start like a bare typer app)."""
+    sys.stdout.write(line + "\n")
 
 
 def _from_cases(items: Iterable[Case | CaseFileError]) -> tuple[summary.SummaryReader, Listing]:
@@ -1373,7 +1379,7 @@ def remind(
     elif not outputs.reminder_tables(
         seen.rows(reader.reminder_rows(query)), out, with_names=query.with_names
     ):
-        out.print(f"Inget att påminna om till och med {swedish_date(query.until)}.")
+        _plain(f"Inget att påminna om till och med {swedish_date(query.until)}.")
     _report_broken(listing.broken)
     if fail_on == "overdue" and seen.overdue:
         raise typer.Exit(1)

@@ -15,7 +15,7 @@ import operator
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from kronobarn_cli.ids import ID_LENGTH
 from kronobarn_cli.tables import Red, Table, cell
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 KIND_LABELS = {"action": "Insats", "meeting": "Möte", "copy": "Kopia", "consent": "Samtycke"}
 _CHUNK = 256  # lines written at a time
+T = TypeVar("T")
 
 
 class Seen:
@@ -126,8 +127,20 @@ def _colour(console: Console) -> bool:
     return console.is_terminal and not console.no_color and console.color_system is not None
 
 
+def _first(rows: Iterable[T]) -> Iterator[T] | None:
+    """`rows` again, or None when there are none (read before a console is asked anything:
+    making one costs the import of rich)."""
+    each = iter(rows)
+    for first in each:
+        return itertools.chain([first], each)
+    return None
+
+
 def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
     """`list` as a table; False when there was nothing to show."""
+    found = _first(rows)
+    if found is None:
+        return False
     table = Table(
         ("Id", "Barn", "Status", "Möten", "Senast ändrad"),
         width=console.width,
@@ -135,12 +148,9 @@ def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
         color=_colour(console),
         least=(ID_LENGTH, 0, 0, 5, 16),
     )
-    shown = False
 
     def cells() -> Iterator[list[str]]:
-        nonlocal shown
-        for row in rows:
-            shown = True
+        for row in found:
             yield [
                 row["id"],
                 cell(row["child"]),
@@ -150,7 +160,7 @@ def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
             ]
 
     _lines(console, table.lines("Ärenden", cells()))
-    return shown
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
@@ -178,17 +188,17 @@ def days_text(days_left: int | None) -> str:
 def reminder_tables(rows: Iterable[tuple[Any, ...]], console: Console, *, with_names: bool) -> bool:
     """`remind` as one table per group (organisation or coordinator), drawn a group at a
     time; False when there was nothing to show. `rows` as `index.CaseIndex.reminder_rows`."""
+    found = _first(rows)
+    if found is None:
+        return False
     headers = ["Ärende", "Sort", "Datum", "När", "Vad"] + (["Barn"] if with_names else [])
     colour = _colour(console)
-    shown = False
     # The longest date there is ("30 september 2026"), so that later pages fit.
     longest_date = max(len(swedish_date(date(2026, month, 28))) for month in range(1, 13))
     least = [ID_LENGTH, max(map(len, KIND_LABELS.values())), longest_date, 0, 0, 0][: len(headers)]
 
     def every_line() -> Iterator[str]:
-        nonlocal shown
-        for group, members in itertools.groupby(rows, key=operator.itemgetter(0)):
-            shown = True
+        for group, members in itertools.groupby(found, key=operator.itemgetter(0)):
             table = Table(headers, width=console.width, wrap=4, color=colour, least=least)
             cells = (
                 [
@@ -206,4 +216,4 @@ def reminder_tables(rows: Iterable[tuple[Any, ...]], console: Console, *, with_n
             yield from table.lines(group, cells)
 
     _lines(console, every_line())
-    return shown
+    return True

@@ -398,3 +398,29 @@ def test_the_first_question_of_new_case_comes_before_the_case_model_and_checklis
     child.expect(pexpect.EOF)
     assert loaded == "", loaded
     assert "Inget ärende skapades" in child.before
+
+
+def test_background_work_gives_its_value_or_raises_its_error_where_it_is_awaited() -> None:
+    from kronobarn_cli.lazy import Background  # noqa: PLC0415
+
+    calls: list[str] = []
+
+    def work() -> str:
+        calls.append("ran")
+        return "klar"
+
+    never_started = Background(work)
+    assert never_started.result() == "klar"  # runs where it is awaited
+    started = Background(work)
+    started.start()
+    started.start()  # once only
+    assert started.result() == "klar"
+    assert calls == ["ran", "ran"]
+
+    def broken() -> str:
+        raise cli.KronobarnError("Checklistorna har fel")
+
+    failing = Background(broken)
+    failing.start()
+    with pytest.raises(cli.KronobarnError, match="Checklistorna har fel"):
+        failing.result()

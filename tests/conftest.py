@@ -20,6 +20,14 @@ from kronobarn_cli.store import CaseStore
 
 from . import pg
 
+# The commands' consoles are made when kronobarn_cli.cli is imported, and rich fixes their size
+# then if COLUMNS or LINES is set; the tests choose the width themselves (in_process, a pseudo-
+# terminal's dimensions, monkeypatch). pytest's process sets COLUMNS=80 and LINES=24 in its C
+# environment (readline), which pytest-xdist's workers inherit as ordinary variables: dropped here,
+# before any test module imports cli.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
+
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 
@@ -81,8 +89,8 @@ def _no_server(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[pg.Server]:
-    """One PostgreSQL server for the whole test session, with a template database that holds
-    the kronobarn schema (team 'alfa' as the default team)."""
+    """One PostgreSQL server for the whole test session (each pytest-xdist worker has its own),
+    with a template database that holds the kronobarn schema (team 'alfa' as the default team)."""
     try:
         from kronobarn_cli import pgstore  # noqa: PLC0415 - needs psycopg
     except ImportError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import subprocess
@@ -9,16 +10,28 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
+import typer.main
 from rich.console import Console
 
+from kronobarn_cli import checklist
 from kronobarn_cli.case import Case, Child
 from kronobarn_cli.checklist import Workflow, load_workflow
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from . import pg
+
+# The commands' consoles are made when kronobarn_cli.cli is imported, and rich fixes their size
+# then if COLUMNS or LINES is set; the tests choose the width themselves (in_process, a pseudo-
+# terminal's dimensions, monkeypatch). pytest's process sets COLUMNS=80 and LINES=24 in its C
+# environment (readline), which pytest-xdist's workers inherit as ordinary variables: dropped here,
+# before any test module imports cli.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -38,6 +51,61 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("KRONOBARN_STORE", raising=False)
     monkeypatch.delenv("KRONOBARN_TEAM", raising=False)
     yield home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def once_per_process() -> Iterator[None]:
+    """Most command-line tests run `kronobarn` inside the test process (`helpers.in_process`), a
+    thousand times and more. Two things the installed command does once, at start-up, are then
+    done once per test process instead of once per command (about a third of the suite's CPU):
+
+    - Typer makes the click command tree from `cli.app` at every `app()` call: it is made once
+      and reused (click commands are made to be invoked any number of times);
+    - `load_workflow` parses and validates the checklists: a directory whose files are byte
+      for byte those of an earlier load gives that load's (frozen) Workflow. A directory that
+      does not load, or holds anything but plain files, is loaded every time.
+
+    Everything else a command does runs as before, every time."""
+    commands: dict[int, tuple[typer.Typer, Any]] = {}
+    make_command = typer.main.get_command
+
+    def command_of(app: typer.Typer) -> Any:
+        made = commands.get(id(app))
+        if made is None or made[0] is not app:
+            made = commands[id(app)] = (app, make_command(app))
+        return made[1]
+
+    workflows: dict[tuple[str, str], Workflow] = {}
+    load = checklist.load_workflow
+
+    def load_once(directory: Path | None = None) -> Workflow:
+        directory = checklist.checklists_dir(directory)
+        contents = _contents(directory)
+        if contents is None:
+            return load(directory)
+        key = (str(directory), contents)
+        if key not in workflows:
+            workflows[key] = load(directory)
+        return workflows[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.main, "get_command", command_of)
+        patch.setattr(checklist, "load_workflow", load_once)
+        yield
+
+
+def _contents(directory: Path) -> str | None:
+    """A digest of every entry's name and bytes; None unless every entry is a plain file."""
+    digest = hashlib.sha256()
+    try:
+        for path in sorted(directory.iterdir()):
+            if path.is_symlink() or not path.is_file():
+                return None
+            digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 @pytest.fixture(scope="session")
@@ -81,8 +149,8 @@ def _no_server(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[pg.Server]:
-    """One PostgreSQL server for the whole test session, with a template database that holds
-    the kronobarn schema (team 'alfa' as the default team)."""
+    """One PostgreSQL server for the whole test session (each pytest-xdist worker has its own),
+    with a template database that holds the kronobarn schema (team 'alfa' as the default team)."""
     try:
         from kronobarn_cli import pgstore  # noqa: PLC0415 - needs psycopg
     except ImportError:

@@ -1,6 +1,6 @@
-"""A real PostgreSQL for the tests: one server per test session, started from the distribution's
-binaries as an unprivileged user (PostgreSQL refuses to run as root), on a unix socket in a
-private temporary directory and on 127.0.0.1 (for the password tests)."""
+"""A real PostgreSQL for the tests: one server per test session (per pytest-xdist worker), started
+from the distribution's binaries as an unprivileged user (PostgreSQL refuses to run as root), on a
+unix socket in a private temporary directory and on 127.0.0.1 (for the password tests)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from typing import Any
 SUPERUSER = "postgres"
 PASSWORD = "kronobarn-test-lösen"  # noqa: S105 - a throwaway test server's
 TEMPLATE = "kronobarn_template"
+PORT_ATTEMPTS = 5
 _names = itertools.count(1)
 
 
@@ -113,22 +114,37 @@ def start() -> Server:
     pwfile.write_text(PASSWORD)
     if runas:
         os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
-    port = _free_port()
-    server = Server(bindir, root, port, runas)
+    server = Server(bindir, root, 0, runas)
     try:
         _run([*runas, str(bindir / "initdb"), "-D", str(root / "data"), "-U", SUPERUSER,
               "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}",
               "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])  # fmt: skip
-        options = (
-            f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-        )
-        _run([*runas, str(bindir / "pg_ctl"), "-D", str(root / "data"), "-o", options,
-              "-l", str(root / "log"), "-w", "-t", "30", "start"])  # fmt: skip
+        for attempt in itertools.count(1):
+            # The port was free a moment ago; another server started in parallel (a pytest-xdist
+            # worker's) or a client's ephemeral port may take it first: then another port.
+            server.port = _free_port()
+            log = server.root / "log"
+            log.unlink(missing_ok=True)
+            try:
+                _start(server)
+                break
+            except RuntimeError:
+                taken = log.exists() and "already in use" in log.read_text(errors="replace")
+                if not taken or attempt == PORT_ATTEMPTS:
+                    raise
     except BaseException:
         server.stop()
         raise
     return server
+
+
+def _start(server: Server) -> None:
+    options = (
+        f"-k {server.root} -p {server.port} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+    )
+    _run([*server.runas, str(server.bindir / "pg_ctl"), "-D", str(server.root / "data"),
+          "-o", options, "-l", str(server.root / "log"), "-w", "-t", "30", "start"])  # fmt: skip
 
 
 def _run(command: list[str]) -> None:

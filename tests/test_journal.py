@@ -249,3 +249,24 @@ def test_version_1_journal_entries_still_load_and_show_without_a_user(
 def test_log_of_an_unknown_case_is_one_swedish_line(capsys: pytest.CaptureFixture[str]) -> None:
     line = run(capsys, "log", "abcdef").one_swedish_line()
     assert "Det finns inget ärende med id 'abcdef'" in line
+
+
+def test_a_case_from_an_answers_file_is_created_before_its_answers_even_when_the_clock_ticks(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The journal is in time order: "Ärendet skapades." is stamped when the replay began,
+    not after it (the clock may tick while the answers are applied)."""
+    from datetime import datetime  # noqa: PLC0415
+
+    from kronobarn_cli import session  # noqa: PLC0415
+
+    # The command reads the clock after the answers were applied: a second later.
+    monkeypatch.setattr(session, "local_now", lambda: datetime.now().astimezone() + timedelta(1))
+    case_id = new_case(capsys, tmp_path)
+    journal = journal_on_disk(isolated, case_id)
+    assert journal[0]["text"] == "Ärendet skapades."
+    moments = [entry["at"] for entry in journal]
+    assert moments == sorted(moments), moments

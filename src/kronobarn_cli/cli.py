@@ -322,7 +322,7 @@ def _replay(path: Path) -> None:
     )
     for warning in result.warnings:
         err.print(rich_text.Text("Varning: ") + _safe(warning), soft_wrap=True)
-    case = store.create(given.child, session.local_now(), content=result.case)
+    case = store.create(given.child, result.case.created, content=result.case)
     if case.status == "vantar-pa-samtycke" and result.next_step is None:
         scope = consent.ConsentScope.of(case, session.local_now().date())
         out.print(

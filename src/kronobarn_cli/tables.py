@@ -158,23 +158,57 @@ class Table:
         reset = _RESET if self.color else ""
         le = operator.le
         blank = [" " * (w + 2) for w in widths]
+        wrap, room = self.wrap, widths[self.wrap]
+        before, after = widths[:wrap], widths[wrap + 1 :]
+        continued: dict[tuple[bool, ...], tuple[str, str]] = {}
         for row in itertools.chain(first, each):
             # Most rows are of narrow characters (a line break is not one), and most of those
-            # fit on one line.
+            # fit on one line or wrap only in the wrapping column.
             if _NOT_NARROW.search("".join(row)):
                 yield from self._wrapped(row, widths, red, reset)
-            elif not all(map(le, map(len, row), widths)):
-                yield from self._narrow_wrapped(row, widths, red, reset, blank)
-            elif self.color:
-                yield "│ " + " │ ".join(
-                    [f"{red}{t:<{w}}{reset}" if isinstance(t, Red) else t.ljust(w)
-                     for t, w in zip(row, widths, strict=True)]
-                ) + " │"  # fmt: skip
+                continue
+            if not all(map(le, map(len, row), widths)):
+                text = row[wrap]
+                if (
+                    isinstance(text, Red)
+                    or not all(map(le, map(len, row[:wrap]), before))
+                    or not all(map(le, map(len, row[wrap + 1 :]), after))
+                ):
+                    yield from self._narrow_wrapped(row, widths, red, reset, blank)
+                    continue
+                pieces = _fit_narrow(text, room)
+                reds = tuple(isinstance(t, Red) for t in row) if self.color else ()
+                if reds not in continued:
+                    continued[reds] = self._continued(widths, reds, red, reset)
+                left, right = continued[reds]
+                yield self._line([*row[:wrap], pieces[0], *row[wrap + 1 :]], widths, red, reset)
+                for piece in pieces[1:]:
+                    yield f"{left} {piece.ljust(room)} {right}"
             else:
-                yield (
-                    "│ " + " │ ".join([t.ljust(w) for t, w in zip(row, widths, strict=True)]) + " │"
-                )
+                yield self._line(row, widths, red, reset)
         yield "└" + "┴".join("─" * (w + 2) for w in widths) + "┘"
+
+    def _line(self, row: Sequence[str], widths: list[int], red: str, reset: str) -> str:
+        """A row of narrow cells that fit, as one line."""
+        if self.color:
+            return "│ " + " │ ".join(
+                [f"{red}{t:<{w}}{reset}" if isinstance(t, Red) else t.ljust(w)
+                 for t, w in zip(row, widths, strict=True)]
+            ) + " │"  # fmt: skip
+        return "│ " + " │ ".join([t.ljust(w) for t, w in zip(row, widths, strict=True)]) + " │"
+
+    def _continued(
+        self, widths: list[int], reds: tuple[bool, ...], red: str, reset: str
+    ) -> tuple[str, str]:
+        """What stands left and right of the wrapping column on the lines after a row's first,
+        where only that column goes on (the empty cells of a red cell's column in red)."""
+        parts = [
+            f" {red}{' ' * w}{reset} " if reds and reds[i] else " " * (w + 2)
+            for i, w in enumerate(widths)
+        ]
+        left = "│" + "".join(part + "│" for part in parts[: self.wrap])
+        right = "".join("│" + part for part in parts[self.wrap + 1 :]) + "│"
+        return left, right
 
     @staticmethod
     def _narrow_wrapped(
@@ -193,7 +227,7 @@ class Table:
         longer = [i for i, lines in enumerate(cells) if len(lines) > 1]
         empty = [f.format(" " * w) if red and isinstance(t, Red) else b
                  for f, t, w, b in zip(shown, row, widths, blank, strict=True)]  # fmt: skip
-        for n in range(1, max(len(cells[i]) for i in longer)):
+        for n in range(1, max((len(cells[i]) for i in longer), default=1)):
             parts = empty.copy()
             for i in longer:
                 if n < len(cells[i]):

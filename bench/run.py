@@ -152,7 +152,9 @@ def command(argv: list[str], env: dict[str, str]) -> Measure:
 
 def prompt_drawn(command: list[str], question: str, env: dict[str, str]) -> Measure:
     """From starting `command` in a pseudo-terminal until `question` is on the screen. CPU time
-    is the children's, up to when the process was ended; no peak memory."""
+    is the process's (all its threads) when the question was seen, read from /proc where there
+    is one (what a program does after drawing its question, while the user reads it, is not
+    counted), else the children's up to when the process was ended; no peak memory."""
 
     def run() -> Sample:
         import pexpect  # noqa: PLC0415 - only this row needs it
@@ -165,13 +167,25 @@ def prompt_drawn(command: list[str], question: str, env: dict[str, str]) -> Meas
         try:
             child.expect_exact(question)
             seconds = time.perf_counter() - started
+            cpu: float | None = cpu_so_far(child.pid)
         finally:
             child.terminate(force=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        if cpu is None:
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         return Sample(seconds, cpu, 0.0, 0)
 
     return run
+
+
+def cpu_so_far(pid: int) -> float | None:
+    """The CPU time of a running process, all its threads, in seconds (Linux's schedstat:
+    nanoseconds on the CPU), or None where there is no /proc."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return sum(int((t / "schedstat").read_text().split()[0]) for t in tasks) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def without_index(home: Path) -> Callable[[], None]:

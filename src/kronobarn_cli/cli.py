@@ -1,7 +1,5 @@
 """The `kronobarn` command: parses options and calls the layers below; errors become one line."""
 
-from __future__ import annotations
-
 import contextlib
 import json
 import os
@@ -82,7 +80,7 @@ from kronobarn_cli.stores import Store, case_error, is_postgres, open_postgres, 
 from kronobarn_cli.text import json_controls_escaped, swedish_date
 
 
-def _safe(value: str) -> Text:
+def _safe(value: str) -> "Text":
     """Typed text as a rich Text: never markup, control characters neutralised."""
     return rich_text.Text(terminal_safe(value))
 
@@ -209,7 +207,7 @@ def _root(
     state.user = name.strip()
 
 
-def _workflow() -> Workflow:
+def _workflow() -> "Workflow":
     return checklists.load_workflow(state.checklists)
 
 
@@ -240,7 +238,7 @@ def _require_terminal(command: str) -> None:
         raise NoTerminalError(command)
 
 
-def _interrupted(case: Case | None) -> NoReturn:
+def _interrupted(case: "Case | None") -> NoReturn:
     err.print()
     if case is None:
         err.print("Avbrutet. Inget ärende skapades.")
@@ -250,7 +248,7 @@ def _interrupted(case: Case | None) -> NoReturn:
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
-def _run_walk(prompter: prompts.Prompter, walk: session.Walk) -> None:
+def _run_walk(prompter: "prompts.Prompter", walk: "session.Walk") -> None:
     try:
         position = prompter.walk(walk)
     except (KeyboardInterrupt, EOFError):
@@ -378,7 +376,7 @@ def resume(
         _run_walk(prompter, walk)
 
 
-def _choose_open_case(prompter: prompts.Prompter, store: Store) -> str | None:
+def _choose_open_case(prompter: "prompts.Prompter", store: Store) -> str | None:
     """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
     broken: list[CaseFileError] = []
     open_cases = [case for case in _readable_cases(store, broken) if session.walk_open(case)]
@@ -530,7 +528,7 @@ def close(
     out.print(f"Ärendet {case.id} är avslutat.")
 
 
-def _closed(store: Store, case: Case, reason: str) -> Case:
+def _closed(store: Store, case: "Case", reason: str) -> "Case":
     try:
         return session.close_case(store, case, reason, session.local_now())
     except pydantic.ValidationError as exc:  # e.g. a reason longer than the case file allows
@@ -702,7 +700,7 @@ YesOption = Annotated[
 ]
 
 
-def _described(case: Case) -> Text:
+def _described(case: "Case") -> "Text":
     return (
         rich_text.Text(f"{case.id}  ")
         + _safe(case.child.name)
@@ -862,7 +860,7 @@ def plan_show(as_json: JsonOption = False) -> None:
     out.print(views.plan_table(meeting, _workflow()))
 
 
-def _change_plan(command: str, change: Callable[[Store, Workflow, Case], str]) -> None:
+def _change_plan(command: str, change: "Callable[[Store, Workflow, Case], str]") -> None:
     workflow = _workflow()
     store = _store(command)
     case_id = plan_target.case_id
@@ -874,7 +872,7 @@ def _change_plan(command: str, change: Callable[[Store, Workflow, Case], str]) -
 
 
 @contextlib.contextmanager
-def _answers_from(store: Store, case: Case) -> Iterator[None]:
+def _answers_from(store: Store, case: "Case") -> Iterator[None]:
     """The plan verbs work on the answers stored in the case file; in a hand-edited file they
     may not have the shape the checklist gives them. That is a broken file, not a crash."""
     try:
@@ -894,7 +892,7 @@ def plan_done(number: ActionNumber) -> None:
     Exempel: kronobarn plan k3m9qa done 2
     """
 
-    def change(store: Store, workflow: Workflow, case: Case) -> str:
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
         _, what = session.set_action_status(
             store, workflow, case, number, "klar", now=session.local_now()
         )
@@ -915,7 +913,7 @@ def plan_status(
     Exempel: kronobarn plan k3m9qa status 1 pagaende
     """
 
-    def change(store: Store, workflow: Workflow, case: Case) -> str:
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
         _, what = session.set_action_status(
             store, workflow, case, number, status, now=session.local_now()
         )
@@ -952,7 +950,7 @@ def plan_add(
     --due 2027-03-01 --area utvecklas
     """
 
-    def change(store: Store, workflow: Workflow, case: Case) -> str:
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
         _, number = session.add_action(store, workflow, case, what, organisation, due, area,
                                person=person, status=status, goal=goal,
                                now=session.local_now())  # fmt: skip
@@ -1221,7 +1219,7 @@ def export(
     err.print(f"Skrev {output}.", soft_wrap=True)
 
 
-def _readable_cases(store: Store, broken: list[CaseFileError]) -> Iterator[Case]:
+def _readable_cases(store: Store, broken: list[CaseFileError]) -> "Iterator[Case]":
     """Cases one at a time; files that cannot be read are collected, not fatal."""
     for item in store.iter_cases():
         if isinstance(item, CaseFileError):
@@ -1262,7 +1260,7 @@ def _plain(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def _from_cases(items: Iterable[Case | CaseFileError]) -> tuple[summary.SummaryReader, Listing]:
+def _from_cases(items: "Iterable[Case | CaseFileError]") -> "tuple[summary.SummaryReader, Listing]":
     """`list` and `remind` read from the cases themselves (where the index cannot be used)."""
     reader = summary.CaseReader(items)
     return reader, reader.listing
@@ -1442,7 +1440,7 @@ def validate_checklists(
     out.print(f"Checklistorna i {target} är giltiga.")
 
 
-def _team_store(command: str) -> pgstore.PgStore:
+def _team_store(command: str) -> "pgstore.PgStore":
     """The PostgreSQL store `kronobarn db` works on (it has no meaning for files)."""
     if not state.store or not is_postgres(state.store):
         raise KronobarnError(
@@ -1555,7 +1553,7 @@ def db_export(directory: DirectoryArgument) -> None:
         raise typer.Exit(1)
 
 
-def _one_line(message: str) -> Text:
+def _one_line(message: str) -> "Text":
     """An error as one line: line breaks from quoted file content are shown as \\n."""
     return _safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import secrets
 
 from kronobarn_cli.text import has_control_characters
 
@@ -17,6 +16,8 @@ USER_MAX_LENGTH = 100
 
 
 def new_case_id() -> str:
+    import secrets  # noqa: PLC0415 - only when a case is made (hashlib at every start)
+
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 

@@ -17,8 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
@@ -64,6 +62,8 @@ def default_home() -> Path:
     env = os.environ.get("KRONOBARN_HOME")
     if env:
         return Path(env)
+    import platformdirs  # noqa: PLC0415 - only without KRONOBARN_HOME
+
     return Path(platformdirs.user_data_dir("kronobarn", appauthor=False))
 
 

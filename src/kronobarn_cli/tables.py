@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from rich.cells import cell_len
-
 from kronobarn_cli.text import terminal_safe
 
 _RED = "\x1b[31m"
@@ -40,7 +38,11 @@ class Red(str):
 
 def width(text: str) -> int:
     """The terminal cells `text` takes."""
-    return cell_len(text) if _NOT_NARROW.search(text) else len(text)
+    if not _NOT_NARROW.search(text):
+        return len(text)
+    from rich.cells import cell_len  # noqa: PLC0415 - only for wide or combining characters
+
+    return cell_len(text)
 
 
 def _fit(line: str, room: int) -> list[str]:

@@ -281,6 +281,28 @@ def test_starting_the_command_imports_no_prompts_templates_or_encryption() -> No
 
 # (Typer itself imports pydantic; building our models is what costs.)
 MODEL = ("kronobarn_cli.case", "kronobarn_cli.checklist", "yaml", "filelock")
+# What printing through rich costs is not paid where nothing is printed through it.
+RICH = ("rich.console", "rich.text")
+
+
+def loaded_by(args: tuple[str, ...], modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """`kronobarn ARGS` in a fresh interpreter: what it printed, and which of `modules` it
+    imported."""
+    code = (
+        "import sys\n"
+        "from kronobarn_cli import cli\n"
+        "try:\n"
+        f"    cli.main({list(args)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('LOADED:' + ','.join(m for m in {modules!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    last = run.stderr.strip().splitlines()[-1:]
+    assert last and last[0].startswith("LOADED:"), run.stderr
+    return run.stdout, [m for m in last[0].removeprefix("LOADED:").split(",") if m]
 
 
 @pytest.mark.parametrize(
@@ -300,23 +322,7 @@ def test_help_and_reading_an_up_to_date_index_import_no_case_model(
     they need neither the case model nor the checklists nor the file lock."""
     store.save(Case(id="aaaaaa", created=NOW, updated=NOW, child=Child(name="A")))
     assert in_process("list").returncode == 0  # the index is up to date from here on
-    code = (
-        "import sys\n"
-        "from kronobarn_cli import cli\n"
-        "try:\n"
-        f"    cli.main({list(args)!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print(','.join(m for m in {MODEL!r} if m in sys.modules), file=sys.stderr)"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
-
-
-# What printing through rich costs is not paid where nothing is printed through it.
-RICH = ("rich.console", "rich.text")
+    assert loaded_by(args, MODEL)[1] == []
 
 
 @pytest.mark.parametrize(
@@ -327,19 +333,7 @@ def test_json_and_csv_from_an_up_to_date_index_import_no_rich(
 ) -> None:
     store.save(Case(id="aaaaaa", created=NOW, updated=NOW, child=Child(name="A")))
     assert in_process("list").returncode == 0
-    code = (
-        "import sys\n"
-        "from kronobarn_cli import cli\n"
-        "try:\n"
-        f"    cli.main({list(args)!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print(','.join(m for m in {RICH!r} if m in sys.modules), file=sys.stderr)"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
+    assert loaded_by(args, RICH)[1] == []
 
 
 @pytest.mark.parametrize("args", [("list",), ("remind",)])
@@ -348,20 +342,9 @@ def test_list_and_remind_on_an_empty_store_import_no_rich(
 ) -> None:
     isolated.mkdir(mode=0o700)
     (isolated / "arenden").mkdir(mode=0o700)
-    code = (
-        "import sys\n"
-        "from kronobarn_cli import cli\n"
-        "try:\n"
-        f"    cli.main({list(args)!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print(','.join(m for m in {RICH!r} if m in sys.modules), file=sys.stderr)"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert run.stdout.startswith(("Inga ärenden ännu", "Inget att påminna om")), run.stdout
-    assert run.stderr.strip().splitlines()[-1:] in ([], [""]), run.stderr
+    printed, loaded = loaded_by(args, RICH)
+    assert printed.startswith(("Inga ärenden ännu", "Inget att påminna om")), printed
+    assert loaded == []
 
 
 FIRST_QUESTION_PROBE = """

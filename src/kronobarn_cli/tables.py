@@ -159,7 +159,6 @@ class Table:
         red = _RED if self.color else ""
         reset = _RESET if self.color else ""
         le = operator.le
-        blank = [" " * (w + 2) for w in widths]
         wrap, room = self.wrap, widths[self.wrap]
         before, after = widths[:wrap], widths[wrap + 1 :]
         continued: dict[tuple[bool, ...], tuple[str, str]] = {}
@@ -176,7 +175,7 @@ class Table:
                     or not all(map(le, map(len, row[:wrap]), before))
                     or not all(map(le, map(len, row[wrap + 1 :]), after))
                 ):
-                    yield from self._narrow_wrapped(row, widths, red, reset, blank)
+                    yield from self._wrapped(row, widths, red, reset)
                     continue
                 pieces = _fit_narrow(text, room)
                 reds = tuple(isinstance(t, Red) for t in row) if self.color else ()
@@ -211,30 +210,6 @@ class Table:
         left = "│" + "".join(part + "│" for part in parts[: self.wrap])
         right = "".join("│" + part for part in parts[self.wrap + 1 :]) + "│"
         return left, right
-
-    @staticmethod
-    def _narrow_wrapped(
-        row: Sequence[str], widths: list[int], red: str, reset: str, blank: list[str]
-    ) -> Iterator[str]:
-        """`_wrapped` for a row of one-cell characters (a line's length is its width), where
-        most cells are one line: the lines after the first hold only the longer cells."""
-        cells = [
-            [text] if len(text) <= w else _fit_narrow(text, w)
-            for text, w in zip(row, widths, strict=True)
-        ]
-        shown = [f" {red}{{}}{reset} " if red and isinstance(text, Red) else " {} " for text in row]
-        yield "│" + "│".join(
-            [f.format(lines[0].ljust(w)) for f, lines, w in zip(shown, cells, widths, strict=True)]
-        ) + "│"  # fmt: skip
-        longer = [i for i, lines in enumerate(cells) if len(lines) > 1]
-        empty = [f.format(" " * w) if red and isinstance(t, Red) else b
-                 for f, t, w, b in zip(shown, row, widths, blank, strict=True)]  # fmt: skip
-        for n in range(1, max((len(cells[i]) for i in longer), default=1)):
-            parts = empty.copy()
-            for i in longer:
-                if n < len(cells[i]):
-                    parts[i] = shown[i].format(cells[i][n].ljust(widths[i]))
-            yield "│" + "│".join(parts) + "│"
 
     @staticmethod
     def _wrapped(row: Sequence[str], widths: list[int], red: str, reset: str) -> Iterator[str]:

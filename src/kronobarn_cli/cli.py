@@ -211,6 +211,16 @@ def _workflow() -> "Workflow":
     return checklists.load_workflow(state.checklists)
 
 
+def _session_and_workflow() -> "Workflow":
+    """`new-case`'s work while the first question is read: the session module (and with it
+    pydantic and the case model), then the checklists. The main thread's first import of these
+    is the session module too, when the child's name is checked, so whichever thread comes
+    second waits for that one module holding no other: the two never import the same modules
+    from opposite ends."""
+    session.parse_child  # noqa: B018 - imported here, on this thread
+    return _workflow()
+
+
 def _store(command: str) -> Store:
     """The case store (--store), for `command` run by the user (both go into the journal of
     every case it changes). What it has to tell (waiting for a lock, a shared directory) goes
@@ -290,7 +300,7 @@ def new_case(
     prompter = prompts.Prompter(out)
     # The checklists are read while the first question is on the screen (a broken one is
     # reported when the child's details are typed, before anything is saved).
-    loading = Background(_workflow)
+    loading = Background(_session_and_workflow)
     prompter.once_drawn = loading.start
     try:
         while True:

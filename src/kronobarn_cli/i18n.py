@@ -10,8 +10,10 @@ unchanged; building the first one imports pydantic, which costs more than all th
 `kronobarn list` on an empty store or of drawing the first question of `new-case`. Every
 option is made a `_PlainOption`, which gives an optional option left out its `None` (`()` if
 it can be repeated) and a `str` option its string as they are, which is what Typer's coercion
-returns for them; every other value is coerced by Typer as before. A test holds the two equal.
-Nothing here touches Typer's or Click's private attributes.
+returns for them; every other value is coerced by Typer as before. This reads two attributes
+Typer gives its options (`type_descriptor`, and its `parameter_info.parser`); a test compares
+every option of every command with Typer's own coercion, so an upgrade that changes it fails
+there. Nothing here touches Typer's or Click's private (underscored) attributes.
 """
 
 from __future__ import annotations

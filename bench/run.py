@@ -246,22 +246,22 @@ class Bench:
         cold: Callable[[], None] | None = None,
         cold_runs: int | None = None,
         only: str = "",
-        versus: Row | None = None,
+        versus: tuple[str, Measure] | None = None,
         versus_target: float | None = None,
         memory_target: float | None = None,
         cases: int | None = None,
     ) -> Row:
         """Measure `ours` and `floor` K times each, taking turns. With `cold`, twice: first
         calling `cold` before each run of ours ("kall"; `cold_runs` times, default K), then
-        without ("varm"). `versus`: an earlier row whose state of the same name this one is
-        also divided by. Without `cold`, one state named `only` (e.g. "varm" for a store whose
-        index an earlier row built)."""
+        without ("varm"). `versus`: another command (its name, how to run it) that ours is also
+        divided by, run in turn with the two in the same state. Without `cold`, one state named
+        `only` (e.g. "varm" for a store whose index an earlier row built)."""
         row = Row(
             section,
             what,
             floor_name,
             target,
-            versus.what if versus else None,
+            versus[0] if versus else None,
             versus_target,
             memory_target,
             cases,
@@ -270,12 +270,17 @@ class Bench:
         for name, before in states:
             mine: list[Sample] = []
             base: list[Sample] = []
+            other: list[Sample] = []
             runs = cold_runs if before is not None and cold_runs is not None else self.runs
             for _ in range(runs):
                 if before is not None:
                     before()
                 mine.append(ours())
                 base.append(floor())
+                if versus is not None:
+                    if before is not None:
+                        before()
+                    other.append(versus[1]())
             state = State(
                 seconds=statistics.median(s.seconds for s in mine),
                 cpu_seconds=statistics.median(s.cpu_seconds for s in mine),
@@ -286,8 +291,12 @@ class Bench:
                 ratio=0.0,
             )
             state.ratio = self.time(state) / self.time(state, floor=True)
-            if versus is not None and name in versus.states:
-                state.versus_ratio = self.time(state) / self.time(versus.states[name])
+            if other:
+                if self.clock == "cpu":
+                    compared = statistics.median(s.cpu_seconds for s in other)
+                else:
+                    compared = statistics.median(s.seconds for s in other)
+                state.versus_ratio = self.time(state) / compared
             row.states[name] = state
         self.rows.append(row)
         print(_line(row), flush=True)
@@ -391,15 +400,17 @@ def measure_store(
     target = store_target(count)
 
     large = count > cold_max
+    forms = {"remind --json": [*remind, "--json"], "list --json": [*kronobarn, "list", "--json"]}
 
     def over_store(
         what: str,
         argv: list[str],
         *,
         target: float | None = None,
-        versus: Row | None = None,
+        versus: str | None = None,
         versus_target: float | None = None,
     ) -> Row:
+        compared = (versus, command(forms[versus], env)) if versus is not None else None
         measured_cold = not large or what in ("remind --json", "list --json")
         return bench.row(
             section,
@@ -411,29 +422,29 @@ def measure_store(
             cold=cold if measured_cold else None,
             cold_runs=1 if large else None,
             only="varm",
-            versus=versus,
+            versus=compared,
             versus_target=versus_target,
             memory_target=MEMORY_TARGET_MIB,
             cases=count,
         )
 
-    as_json = over_store("remind --json", [*remind, "--json"], target=target)
-    over_store("remind (tabell)", remind, versus=as_json, versus_target=1.5)
-    over_store("remind --format csv", [*remind, "--format", "csv"], versus=as_json)
+    over_store("remind --json", forms["remind --json"], target=target)
+    over_store("remind (tabell)", remind, versus="remind --json", versus_target=1.5)
+    over_store("remind --format csv", [*remind, "--format", "csv"], versus="remind --json")
     over_store(
         f"remind --json --organisation {ORGANISATION}",
         [*remind, "--json", "--organisation", ORGANISATION],
-        versus=as_json,
+        versus="remind --json",
         versus_target=1.0,
     )
     over_store(
         "remind --json --overdue",
         [*remind, "--json", "--overdue"],
-        versus=as_json,
+        versus="remind --json",
         versus_target=1.0,
     )
-    listed = over_store("list --json", [*kronobarn, "list", "--json"], target=target)
-    over_store("list (tabell)", [*kronobarn, "list"], versus=listed, versus_target=1.5)
+    over_store("list --json", forms["list --json"], target=target)
+    over_store("list (tabell)", [*kronobarn, "list"], versus="list --json", versus_target=1.5)
     if server is not None:
         team = {**env, "KRONOBARN_STORE": team_store_of(server, home)}
         bench.row(

@@ -43,15 +43,14 @@ class _PlainOption(TyperOption):
     """An option whose value needs no coercion when it is left out or is a plain string."""
 
     def process_value(self, ctx: Any, value: Any) -> Any:
-        described = self.type_descriptor
+        # Read defensively: should a later Typer name these otherwise, it coerces as usual.
+        described = getattr(self, "type_descriptor", None)
+        annotation = getattr(described, "annotation", None)
+        parser = getattr(getattr(described, "parameter_info", None), "parser", True)
         plain: Any
         if value is None and not self.required:
             plain = () if self.multiple or self.nargs == -1 else None
-        elif (
-            type(value) is str
-            and described.annotation is str
-            and not described.parameter_info.parser
-        ):
+        elif type(value) is str and annotation is str and parser is None:
             plain = value
         else:
             return super().process_value(ctx, value)

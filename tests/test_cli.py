@@ -69,6 +69,21 @@ def test_usage_errors_are_one_swedish_line(args: tuple[str, ...]) -> None:
     one_swedish_line(run)
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("export", "abcdef", "--meeting", "abc"), "--meeting ska vara ett heltal"),
+        (("plan", "abcdef", "done", "x"), "NR ska vara ett heltal"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_names_its_option_or_argument(
+    args: tuple[str, ...], said: str
+) -> None:
+    run = kronobarn(*args)
+    assert run.returncode == 2
+    assert said in one_swedish_line(run)
+
+
 def test_unknown_case_id(isolated: Path) -> None:
     run = kronobarn("resume", "abcdef")
     assert run.returncode == 1

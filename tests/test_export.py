@@ -285,6 +285,13 @@ def test_export_to_a_file_is_private_and_never_overwrites(case_walk: Walk, tmp_p
         (("export", "k3m9qa", "--format", "pdf"), "Okänt format"),
         (("export", "k3m9qa", "--meeting", "7"), "inget möte 7"),
         (("export", "k3m9qa", "--output", "/finns/inte/plan.md"), "Kan inte skriva"),
+        # A flag of another kind of export is refused, not silently ignored.
+        (("export", "k3m9qa", "--kind", "calendar", "--meeting", "1"), "--meeting gäller bara"),
+        (("export", "k3m9qa", "--kind", "invitation", "--meeting", "0"), "--meeting gäller"),
+        (("export", "k3m9qa", "--organisation", "bup"), "--organisation gäller bara"),
+        (("export", "k3m9qa", "--with-details"), "--with-details gäller bara --kind calendar"),
+        (("export", "k3m9qa", "--kind", "consent-note", "--format", "text"), "--format gäller"),
+        (("export", "k3m9qa", "--kind", "calendar", "--templates", "mallar"), "--templates gäller"),
     ],
 )
 def test_export_errors_are_one_swedish_line(

@@ -1147,6 +1147,14 @@ def consent_withdraw(
 
 KINDS = ("plan", "invitation", "consent-note", "calendar")
 FORMATS = ("markdown", "text")
+EXPORT_FLAGS = {
+    "--meeting": ("plan",),
+    "--organisation": ("invitation",),
+    "--with-details": ("calendar",),
+    "--format": ("plan", "invitation"),
+    "--templates": ("plan", "invitation"),
+}
+"""The kinds of export each flag of `export` applies to: given with another, it is refused."""
 
 
 @app.command(cls=i18n.Command)
@@ -1210,6 +1218,17 @@ def export(
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
     if fmt not in FORMATS:
         raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
+    given = {
+        "--meeting": meeting is not None,
+        "--organisation": organisation is not None,
+        "--with-details": with_details,
+        "--format": fmt != FORMATS[0],
+        "--templates": templates is not None,
+    }
+    for flag, kinds in EXPORT_FLAGS.items():
+        if given[flag] and kind not in kinds:
+            only = " och ".join(f"--kind {k}" for k in kinds)
+            raise KronobarnError(f"{flag} gäller bara {only}, inte --kind {kind}.")
     case = _store("export").load(case_id)
     chosen = cast("exports.Format", fmt)
     custom = exports.template_dir(templates)
@@ -1568,6 +1587,12 @@ def _one_line(message: str) -> "Text":
     return _safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
+def _param_name(param: Any) -> str:
+    """An option as it is typed (`--meeting`), an argument by its metavar (`NR`)."""
+    options = [o for o in getattr(param, "opts", None) or () if str(o).startswith("-")]
+    return " / ".join(options) if options else str(getattr(param, "metavar", None) or "")
+
+
 def _usage_message(exc: click_exceptions.UsageError) -> str:
     hint = getattr(exc, "param_hint", None) or ""
     if isinstance(exc, click_exceptions.NoSuchOption):
@@ -1577,7 +1602,11 @@ def _usage_message(exc: click_exceptions.UsageError) -> str:
         name = hint or (getattr(param, "metavar", None) or "ett argument")
         return f"{name} saknas"
     if isinstance(exc, click_exceptions.BadParameter):
-        return f"ogiltigt värde för {hint}".strip()
+        name = hint or _param_name(exc.param)
+        described = getattr(exc.param, "type_descriptor", None)
+        if name and getattr(described, "annotation", None) is int:
+            return f"{name} ska vara ett heltal"
+        return f"ogiltigt värde för {name}".strip()
     if "No such command" in exc.message:
         return "okänt kommando"
     if "Got unexpected extra argument" in exc.message:

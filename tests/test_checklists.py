@@ -193,6 +193,14 @@ def test_duplicate_step_id(county: Path) -> None:
     assert f"{path}:{line}: steget 'kontakter' finns redan (id måste vara unika)" in found
 
 
+def test_duplicate_section_id_names_the_file_that_repeats_it(county: Path) -> None:
+    copy = county / "08-kopia.yaml"
+    copy.write_text((county / "02-samtycke.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    line = edit(copy, "id: samtycke\n", "id: samtycke\n")
+    found = problems(county)
+    assert f"{copy}:{line}: avsnittet 'samtycke' finns redan (id måste vara unika)" in found
+
+
 def test_duplicate_organisation_id(county: Path) -> None:
     path = county / ORGANISATIONS_FILE
     line = edit(path, "  - id: polis\n", "  - id: skola\n")

@@ -145,6 +145,7 @@ def test_a_replay_without_an_answer_the_walk_needs_names_that_step(
         ("svar: {}", "'barn.namn' saknas"),
         ("barn: {namn: A, fodelsear: 1950}\nsvar: {}", "Födelseåret"),
         ("barn: {namn: A}\nfel: 1", "okänd nyckel 'fel'"),
+        ("barn: {namn: A, fodelseår: 2015}\nsvar: {}", "okänd nyckel 'barn.fodelseår'"),
     ],
 )
 def test_a_broken_answers_file_is_one_line(

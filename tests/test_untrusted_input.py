@@ -7,15 +7,19 @@ command line. Never a traceback, never exit 70, never a hang, and nothing saved 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Child
 from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.errors import InputFileError
 from kronobarn_cli.store import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
@@ -371,3 +375,17 @@ def test_plan_verbs_on_stored_answers_of_the_wrong_shape_report_the_file(
         broken = f"Fel: Ärendefilen {path} kan inte läsas: svaren i ärendets möten har fel form"
         assert line.startswith(broken) or line == "Fel: Vad ska göras?: svar saknas.", line
     assert path.read_bytes() == before
+
+
+# The words PyYAML explains its problems with; none of them may reach the user.
+YAML_ENGLISH = re.compile(r"\b(expected|found|while|but|got|could|not|scanning|parsing|token)\b")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="[]{}:,-'\"&*!%?|>\n\t @ab#\\", max_size=24))
+def test_a_yaml_syntax_error_is_told_in_swedish_with_its_line(text: str) -> None:
+    try:
+        safe_yaml.parse(text, "svar.yaml", allow_aliases=True)
+    except InputFileError as exc:
+        assert exc.message.startswith("svar.yaml:"), exc.message
+        assert not YAML_ENGLISH.search(exc.detail), exc.detail

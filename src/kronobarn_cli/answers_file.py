@@ -66,6 +66,11 @@ def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
         raise error("'barn.namn' saknas.", "barn")
     if not isinstance(answers, dict):
         raise error("'svar' ska vara steg-id med svar.", "svar")
+    unknown = sorted(str(key) for key in set(child) - {"namn", "fodelsear"})
+    if unknown:  # a misspelt `fodelsear` would otherwise be lost without a word
+        raise error(
+            f"okänd nyckel 'barn.{unknown[0]}' (bara 'namn' och 'fodelsear').", "barn", unknown[0]
+        )
     name = child["namn"]
     if not isinstance(name, str):
         raise error("barn.namn ska vara text (barnets namn eller initialer).", "barn", "namn")

@@ -691,7 +691,12 @@ def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems
             p.add(
                 path, lines.line(("number",)), f"avsnitt nummer {section.number} finns två gånger"
             )
-    _check_unique([(s.id, lines.line(("id",))) for s, lines, _ in sections], Path(), p, "avsnittet")
+    section_ids: set[str] = set()
+    for section, lines, path in sections:
+        if section.id in section_ids:
+            where = lines.line(("id",))
+            p.add(path, where, f"avsnittet '{section.id}' finns redan (id måste vara unika)")
+        section_ids.add(section.id)
 
     # Step order across all sections: a condition may only look at what was asked before it.
     steps: dict[str, Step] = {}

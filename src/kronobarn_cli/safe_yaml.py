@@ -147,8 +147,8 @@ def parse(
     except yaml.MarkedYAMLError as exc:
         problem = _swedish(exc.problem or exc.context or "")
         raise InputFileError(source, _line(exc), f"ogiltig YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputFileError(source, None, f"ogiltig YAML ({exc.__class__.__name__})") from None
+    except yaml.YAMLError:  # not one PyYAML can place in the file
+        raise InputFileError(source, None, "ogiltig YAML") from None
     except (RecursionError, MemoryError):
         raise InputFileError(source, None, "filen är för stor eller för djupt nästlad") from None
     finally:
@@ -156,8 +156,15 @@ def parse(
     return Document(data, root)
 
 
-# PyYAML's most common complaints, in the words a user needs; anything else stays as it is.
+# PyYAML's complaints, in the words a user needs; any other is called a syntax error (the line
+# is given with it), since PyYAML's own words are English.
 _PROBLEMS = {
+    "expected ',' or ']'": "ett kommatecken eller ] saknas i en lista inom [ ]",
+    "expected ',' or '}'": "ett kommatecken eller } saknas i en mappning inom { }",
+    "found unknown escape character": "okänd teckenföljd med \\ i en text inom citattecken",
+    "expected alphabetic or numeric character": "ett ankare (&) eller alias (*) utan namn",
+    "found duplicate": "ett direktiv (%) står två gånger",
+    "expected URI": "en ogiltig tagg (!…)",
     "could not determine a constructor for the tag": "okänd tagg (!!…) i filen",
     "found unhashable key": "en nyckel kan inte vara en lista eller en mappning",
     "mapping values are not allowed here": "kolon på fel ställe (sätt texten inom citattecken)",
@@ -173,7 +180,7 @@ _PROBLEMS = {
 
 def _swedish(problem: str) -> str:
     found = next((text for key, text in _PROBLEMS.items() if key in problem), None)
-    return found or problem or "okänt fel"
+    return found or "felaktig syntax"
 
 
 def _number(value: int) -> str:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from kronobarn_cli.checklist import load_workflow
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
-from .conftest import NOW, fixed_clock
+from .conftest import NOW, REPO, fixed_clock
 from .helpers import Completed, in_process
 from .scenario import (
     COORDINATION,
@@ -82,6 +83,51 @@ def test_a_value_of_the_wrong_kind_names_its_option_or_argument(
     run = kronobarn(*args)
     assert run.returncode == 2
     assert said in one_swedish_line(run)
+
+
+def test_ctrl_c_before_a_command_handles_it_still_says_avbrutet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Typer turns Ctrl-C during its parsing, or before a command's own handling, into exit
+    code 130 without a word."""
+
+    def interrupted(command: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_store", interrupted)
+    run = kronobarn("list")
+    assert run.returncode == cli.EXIT_INTERRUPTED
+    assert run.stderr.strip() == "Avbrutet."
+
+
+INTERRUPTED_WHILE_LOADING = """
+import sys
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "kronobarn_cli.cli":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, Interrupt())
+from kronobarn_cli import launch
+launch.main()
+"""
+
+
+def test_ctrl_c_while_the_program_is_still_loading_says_avbrutet() -> None:
+    """The installed command starts in `launch`, which imports the program itself."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        scripts = tomllib.load(handle)["project"]["scripts"]
+    assert scripts == {"kronobarn": "kronobarn_cli.launch:main"}
+    run = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WHILE_LOADING],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == cli.EXIT_INTERRUPTED
+    assert run.stderr.strip() == "Avbrutet.", run.stderr
 
 
 def test_unknown_case_id(isolated: Path) -> None:

@@ -1,5 +1,5 @@
 """Entry point for `python -m kronobarn_cli`."""
 
-from kronobarn_cli.cli import main
+from kronobarn_cli.launch import main
 
 main()

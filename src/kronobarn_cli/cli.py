@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 import typer
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import i18n
+from kronobarn_cli import i18n, launch
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
 from kronobarn_cli.ids import system_user, user_problem
 from kronobarn_cli.lazy import Background, LazyModule, lazy_console
@@ -87,7 +87,7 @@ def _safe(value: str) -> "Text":
 
 PLACEHOLDER_ID = "aaaaaa"
 """The id a case has before the store gives it its own."""
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = launch.EXIT_INTERRUPTED
 EXIT_INTERNAL = 70
 
 app = typer.Typer(
@@ -129,6 +129,8 @@ class State:
     store: str | None = None
     team: str | None = None
     opened: list[Store]
+    told_interrupted: bool = False
+    """The command has said what an interruption left behind (else `main` says `Avbrutet.`)."""
 
     def __init__(self) -> None:
         self.opened = []
@@ -251,10 +253,17 @@ def _require_terminal(command: str) -> None:
 def _interrupted(case: "Case | None") -> NoReturn:
     err.print()
     if case is None:
-        err.print("Avbrutet. Inget ärende skapades.")
-    else:
-        err.print("Avbrutet. Allt du har svarat är sparat. Fortsätt senare med:")
-        err.print(rich_text.Text(f"  kronobarn resume {case.id}", style="bold"))
+        _stop_interrupted("Avbrutet. Inget ärende skapades.")
+    err.print("Avbrutet. Allt du har svarat är sparat. Fortsätt senare med:")
+    err.print(rich_text.Text(f"  kronobarn resume {case.id}", style="bold"))
+    _stop_interrupted()
+
+
+def _stop_interrupted(message: str | None = None) -> NoReturn:
+    """End an interrupted command, having said (`message`, else already) what it left."""
+    if message is not None:
+        err.print(message)
+    state.told_interrupted = True
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -402,8 +411,7 @@ def _choose_open_case(prompter: "prompts.Prompter", store: Store) -> str | None:
     try:
         chosen = prompter.select("Vilket ärende vill du fortsätta?", choices, back=False)
     except (KeyboardInterrupt, EOFError):
-        err.print("Avbrutet.")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _stop_interrupted("Avbrutet.")
     return str(chosen)
 
 
@@ -507,8 +515,7 @@ def edit(
         try:
             child = prompts.Prompter(out).ask_child(store.load(case_id).child)
         except (KeyboardInterrupt, EOFError):
-            err.print("Avbrutet. Inget ändrades.")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            _stop_interrupted("Avbrutet. Inget ändrades.")
         name = child.name
         birth_year = "" if child.birth_year is None else str(child.birth_year)
     with store.locked(case_id):
@@ -1079,8 +1086,7 @@ def consent_add(
             try:
                 item = prompter.ask_consent(session.Walk(workflow, store, case))
             except (KeyboardInterrupt, EOFError):
-                err.print("Avbrutet. Inget samtycke registrerades.")
-                raise typer.Exit(EXIT_INTERRUPTED) from None
+                _stop_interrupted("Avbrutet. Inget samtycke registrerades.")
             if item is None:
                 out.print("Inget samtycke registrerades.")
                 return
@@ -1623,8 +1629,12 @@ def _run(argv: list[str] | None) -> Any:
 
 def main(argv: list[str] | None = None) -> Any:
     """Run the command; every error ends as one Swedish line on stderr and an exit code."""
+    state.told_interrupted = False
     try:
         code = _run(argv)
+        if code == EXIT_INTERRUPTED and not state.told_interrupted:
+            # Typer turns Ctrl-C before a command's own handling into this code, silently.
+            err.print("\nAvbrutet.")
     except KronobarnError as exc:
         err.print(rich_text.Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)

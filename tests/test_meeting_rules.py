@@ -111,6 +111,11 @@ def test_rule3_invitation_not_in_good_time_warns_but_is_accepted(active: Walk) -
     warning = active.invitation_warning(late)
     assert warning is not None and "10 dagar före mötet" in warning
     assert active.invitation_warning(invitee(skickad="2026-11-23")) is None
+    same_day = active.invitation_warning(invitee(skickad="2026-12-20"))
+    assert same_day is not None and "samma dag som mötet" in same_day
+    after = active.invitation_warning(invitee(skickad="2026-12-21"))
+    assert after is not None and "efter mötet 20 december 2026" in after, after
+    assert "-1" not in after
     active.answer("inbjudna", [late])
     assert active.case.meetings[0].invitees[0].sent_on == date(2026, 12, 10)
 

@@ -211,9 +211,19 @@ def invitation_too_late(sent_on: date, meeting_on: date, days: int | None) -> st
     left = (meeting_on - sent_on).days
     if left >= days:
         return None
+    if left < 0:  # e.g. a meeting recorded afterwards with the day it was entered
+        return (
+            f"Inbjudan är skickad {swedish_date(sent_on)}, efter mötet "
+            f"{swedish_date(meeting_on)}. Kontrollera datumen."
+        )
+    when = (
+        "samma dag som mötet"
+        if left == 0
+        else f"{left} {'dag' if left == 1 else 'dagar'} före mötet"
+    )
     return (
-        f"Inbjudan skickas {left} {'dag' if left == 1 else 'dagar'} före mötet; arbetsgången "
-        f"säger i god tid (här minst {days} dagar). Överväg ett senare mötesdatum."
+        f"Inbjudan skickas {when}; arbetsgången säger i god tid (här minst {days} dagar). "
+        "Överväg ett senare mötesdatum."
     )
 
 

@@ -130,6 +130,23 @@ def test_rule2_oral_consent_recorded_with_form_date_and_organisations(walk: Walk
     ]
 
 
+def test_rule2_an_oral_line_beside_a_written_consent_says_whose_it_is() -> None:
+    skola = OrganisationRef(id="skola", name="Skola")
+    day = date(2026, 11, 20)
+    oral = Consent(giver="vardnadshavare-2", form="muntlig", given_on=day, organisations=[skola])
+    written = oral.model_copy(update={"giver": "vardnadshavare-1", "form": "skriftlig"})
+    assert rules.consent_lines([written, oral]) == [
+        "Vårdnadshavare 2: Samtycke har lämnats muntligen den 20 november 2026 för kontakt "
+        "med Skola."
+    ]
+    both = [oral.model_copy(update={"giver": "vardnadshavare-1"}), oral]
+    youth = oral.model_copy(update={"giver": "ungdom", "given_on": date(2026, 11, 21)})
+    assert [line.split(":")[0] for line in rules.consent_lines([*both, youth])] == [
+        "Vårdnadshavare 1 och vårdnadshavare 2",
+        "Ungdomen",
+    ]
+
+
 def test_rule2_written_consent_produces_no_oral_line(walk: Walk) -> None:
     activate_need(walk)
     written = dict(GUARDIAN_ORAL, form="skriftlig")

@@ -118,13 +118,22 @@ def oral_consent_line(given_on: date, organisations: list[OrganisationRef]) -> s
 
 
 def consent_lines(consents: list[Consent]) -> list[str]:
-    """One line per oral consent; several givers consenting alike give the line once, and
-    lines that differ say whose consent each records."""
-    oral = [c for c in consents if c.form == "muntlig"]
-    lines = {oral_consent_line(c.given_on, c.organisations): c for c in oral}
-    if len(lines) < 2:
+    """One line per oral consent; several givers consenting alike give the line once. A line
+    says whose consent it records unless it is every giver's (one written consent beside it
+    is enough for it to say so)."""
+    lines: dict[str, list[str]] = {}
+    for c in consents:
+        if c.form == "muntlig":
+            givers = lines.setdefault(oral_consent_line(c.given_on, c.organisations), [])
+            if c.giver not in givers:
+                givers.append(c.giver)
+    everyone = {c.giver for c in consents}
+    if len(lines) == 1 and set(next(iter(lines.values()))) == everyone:
         return list(lines)
-    return [f"{giver_word(c.giver).capitalize()}: {line}" for line, c in lines.items()]
+    return [
+        f"{join_swedish(giver_word(g) for g in givers).capitalize()}: {line}"
+        for line, givers in lines.items()
+    ]
 
 
 # -- 1. Behov av samverkan -----------------------------------------------------------------------

@@ -74,10 +74,12 @@ def test_usage_errors_are_one_swedish_line(args: tuple[str, ...]) -> None:
     ("args", "said"),
     [
         (("export", "abcdef", "--meeting", "abc"), "--meeting ska vara ett heltal"),
-        (("plan", "abcdef", "done", "x"), "NR ska vara ett heltal"),
+        (("plan", "abcdef", "done", "x"), "NR ska vara ett heltal. Se 'kronobarn plan ID done"),
+        (("remind", "--within"), "--within behöver ett värde"),
+        (("list", "--json=ja"), "--json tar inget värde"),
     ],
 )
-def test_a_value_of_the_wrong_kind_names_its_option_or_argument(
+def test_a_bad_or_missing_value_names_its_option_or_argument(
     args: tuple[str, ...], said: str
 ) -> None:
     run = kronobarn(*args)

@@ -1593,6 +1593,9 @@ def _one_line(message: str) -> "Text":
     return _safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
+_NO_BRACES = str.maketrans("", "", "{}")
+
+
 def _param_name(param: Any) -> str:
     """An option as it is typed (`--meeting`), an argument by its metavar (`NR`)."""
     options = [o for o in getattr(param, "opts", None) or () if str(o).startswith("-")]
@@ -1613,6 +1616,13 @@ def _usage_message(exc: click_exceptions.UsageError) -> str:
         if name and getattr(described, "annotation", None) is int:
             return f"{name} ska vara ett heltal"
         return f"ogiltigt värde för {name}".strip()
+    if isinstance(exc, click_exceptions.BadOptionUsage):
+        option = exc.option_name
+        if "does not take a value" in exc.message:
+            return f"{option} tar inget värde"
+        if "requires an argument" in exc.message:
+            return f"{option} behöver ett värde"
+        return f"fel användning av {option}"
     if "No such command" in exc.message:
         return "okänt kommando"
     if "Got unexpected extra argument" in exc.message:
@@ -1639,7 +1649,8 @@ def main(argv: list[str] | None = None) -> Any:
         err.print(rich_text.Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
     except click_exceptions.UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx else "kronobarn"
+        # `kronobarn plan {ID} done`: the braces of a usage line are not to be typed.
+        command = (exc.ctx.command_path if exc.ctx else "kronobarn").translate(_NO_BRACES)
         err.print(f"Fel: {_usage_message(exc)}. Se '{command} --help'.", soft_wrap=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt, EOFError):

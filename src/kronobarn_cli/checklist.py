@@ -634,9 +634,9 @@ def load_workflow(directory: Path | None = None) -> Workflow:
         areas = tuple(area_file[0].areas)
         if area_file[0].preliminary:
             areas_note = area_file[0].note or "Preliminära områden."
+        where = directory / AREAS_FILE
         _check_unique(
-            [(a.id, area_file[1].line(("areas", i))) for i, a in enumerate(areas)],
-            directory / AREAS_FILE,
+            [(a.id, where, area_file[1].line(("areas", i))) for i, a in enumerate(areas)],
             problems,
             "området",
         )
@@ -648,11 +648,10 @@ def load_workflow(directory: Path | None = None) -> Workflow:
     return Workflow(directory, tuple(s for s, _, _ in sections), organisations, areas, areas_note)
 
 
-def _check_unique(
-    ids: list[tuple[str, int]], path: Path, problems: _Problems, what: str
-) -> set[str]:
+def _check_unique(ids: list[tuple[str, Path, int]], problems: _Problems, what: str) -> set[str]:
+    """The ids; each one that came before is a problem at its file and line."""
     seen: set[str] = set()
-    for item_id, line in ids:
+    for item_id, path, line in ids:
         if item_id in seen:
             problems.add(path, line, f"{what} '{item_id}' finns redan (id måste vara unika)")
         seen.add(item_id)
@@ -663,8 +662,7 @@ def _check_organisations(
     file: OrganisationsFile, lines: _LineMap, path: Path, p: _Problems
 ) -> None:
     ids = _check_unique(
-        [(o.id, lines.line(("organisations", i))) for i, o in enumerate(file.organisations)],
-        path,
+        [(o.id, path, lines.line(("organisations", i))) for i, o in enumerate(file.organisations)],
         p,
         "verksamheten",
     )
@@ -691,12 +689,8 @@ def _check_sections(sections: list[tuple[Section, _LineMap, Path]], p: _Problems
             p.add(
                 path, lines.line(("number",)), f"avsnitt nummer {section.number} finns två gånger"
             )
-    section_ids: set[str] = set()
-    for section, lines, path in sections:
-        if section.id in section_ids:
-            where = lines.line(("id",))
-            p.add(path, where, f"avsnittet '{section.id}' finns redan (id måste vara unika)")
-        section_ids.add(section.id)
+    ids = [(section.id, path, lines.line(("id",))) for section, lines, path in sections]
+    _check_unique(ids, p, "avsnittet")
 
     # Step order across all sections: a condition may only look at what was asked before it.
     steps: dict[str, Step] = {}

@@ -1,6 +1,7 @@
 """The `kronobarn` command: parses options and calls the layers below; errors become one line."""
 
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -129,8 +130,6 @@ class State:
     store: str | None = None
     team: str | None = None
     opened: list[Store]
-    told_interrupted: bool = False
-    """The command has said what an interruption left behind (else `main` says `Avbrutet.`)."""
 
     def __init__(self) -> None:
         self.opened = []
@@ -219,7 +218,7 @@ def _session_and_workflow() -> "Workflow":
     is the session module too, when the child's name is checked, so whichever thread comes
     second waits for that one module holding no other: the two never import the same modules
     from opposite ends."""
-    session.parse_child  # noqa: B018 - imported here, on this thread
+    importlib.import_module("kronobarn_cli.session")
     return _workflow()
 
 
@@ -259,12 +258,16 @@ def _interrupted(case: "Case | None") -> NoReturn:
     _stop_interrupted()
 
 
+class _Interrupted(Exception):
+    """A command was interrupted and has said what that left behind (Typer would turn a
+    `typer.Exit` into the same bare exit code as a Ctrl-C it caught itself)."""
+
+
 def _stop_interrupted(message: str | None = None) -> NoReturn:
     """End an interrupted command, having said (`message`, else already) what it left."""
     if message is not None:
         err.print(message)
-    state.told_interrupted = True
-    raise typer.Exit(EXIT_INTERRUPTED)
+    raise _Interrupted
 
 
 def _run_walk(prompter: "prompts.Prompter", walk: "session.Walk") -> None:
@@ -1153,14 +1156,6 @@ def consent_withdraw(
 
 KINDS = ("plan", "invitation", "consent-note", "calendar")
 FORMATS = ("markdown", "text")
-EXPORT_FLAGS = {
-    "--meeting": ("plan",),
-    "--organisation": ("invitation",),
-    "--with-details": ("calendar",),
-    "--format": ("plan", "invitation"),
-    "--templates": ("plan", "invitation"),
-}
-"""The kinds of export each flag of `export` applies to: given with another, it is refused."""
 
 
 @app.command(cls=i18n.Command)
@@ -1224,15 +1219,15 @@ def export(
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
     if fmt not in FORMATS:
         raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
-    given = {
-        "--meeting": meeting is not None,
-        "--organisation": organisation is not None,
-        "--with-details": with_details,
-        "--format": fmt != FORMATS[0],
-        "--templates": templates is not None,
-    }
-    for flag, kinds in EXPORT_FLAGS.items():
-        if given[flag] and kind not in kinds:
+    # Each flag and the kinds of export it applies to: given with another, it is refused.
+    for flag, given, kinds in (
+        ("--meeting", meeting is not None, ("plan",)),
+        ("--organisation", organisation is not None, ("invitation",)),
+        ("--with-details", with_details, ("calendar",)),
+        ("--format", fmt != FORMATS[0], ("plan", "invitation")),
+        ("--templates", templates is not None, ("plan", "invitation")),
+    ):
+        if given and kind not in kinds:
             only = " och ".join(f"--kind {k}" for k in kinds)
             raise KronobarnError(f"{flag} gäller bara {only}, inte --kind {kind}.")
     case = _store("export").load(case_id)
@@ -1639,12 +1634,13 @@ def _run(argv: list[str] | None) -> Any:
 
 def main(argv: list[str] | None = None) -> Any:
     """Run the command; every error ends as one Swedish line on stderr and an exit code."""
-    state.told_interrupted = False
     try:
         code = _run(argv)
-        if code == EXIT_INTERRUPTED and not state.told_interrupted:
+        if code == EXIT_INTERRUPTED:
             # Typer turns Ctrl-C before a command's own handling into this code, silently.
             err.print("\nAvbrutet.")
+    except _Interrupted:
+        sys.exit(EXIT_INTERRUPTED)
     except KronobarnError as exc:
         err.print(rich_text.Text("Fel: ") + _one_line(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -138,7 +138,7 @@ def test_rule_actions_are_evaluated_at_follow_up_and_shown_over_time(workflow: W
     assert first_action.goal == "Att hen är i skolan hela dagar"
     plan = export.plan(second, workflow, "markdown", today=moment.date())
     assert "Anpassat schema: möte 1: planerad; möte 2: klar, har hjälpt" in plan
-    assert "möte 1: pågående; möte 2: pågående, har hjälpt delvis: bättre stämning hemma" in plan
+    assert "möte 1: pågående; möte 2: pågående, har hjälpt delvis: Bättre stämning hemma" in plan
 
 
 def test_rule_an_interpreter_is_recorded_and_named_in_the_letter(workflow: Workflow) -> None:

@@ -300,10 +300,8 @@ def _history(case: Case, meeting: Meeting, action: PlanAction, workflow: Workflo
         )  # fmt: skip
         if same is not None:
             label = workflow.label("atgarder", "status", same.status).lower()
-            evaluation = evaluation_text(same, workflow)
-            steps.append(
-                f"möte {m.number}: {label}" + (f", {evaluation.lower()}" if evaluation else "")
-            )
+            evaluation = evaluation_text(same, workflow, inline=True)
+            steps.append(f"möte {m.number}: {label}" + (f", {evaluation}" if evaluation else ""))
     return "; ".join(steps) if len(steps) > 1 else ""
 
 

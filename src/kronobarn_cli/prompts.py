@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import questionary
+from prompt_toolkit.application.current import get_app_or_none
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from questionary import Choice
 from rich.console import Console
@@ -73,10 +74,28 @@ def _validator(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
         try:
             check(raw)
         except AnswerError as exc:
+            _select_refused()
             return exc.message
         return True
 
     return validate
+
+
+def _select_refused() -> None:
+    """A refused answer stays in the field, selected: what is typed next replaces it instead of
+    being added to it (prompt_toolkit's shift-selection, as a text editor does)."""
+    app = get_app_or_none()
+    if app is None:
+        return
+    buffer = app.current_buffer
+    if not buffer.text:
+        return
+    buffer.exit_selection()
+    buffer.cursor_position = 0
+    buffer.start_selection()
+    assert buffer.selection_state is not None
+    buffer.selection_state.enter_shift_mode()
+    buffer.cursor_position = len(buffer.text)  # prompt_toolkit puts it there too
 
 
 class _Jump:
@@ -597,7 +616,9 @@ class Prompter:
             else:
                 self.say("Posten togs inte med.")
             walk.save_pending(step, items, {}, queue)
-        if self._complete_by_itself(step, walk, items):
+        # Come back into the group from the question after it: every item stays, and the walk
+        # stands after the last one instead of confirming the group again by itself.
+        if not walk.reopened_group(step) and self._complete_by_itself(step, walk, items):
             return items
         return self._ask_more(step, walk, items, current)
 
@@ -1036,6 +1057,8 @@ class Prompter:
         if not steps:
             self.say("Det finns inget tidigare svar att ändra här.")
             return
+        if not self._leave_group(walk):
+            return
         choices = [(s.prompt, s.id) for s in reversed(steps)]
         chosen = self.select(
             "Vilket svar vill du ändra? (senare svar behålls om de fortfarande gäller)", choices
@@ -1044,6 +1067,19 @@ class Prompter:
             return
         # The chosen answer is asked again (starting from the old one), the later ones kept.
         walk.back_to(str(chosen))
+
+    def _leave_group(self, walk: Walk) -> bool:
+        """A group being filled in is left only when the user confirms losing its items."""
+        count = len(walk.case.pending.get("items") or [])
+        if not count:
+            return True
+        return bool(
+            self.select(
+                f"Går du tillbaka försvinner de {count} poster du lagt till här. Gå tillbaka ändå?",
+                [("Nej, stanna kvar", False), ("Ja, gå tillbaka", True)],
+                back=False,
+            )
+        )
 
     def _show_automatic(self, step: Step, walk: Walk, value: Any) -> None:
         """What the walk records without asking: guidance to follow, or a known answer."""

@@ -170,6 +170,7 @@ def _mentions_identity_number(value: Any) -> bool:
 
 
 REMEMBERED = "remembered"
+REOPENED = "reopened"
 """Key in `Case.pending`: answers a jump back took out, to be given again where they hold."""
 
 
@@ -527,12 +528,23 @@ class Walk:
         """Remove the last answer; returns the step that is asked again, None at the start."""
         if self.meeting is None and self.case.meetings:
             return None  # the last meeting is finished; a follow-up starts the next one
+        before = engine.flatten(self.answers())
         answers, removed = engine.go_back(self.workflow, self.answers(), self.first_section)
         if removed is None:
             return None
         step = self.workflow.step(removed)
-        self._update(answers, f"Gick tillbaka till: {step.prompt}", pending={})
+        pending: dict[str, Any] = {}
+        items = before.get(removed)
+        if step.kind == "repeat" and isinstance(items, list) and items:
+            # Back into a group: its items are kept, and the walk stands after the last one.
+            pending = {"step": step.id, "items": items, "current": {}, "queue": [], REOPENED: True}
+        self._update(answers, f"Gick tillbaka till: {step.prompt}", pending=pending)
         return step
+
+    def reopened_group(self, step: Step) -> bool:
+        """Whether the walk came back into this group from the question after it."""
+        pending = self.case.pending
+        return pending.get("step") == step.id and bool(pending.get(REOPENED))
 
     def progress(self) -> str | None:
         """What is being filled in, for a resumed walk: `Bjud in en verksamhet: Socialtjänst,

@@ -178,10 +178,14 @@ def participation_text(meeting: Meeting, workflow: Workflow) -> str:
     return f"{label} ({note})" if note else label
 
 
-def evaluation_text(action: PlanAction, workflow: Workflow) -> str:
+def evaluation_text(action: PlanAction, workflow: Workflow, *, inline: bool = False) -> str:
+    """How the action has gone, and the comment as typed; `inline` lowercases the label alone
+    (it follows other words), never the comment."""
     if action.evaluation is None:
         return ""
     label = workflow.label("atgarder", "utfall", action.evaluation)
+    if inline:
+        label = label.lower()
     return f"{label}: {action.evaluation_comment}" if action.evaluation_comment else label
 
 
@@ -304,7 +308,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
                 area.name if area else a.area,
                 _t(
                     workflow.label("atgarder", "status", a.status)
-                    + (f" ({evaluation_text(a, workflow).lower()})" if a.evaluation else "")
+                    + (f" ({evaluation_text(a, workflow, inline=True)})" if a.evaluation else "")
                 ),
             )
         parts.append(table)

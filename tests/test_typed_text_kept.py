@@ -1,0 +1,40 @@
+"""What a coordinator typed is printed as typed: a comment on how an action has gone keeps its
+capitals in `show` and in both plan exports (issue: "…elias är…")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.session import replay_follow_up
+from kronobarn_cli.store import CaseStore
+
+from .helpers import in_process
+from .test_follow_up import at, first_meeting, follow_up_answers
+
+COMMENT = "Schemat är infört; Elias är nöjd"
+
+
+@pytest.fixture
+def case_id(workflow: Workflow, store: CaseStore, isolated: Path) -> str:
+    case = first_meeting(workflow)
+    answers = follow_up_answers()
+    answers["atgarder"][1]["utfall-kommentar"] = COMMENT
+    result = replay_follow_up(workflow, case, answers, "f.yaml", clock=at("2027-04-14"))
+    store.save(result.case)
+    return result.case.id
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("show",), ("export",), ("export", "--format", "text")],
+    ids=["show", "markdown", "text"],
+)
+def test_an_evaluation_comment_is_printed_as_typed(case_id: str, command: tuple[str, ...]) -> None:
+    done = in_process(command[0], case_id, *command[1:], columns=300)
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split()).replace("\\", "")
+    assert "Elias är nöjd" in flat
+    assert "elias är nöjd" not in flat

@@ -883,3 +883,70 @@ def test_at_a_terminal_the_passphrase_is_asked_twice_and_never_shown(
     child.close()
     assert child.exitstatus == 0
     assert CaseStore(receiver).load(case_id).status == "aktiverad"
+
+
+# -- An old file replayed (second attack) ---------------------------------------------------
+
+
+def test_rule2_an_old_handover_replayed_with_replace_cannot_undo_a_withdrawal(
+    sender: Path,
+    receiver: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    soc = age_keys(tmp_path, "soc.txt")
+    case_id = activated_case(tmp_path)
+    there = tmp_path / "h.age"
+    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", soc.public)
+    assert run(capsys, *args, "--output", str(there)).code == 0
+    use(monkeypatch, receiver)
+    assert run(capsys, "import", str(there), "--identity", str(soc.file)).code == 0
+    withdraw = ("consent", case_id, "withdraw", "--giver", "vardnadshavare-1")
+    done = run(capsys, *withdraw, "--organisation", "socialtjanst")
+    assert done.code == 0, done.err
+    path = case_file(receiver, case_id)
+    kept = path.read_bytes()
+    for extra in ((), ("--replace",)):
+        message = refused_import(capsys, str(there), "--identity", str(soc.file), *extra)
+        assert "inte nyare än din kopia" in message
+        assert path.read_bytes() == kept
+    case = CaseStore(receiver).load(case_id)
+    assert case.withdrawals and case.status == "aktiverad"
+
+
+def test_rule7_a_file_coming_back_with_another_child_is_refused(
+    sender: Path,
+    receiver: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Same id, same creation time, handed back, but another child's name and no edit in its
+    journal: the child's identity never changes silently."""
+    skolan = age_keys(tmp_path, "skolan.txt")
+    case_id = activated_case(tmp_path)
+    there = tmp_path / "dit.age"
+    soc = age_keys(tmp_path, "soc.txt")
+    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", soc.public)
+    assert run(capsys, *args, "--output", str(there)).code == 0
+    use(monkeypatch, receiver)
+    assert run(capsys, "import", str(there), "--identity", str(soc.file)).code == 0
+    back = tmp_path / "tillbaka.age"
+    args = ("handover", case_id, "--to", "skola", "--recipient", skolan.public)
+    assert run(capsys, *args, "--output", str(back)).code == 0
+    # The file as the receiver sealed it, with another child's name put in.
+    data = json.loads(case_file(receiver, case_id).read_text(encoding="utf-8"))
+    data["status"] = "aktiverad"
+    data["child"]["name"] = "Någon annan"
+    forged = tmp_path / "forged.age"
+    forged.write_bytes(sealed({"format": FORMAT, "version": 1, "case": data}, skolan))
+    use(monkeypatch, sender)
+    path = case_file(sender, case_id)
+    kept = path.read_bytes()
+    message = refused_import(capsys, str(forged), "--identity", str(skolan.file), "--replace")
+    assert "Barnets namn eller födelseår" in message
+    assert path.read_bytes() == kept
+    # The file as sealed, with the child unchanged, comes back as before.
+    replaced = run(capsys, "import", str(back), "--identity", str(skolan.file), "--replace")
+    assert replaced.code == 0, replaced.err

@@ -227,6 +227,7 @@ def receive(
             raise KronobarnError(
                 f"Det finns redan ett annat ärende med id {incoming.id} här. Inget sparades."
             )
+        check_newer(incoming, existing)
         if not replace:
             raise KronobarnError(
                 f"Ärendet {incoming.id} finns redan här: det är samma ärende som kommer "
@@ -242,6 +243,49 @@ def receive(
         text += " och ersatte kopian som fanns här"
     received.log(text + ".", now, actor, ["handovers"])
     return received
+
+
+CHILD_EDITED = "Barnets uppgifter ändrades"
+"""How the journal begins the entry of `edit` (the child's name or birth year changed)."""
+
+
+def check_newer(incoming: Case, existing: Case) -> None:
+    """The same case coming back replaces the copy here only when it is newer: handed over
+    from here and back again (the copy here is the sender's read-only one, and its handovers
+    come first in the file's). An older file, such as the one this copy was received from,
+    would undo what happened here since (a withdrawn consent, a journal entry, an action).
+    A withdrawal is never dropped, and the child's identity never changes without the edit
+    that changed it in the file's journal."""
+    dumped = [h.model_dump_json() for h in existing.handovers]
+    theirs = [h.model_dump_json() for h in incoming.handovers]
+    newer = (
+        existing.status == "overlamnad"
+        and len(theirs) > len(dumped)
+        and theirs[: len(dumped)] == dumped
+    )
+    if not newer:
+        raise KronobarnError(
+            f"Filen är inte nyare än din kopia av ärendet {incoming.id}: den är en tidigare "
+            "överlämning, och det som har hänt här sedan dess (t.ex. ett återkallat samtycke) "
+            "skulle gå förlorat. Din kopia gäller. Inget sparades."
+        )
+    kept = {w.model_dump_json() for w in incoming.withdrawals}
+    if any(w.model_dump_json() not in kept for w in existing.withdrawals):
+        raise KronobarnError(
+            f"Filen saknar ett återkallat samtycke som finns i din kopia av ärendet "
+            f"{incoming.id}. Ett återkallat samtycke tas aldrig bort. Inget sparades."
+        )
+    if incoming.child != existing.child:
+        have = {e.model_dump_json() for e in existing.journal}
+        edited = any(
+            e.text.startswith(CHILD_EDITED) and e.model_dump_json() not in have
+            for e in incoming.journal
+        )
+        if not edited:
+            raise KronobarnError(
+                f"Barnets namn eller födelseår i filen skiljer sig från din kopia av ärendet "
+                f"{incoming.id}, utan att ändringen finns i ärendets journal. Inget sparades."
+            )
 
 
 def receive_into(
@@ -454,20 +498,7 @@ def generate_passphrase() -> str:
     return "-".join("".join(secrets.choice(ID_ALPHABET) for _ in range(4)) for _ in range(5))
 
 
-def passphrase_weakness(text: str) -> str | None:
-    """Why a new passphrase is too weak, or None. Spaces at the ends and runs of spaces inside do
-    not count, and one character (or a unit of up to three) repeated is no passphrase."""
-    counted = " ".join(text.split())
-    if len(counted) < MIN_PASSPHRASE:
-        return f"Lösenfrasen är för kort: minst {MIN_PASSPHRASE} tecken, mellanslag oräknade."
-    bare = counted.replace(" ", "")
-    if any(bare == bare[:n] * (len(bare) // n) for n in (1, 2, 3)):
-        return "Lösenfrasen är för svag: samma tecken upprepade."
-    return None
-
-
 def check_new_passphrase(text: str) -> str:
-    weakness = passphrase_weakness(text)
-    if weakness is not None:
-        raise KronobarnError(f"{weakness} Förslag: {generate_passphrase()}")
+    if len(text) < MIN_PASSPHRASE:
+        raise KronobarnError(f"Lösenfrasen är för kort: minst {MIN_PASSPHRASE} tecken.")
     return text

@@ -4,7 +4,7 @@ and a case built over three meetings from answers files."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,8 @@ from kronobarn_cli import answers_file, rules
 from kronobarn_cli.case import Case, Consent, OrganisationRef
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.cli import main
-from kronobarn_cli.prompts import Prompter
+from kronobarn_cli.errors import OutsideScopeError
+from kronobarn_cli.prompts import BACK, Prompter
 from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
 from kronobarn_cli.store import CaseStore
 
@@ -242,3 +243,54 @@ def test_three_meetings_keep_every_history_and_earlier_meetings_untouched(
     }
     assert [str(m.held_on) for m in meetings] == ["2027-02-10", "2027-04-15", "2027-06-01"]
     assert [str(m.next_meeting) for m in meetings] == ["2027-04-15", "2027-06-01", "2027-09-01"]
+
+
+def test_rule2_an_invitation_outside_the_consent_is_not_carried_into_the_follow_up(
+    workflow: Workflow, store: CaseStore, screen: Any
+) -> None:
+    """Socialtjänst's consent withdrawn: its invitation from the last meeting is shown flagged,
+    never asked about, and the group can be left with ← Tillbaka."""
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.withdraw_consent("vardnadshavare-1", ["socialtjanst"], date(2027, 4, 1))
+    walk.start_follow_up()
+    answers = follow_up_answers()
+    for step_id in ("omraden", "mote-datum", "mote-tid", "mote-form", "mote-plats"):
+        walk.answer(step_id, answers[step_id])
+    step = workflow.step("inbjudna")
+    assert walk.carried_items(step) == []
+    [flag] = walk.carried_outside_consent(step)
+    assert flag.startswith("Socialtjänst bjuds inte in igen: Samtycket för Socialtjänst")
+    prompter = Prompter(screen)
+    with typed("\x1b[A" + ENTER):  # up from the first choice: ← Tillbaka, the last one
+        assert prompter.ask_repeat(step, walk) is BACK
+    shown = " ".join(screen.file.getvalue().split())
+    assert "Från förra mötet: Socialtjänst bjuds inte in igen" in shown
+
+
+def test_rule2_a_withdrawn_partys_action_is_flagged_and_cancelled_without_a_new_owner(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.withdraw_consent("vardnadshavare-1", ["socialtjanst"], date(2027, 4, 1))
+    walk.start_follow_up()
+    answers = follow_up_answers(
+        inbjudna=[{"verksamhet": "skola", "satt": "link", "skickad": "2027-03-20"}],
+        deltagare=["skola"],
+    )
+    for step_id in ("omraden", "mote-datum", "mote-tid", "mote-form", "mote-plats",
+                    "inbjudna", "kontakt-fore-mote", "familjen-forst", "deltagare",
+                    "information-nrp", "omraden-motet", "barnets-delaktighet", "barnets-asikter",
+                    "vardnadshavares-asikter", "samverkanslosningar"):  # fmt: skip
+        walk.answer(step_id, answers.get(step_id, True))
+    step = workflow.step("atgarder")
+    [theirs] = [i for i in walk.carried_items(step) if i["ansvarig"]["id"] == "socialtjanst"]
+    flag = walk.consent_flag(step, theirs)
+    assert flag is not None and "återkallats" in flag
+    cancelled = walk.validate_item(step, {**theirs, "status": "avbruten", "senast": "2027-03-15"})
+    assert cancelled["ansvarig"]["id"] == "socialtjanst"  # its history and owner are kept
+    with pytest.raises(OutsideScopeError):
+        walk.validate_item(step, {**theirs, "status": "pagaende", "senast": "2027-06-15"})

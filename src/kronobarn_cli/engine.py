@@ -317,8 +317,12 @@ def validate_item(
             elif spec.required:
                 missing.append(spec)
             continue
+        # A finished or cancelled action keeps its history and its owner: no new one is
+        # needed because the owner did not attend, or its consent was withdrawn since.
+        closed = step.records == "action" and raw.get("status") in CLOSED_ACTION_STATUSES
+        checked = None if closed and spec.kind == "organisation" else scopes
         try:
-            value = validate_answer(spec, raw[spec.id], workflow, today, scopes)
+            value = validate_answer(spec, raw[spec.id], workflow, today, checked)
         except AnswerError as exc:
             exc.message = f"{spec.prompt}: {exc.message}"
             exc.field = spec.id
@@ -426,6 +430,9 @@ def _covers_participants(step: Step, items: list[dict[str, Any]], scopes: Scopes
     if missing:
         raise AnswerError(f"Varje deltagare ska finnas med; saknas: {join_swedish(missing)}.")
 
+
+CLOSED_ACTION_STATUSES = ("klar", "avbruten")
+"""The statuses of an action that no longer goes on (the others are planned and ongoing)."""
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
 

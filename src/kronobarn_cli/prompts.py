@@ -577,6 +577,9 @@ class Prompter:
         # drops that item.
         foreseen = step.for_each is not None or step.records == "consent"
         self.show_guidance(step)
+        if not items:
+            for flag in walk.carried_outside_consent(step):
+                self.say(f"Från förra mötet: {flag}", "yellow")
         for done in items:
             self._show_item(step, done, walk)
         while queue:
@@ -590,6 +593,8 @@ class Prompter:
                 previous = walk.previous_values(step, queue[0])
                 self.say("Från förra mötet:", "bold")
                 self._show_item(step, {**queue[0], **previous}, walk)
+                if outside := walk.consent_flag(step, queue[0]):
+                    self.say(outside, "yellow")
                 # What is asked again starts from last time (the status), but never an old
                 # date: keeping one must be typed, not an Enter on what is already there.
                 dates = {f.id for f in step.fields if f.kind == "date"}

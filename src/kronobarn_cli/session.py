@@ -342,11 +342,56 @@ class Walk:
         held_on = engine.flatten(self.answers()).get("mote-datum")
         carried = []
         for item in rules.carried_items(step.records, items):
+            if self._outside_consent(step, item) is not None:
+                continue  # shown flagged (`carried_outside_consent`), never asked about
             kept = {k: v for k, v in item.items() if k not in again}
             if step.records == "action" and held_on and item.get("senast", held_on) < held_on:
                 kept.pop("senast")  # its date passed before this meeting: asked again
             carried.append(kept)
         return carried
+
+    def carried_outside_consent(self, step: Step) -> list[str]:
+        """Why items of the last meeting are not carried into this one: the consent no longer
+        covers their organisation (withdrawn or run out), one flag per item."""
+        previous = self.previous_meeting()
+        if previous is None or not step.carry_over or step.kind != "repeat":
+            return []
+        items = engine.flatten(previous.answers).get(step.id, [])
+        return [
+            flag
+            for item in rules.carried_items(step.records, items)
+            if (flag := self._outside_consent(step, item)) is not None
+        ]
+
+    def _outside_consent(self, step: Step, item: dict[str, Any]) -> str | None:
+        """An invitation from the last meeting to an organisation the consent no longer covers."""
+        if step.records != "invitee":
+            return None
+        refusal = self._refusal(item.get("verksamhet"))
+        return (
+            None
+            if refusal is None
+            else f"{item['verksamhet']['name']} bjuds inte in igen: {refusal}"
+        )
+
+    def consent_flag(self, step: Step, item: dict[str, Any]) -> str | None:
+        """A carried-over action whose owner the consent no longer covers: said beside it."""
+        if step.records != "action":
+            return None
+        refusal = self._refusal(item.get("ansvarig"))
+        if refusal is None:
+            return None
+        return f"{refusal} Sätt insatsen som avbruten eller klar, eller ge den en ny ansvarig."
+
+    def _refusal(self, raw: Any) -> str | None:
+        if not isinstance(raw, dict):
+            return None
+        entry = self.workflow.organisation(str(raw.get("id")))
+        if entry is not None and entry.kind == "familj":
+            return None  # the family needs no consent
+        org = OrganisationRef.model_validate(raw)
+        scope = self.consent_scope()
+        return None if scope.covers(org) else scope.refusal(org)
 
     def keep_passed_date(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
         """A carried-over action finished or cancelled now keeps its old date: only an action

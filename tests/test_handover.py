@@ -30,7 +30,13 @@ from rich.console import Console
 from kronobarn_cli import cli, export, passphrases
 from kronobarn_cli.case import SCHEMA_VERSION, Case
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.handover import FORMAT, MIN_PASSPHRASE, generate_passphrase, merge_journals
+from kronobarn_cli.handover import (
+    FORMAT,
+    MIN_PASSPHRASE,
+    generate_passphrase,
+    merge_journals,
+    passphrase_weakness,
+)
 from kronobarn_cli.index import INDEX_FILE
 from kronobarn_cli.prompts import Prompter
 from kronobarn_cli.retention import RetentionRule
@@ -453,10 +459,48 @@ def test_a_short_passphrase_is_refused(
     assert "kort" not in refused.err.replace("för kort", "")  # the passphrase is never shown
 
 
+@pytest.mark.parametrize("weak", [" " * 11 + "x", "  abc   def  ", "a" * 12, "ab" * 8, "xyz" * 5])
+def test_a_weak_passphrase_in_the_variable_is_refused_with_a_suggestion(
+    weak: str,
+    sender: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    case_id = activated_case(tmp_path)
+    output = tmp_path / "fil.age"
+    monkeypatch.setenv(passphrases.ENV, weak)
+    refused = run(capsys, "handover", case_id, "--to", "socialtjanst", "--output", str(output))
+    message = refused.one_swedish_line()
+    assert "för kort" in message or "för svag" in message
+    suggested = message.rsplit("Förslag: ", 1)[1]
+    assert passphrase_weakness(suggested) is None and len(suggested.split("-")) == 5
+    assert not output.exists()
+    assert CaseStore(sender).load(case_id).status == "aktiverad"
+
+
+@pytest.mark.parametrize("weak", [" " * 11 + "x", "a" * 12])
+def test_a_weak_passphrase_typed_at_the_prompt_is_refused_there(weak: str, screen: Console) -> None:
+    good = "en-lång-lösenfras"
+    clear = "\x15"  # Ctrl-U empties the refused answer
+    with typed(line(weak), clear, line(good), line(good)):
+        assert (
+            Prompter(screen).ask_new_passphrase(
+                MIN_PASSPHRASE, generate_passphrase, passphrase_weakness
+            )
+            == good
+        )
+
+
 def test_a_new_passphrase_is_typed_twice_until_both_agree(screen: Console) -> None:
     first, second = "en-lång-lösenfras-1", "en-lång-lösenfras-2"
     with typed(line(first), line(second), line(first), line(first)):
-        assert Prompter(screen).ask_new_passphrase(MIN_PASSPHRASE, generate_passphrase) == first
+        assert (
+            Prompter(screen).ask_new_passphrase(
+                MIN_PASSPHRASE, generate_passphrase, passphrase_weakness
+            )
+            == first
+        )
     shown = screen.file.getvalue()  # type: ignore[attr-defined]
     assert "inte lika" in shown and "per telefon" in shown
     assert first not in shown
@@ -464,7 +508,9 @@ def test_a_new_passphrase_is_typed_twice_until_both_agree(screen: Console) -> No
 
 def test_an_empty_passphrase_gets_one_made_and_shown_once(screen: Console) -> None:
     with typed(line("")):
-        made = Prompter(screen).ask_new_passphrase(MIN_PASSPHRASE, generate_passphrase)
+        made = Prompter(screen).ask_new_passphrase(
+            MIN_PASSPHRASE, generate_passphrase, passphrase_weakness
+        )
     groups = made.split("-")
     assert len(groups) == 5 and all(len(g) == 4 for g in groups)
     assert screen.file.getvalue().count(made) == 1  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import JournalRewriteError
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
+from kronobarn_cli.text import IDENTITY_NUMBER_WARNING
 
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import run
@@ -82,6 +83,7 @@ def test_journal_entries_carry_user_command_and_fields_and_never_the_free_text(
     for args in steps:
         result = run(capsys, "--user", "Maria Lind", *args)
         assert result.code == 0, (args, result.err)
+        assert "personnummer" not in result.err, (args, result.err)
 
     journal = journal_on_disk(isolated, case_id)
     written = json.dumps(journal, ensure_ascii=False)
@@ -270,3 +272,30 @@ def test_a_case_from_an_answers_file_is_created_before_its_answers_even_when_the
     assert journal[0]["text"] == "Ärendet skapades."
     moments = [entry["at"] for entry in journal]
     assert moments == sorted(moments), moments
+
+
+NUMBER = "Barn 20160101-1234"
+ACTION_OPTIONS = ("--organisation", "skola", "--due", "2027-05-01", "--area", "utvecklas")
+
+
+FREE_TEXT_OPTIONS = {
+    "plan-what": ("plan", "{id}", "add", "--what", NUMBER, *ACTION_OPTIONS),
+    "plan-person": ("plan", "{id}", "add", "--what", ACTION, "--person", NUMBER, *ACTION_OPTIONS),
+    "plan-goal": ("plan", "{id}", "add", "--what", ACTION, "--goal", NUMBER, *ACTION_OPTIONS),
+    "consent-name": ("consent", "{id}", "add", "--giver", "vardnadshavare-1",
+                     "--organisation", "skola", "--name", "Vårdnadshavare 198001011234"),
+    "close-reason": ("close", "{id}", "--reason", f"Flyttade, se {NUMBER}"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("args", FREE_TEXT_OPTIONS.values(), ids=FREE_TEXT_OPTIONS.keys())
+def test_free_text_given_as_an_option_warns_of_an_identity_number_and_is_still_saved(
+    args: tuple[str, ...], capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated: Path
+) -> None:
+    case_id = new_case(capsys, tmp_path)
+    result = run(capsys, *(case_id if a == "{id}" else a for a in args))
+    assert result.code == 0, result.err
+    assert result.err.count(IDENTITY_NUMBER_WARNING) == 1, result.err
+    assert result.err.strip() == f"Varning: {IDENTITY_NUMBER_WARNING}"
+    case_file = (isolated / "arenden" / f"{case_id}.json").read_text(encoding="utf-8")
+    assert next(a for a in args if "1234" in a) in case_file  # the warning does not refuse

@@ -339,6 +339,39 @@ def test_a_connection_killed_mid_walk_is_one_swedish_line_and_the_walk_resumes(
 # -- moving between files and the database --------------------------------------------------------
 
 
+def test_a_connection_lost_during_db_import_says_to_run_the_import_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    source = tmp_path / "filer"
+    files = CaseStore(source)
+    made = [files.create(Child(name=f"Barn {n}", birth_year=2015), NOW) for n in range(3)]
+    insert = PgStore._insert
+    calls: list[str] = []
+
+    def lost_on_the_second(self: PgStore, conn: Any, case: Case, team: str) -> bool:
+        calls.append(case.id)
+        if len(calls) == 2:
+            raise pgstore.psycopg.OperationalError("server closed the connection unexpectedly")
+        return insert(self, conn, case, team)
+
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    with monkeypatch.context() as patch:
+        patch.setattr(PgStore, "_insert", lost_on_the_second)
+        lost = in_process("db", "import", str(source))
+    assert lost.returncode == 1
+    assert lost.stderr.strip().splitlines() == [
+        "Fel: Förbindelsen med databasen bröts efter 1 ärende, som är sparade. Kör importen "
+        f"igen (de som redan finns hoppas över): kronobarn db import {source}"
+    ]
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert [row["id"] for row in listed] == calls[:1]
+
+    again = in_process("db", "import", str(source))
+    assert again.stdout.strip() == "Läste in 2 ärenden; 1 hoppades över."
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert sorted(row["id"] for row in listed) == sorted(case.id for case in made)
+
+
 def test_db_import_and_export_round_trip_and_a_broken_file_is_skipped_and_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
 ) -> None:

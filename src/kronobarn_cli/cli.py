@@ -17,7 +17,7 @@ from kronobarn_cli import i18n, launch
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
 from kronobarn_cli.ids import system_user, user_problem
 from kronobarn_cli.lazy import Background, LazyModule, lazy_console
-from kronobarn_cli.text import terminal_safe
+from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -242,6 +242,13 @@ def _close_stores() -> None:
         close = getattr(state.opened.pop(), "close", None)
         if close is not None:
             close()
+
+
+def _warn_if_identity_number(*texts: str | None) -> None:
+    """Free text given outside the walk gets the walk's warning (once) when it holds what looks
+    like a personal identity number; the command still does what it was asked."""
+    if any(text and has_identity_number(text) for text in texts):
+        err.print(rich_text.Text("Varning: " + IDENTITY_NUMBER_WARNING), soft_wrap=True)
 
 
 def _require_terminal(command: str) -> None:
@@ -546,6 +553,7 @@ def close(
     with store.locked(case_id):
         case = _closed(store, store.load(case_id), reason)
     out.print(f"Ärendet {case.id} är avslutat.")
+    _warn_if_identity_number(reason)
 
 
 def _closed(store: Store, case: "Case", reason: str) -> "Case":
@@ -977,6 +985,7 @@ def plan_add(
         return f"Insats {number} är tillagd: {what}"
 
     _change_plan("plan add", change)
+    _warn_if_identity_number(what, person, goal)
 
 
 consent_app = typer.Typer(
@@ -1103,6 +1112,7 @@ def consent_add(
         case = session.record_consent(store, workflow, case, item, clock=session.local_now)
     out.print(f"Samtycket är registrerat i ärende {case.id}.")
     out.print(views.consent_view(case, workflow, session.local_now().date()))
+    _warn_if_identity_number(item.get("namn"))
 
 
 @consent_app.command("withdraw", cls=i18n.Command)

@@ -106,6 +106,10 @@ class StoreError(KronobarnError):
     a missing or newer schema, no access."""
 
 
+class ConnectionLostError(StoreError):
+    """The database connection broke after it was made; what was committed before is kept."""
+
+
 def journal_refusal(
     case_id: str, recorded: Sequence[object], journal: Sequence[object]
 ) -> JournalRewriteError:

@@ -498,7 +498,20 @@ def generate_passphrase() -> str:
     return "-".join("".join(secrets.choice(ID_ALPHABET) for _ in range(4)) for _ in range(5))
 
 
+def passphrase_weakness(text: str) -> str | None:
+    """Why a new passphrase is too weak, or None. Spaces at the ends and runs of spaces inside do
+    not count, and one character (or a unit of up to three) repeated is no passphrase."""
+    counted = " ".join(text.split())
+    if len(counted) < MIN_PASSPHRASE:
+        return f"Lösenfrasen är för kort: minst {MIN_PASSPHRASE} tecken, mellanslag oräknade."
+    bare = counted.replace(" ", "")
+    if any(bare == bare[:n] * (len(bare) // n) for n in (1, 2, 3)):
+        return "Lösenfrasen är för svag: samma tecken upprepade."
+    return None
+
+
 def check_new_passphrase(text: str) -> str:
-    if len(text) < MIN_PASSPHRASE:
-        raise KronobarnError(f"Lösenfrasen är för kort: minst {MIN_PASSPHRASE} tecken.")
+    weakness = passphrase_weakness(text)
+    if weakness is not None:
+        raise KronobarnError(f"{weakness} Förslag: {generate_passphrase()}")
     return text

@@ -13,7 +13,12 @@ import sys
 from rich.console import Console
 
 from kronobarn_cli.errors import KronobarnError, NoPassphraseError
-from kronobarn_cli.handover import MIN_PASSPHRASE, check_new_passphrase, generate_passphrase
+from kronobarn_cli.handover import (
+    MIN_PASSPHRASE,
+    check_new_passphrase,
+    generate_passphrase,
+    passphrase_weakness,
+)
 from kronobarn_cli.prompts import Prompter
 
 ENV = "KRONOBARN_PASSPHRASE"
@@ -29,7 +34,9 @@ def for_sealing(console: Console, command: str) -> str:
             raise KronobarnError(f"{ENV}: {exc.message}") from None
     if not sys.stdin.isatty():
         raise NoPassphraseError(command, "--recipient")
-    return Prompter(console).ask_new_passphrase(MIN_PASSPHRASE, generate_passphrase)
+    return Prompter(console).ask_new_passphrase(
+        MIN_PASSPHRASE, generate_passphrase, passphrase_weakness
+    )
 
 
 def for_opening(command: str) -> str:

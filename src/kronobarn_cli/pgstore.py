@@ -36,6 +36,7 @@ from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
     CaseRecordError,
+    ConnectionLostError,
     KronobarnError,
     StaleCaseError,
     StoreError,
@@ -145,8 +146,8 @@ def translate(exc: Exception, *, url: str = "", case_id: str | None = None) -> K
                 "eller KRONOBARN_STORE och att servern är igång."
             )
         if case_id is not None:
-            return StoreError(f"{_LOST} Fortsätt med: kronobarn resume {case_id}")
-        return StoreError(_LOST)
+            return ConnectionLostError(f"{_LOST} Fortsätt med: kronobarn resume {case_id}")
+        return ConnectionLostError(_LOST)
     return StoreError(f"Databasfel ({state or exc.__class__.__name__}). Inget mer sparades.")
 
 
@@ -281,7 +282,7 @@ class PgStore:
         if conn is not None and self._held:
             # The advisory locks went with the old connection: going on would be unsafe.
             held = next(iter(self._held))
-            raise StoreError(f"{_LOST} Fortsätt med: kronobarn resume {held}")
+            raise ConnectionLostError(f"{_LOST} Fortsätt med: kronobarn resume {held}")
         with self.errors():
             conn = psycopg.connect(
                 self.url,

@@ -870,7 +870,9 @@ class Prompter:
         self.asked += 1
         return str(questionary.password("Lösenfras för filen:").unsafe_ask())
 
-    def ask_new_passphrase(self, minimum: int, generate: Callable[[], str]) -> str:
+    def ask_new_passphrase(
+        self, minimum: int, generate: Callable[[], str], weakness: Callable[[str], str | None]
+    ) -> str:
         """Ask twice until both agree; an empty answer gets a generated passphrase, shown once."""
         self.say(
             "Filen krypteras med en lösenfras. Skicka lösenfrasen på ett annat sätt än filen, "
@@ -878,9 +880,8 @@ class Prompter:
         )
 
         def long_enough(raw: str) -> bool | str:
-            if raw and len(raw) < minimum:
-                return f"Minst {minimum} tecken (eller tomt för en föreslagen lösenfras)."
-            return True
+            why = weakness(raw) if raw else None
+            return f"{why} Lämna tomt så föreslår kronobarn en." if why else True
 
         while True:
             self.asked += 1

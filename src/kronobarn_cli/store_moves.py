@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kronobarn_cli.errors import CaseFileError, KronobarnError, StoreError
+from kronobarn_cli.errors import CaseFileError, ConnectionLostError, KronobarnError, StoreError
 from kronobarn_cli.store import CASES_DIR, CaseStore
 from kronobarn_cli.stores import Store
 
@@ -30,10 +31,24 @@ def file_store(directory: Path) -> CaseStore:
     return source
 
 
-def move(source: Store, target: Store) -> Moved:
+def move(source: Store, target: Store, again: tuple[str, str]) -> Moved:
     """Every case of `source` added to `target` (one transaction or one file each); a case
-    that cannot be read or whose id `target` already has is reported and skipped."""
+    that cannot be read or whose id `target` already has is reported and skipped. A lost
+    database connection stops the move and says to run the command `again` names again."""
     moved = Moved()
+    try:
+        _move(source, target, moved)
+    except ConnectionLostError:
+        done = len(moved.done)
+        raise ConnectionLostError(
+            f"Förbindelsen med databasen bröts efter {done} ärende{'' if done == 1 else 'n'}, "
+            "som är sparade. "
+            f"Kör {again[0]} igen (de som redan finns hoppas över): kronobarn {again[1]}"
+        ) from None
+    return moved
+
+
+def _move(source: Store, target: Store, moved: Moved) -> None:
     for item in source.iter_cases():
         if isinstance(item, CaseFileError):
             moved.problems.append(item.message)
@@ -48,14 +63,19 @@ def move(source: Store, target: Store) -> Moved:
             moved.problems.append(exc.message)
         else:
             moved.done.append(item.id)
-    return moved
 
 
 def import_directory(target: Store, directory: Path) -> Moved:
-    return move(file_store(directory), target)
+    return move(file_store(directory), target, ("importen", f"db import {_quoted(directory)}"))
 
 
 def export_directory(source: Store, directory: Path) -> Moved:
     if directory.exists() and not directory.is_dir():
         raise KronobarnError(f"{directory} är ingen katalog.")
-    return move(source, CaseStore(directory, lock_wait=0))
+    target = CaseStore(directory, lock_wait=0)
+    return move(source, target, ("exporten", f"db export {_quoted(directory)}"))
+
+
+def _quoted(directory: Path) -> str:
+    """The directory as it can be pasted into a shell."""
+    return shlex.quote(str(directory))

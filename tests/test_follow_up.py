@@ -15,7 +15,7 @@ from kronobarn_cli import answers_file, rules
 from kronobarn_cli.case import Case, Consent, OrganisationRef
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.cli import main
-from kronobarn_cli.errors import OutsideScopeError
+from kronobarn_cli.errors import AnswerError, OutsideScopeError
 from kronobarn_cli.prompts import BACK, Prompter
 from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
 from kronobarn_cli.store import CaseStore
@@ -294,3 +294,42 @@ def test_rule2_a_withdrawn_partys_action_is_flagged_and_cancelled_without_a_new_
     assert cancelled["ansvarig"]["id"] == "socialtjanst"  # its history and owner are kept
     with pytest.raises(OutsideScopeError):
         walk.validate_item(step, {**theirs, "status": "pagaende", "senast": "2027-06-15"})
+
+
+def test_rule5_a_follow_up_is_not_dated_before_the_meeting_it_follows(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.start_follow_up()
+    walk.answer("omraden", ["trygg"])
+    first = case.meetings[0].held_on
+    assert first is not None
+    with pytest.raises(AnswerError, match="före förra mötet"):
+        walk.answer("mote-datum", str(first - timedelta(days=1)))
+    walk.answer("mote-datum", str(first + timedelta(days=1)))
+
+
+def test_rule2_consent_is_checked_as_of_the_meetings_day_too(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """A meeting registered afterwards: a party whose consent came only after that day could
+    not take part in it, though today's consent covers it."""
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.extend_consent({"roll": "vardnadshavare-1", "form": "muntlig", "datum": "2027-04-10",
+                         "verksamheter": ["vardcentral"]})  # fmt: skip
+    walk.start_follow_up()
+    answers = follow_up_answers(
+        inbjudna=[{"verksamhet": "vardcentral", "satt": "link", "skickad": "2027-04-10"}],
+    )
+    walk.answer("omraden", ["trygg"])
+    walk.answer("mote-datum", "2027-04-05")
+    for step_id in ("mote-tid", "mote-form", "mote-plats", "inbjudna", "kontakt-fore-mote",
+                    "familjen-forst"):  # fmt: skip
+        walk.answer(step_id, answers.get(step_id, True))
+    with pytest.raises(AnswerError, match="omfattade inte Vårdcentral den 5 april 2027"):
+        walk.answer("deltagare", ["skola", "vardcentral"])
+    walk.answer("deltagare", ["skola", "socialtjanst"])

@@ -511,9 +511,37 @@ class Walk:
     def validate(self, spec: Any, raw: Any) -> Any:
         """One answer or field, with the consent and participant rules of this case."""
         flat = engine.flatten(self.answers())
-        return engine.validate_answer(
+        value = engine.validate_answer(
             spec, raw, self.workflow, self.today, self.scopes(), answers=flat
         )
+        if spec.id == "mote-datum" and isinstance(value, str):
+            self._after_previous_meeting(date.fromisoformat(value))
+        if spec.id == "deltagare" and isinstance(value, list) and "mote-datum" in flat:
+            self._consented_on(date.fromisoformat(flat["mote-datum"]), value)
+        return value
+
+    def _after_previous_meeting(self, held_on: date) -> None:
+        """A follow-up meeting is not held before the meeting it follows."""
+        previous = self.previous_meeting()
+        if previous is not None and previous.held_on is not None and held_on < previous.held_on:
+            raise AnswerError(
+                f"Mötet kan inte hållas före förra mötet ({swedish_date(previous.held_on)})."
+            )
+
+    def _consented_on(self, held_on: date, named: list[Any]) -> None:
+        """Consent is checked as of the meeting's day too: a meeting registered afterwards
+        cannot have had a party that consent covered only later (or no longer covered)."""
+        if held_on >= self.today:
+            return  # as of today is checked already; a day ahead is checked when it comes
+        flat = engine.flatten(self.answers())
+        scope = rules.consent_context(self.workflow, self.case, held_on).scope(flat)
+        for raw in named:
+            org = OrganisationRef.model_validate(raw)
+            if not scope.covers(org):
+                raise AnswerError(
+                    f"Samtycket omfattade inte {org.name} den {swedish_date(held_on)}, "
+                    "mötets datum. Kontrollera mötets datum eller samtyckets datum."
+                )
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
         flat = engine.flatten(self.answers())

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from kronobarn_cli import answers_file, rules
+from kronobarn_cli import answers_file, rules, session
 from kronobarn_cli.case import Case, Consent, OrganisationRef
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.cli import main
-from kronobarn_cli.errors import AnswerError, OutsideScopeError
+from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError
 from kronobarn_cli.prompts import BACK, Prompter
 from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
 from kronobarn_cli.store import CaseStore
@@ -333,3 +333,27 @@ def test_rule2_consent_is_checked_as_of_the_meetings_day_too(
     with pytest.raises(AnswerError, match="omfattade inte Vårdcentral den 5 april 2027"):
         walk.answer("deltagare", ["skola", "vardcentral"])
     walk.answer("deltagare", ["skola", "socialtjanst"])
+
+
+@pytest.mark.parametrize("ended", ["withdrawn", "expired"])
+def test_rule2_one_rule_refuses_a_follow_up_and_a_new_action_without_consent(
+    workflow: Workflow, store: CaseStore, ended: str
+) -> None:
+    """A consent withdrawn as a whole and one run out act alike: neither a follow-up nor a new
+    action of the own organisation (which needs no consent to be named) goes on without it."""
+    case = first_meeting(workflow)
+    if ended == "expired":
+        data = case.model_dump()
+        data["consents"][0]["valid_until"] = date(2027, 3, 31)
+        case = Case.model_validate(data)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    if ended == "withdrawn":
+        walk.withdraw_consent("vardnadshavare-1", [], date(2027, 4, 1))
+    case = store.load(case.id)
+    with pytest.raises(KronobarnError, match="samtycke"):
+        Walk(workflow, store, case, clock=at("2027-04-14")).start_follow_up()
+    with pytest.raises(KronobarnError, match="samtycke"):
+        session.add_action(store, workflow, case, "Ny insats", "skola", "2027-05-01", "trygg",
+                           now=at("2027-04-14")())  # fmt: skip
+    assert store.load(case.id).meetings[0].actions == case.meetings[0].actions

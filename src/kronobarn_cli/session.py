@@ -789,10 +789,7 @@ class Walk:
     def start_follow_up(self) -> Meeting:
         """Open the next meeting of an activated case whose last meeting is finished."""
         case = self.case
-        if case.status != "aktiverad":
-            raise KronobarnError(
-                f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[case.status]})."
-            )
+        refuse_without_consent(case, self.today)
         latest = case.current_meeting
         if latest is None or not latest.finished:
             raise KronobarnError(
@@ -950,6 +947,23 @@ def _save_plan(
     return updated
 
 
+def refuse_without_consent(case: Case, today: date) -> None:
+    """One rule for going on with a case (a follow-up, an action added or kept open): it is
+    activated, and every required giver's consent holds today. A consent withdrawn and one
+    run out act alike."""
+    if case.status != "aktiverad":
+        raise KronobarnError(
+            f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[case.status]})."
+        )
+    scope = ConsentScope.of(case, today)
+    if not scope.complete():
+        raise KronobarnError(
+            f"Ärendet {case.id} saknar ett samtycke som gäller i dag (från "
+            f"{scope.missing_words()}): samtycket har återkallats eller gått ut. Registrera ett "
+            f"nytt med: kronobarn consent {case.id} add"
+        )
+
+
 def _open_for_changes(case: Case) -> Meeting:
     refuse_if_handed_over(case)
     if case.closed is not None:
@@ -979,6 +993,7 @@ def add_action(  # noqa: PLR0917 - the fields of one action
         item["person"] = person
     if goal:
         item["mal"] = goal
+    refuse_without_consent(case, now.date())
     _check_action_scope(workflow, case, meeting, item, now.date())
     items = [*_plan_items(workflow, meeting), item]
     updated = _save_plan(
@@ -998,6 +1013,7 @@ def set_action_status(
     item = {**items[number - 1], "status": status}
     if status in OPEN_STATUSES:
         # Keeping an action open keeps its organisation working with the child's data.
+        refuse_without_consent(case, now.date())
         _check_action_scope(workflow, case, meeting, item, now.date())
     items[number - 1] = item
     label = workflow.label("atgarder", "status", status).lower()

@@ -996,3 +996,24 @@ def test_rule7_a_file_coming_back_with_another_child_is_refused(
     # The file as sealed, with the child unchanged, comes back as before.
     replaced = run(capsys, "import", str(back), "--identity", str(skolan.file), "--replace")
     assert replaced.code == 0, replaced.err
+
+
+def test_an_imported_case_over_the_stores_limit_is_refused_and_nothing_is_saved(
+    sender: Path,
+    receiver: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A 15 MB text: the store could not read the case back, so it is never written."""
+    keys = age_keys(tmp_path)
+    case_id = activated_case(tmp_path)
+    data = json.loads(case_file(sender, case_id).read_text(encoding="utf-8"))
+    data["answers"]["behov-av-samverkan"]["uppmarksammat"] = "x" * 15_000_000
+    bundle = tmp_path / "stor.age"
+    bundle.write_bytes(sealed({"format": FORMAT, "version": 1, "case": data}, keys))
+    use(monkeypatch, receiver)
+    message = refused_import(capsys, str(bundle), "--identity", str(keys.file))
+    assert "större än 10 MB" in message
+    assert not case_file(receiver, case_id).exists()
+    assert run(capsys, "list", "--json").out.strip() in ("[]", "")

@@ -589,4 +589,12 @@ def _has_surrogate(data: object) -> bool:
 
 
 def _encoded(case: Case) -> bytes:
-    return case.model_dump_json(indent=2).encode("utf-8") + b"\n"
+    """The case file's bytes; a case the store could not read back (over its limit) is never
+    written, whichever way it came (an import, a change)."""
+    data = case.model_dump_json(indent=2).encode("utf-8") + b"\n"
+    if len(data) > MAX_CASE_BYTES:
+        raise KronobarnError(
+            f"Ärendet {case.id} blir större än {MAX_CASE_BYTES // 1_000_000} MB och kan inte "
+            "sparas. Inget sparades."
+        )
+    return data

@@ -470,3 +470,19 @@ def test_background_work_gives_its_value_or_raises_its_error_where_it_is_awaited
     failing.start()
     with pytest.raises(cli.KronobarnError, match="Checklistorna har fel"):
         failing.result()
+
+
+def test_short_help_option_shows_the_same_page_as_the_long_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`-h` is `--help` for the app and every command: the same page, the same exit code."""
+    for args in every_command():
+        pages = []
+        for option in ("--help", "-h"):
+            with pytest.raises(SystemExit) as ended:
+                cli.main([*args, option])
+            captured = capsys.readouterr()
+            assert ended.value.code == 0, (args, option, captured.err)
+            pages.append(captured.out)
+        assert pages[0] == pages[1], args
+        assert "Användning: kronobarn" in pages[1], args

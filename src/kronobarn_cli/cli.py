@@ -102,6 +102,8 @@ app = typer.Typer(
     cls=i18n.Group,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    # Click hands these on to every subcommand's context, so `-h` is `--help` everywhere.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 checklists_app = typer.Typer(
     help="Checklistorna: kontrollera länets egna filer.\n\nExempel: kronobarn checklists validate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -10,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from kronobarn_cli import engine
 from kronobarn_cli.checklist import (
     AREAS_FILE,
     ORGANISATIONS_FILE,
+    Organisation,
     Workflow,
     default_checklists_dir,
     load_workflow,
     validate_directory,
 )
-from kronobarn_cli.errors import ChecklistError
+from kronobarn_cli.errors import AnswerError, ChecklistError
 
 from .conftest import REPO
 
@@ -295,3 +298,15 @@ def test_a_step_a_question_names_must_exist_and_be_of_its_kind(county: Path) -> 
     problems = validate_directory(county)
     assert any("'with_time: mote-tiden' ska nämna ett steg av typen time" in p for p in problems)
     assert any("'opt_in: mote-datum' ska nämna ett steg av typen repeat" in p for p in problems)
+
+
+def test_an_organisation_two_directory_entries_could_be_is_refused_as_ambiguous(
+    workflow: Workflow,
+) -> None:
+    """`Vardcentral` is the id of one and, without its diacritics, the name of another: the
+    user is asked for the id rather than given either."""
+    other = Organisation(id="vc-norr", name="Värdcentral", kind="primarvard")
+    county = dataclasses.replace(workflow, organisations=(*workflow.organisations, other))
+    assert [o.id for o in county.organisations_named("vardcentral")] == ["vardcentral"]
+    with pytest.raises(AnswerError, match="'Vardcentral' kan vara vardcentral eller vc-norr"):
+        engine.organisation_answer("Vardcentral", county)

@@ -565,7 +565,7 @@ def handover(
         typer.Option(
             "--to",
             metavar="VERKSAMHET",
-            help="Verksamheten som tar över samordningen (id, eller annan:Namn).",
+            help="Verksamheten som tar över samordningen (id eller namn, eller annan:Namn).",
             show_default=False,
         ),
     ],
@@ -950,7 +950,9 @@ def plan_add(
     what: Annotated[str, typer.Option("--what", metavar="TEXT", help="Vad ska göras?")],
     organisation: Annotated[
         str,
-        typer.Option("--organisation", metavar="VERKSAMHET", help="Ansvarig (id), en deltagare."),
+        typer.Option(
+            "--organisation", metavar="VERKSAMHET", help="Ansvarig (id eller namn), en deltagare."
+        ),
     ],
     due: Annotated[str, typer.Option("--due", metavar="DATUM", help="Senast, ÅÅÅÅ-MM-DD.")],
     area: Annotated[str, typer.Option("--area", metavar="OMRÅDE", help="Område i hjulet (id).")],
@@ -1037,7 +1039,7 @@ Organisations = Annotated[
     typer.Option(
         "--organisation",
         metavar="VERKSAMHET",
-        help="Verksamhetens id (kan upprepas).",
+        help="Verksamhetens id eller namn (kan upprepas).",
         show_default=False,
     ),
 ]
@@ -1387,12 +1389,20 @@ def remind(
         raise KronobarnError(
             f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
         )
+    organisation_id = None
+    if organisation:
+        # A directory organisation however it was typed (`Vardcentral`); any other name (an
+        # "annan verksamhet") is matched as it is, in any case.
+        named = _workflow().organisations_named(organisation)
+        if len(named) == 1:
+            organisation, organisation_id = named[0].name, named[0].id
     query = remind_options.Query(
         today=day,
         until=remind_options.parse_within(within or settings.remind_within, day),
         consent_days=settings.consent_days,
         overdue_only=overdue,
         organisation=organisation,
+        organisation_id=organisation_id,
         by_coordinator=coordinator,
         case_id=case_id,
         kinds=tuple(kinds) if kinds else remind_options.KINDS,

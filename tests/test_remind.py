@@ -218,7 +218,7 @@ def test_table_is_grouped_by_organisation(store: CaseStore) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("--within", "snart"), ("--today", "igår"), ("--kind", "brev"), ("--format", "xml"),
+    [("--within", "snart"), ("--today", "i förrgår"), ("--kind", "brev"), ("--format", "xml"),
      ("--fail-on", "allt"), ("--case", "zzzzzz")],
 )  # fmt: skip
 def test_bad_options_are_one_swedish_line(store: CaseStore, args: tuple[str, ...]) -> None:

@@ -310,3 +310,11 @@ def test_an_organisation_two_directory_entries_could_be_is_refused_as_ambiguous(
     assert [o.id for o in county.organisations_named("vardcentral")] == ["vardcentral"]
     with pytest.raises(AnswerError, match="'Vardcentral' kan vara vardcentral eller vc-norr"):
         engine.organisation_answer("Vardcentral", county)
+
+
+@pytest.mark.parametrize("typo", ["Säkerställt att det är tydligt", "samverkanmötet"])
+def test_the_checklists_text_has_no_known_typo(typo: str) -> None:
+    """Seen in issue 22: the checklists (and the seed they quote) spell these right."""
+    for path in [*sorted(default_checklists_dir().glob("*.yaml")), SEED]:
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        assert typo not in text, path.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -10,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from kronobarn_cli import engine
 from kronobarn_cli.checklist import (
     AREAS_FILE,
     ORGANISATIONS_FILE,
+    Organisation,
     Workflow,
     default_checklists_dir,
     load_workflow,
     validate_directory,
 )
-from kronobarn_cli.errors import ChecklistError
+from kronobarn_cli.errors import AnswerError, ChecklistError
 
 from .conftest import REPO
 
@@ -295,3 +298,23 @@ def test_a_step_a_question_names_must_exist_and_be_of_its_kind(county: Path) -> 
     problems = validate_directory(county)
     assert any("'with_time: mote-tiden' ska nämna ett steg av typen time" in p for p in problems)
     assert any("'opt_in: mote-datum' ska nämna ett steg av typen repeat" in p for p in problems)
+
+
+def test_an_organisation_two_directory_entries_could_be_is_refused_as_ambiguous(
+    workflow: Workflow,
+) -> None:
+    """`Vardcentral` is the id of one and, without its diacritics, the name of another: the
+    user is asked for the id rather than given either."""
+    other = Organisation(id="vc-norr", name="Värdcentral", kind="primarvard")
+    county = dataclasses.replace(workflow, organisations=(*workflow.organisations, other))
+    assert [o.id for o in county.organisations_named("vardcentral")] == ["vardcentral"]
+    with pytest.raises(AnswerError, match="'Vardcentral' kan vara vardcentral eller vc-norr"):
+        engine.organisation_answer("Vardcentral", county)
+
+
+@pytest.mark.parametrize("typo", ["Säkerställt att det är tydligt", "samverkanmötet"])
+def test_the_checklists_text_has_no_known_typo(typo: str) -> None:
+    """Seen in issue 22: the checklists (and the seed they quote) spell these right."""
+    for path in [*sorted(default_checklists_dir().glob("*.yaml")), SEED]:
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        assert typo not in text, path.name

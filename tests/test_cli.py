@@ -470,3 +470,66 @@ def test_background_work_gives_its_value_or_raises_its_error_where_it_is_awaited
     failing.start()
     with pytest.raises(cli.KronobarnError, match="Checklistorna har fel"):
         failing.result()
+
+
+def test_short_help_option_shows_the_same_page_as_the_long_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`-h` is `--help` for the app and every command: the same page, the same exit code."""
+    for args in every_command():
+        pages = []
+        for option in ("--help", "-h"):
+            with pytest.raises(SystemExit) as ended:
+                cli.main([*args, option])
+            captured = capsys.readouterr()
+            assert ended.value.code == 0, (args, option, captured.err)
+            pages.append(captured.out)
+        assert pages[0] == pages[1], args
+        assert "Användning: kronobarn" in pages[1], args
+
+
+def date_options() -> list[tuple[tuple[str, ...], Any]]:
+    """Every option of every command that takes a date (metavar DATUM)."""
+    root = typer.main.get_command(cli.app)
+    found = []
+    for args in every_command():
+        command: Any = root
+        for name in args:
+            if name != "x":
+                command = command.commands[name]
+        found += [(args, p) for p in command.params if getattr(p, "metavar", None) == "DATUM"]
+    return found
+
+
+def test_every_date_option_says_which_forms_it_takes() -> None:
+    """The options read dates as the prompts do (README, "Datum"): no help claims ÅÅÅÅ-MM-DD
+    only, each names the other forms."""
+    options = date_options()
+    assert {"--due", "--today", "--closed-before", "--date", "--valid-until"} <= {
+        p.opts[0] for _, p in options
+    }
+    for args, param in options:
+        assert "15/4" in param.help and "15 april" in param.help, (args, param.opts, param.help)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("remind", "--today", "15 april"),
+        ("remind", "--today", "15/4"),
+        ("purge", "--closed-before", "15/4", "--json"),
+        ("purge", "--handed-over-before", "15 april", "--json"),
+    ],
+)
+def test_date_options_take_the_forms_their_help_names(
+    args: tuple[str, ...], isolated: Path
+) -> None:
+    run = kronobarn(*args)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_bad_date_option_names_the_option_and_the_forms(isolated: Path) -> None:
+    run = kronobarn("remind", "--today", "den femte")
+    assert run.returncode == 1
+    line = one_swedish_line(run)
+    assert "--today" in line and "5/12" in line, line

@@ -695,3 +695,53 @@ def test_an_other_organisation_is_named_in_options_as_annan_colon_name(workflow:
     composed = OrganisationRef(id="annan", name="Föreningen Ö")
     decomposed = OrganisationRef(id="annan", name="Föreningen  O\u0308")
     assert composed.key() == decomposed.key()
+
+
+@pytest.mark.parametrize("typed", ["Socialtjänst", "socialtjänst", "SOCIALTJANST", "Socialtjanst"])
+def test_consent_withdraw_takes_an_organisation_by_name_in_any_case_or_diacritics(
+    typed: str, met: Walk, store: CaseStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "consent", met.case.id, "withdraw", "--giver", "ungdom", "--organisation", typed
+    )
+    assert code == 0, err
+    assert "Lämnar samtyckets omfattning: Socialtjänst" in out
+    assert [o.id for o in store.load(met.case.id).withdrawals[-1].organisations] == ["socialtjanst"]
+
+
+@pytest.mark.parametrize("typed", ["Vårdcentral", "vårdcentral", "VARDCENTRAL", "Vardcentral"])
+def test_consent_add_takes_an_organisation_by_name_in_any_case_or_diacritics(
+    typed: str, met: Walk, store: CaseStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(
+        capsys, "consent", met.case.id, "add", "--giver", "ungdom", "--form", "muntlig",
+        "--organisation", typed,
+    )  # fmt: skip
+    assert code == 0, err
+    assert [o.id for o in store.load(met.case.id).consents[-1].organisations] == ["vardcentral"]
+
+
+def test_an_unknown_organisation_is_still_refused_in_one_swedish_line(
+    met: Walk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(
+        capsys, "consent", met.case.id, "add", "--giver", "ungdom", "--form", "muntlig",
+        "--organisation", "Vårdcentralen i Växjö",
+    )  # fmt: skip
+    assert code == 1
+    assert err.startswith("Fel: ") and "Okänd verksamhet 'Vårdcentralen i Växjö'" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("typed", ["Socialtjänst", "socialtjänst", "SOCIALTJANST", "Socialtjanst"])
+def test_plan_add_takes_the_responsible_organisation_by_name_in_any_case_or_diacritics(
+    typed: str, met: Walk, store: CaseStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    due = (date.today() + timedelta(days=20)).isoformat()
+    code, _, err = run_cli(
+        capsys, "plan", met.case.id, "add", "--what", "Läxhjälp", "--organisation", typed,
+        "--due", due, "--area", "trygg",
+    )  # fmt: skip
+    assert code == 0, err
+    action = store.load(met.case.id).meetings[-1].actions[-1]
+    assert (action.what, action.organisation.id) == ("Läxhjälp", "socialtjanst")

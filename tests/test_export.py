@@ -315,3 +315,14 @@ def test_a_county_can_change_the_wording_in_its_own_templates(
     broken = kronobarn("export", "k3m9qa", "--templates", str(tmp_path))
     assert broken.returncode == 1
     assert b"Mallen plan.md.j2 kan inte" in broken.stderr
+
+
+@pytest.mark.parametrize(
+    "typed", ["socialtjanst", "Socialtjänst", "SOCIALTJANST", "Socialtjanst", "Socialtja\u0308nst"]
+)
+def test_invitation_takes_the_organisation_by_id_or_name_in_any_case_or_diacritics(
+    case_walk: Walk, typed: str
+) -> None:
+    only = export.invitations(case_walk.case, case_walk.workflow, "text", typed)
+    assert only.count("SAMVERKANSMÖTE ENLIGT KRONOBARNSMODELLEN") == 1
+    assert "Till:      Socialtjänst" in only

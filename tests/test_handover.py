@@ -1017,3 +1017,17 @@ def test_an_imported_case_over_the_stores_limit_is_refused_and_nothing_is_saved(
     assert "större än 10 MB" in message
     assert not case_file(receiver, case_id).exists()
     assert run(capsys, "list", "--json").out.strip() in ("[]", "")
+
+
+@pytest.mark.parametrize("typed", ["Polis", "POLIS", "Skola", "SKOLA", "skolá"])
+def test_handover_to_takes_the_organisation_by_name_in_any_case_or_diacritics(
+    typed: str, sender: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--to` finds the directory's organisation as typed; the refusal is then the consent's or
+    the own organisation's, never an unknown organisation."""
+    case_id = activated_case(tmp_path)
+    refused = run(capsys, "handover", case_id, "--to", typed, "--output", str(tmp_path / "f"))
+    message = refused.one_swedish_line()
+    assert "Okänd verksamhet" not in message, message
+    expected = "Samtycket omfattar inte Polis" if "p" in typed.lower() else "Skola har redan"
+    assert expected in message, message

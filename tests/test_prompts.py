@@ -468,3 +468,44 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
     assert (
         meeting.child_view is not None and meeting.child_view.text == "Vill ha lugn i klassrummet."
     )
+
+
+def _meeting_done_screen(coordinator: OrganisationRef, own: OrganisationRef | None) -> str:
+    from kronobarn_cli.case import Child, Meeting  # noqa: PLC0415 - only these tests
+
+    meeting = Meeting(number=1, started=NOW, finished=True, coordinator=coordinator)
+    # Only what the end screen reads: the consents an activated case needs are not its concern.
+    case = Case.model_construct(
+        id="k3m9qa", created=NOW, updated=NOW, child=Child(name="A"), status="aktiverad",
+        own_organisation=own, meetings=[meeting],
+    )  # fmt: skip
+    screen = Console(record=True, width=120)
+    Prompter(screen).show_meeting_done(case, meeting)
+    return " ".join(screen.export_text().split())
+
+
+SCHOOL = OrganisationRef(id="skola", name="Skola")
+
+
+@pytest.mark.parametrize(
+    ("coordinator", "command"),
+    [
+        (OrganisationRef(id="socialtjanst", name="Socialtjänst"), "--to socialtjanst"),
+        (OrganisationRef(id="annan", name="Föreningen X"), "--to 'annan:Föreningen X'"),
+    ],
+)
+def test_meeting_done_suggests_handover_when_another_organisation_coordinates_next(
+    coordinator: OrganisationRef, command: str
+) -> None:
+    shown = _meeting_done_screen(coordinator, own=SCHOOL)
+    assert "kronobarn follow-up k3m9qa" in shown
+    assert f"kronobarn handover k3m9qa {command}" in shown, shown
+
+
+@pytest.mark.parametrize("own", [SCHOOL, None])
+def test_meeting_done_suggests_no_handover_when_the_coordination_stays(
+    own: OrganisationRef | None,
+) -> None:
+    shown = _meeting_done_screen(SCHOOL, own=own)
+    assert "kronobarn follow-up k3m9qa" in shown
+    assert "handover" not in shown, shown

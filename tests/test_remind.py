@@ -218,7 +218,7 @@ def test_table_is_grouped_by_organisation(store: CaseStore) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("--within", "snart"), ("--today", "igår"), ("--kind", "brev"), ("--format", "xml"),
+    [("--within", "snart"), ("--today", "i förrgår"), ("--kind", "brev"), ("--format", "xml"),
      ("--fail-on", "allt"), ("--case", "zzzzzz")],
 )  # fmt: skip
 def test_bad_options_are_one_swedish_line(store: CaseStore, args: tuple[str, ...]) -> None:
@@ -248,3 +248,23 @@ def test_list_and_show_json(store: CaseStore) -> None:
     assert Case.model_validate(shown).meetings[0].next_participants == [SKOLA, POLIS]
     schema = json.loads(kronobarn("schema", "case").stdout)
     assert schema["title"] == "Case" and "meetings" in schema["properties"]
+
+
+@pytest.mark.parametrize("coordinator", [(), ("--coordinator",)])
+def test_organisation_is_taken_by_id_or_name_in_any_case_or_diacritics(
+    store: CaseStore, coordinator: tuple[str, ...]
+) -> None:
+    """`--organisation socialtjanst`, `SOCIALTJANST` or `Socialtjänst`: the same reminders, as
+    responsible and as coordinator, from the cases and from the summary index alike."""
+
+    def shown(typed: str) -> list[tuple[str, str]]:
+        run = kronobarn("remind", "--today", TODAY.isoformat(), "--json",
+                        "--organisation", typed, *coordinator)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        return [(item["case_id"], item["text"]) for item in json.loads(run.stdout)]
+
+    expected = shown("Socialtjänst")
+    assert ("aaaaaa", "Insats: Idag") in expected or coordinator
+    assert any(case == "aaaaaa" for case, _ in expected)
+    for typed in ("socialtjanst", "SOCIALTJANST", "socialtjänst", "Socialtjanst"):
+        assert shown(typed) == expected, typed

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from kronobarn_cli import safe_yaml
 from kronobarn_cli.errors import ChecklistError, InputFileError
+from kronobarn_cli.text import folded
 from kronobarn_cli.validation import describe
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
@@ -486,6 +487,15 @@ class Workflow:
 
     def organisation(self, org_id: str) -> Organisation | None:
         return next((o for o in self.organisations if o.id == org_id), None)
+
+    def organisations_named(self, text: str) -> list[Organisation]:
+        """The organisations `text` may mean, as a user types one: its id, or its id or name in
+        any case and with or without diacritics (`Vårdcentral`, `VARDCENTRAL`)."""
+        exact = self.organisation(text)
+        if exact is not None:
+            return [exact]
+        wanted = folded(text)
+        return [o for o in self.organisations if wanted in (folded(o.id), folded(o.name))]
 
     def area(self, area_id: str) -> Area | None:
         return next((a for a in self.areas if a.id == area_id), None)

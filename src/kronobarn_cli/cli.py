@@ -90,6 +90,8 @@ PLACEHOLDER_ID = "aaaaaa"
 """The id a case has before the store gives it its own."""
 EXIT_INTERRUPTED = launch.EXIT_INTERRUPTED
 EXIT_INTERNAL = 70
+DATE_FORMS = "DATUM, t.ex. 2027-04-15, 15/4, 15 april"
+"""What every date option reads, as the prompts do (`kronobarn_cli.dates`)."""
 
 app = typer.Typer(
     name="kronobarn",
@@ -102,6 +104,8 @@ app = typer.Typer(
     cls=i18n.Group,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    # Click hands these on to every subcommand's context, so `-h` is `--help` everywhere.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 checklists_app = typer.Typer(
     help="Checklistorna: kontrollera länets egna filer.\n\nExempel: kronobarn checklists validate",
@@ -571,7 +575,7 @@ def handover(
         typer.Option(
             "--to",
             metavar="VERKSAMHET",
-            help="Verksamheten som tar över samordningen (id, eller annan:Namn).",
+            help="Verksamheten som tar över samordningen (id eller namn, eller annan:Namn).",
             show_default=False,
         ),
     ],
@@ -768,7 +772,7 @@ def purge(
         typer.Option(
             "--closed-before",
             metavar="DATUM",
-            help="Avslutade ärenden som avslutades före datumet (ÅÅÅÅ-MM-DD).",
+            help=f"Avslutade ärenden som avslutades före datumet ({DATE_FORMS}).",
             show_default=False,
         ),
     ] = None,
@@ -777,7 +781,10 @@ def purge(
         typer.Option(
             "--not-activated-before",
             metavar="DATUM",
-            help="Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet.",
+            help=(
+                "Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet "
+                f"({DATE_FORMS})."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -786,7 +793,10 @@ def purge(
         typer.Option(
             "--handed-over-before",
             metavar="DATUM",
-            help="Din kopia av ärenden som lämnades över till en annan verksamhet före datumet.",
+            help=(
+                "Din kopia av ärenden som lämnades över till en annan verksamhet före datumet "
+                f"({DATE_FORMS})."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -808,14 +818,18 @@ def purge(
             "--handed-over-before DATUM eller flera av dem."
         )
     rule = retention.RetentionRule(
-        closed_before=_parse_date(closed_before, "--closed-before") if closed_before else None,
+        closed_before=(
+            _parse_date(closed_before, "--closed-before", past=True) if closed_before else None
+        ),
         not_activated_before=(
-            _parse_date(not_activated_before, "--not-activated-before")
+            _parse_date(not_activated_before, "--not-activated-before", past=True)
             if not_activated_before
             else None
         ),
         handed_over_before=(
-            _parse_date(handed_over_before, "--handed-over-before") if handed_over_before else None
+            _parse_date(handed_over_before, "--handed-over-before", past=True)
+            if handed_over_before
+            else None
         ),
     )
     result = retention.purge(_store("purge"), rule, delete=yes)
@@ -956,9 +970,11 @@ def plan_add(
     what: Annotated[str, typer.Option("--what", metavar="TEXT", help="Vad ska göras?")],
     organisation: Annotated[
         str,
-        typer.Option("--organisation", metavar="VERKSAMHET", help="Ansvarig (id), en deltagare."),
+        typer.Option(
+            "--organisation", metavar="VERKSAMHET", help="Ansvarig (id eller namn), en deltagare."
+        ),
     ],
-    due: Annotated[str, typer.Option("--due", metavar="DATUM", help="Senast, ÅÅÅÅ-MM-DD.")],
+    due: Annotated[str, typer.Option("--due", metavar="DATUM", help=f"Senast ({DATE_FORMS}).")],
     area: Annotated[str, typer.Option("--area", metavar="OMRÅDE", help="Område i hjulet (id).")],
     person: Annotated[
         str | None,
@@ -1044,7 +1060,7 @@ Organisations = Annotated[
     typer.Option(
         "--organisation",
         metavar="VERKSAMHET",
-        help="Verksamhetens id (kan upprepas).",
+        help="Verksamhetens id eller namn (kan upprepas).",
         show_default=False,
     ),
 ]
@@ -1059,7 +1075,10 @@ def consent_add(
     on: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="DATUM", help="När det lämnades (standard: idag).", show_default=False
+            "--date",
+            metavar="DATUM",
+            help=f"När det lämnades ({DATE_FORMS}; standard: idag).",
+            show_default=False,
         ),
     ] = None,
     organisations: Organisations = None,
@@ -1074,7 +1093,7 @@ def consent_add(
         typer.Option(
             "--valid-until",
             metavar="DATUM",
-            help="Giltigt till och med (frivilligt).",
+            help=f"Giltigt till och med ({DATE_FORMS}; frivilligt).",
             show_default=False,
         ),
     ] = None,
@@ -1132,7 +1151,7 @@ def consent_withdraw(
         typer.Option(
             "--date",
             metavar="DATUM",
-            help="Från vilket datum (standard: idag).",
+            help=f"Från vilket datum ({DATE_FORMS}; standard: idag).",
             show_default=False,
         ),
     ] = None,
@@ -1146,7 +1165,7 @@ def consent_withdraw(
     workflow = _workflow()
     store = _store("consent withdraw")
     case_id = consent_target.case_id
-    day = _parse_date(on, "--date") if on else session.local_now().date()
+    day = _parse_date(on, "--date", past=True) if on else session.local_now().date()
     with store.locked(case_id):
         case, lost = session.withdraw_consent(
             store, workflow, store.load(case_id), giver, list(organisations or []), day,
@@ -1364,7 +1383,7 @@ def remind(
         typer.Option(
             "--today",
             metavar="DATUM",
-            help="Räkna som om det vore detta datum.",
+            help=f"Räkna som om det vore detta datum ({DATE_FORMS}).",
             show_default=False,
         ),
     ] = None,
@@ -1395,12 +1414,20 @@ def remind(
         raise KronobarnError(
             f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
         )
+    organisation_id = None
+    if organisation:
+        # A directory organisation however it was typed (`Vardcentral`); any other name (an
+        # "annan verksamhet") is matched as it is, in any case.
+        named = _workflow().organisations_named(organisation)
+        if len(named) == 1:
+            organisation, organisation_id = named[0].name, named[0].id
     query = remind_options.Query(
         today=day,
         until=remind_options.parse_within(within or settings.remind_within, day),
         consent_days=settings.consent_days,
         overdue_only=overdue,
         organisation=organisation,
+        organisation_id=organisation_id,
         by_coordinator=coordinator,
         case_id=case_id,
         kinds=tuple(kinds) if kinds else remind_options.KINDS,
@@ -1428,11 +1455,21 @@ def _today() -> date:
     return datetime.now().astimezone().date()
 
 
-def _parse_date(text: str, option: str) -> date:
+def _parse_date(text: str, option: str, *, past: bool = False) -> date:
+    """A date option's value, read as the prompts read dates (`15/4`, `15 april`, ISO); a date
+    without a year is the next such day, or with `past` the latest."""
+    from kronobarn_cli import dates  # noqa: PLC0415 - only a date option given needs it
+
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise KronobarnError(f"Ogiltigt datum för {option}: '{text}'. Skriv ÅÅÅÅ-MM-DD.") from None
+        pass
+    try:
+        return dates.parse_date(text, _today(), "past" if past else "any")
+    except KronobarnError:
+        raise KronobarnError(
+            f"Ogiltigt datum för {option}: '{text}'. Skriv {dates.EXAMPLES}."
+        ) from None
 
 
 @app.command(cls=i18n.Command)

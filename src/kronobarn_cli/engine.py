@@ -523,10 +523,14 @@ def _organisation(raw: Any, workflow: Workflow) -> dict[str, str]:
         org_id, name = OTHER_ORGANISATION, str(raw).split(":", 1)[1]
     else:
         org_id, name = str(raw), None
-    org = workflow.organisation(org_id)
-    if org is None:
+    found = workflow.organisations_named(org_id)
+    if not found:
         known = join_swedish(o.id for o in workflow.organisations)
         raise AnswerError(f"Okänd verksamhet '{org_id}'. Kända: {known}.")
+    if len(found) > 1:
+        which = join_swedish((o.id for o in found), last="eller")
+        raise AnswerError(f"Verksamheten '{org_id}' kan vara {which}. Ange id:t.")
+    org = found[0]
     if org.id != OTHER_ORGANISATION:
         return {"id": org.id, "name": org.name}
     text = name.strip() if isinstance(name, str) else ""

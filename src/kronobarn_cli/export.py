@@ -25,7 +25,7 @@ from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write, create_new
-from kronobarn_cli.text import drop_control_characters, join_swedish, swedish_date
+from kronobarn_cli.text import drop_control_characters, folded, join_swedish, swedish_date
 from kronobarn_cli.views import evaluation_text, interpreter_text, participation_text
 
 Format = Literal["markdown", "text"]
@@ -306,7 +306,7 @@ def _history(case: Case, meeting: Meeting, action: PlanAction, workflow: Workflo
 
 
 def _matches(org: OrganisationRef, wanted: str) -> bool:
-    return wanted.casefold() in (org.id.casefold(), org.name.casefold())
+    return folded(wanted) in (folded(org.id), folded(org.name))
 
 
 def invitations(

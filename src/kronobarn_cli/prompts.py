@@ -7,6 +7,7 @@ KeyboardInterrupt to the caller, after everything answered so far has been saved
 from __future__ import annotations
 
 import functools
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -1135,6 +1136,9 @@ class Prompter:
         if meeting.next_meeting is not None:
             body += Text(f"\nNästa möte: {swedish_date(meeting.next_meeting)}")
         body += Text(f"\n\nNästa möte startar du med: kronobarn follow-up {case.id}")
+        handover = _handover_command(case, meeting)
+        if handover is not None:
+            body += Text("\nLämna över samordningen med: ") + safe(handover)
         self.console.print(Panel(body, title="Barnets plan är sparad", title_align="left"))
         self.show_documentation_lines(case)
 
@@ -1144,6 +1148,19 @@ class Prompter:
             self.say("Att skriva i din dokumentation:", "bold")
             for line in lines:
                 self.console.print(safe(line))
+
+
+def _handover_command(case: Case, meeting: Meeting) -> str | None:
+    """`kronobarn handover ID --to ORG` when another organisation than the one holding the case
+    coordinates from the next meeting on; None when the coordination stays (or who holds the
+    case is not known)."""
+    coordinator, holder = meeting.coordinator, case.holder
+    if coordinator is None or holder is None or coordinator.key() == holder.key():
+        return None
+    to = coordinator.id
+    if to == checklists.OTHER_ORGANISATION:
+        to = f"{to}:{coordinator.name}"
+    return f"kronobarn handover {case.id} --to {shlex.quote(to)}"
 
 
 def _journal_line(entry: JournalEntry) -> str:

@@ -240,6 +240,8 @@ def selected(reminder: Reminder, query: Query) -> bool:
     if query.organisation is not None:
         as_coordinator = _matches(None, reminder.coordinator, query.organisation)
         responsible = _matches(reminder.organisation_id, reminder.organisation, query.organisation)
+        if query.organisation_id is not None:
+            responsible = responsible or reminder.organisation_id == query.organisation_id
         if not (as_coordinator if query.by_coordinator else as_coordinator or responsible):
             return False
     return True

@@ -86,6 +86,8 @@ class Query:
     consent_days: int = 14
     overdue_only: bool = False
     organisation: str | None = None
+    organisation_id: str | None = None
+    """The directory's id for `organisation` when it names one there (`Vardcentral`)."""
     by_coordinator: bool = False
     case_id: str | None = None
     kinds: tuple[str, ...] = KINDS

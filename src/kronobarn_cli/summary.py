@@ -229,6 +229,9 @@ class SummaryReader:
             params["org"] = query.organisation.casefold()
             coordinating = f"coordinator_key = {d.p('org')}"
             responsible = f"(organisation_key = {d.p('org')} OR organisation_id_key = {d.p('org')})"
+            if query.organisation_id is not None:
+                params["org_id"] = query.organisation_id.casefold()
+                responsible = f"({responsible} OR organisation_id_key = {d.p('org_id')})"
             where.append(
                 coordinating if query.by_coordinator else f"({coordinating} OR {responsible})"
             )

@@ -1,6 +1,7 @@
 """Text helpers for what users read: Swedish dates and lists, and safe display of typed text."""
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -34,6 +35,14 @@ _JSON_RAW_CONTROL = re.compile(rf"[\x7f-\x9f{BIDI_CONTROLS}]")
 def swedish_date(value: date) -> str:
     """`2026-11-23` → `23 november 2026`, the way dates are written in Swedish prose."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def folded(value: str) -> str:
+    """A name as typed loosely compared: any case, any diacritics, spaces collapsed
+    (`VÅRDCENTRAL`, `Vardcentral` and `vårdcentral` are one)."""
+    parts = unicodedata.normalize("NFKD", value)
+    bare = "".join(c for c in parts if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
 
 
 def join_swedish(items: Iterable[str], last: str = "och") -> str:

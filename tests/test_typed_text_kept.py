@@ -1,14 +1,15 @@
-"""What a coordinator typed is printed as typed: a comment on how an action has gone keeps its
-capitals in `show` and in both plan exports (issue: "…elias är…")."""
+"""What a coordinator typed is printed as typed (an evaluation comment keeps its capitals in `show`
+and both plan exports), and the consent note documents every withdrawal."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.session import replay_follow_up
+from kronobarn_cli.session import Walk, replay_follow_up
 from kronobarn_cli.store import CaseStore
 
 from .helpers import in_process
@@ -38,3 +39,19 @@ def test_an_evaluation_comment_is_printed_as_typed(case_id: str, command: tuple[
     flat = " ".join(done.stdout.split()).replace("\\", "")
     assert "Elias är nöjd" in flat
     assert "elias är nöjd" not in flat
+
+
+def test_the_consent_note_has_a_line_for_each_withdrawal(
+    workflow: Workflow, store: CaseStore, isolated: Path
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.withdraw_consent("vardnadshavare-1", ["socialtjanst"], date(2027, 4, 1))
+    done = in_process("export", case.id, "--kind", "consent-note")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "Samtycket från vårdnadshavare 1 för kontakt med Socialtjänst återkallades den "
+        "1 april 2027." in done.stdout
+    )
+    assert done.stdout.startswith("Samtycke har lämnats muntligen")

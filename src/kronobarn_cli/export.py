@@ -361,8 +361,10 @@ def invitations(
 
 
 def consent_note(case: Case) -> str:
-    """The documentation lines for oral consent (and a referral), ready to paste."""
+    """The documentation lines for oral consent (and a referral) and for every withdrawal,
+    ready to paste."""
     lines = rules.documentation_lines(case.decision, case.consents)
+    lines += [rules.withdrawal_line(w, case.consents) for w in case.withdrawals]
     if not lines:
         raise KronobarnError(f"Ärendet {case.id} har inget muntligt samtycke att dokumentera.")
     return "\n".join(plain_text(line) for line in lines) + "\n"

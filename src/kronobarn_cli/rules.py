@@ -181,6 +181,16 @@ def documentation_lines(decision: Decision | None, consents: list[Consent]) -> l
     return lines
 
 
+def withdrawal_line(withdrawal: ConsentWithdrawal, consents: list[Consent]) -> str:
+    """The documentation sentence for a withdrawal: whose, for what, from which day."""
+    who = giver_word(withdrawal.giver, consents)
+    day = swedish_date(withdrawal.on)
+    if not withdrawal.organisations:
+        return f"Samtycket från {who} återkallades i sin helhet den {day}."
+    names = join_swedish(o.name for o in withdrawal.organisations)
+    return f"Samtycket från {who} för kontakt med {names} återkallades den {day}."
+
+
 # -- Scopes: who may be named where ------------------------------------------------------------
 
 

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
 import yaml
 
-from kronobarn_cli import answers_file, rules, session
+from kronobarn_cli import answers_file, export, rules, session
 from kronobarn_cli.case import Case, Consent, OrganisationRef
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.cli import main
@@ -357,3 +358,18 @@ def test_rule2_one_rule_refuses_a_follow_up_and_a_new_action_without_consent(
         session.add_action(store, workflow, case, "Ny insats", "skola", "2027-05-01", "trygg",
                            now=at("2027-04-14")())  # fmt: skip
     assert store.load(case.id).meetings[0].actions == case.meetings[0].actions
+
+
+def test_rule2_the_calendar_flags_a_participant_the_consent_no_longer_covers(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    walk = Walk(workflow, store, case, clock=at("2027-04-14"))
+    walk.withdraw_consent("vardnadshavare-1", ["socialtjanst"], date(2027, 4, 1))
+    data = export.calendar(walk.case, with_details=True, today=date(2027, 4, 14))
+    [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    description = str(event["description"])
+    assert "Socialtjänst (utanför samtycket)" in description
+    assert "Obs: samtycket omfattar inte Socialtjänst i dag" in description
+    assert "Skola (utanför" not in description

@@ -370,7 +370,7 @@ def consent_note(case: Case) -> str:
     return "\n".join(plain_text(line) for line in lines) + "\n"
 
 
-def calendar(case: Case, with_details: bool = False) -> bytes:
+def calendar(case: Case, with_details: bool = False, *, today: date | None = None) -> bytes:
     """An iCalendar file for the coming meeting; the child is named only with details."""
     latest = case.current_meeting
     if latest is None:
@@ -407,9 +407,18 @@ def calendar(case: Case, with_details: bool = False) -> bytes:
         if coordinator is not None:
             description.append(f"Samordnare: {plain_text(coordinator.name)}")
         parties = latest.next_participants if latest.finished else latest.attendees
-        names = [o.name for o in parties] or [i.organisation.name for i in latest.invitees]
+        orgs = list(parties) or [i.organisation for i in latest.invitees]
+        # Flagged as the plan flags them: a party the consent no longer covers is not to come.
+        scope = ConsentScope.of(case, today or date.today())
+        names = [o.name if scope.covers(o) else f"{o.name} (utanför samtycket)" for o in orgs]
         if names:
             description.append("Deltar: " + plain_text(", ".join(names)))
+        outside = [o.name for o in orgs if not scope.covers(o)]
+        if outside:
+            description.append(
+                f"Obs: samtycket omfattar inte {plain_text(join_swedish(outside))} i dag; "
+                "de ska inte delta förrän samtycket finns."
+            )
     event.add("description", "\n".join(description))
     calendar.add_component(event)
     return bytes(calendar.to_ical())

@@ -12,9 +12,10 @@ import os
 import re
 import textwrap
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import icalendar
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
@@ -247,7 +248,7 @@ def plan(
             for a in meeting.actions
         ],
         coordinator=meeting.coordinator.name if meeting.coordinator else "–",
-        next_meeting=swedish_date(meeting.next_meeting) if meeting.next_meeting else "–",
+        next_meeting=meeting.next_meeting_text or "–",
         next_participants=[o.name for o in meeting.next_participants],
         copies=[
             {
@@ -370,6 +371,17 @@ def consent_note(case: Case) -> str:
     return "\n".join(plain_text(line) for line in lines) + "\n"
 
 
+_SWEDEN = ZoneInfo("Europe/Stockholm")
+# A place that names a home or a street address is a person's data; a room or a link is not.
+_PERSONAL_PLACE = re.compile(
+    r"\bhem(?:ma|met)?\b|\w+(?:gatan|vägen|gränd|stigen|backen|allén|torget)\s+\d", re.IGNORECASE
+)
+
+
+def _personal_place(place: str) -> bool:
+    return _PERSONAL_PLACE.search(place) is not None
+
+
 def calendar(case: Case, with_details: bool = False, *, today: date | None = None) -> bytes:
     """An iCalendar file for the coming meeting; the child is named only with details."""
     latest = case.current_meeting
@@ -384,7 +396,8 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
         start = latest.starts_at
         place = latest.place
     elif latest.finished and latest.next_meeting is not None:
-        number, day, start, place = latest.number + 1, latest.next_meeting, None, None
+        number, day = latest.number + 1, latest.next_meeting
+        start, place = latest.next_starts_at, latest.next_place
     else:
         raise KronobarnError(f"Ärendet {case.id} har inget inplanerat möte.")
     event.add("uid", f"{case.id}-mote-{number}@kronobarn")
@@ -393,12 +406,14 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
     event.add("summary", f"Samverkansmöte, ärende {case.id}")
     if start is not None:
         hours, minutes = (int(p) for p in start.split(":"))
-        begins = datetime(day.year, day.month, day.day, hours, minutes)
+        # Swedish time, written as UTC: every calendar shows it at the right hour.
+        local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=_SWEDEN)
+        begins = local.astimezone(UTC)
         event.add("dtstart", begins)
         event.add("dtend", begins + timedelta(hours=1, minutes=30))
     else:
         event.add("dtstart", day)
-    if place and with_details:
+    if place and (with_details or not _personal_place(place)):
         event.add("location", plain_text(place))
     description = [f"Samverkansmöte enligt Kronobarnsmodellen. Ärende {case.id}, möte {number}."]
     if with_details:
@@ -408,6 +423,9 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
             description.append(f"Samordnare: {plain_text(coordinator.name)}")
         parties = latest.next_participants if latest.finished else latest.attendees
         orgs = list(parties) or [i.organisation for i in latest.invitees]
+        own = case.holder or (latest.inviter.organisation if latest.inviter else None)
+        if own is not None and own.key() not in {o.key() for o in orgs}:
+            orgs.insert(0, own)  # the organisation that invites takes part
         # Flagged as the plan flags them: a party the consent no longer covers is not to come.
         scope = ConsentScope.of(case, today or date.today())
         names = [o.name if scope.covers(o) else f"{o.name} (utanför samtycket)" for o in orgs]

@@ -168,7 +168,7 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
     elif latest.next_meeting is None:
         yield Candidate("meeting", None, coordinator, "Inget datum för nästa möte.")
     else:
-        text = f"Nästa samverkansmöte den {swedish_date(latest.next_meeting)}."
+        text = f"Nästa samverkansmöte den {latest.next_meeting_text}."
         yield Candidate("meeting", latest.next_meeting, coordinator, text)
 
 

@@ -325,7 +325,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         parts.append(table)
     follow: list[tuple[str, Text | str]] = [
         ("Samordnare", _t(meeting.coordinator.name if meeting.coordinator else None)),
-        ("Nästa möte", swedish_date(meeting.next_meeting) if meeting.next_meeting else "–"),
+        ("Nästa möte", _t(meeting.next_meeting_text)),
         ("Deltar i nästa möte", _names(meeting.next_participants)),
         ("Ytterligare parter", _names(meeting.further_parties)),
     ]

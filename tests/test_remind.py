@@ -287,9 +287,10 @@ def test_a_meeting_being_planned_is_under_the_organisation_that_holds_the_case(
             consents=[consent()],
             own_organisation=SKOLA,
             meetings=[planned],
-        )  # fmt: skip
+        )
     )
-    [reminder] = [r for r in remind.reminders(store.iter_cases(), query()) if r.kind == "meeting"]  # type: ignore[arg-type]
+    cases = (c for c in store.iter_cases() if isinstance(c, Case))
+    [reminder] = [r for r in remind.reminders(cases, query()) if r.kind == "meeting"]
     assert reminder.coordinator == "Skola"
     table = kronobarn("remind", "--today", "2026-11-23")
     assert table.returncode == 0

@@ -422,6 +422,15 @@ class Case(_Model):
         return self.handovers[-1].to if self.handovers else self.own_organisation
 
     @property
+    def own_here(self) -> OrganisationRef | None:
+        """The organisation whose copy this is: the one that handed it over (on the sender's
+        copy), else the one that holds it (the receiver, after an import)."""
+        handed = self.handed_over
+        if handed is not None:
+            return handed.by or self.own_organisation
+        return self.holder
+
+    @property
     def handed_over(self) -> Handover | None:
         """The handover that made this copy read-only (the sender's copy), else None."""
         return self.handovers[-1] if self.status == "overlamnad" else None

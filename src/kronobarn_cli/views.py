@@ -87,8 +87,12 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
             )
         parts.append(table)
     needed = join_swedish(" eller ".join(scope.word(g) for g in group) for group in scope.required)
-    rows: list[tuple[str, Text | str]] = [
-        ("Egen verksamhet", _t(case.own_organisation.name if case.own_organisation else None)),
+    own = case.own_here
+    rows: list[tuple[str, Text | str]] = [("Egen verksamhet", _t(own.name if own else None))]
+    opener = case.own_organisation
+    if opener is not None and own is not None and opener.key() != own.key():
+        rows.append(("Ärendet öppnades av", _t(opener.name)))
+    rows += [
         ("Samtycke krävs från", _t(needed)),
         (
             "Omfattar i dag" if today == date.today() else f"Omfattar {swedish_date(today)}",

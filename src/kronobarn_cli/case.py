@@ -248,6 +248,8 @@ class Meeting(_Model):
     pre_contacts: list[PreMeetingContact] = []
     no_support_agreed_beforehand: bool | None = None
     attendees: list[OrganisationRef] = []
+    guardians_present: list[GiverRole] | None = None
+    """Which guardians took part, where two have custody (None: not asked)."""
     information_agreed: bool | None = None
     information_instead: str | None = None
     """What the meeting agreed on shared information, when not the workflow's words."""
@@ -462,7 +464,8 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
         data = {**data, "schema_version": 3}
         version = 3
     if version == 3:
-        # Version 4 added the next meeting's time and place (none recorded before).
+        # Version 4 added the next meeting's time and place, and which of two guardians took
+        # part (none recorded before).
         data = {**data, "schema_version": 4}
     return data
 

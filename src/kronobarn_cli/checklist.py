@@ -430,6 +430,7 @@ REQUIRED_STEPS: dict[str, str] = {
     "kontakter": "repeat",
     "inget-formote": "confirm",
     "deltagare": "organisations",
+    "vardnadshavare-deltog": "checkbox",
     "information-nrp": "confirm",
     "omraden-motet": "areas",
     "barnets-asikter": "text",

@@ -27,7 +27,12 @@ from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write, create_new
 from kronobarn_cli.text import drop_control_characters, folded, join_swedish, swedish_date
-from kronobarn_cli.views import evaluation_text, interpreter_text, participation_text
+from kronobarn_cli.views import (
+    evaluation_text,
+    family_text,
+    interpreter_text,
+    participation_text,
+)
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
@@ -225,6 +230,7 @@ def plan(
         meeting=meeting.number,
         when=_when(meeting),
         place=_place(meeting, workflow),
+        family=family_text(meeting, case.consents),
         participants=[_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
         areas=workflow.area_names(meeting.areas_discussed or meeting.areas),
         child_view=_view(meeting.child_view),

@@ -426,7 +426,7 @@ class Prompter:
                 choices = today + later
             return self.select(message, choices, default=default)
         if kind == "checkbox":
-            choices = [(o.label, o.value) for o in spec.options]
+            choices = [(_named(o.label, o.value, walk), o.value) for o in spec.options]
             return self.checkbox(message, choices, required=spec.required, checked=default)
         if kind in ("areas", "area"):
             choices = [(f"{a.name} – {a.description}", a.id) for a in workflow.areas]
@@ -1236,6 +1236,12 @@ def _org_id(raw: Any) -> Any:
 
 def _split_names(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _named(label: str, value: str, walk: Walk) -> str:
+    """A guardian's option with the name or role recorded for them: `Vårdnadshavare 1 (mamma)`."""
+    names = [c.giver_name for c in walk.case.consents if c.giver == value and c.giver_name]
+    return f"{label} ({names[-1]})" if names else label
 
 
 def _display_value(

@@ -344,6 +344,7 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
         ],
         "no_support_agreed_beforehand": answers.get("inget-formote"),
         "attendees": refs(answers.get("deltagare")),
+        "guardians_present": answers.get("vardnadshavare-deltog"),
         "information_agreed": answers.get("information-nrp"),
         "information_instead": answers.get("information-overenskommelse"),
         "areas_discussed": answers.get("omraden-motet", []),

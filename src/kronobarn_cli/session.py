@@ -286,6 +286,8 @@ class Walk:
             invited = [i["verksamhet"] for i in flat.get("inbjudna", [])]
             present = ([own.model_dump()] if own is not None else []) + invited
             return list({(o["id"], o["name"]): o for o in present}.values()) or None
+        if step.id == "vardnadshavare-deltog":  # both, unless one is ticked off
+            return ["vardnadshavare-1", "vardnadshavare-2"]
         if step.id == "nasta-deltagare":
             return flat.get("deltagare")
         if step.id == "ytterligare-parter":  # named for the next meeting, not at this one
@@ -690,6 +692,33 @@ class Walk:
         self._update(answers, f"Öppnade igen: {step.prompt}", pending=pending)
         return step
 
+    def name_giver(self, giver: str, name: str | None) -> None:
+        """Give a consent giver a name or a role (`mamma`, a first name), or take it away: it is
+        shown beside `vårdnadshavare 1` wherever the consents are."""
+        step = self.workflow.step("samtycken")
+        field = next(f for f in step.fields if f.id == "namn")
+        value = engine.validate_answer(field, name or "", self.workflow, self.today) or None
+        if value is not None and "\n" in value:
+            raise AnswerError("Namnet ska stå på en rad.")
+        answers = self.answers()
+        section = self.workflow.section_of("samtycken").id
+        items = answers.get(section, {}).get("samtycken", [])
+        given = [i for i in items if isinstance(i, dict) and i.get("roll") == giver]
+        if not given:
+            raise AnswerError(f"Det finns inget samtycke från {consent_giver_word(giver)}.")
+        for item in given:
+            if value is None:
+                item.pop("namn", None)
+            else:
+                item["namn"] = value
+        # The journal says that a name was given, not the name (minimum data).
+        what = "fick ett namn" if value else "har inte längre något namn"
+        self._update(
+            answers,
+            f"Samtycke: {consent_giver_word(giver)} {what}.",
+            pending=dict(self.case.pending),
+        )
+
     def extend_consent(self, item: dict[str, Any]) -> None:
         """Record one more consent (a new giver, or more organisations) in section 2."""
         step = self.workflow.step("samtycken")
@@ -1042,6 +1071,15 @@ def record_consent(
     """Record a new or extended consent outside the walk (same rules as in it)."""
     walk = Walk(workflow, store, case, clock=clock)
     walk.extend_consent(item)
+    return walk.case
+
+
+def name_giver(
+    store: Store, workflow: Workflow, case: Case, giver: str, name: str | None, *, clock: Clock
+) -> Case:
+    """Name a consent giver (or take the name away) outside the walk."""
+    walk = Walk(workflow, store, case, clock=clock)
+    walk.name_giver(giver, name)
     return walk.case
 
 

@@ -114,3 +114,22 @@ def test_a_name_can_be_taken_away_and_an_unknown_giver_is_one_line(
     assert refused.returncode != 0
     assert refused.stderr.count("\n") == 1 and "inget samtycke från" in refused.stderr
     assert store.path(case_id).read_bytes() == before
+
+
+def test_the_letter_is_from_the_person_with_role_and_unit_as_typed(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """ "Ditt namn" takes a role and a unit too; the letter keeps them before the organisation."""
+    walk = new_walk(workflow, store)
+    activate_need(walk)
+    walk.answer("vardnadshavare-antal", "1")
+    walk.answer("samtycken", [GUARDIAN_ORAL])
+    steps = [(s, "Anna Lindqvist, kurator, Centralskolan" if s == "inbjudare" else v)
+             for s, v in INVITATION]  # fmt: skip
+    answer_all(walk, steps)
+    for fmt in ("markdown", "text"):
+        letter = export.invitations(walk.case, workflow, fmt, "socialtjanst")  # type: ignore[arg-type]
+        assert "Anna Lindqvist, kurator, Centralskolan (Skola)" in letter
+    assert "kurator" in workflow.step("inbjudare").prompt or "kurator" in (
+        workflow.step("inbjudare").help or ""
+    )

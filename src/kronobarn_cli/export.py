@@ -21,7 +21,7 @@ import icalendar
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
 from kronobarn_cli import rules, sandbox
-from kronobarn_cli.case import Case, Meeting, OrganisationRef, PlanAction, View
+from kronobarn_cli.case import Case, Inviter, Meeting, OrganisationRef, PlanAction, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError, os_error_text
@@ -361,10 +361,18 @@ def invitations(
         areas=workflow.area_names(meeting.areas),
         inviter_name=inviter.name if inviter else "–",
         inviter_organisation=inviter.organisation.name if inviter else "–",
+        inviter_from=_sender(inviter) if inviter else "–",
         inviter_contact=inviter.contact if inviter else "–",
         consent_givers=consent_givers(scope),
         interpreter=interpreter_text(meeting),
     )
+
+
+def _sender(inviter: Inviter) -> str:
+    """`Anna Lindqvist, Skola`; with a role and unit typed, the organisation in brackets:
+    `Anna Lindqvist, kurator, Centralskolan (Skola)`."""
+    name, organisation = inviter.name, inviter.organisation.name
+    return f"{name} ({organisation})" if "," in name else f"{name}, {organisation}"
 
 
 def consent_note(case: Case) -> str:

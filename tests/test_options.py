@@ -49,6 +49,7 @@ def test_every_option_of_every_command_is_a_plain_option() -> None:
 @given(
     value=st.one_of(
         st.none(),
+        st.booleans(),
         st.sampled_from(TYPICAL),
         st.text(st.characters(exclude_categories=()), max_size=12),  # lone surrogates too
     )

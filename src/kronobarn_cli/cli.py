@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 import typer
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import i18n, launch
+from kronobarn_cli import completion, i18n, launch
 from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
 from kronobarn_cli.ids import system_user, user_problem
 from kronobarn_cli.lazy import Background, LazyModule, lazy_console
@@ -99,7 +99,7 @@ app = typer.Typer(
         "Guidar dig genom Arbetsgång för samverkan inom Kronobarnsmodellen och sparar "
         "ärendet på din dator.\n\nExempel: kronobarn new-case"
     ),
-    add_completion=False,
+    add_completion=False,  # Swedish options of our own (`completion`) instead of Typer's
     no_args_is_help=True,
     cls=i18n.Group,
     rich_markup_mode="rich",
@@ -151,6 +151,11 @@ ChecklistsOption = Annotated[
 ]
 
 
+CaseId = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="Ärendets id.", autocompletion=completion.case_ids),
+]
+
 UserOption = Annotated[
     str | None,
     typer.Option(
@@ -192,12 +197,58 @@ JsonOption = Annotated[
 ]
 
 
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version  # noqa: PLC0415 - only for --version
+
+        out.print(f"kronobarn {version('kronobarn-cli')}", highlight=False)
+        raise typer.Exit
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        help="Visa kronobarns version och avsluta.",
+        is_eager=True,
+        callback=_show_version,
+    ),
+]
+
+
+InstallCompletionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--install-completion",
+        metavar="SKAL",
+        help="Installera kompletteringen med Tab för bash, zsh eller fish och avsluta.",
+        is_eager=True,
+        callback=completion.install_script,
+        show_default=False,
+    ),
+]
+ShowCompletionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--show-completion",
+        metavar="SKAL",
+        help="Skriv ut kompletteringen för bash, zsh eller fish (att lägga in själv) och avsluta.",
+        is_eager=True,
+        callback=completion.show_script,
+        show_default=False,
+    ),
+]
+
+
 @app.callback()
 def _root(
     checklists: ChecklistsOption = None,
     user: UserOption = None,
     store: StoreOption = None,
     team: TeamOption = None,
+    _version: VersionOption = False,
+    _install_completion: InstallCompletionOption = None,
+    _show_completion: ShowCompletionOption = None,
 ) -> None:
     state.checklists = checklists
     state.store = store
@@ -385,7 +436,11 @@ def _replay(path: Path) -> None:
 def resume(
     case_id: Annotated[
         str | None,
-        typer.Argument(metavar="ID", help="Ärendets id (utan: välj bland öppna ärenden)."),
+        typer.Argument(
+            metavar="ID",
+            help="Ärendets id (utan: välj bland öppna ärenden).",
+            autocompletion=completion.case_ids,
+        ),
     ] = None,
 ) -> None:
     """Fortsätt ett ärende där du slutade.
@@ -431,7 +486,7 @@ def _choose_open_case(prompter: "prompts.Prompter", store: Store) -> str | None:
 
 @app.command("follow-up", cls=i18n.Command)
 def follow_up(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     answers: Annotated[
         Path | None,
         typer.Option(
@@ -488,7 +543,7 @@ def _replay_follow_up(store: Store, case_id: str, path: Path) -> None:
 
 @app.command(cls=i18n.Command)
 def show(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     as_json: JsonOption = False,
 ) -> None:
     """Visa hela ärendet, möte för möte (--json: hela ärendefilen, se 'kronobarn schema').
@@ -504,7 +559,7 @@ def show(
 
 @app.command(cls=i18n.Command)
 def edit(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     name: Annotated[
         str | None,
         typer.Option(
@@ -541,7 +596,7 @@ def edit(
 
 @app.command(cls=i18n.Command)
 def close(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     reason: Annotated[
         str,
         typer.Option(
@@ -569,7 +624,7 @@ def _closed(store: Store, case: "Case", reason: str) -> "Case":
 
 @app.command("handover", cls=i18n.Command)
 def handover(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     to: Annotated[
         str,
         typer.Option(
@@ -707,7 +762,7 @@ def import_case(
 
 @app.command("log", cls=i18n.Command)
 def show_log(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     as_json: JsonOption = False,
 ) -> None:
     """Visa ärendets journal: när, vem, med vilket kommando och vilka fält som ändrades.
@@ -742,7 +797,7 @@ def _described(case: "Case") -> "Text":
 
 @app.command(cls=i18n.Command)
 def delete(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     yes: YesOption = False,
 ) -> None:
     """Radera ett ärende för gott: ärendefilen med journalen, temporära filer och låsfilen.
@@ -878,7 +933,7 @@ plan_target = CaseTarget()
 @plan_app.callback()
 def _plan(
     ctx: typer.Context,
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
 ) -> None:
     """Barnets plan i ett ärende. Utan kommando visas insatserna med nummer.
 
@@ -1021,7 +1076,7 @@ consent_target = CaseTarget()
 @consent_app.callback()
 def _consent(
     ctx: typer.Context,
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
 ) -> None:
     """Samtyckena i ett ärende. Utan kommando visas varje samtycke och vad det omfattar i dag.
 
@@ -1228,7 +1283,7 @@ FORMATS = ("markdown", "text")
 
 @app.command(cls=i18n.Command)
 def export(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+    case_id: CaseId,
     kind: Annotated[
         str,
         typer.Option(
@@ -1712,6 +1767,8 @@ def _usage_message(exc: click_exceptions.UsageError) -> str:
 
 
 def _run(argv: list[str] | None) -> Any:
+    if completion.requested():
+        completion.prepare()
     try:
         return app(args=argv, prog_name="kronobarn", standalone_mode=False)
     finally:

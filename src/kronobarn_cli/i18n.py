@@ -9,11 +9,12 @@ through a pydantic `TypeAdapter` it builds on first use, even a `None` that it t
 unchanged; building the first one imports pydantic, which costs more than all the rest of
 `kronobarn list` on an empty store or of drawing the first question of `new-case`. Every
 option is made a `_PlainOption`, which gives an optional option left out its `None` (`()` if
-it can be repeated) and a `str` option its string as they are, which is what Typer's coercion
-returns for them; every other value is coerced by Typer as before. This reads two attributes
-Typer gives its options (`type_descriptor`, and its `parameter_info.parser`); a test compares
-every option of every command with Typer's own coercion, so an upgrade that changes it fails
-there. Nothing here touches Typer's or Click's private (underscored) attributes.
+it can be repeated), a `str` option its string and a flag its `True` or `False` as they are,
+which is what Typer's coercion returns for them; every other value is coerced by Typer as
+before. This reads two attributes Typer gives its options (`type_descriptor`, and its
+`parameter_info.parser`); a test compares every option of every command with Typer's own
+coercion, so an upgrade that changes it fails there. Nothing here touches Typer's or Click's
+private (underscored) attributes.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class _PlainOption(TyperOption):
             plain = () if self.multiple or self.nargs == -1 else None
         elif type(value) is str and annotation is str and parser is None:
             plain = value
+        elif type(value) is bool and annotation is bool and parser is None:
+            plain = value  # a flag (`--version`), given or left out
         else:
             return super().process_value(ctx, value)
         # What Typer makes of it, less building an adapter that would return it unchanged.

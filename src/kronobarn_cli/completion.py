@@ -30,7 +30,7 @@ def prepare() -> None:
     """Register Typer's completion classes, as Typer's own `--install-completion` does."""
     import typer.completion  # noqa: PLC0415 - only when the shell asks
 
-    typer.completion.completion_init()
+    typer.completion.get_completion_inspect_parameters()  # registers them, as Typer does
 
 
 def _shell(value: str) -> str:
@@ -47,7 +47,8 @@ def show_script(value: str | None) -> None:
     import typer.completion  # noqa: PLC0415 - only when asked
 
     prepare()
-    script = typer.completion.get_completion_script(
+    # Names `typer.completion` imports for its own `--show-completion` (mypy: not re-exported).
+    script = typer.completion.get_completion_script(  # type: ignore[attr-defined]
         prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=_shell(value)
     )
     typer.echo(script)
@@ -61,7 +62,7 @@ def install_script(value: str | None) -> None:
     import typer.completion  # noqa: PLC0415 - only when asked
 
     prepare()
-    shell, path = typer.completion.install(
+    shell, path = typer.completion.install(  # type: ignore[attr-defined]
         shell=_shell(value), prog_name=PROG_NAME, complete_var=COMPLETE_VAR
     )
     typer.echo(f"Kompletteringen för {shell} är installerad i {path}.")

@@ -45,6 +45,7 @@ def fixed_clock() -> datetime:
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "kronobarn-home"
     monkeypatch.setenv("KRONOBARN_HOME", str(home))
+    monkeypatch.setenv("KRONOBARN_CONFIG", str(tmp_path / "kronobarn-config"))
     monkeypatch.delenv("KRONOBARN_CHECKLISTS", raising=False)
     monkeypatch.delenv("KRONOBARN_DEBUG", raising=False)
     monkeypatch.delenv("KRONOBARN_USER", raising=False)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from kronobarn_cli import checklist as checklists
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
+    from kronobarn_cli import profile as profiles
     from kronobarn_cli import remind as remind_rules
     from kronobarn_cli import remind_query as remind_options
     from kronobarn_cli import store as stores
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.case")
+    profiles = LazyModule("kronobarn_cli.profile")
     checklists = LazyModule("kronobarn_cli.checklist")
     engine = LazyModule("kronobarn_cli.engine")
     retention = LazyModule("kronobarn_cli.retention")
@@ -376,11 +378,22 @@ def new_case(
     # reported when the child's details are typed, before anything is saved).
     loading = Background(_session_and_workflow)
     prompter.once_drawn = loading.start
+    saved = _saved_profile()
+    used: profiles.Profile | None = None
     try:
         while True:
             child = prompter.ask_child()
-            own = prompter.ask_own_organisation(loading.result())
-            if isinstance(own, cases.OrganisationRef):
+            if saved is not None:
+                use = prompter.ask_use_profile(saved)
+                if use is prompts.BACK:
+                    continue
+                from_profile = _profile_organisation(saved, loading.result()) if use else None
+                if from_profile is not None:
+                    own, used = from_profile, saved
+                    break
+            chosen = prompter.ask_own_organisation(loading.result())
+            if isinstance(chosen, cases.OrganisationRef):
+                own = chosen
                 break
     except (KeyboardInterrupt, EOFError):
         _interrupted(None)
@@ -392,7 +405,58 @@ def new_case(
     case = store.create(child, now, content=opened)
     with store.locked(case.id):
         out.print(rich_text.Text(f"Ärende {case.id} skapat.", style="bold"))
-        _run_walk(prompter, session.Walk(workflow, store, case))
+        walk = session.Walk(workflow, store, case)
+        walk.profile = used
+        _run_walk(prompter, walk)
+    if saved is None:
+        _offer_profile(prompter, walk.case)
+
+
+def _saved_profile() -> "profiles.Profile | None":
+    """The remembered profile; a broken one is a warning, and the walk asks as before."""
+    try:
+        return profiles.load()
+    except profiles.ProfileError as exc:
+        err.print(rich_text.Text("Varning: ") + _one_line(exc.message), soft_wrap=True)
+        return None
+
+
+def _profile_organisation(
+    saved: "profiles.Profile", workflow: "Workflow"
+) -> "cases.OrganisationRef | None":
+    """The profile's organisation as the directory has it; None (and a warning) if the
+    county's directory no longer knows it."""
+    found = workflow.organisation(saved.organisation_id)
+    if found is None:
+        err.print(
+            f"Varning: profilens verksamhet '{saved.organisation_id}' finns inte i "
+            "checklistorna; välj verksamhet.",
+            soft_wrap=True,
+        )
+        return None
+    name = saved.organisation_name if found.id == checklists.OTHER_ORGANISATION else found.name
+    return cases.OrganisationRef(id=found.id, name=name)
+
+
+def _offer_profile(prompter: "prompts.Prompter", case: "Case") -> None:
+    """After the first case: the inviter's details, remembered if the coordinator wants."""
+    inviters = [m.inviter for m in case.meetings if m.inviter is not None]
+    if not inviters:
+        return
+    inviter = inviters[-1]
+    made = profiles.Profile(
+        name=inviter.name,
+        organisation_id=inviter.organisation.id,
+        organisation_name=inviter.organisation.name,
+        contact=inviter.contact,
+    )
+    try:
+        wanted = prompter.offer_profile(made)
+    except (KeyboardInterrupt, EOFError):
+        return
+    if wanted:
+        where = profiles.save(made)
+        out.print(f"Profilen är sparad i {where}. Ändra den med 'kronobarn profile'.")
 
 
 def _replay(path: Path) -> None:
@@ -1588,6 +1652,95 @@ def schema(
             f"Okänt schema '{what}'. Välj case, list, reminder, journal eller purge."
         )
     _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))
+
+
+profile_app = typer.Typer(
+    help=(
+        "Din profil: namn, verksamhet och hur du nås, som nya ärenden utgår från. Den sparas "
+        "i din användares inställningar, aldrig i ett ärende.\n\n"
+        "Exempel: kronobarn profile set --name 'Anna Lindqvist, kurator' --organisation skola "
+        "--contact '0470-123 45'"
+    ),
+    cls=i18n.Group,
+    no_args_is_help=True,
+)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("show", cls=i18n.Command)
+def profile_show() -> None:
+    """Visa den sparade profilen.
+
+    Exempel: kronobarn profile show
+    """
+    saved = profiles.load()
+    if saved is None:
+        out.print("Ingen profil är sparad. Den erbjuds efter ditt första ärende.")
+        return
+    out.print(_safe(f"Namn: {saved.name}\nVerksamhet: {saved.organisation_name}\n"
+                    f"Nås på: {saved.contact}\nFil: {profiles.path()}"))  # fmt: skip
+
+
+@profile_app.command("set", cls=i18n.Command)
+def profile_set(
+    name: Annotated[
+        str | None,
+        typer.Option("--name", metavar="NAMN", help="Ditt namn, gärna med roll och enhet."),
+    ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation", metavar="VERKSAMHET", help="Din verksamhet (id eller namn)."
+        ),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", metavar="KONTAKT", help="Hur du nås: telefon eller mejl."),
+    ] = None,
+) -> None:
+    """Spara eller ändra profilen; det som inte anges behålls.
+
+    Exempel: kronobarn profile set --contact anna.lindqvist@kommun.se
+    """
+    try:
+        saved = profiles.load()
+    except profiles.ProfileError:
+        saved = None  # a broken profile is replaced by what is given now
+    org = None
+    if organisation is not None:
+        try:
+            org = engine.organisation_answer(organisation, _workflow())
+        except KronobarnError as exc:
+            raise KronobarnError(f"--organisation: {exc.message}") from None
+    fields = {
+        "name": name if name is not None else (saved.name if saved else None),
+        "organisation": org or ({"id": saved.organisation_id, "name": saved.organisation_name}
+                                if saved else None),
+        "contact": contact if contact is not None else (saved.contact if saved else None),
+    }  # fmt: skip
+    missing = [o for o, k in (("--name", "name"), ("--organisation", "organisation"),
+                              ("--contact", "contact")) if not fields[k]]  # fmt: skip
+    if missing:
+        raise KronobarnError(f"Ingen profil finns ännu; ange också {', '.join(missing)}.")
+    try:
+        made = profiles.parse(json.dumps(fields).encode())
+    except profiles.ProfileError as exc:
+        raise KronobarnError(f"Profilen kan inte sparas: {exc.message}.") from None
+    where = profiles.save(made)
+    out.print(_safe(f"Profilen är sparad i {where}: {made.words()}."))
+    _warn_if_identity_number(made.name, made.contact)
+
+
+@profile_app.command("clear", cls=i18n.Command)
+def profile_clear() -> None:
+    """Ta bort profilen; nästa ärende frågar efter namn, verksamhet och kontakt igen.
+
+    Exempel: kronobarn profile clear
+    """
+    if profiles.clear():
+        out.print("Profilen är borttagen.")
+    else:
+        out.print("Ingen profil var sparad.")
 
 
 @checklists_app.command("validate", cls=i18n.Command)

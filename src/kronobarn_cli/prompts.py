@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import questionary
 from prompt_toolkit.application.current import get_app_or_none
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from kronobarn_cli import consent, engine, rules, session
     from kronobarn_cli.case import Case, Child, JournalEntry, Meeting, OrganisationRef
     from kronobarn_cli.checklist import FieldSpec, Organisation, Outcome, Section, Step, Workflow
+    from kronobarn_cli.profile import Profile
     from kronobarn_cli.session import Walk
 else:
     cases = LazyModule("kronobarn_cli.case")
@@ -907,6 +908,21 @@ class Prompter:
             if again == first:
                 return first
             self.say("Lösenfraserna var inte lika. Försök igen.", "red")
+
+    def ask_use_profile(self, saved: Profile) -> bool | _Back:
+        """Whether this case is opened with the remembered profile (Enter), or another
+        organisation and other details for this case alone."""
+        choices: list[tuple[str, Any]] = [
+            ("Ja, använd profilen", True),
+            ("Nej, ange verksamhet och uppgifter för det här ärendet", False),
+        ]
+        return cast("bool | _Back", self.select(f"Du är {saved.words()}. Stämmer det?", choices))
+
+    def offer_profile(self, saved: Profile) -> bool:
+        """After a first case: remember the coordinator's details for the next one?"""
+        choices: list[tuple[str, Any]] = [("Ja, spara profilen", True), ("Nej", False)]
+        question = f"Spara {saved.words()} som din profil till nästa ärende?"
+        return self.select(question, choices, back=False) is True
 
     def ask_own_organisation(self, workflow: Workflow) -> OrganisationRef | _Back:
         """The organisation that opens the case: always within the consent's scope."""

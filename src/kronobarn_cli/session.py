@@ -33,6 +33,7 @@ from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome,
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
+from kronobarn_cli.profile import Profile
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.stores import Store
 from kronobarn_cli.text import (
@@ -187,6 +188,10 @@ def _first_of_each_group(scope: ConsentScope) -> list[str]:
     return [g for g in missing if not any(g in group[1:] for group in scope.required)]
 
 
+PROFILE_STEPS = {"inbjudare": "name", "inbjudare-kontakt": "contact"}
+"""The steps a coordinator's profile answers, and the profile's field for each."""
+
+
 class Walk:
     """A case being walked through the checklists."""
 
@@ -211,6 +216,9 @@ class Walk:
         """The answer a jump back asks again, offered as the starting point."""
         self._filling: str | None = None
         """The group whose unfinished items this walk has journalled as being filled in."""
+        self.profile: Profile | None = None
+        """The coordinator's remembered profile, when this walk uses it: it answers "Ditt namn"
+        and "Hur du nås" (shown, not asked)."""
 
     @property
     def today(self) -> date:
@@ -323,6 +331,8 @@ class Walk:
         """The answer to a step that is not asked (guidance, or a default the walk knows)."""
         if step.kind == "info":
             return True  # guidance shown with the section; nothing to choose
+        if self.profile is not None and step.id in PROFILE_STEPS:
+            return getattr(self.profile, PROFILE_STEPS[step.id])
         if step.ask:
             return None
         if step.id in self.wanted:

@@ -1,0 +1,118 @@
+"""The coordinator's profile: name, organisation and how they are reached, remembered between
+cases in the user's config folder (platformdirs), never in a case.
+
+A walk that uses it answers "Ditt namn" and "Hur du nås" with it and opens the case for its
+organisation; the journal's *who* stays the user account, as before. The file is the user's
+own, but read as untrusted input all the same: anything that does not fit is reported in one
+line and the walk asks as if there were no profile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.files import atomic_write
+from kronobarn_cli.text import has_control_characters
+
+FILE_NAME = "profil.json"
+MAX_LENGTH = 200
+MAX_BYTES = 16_384
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    organisation_id: str
+    organisation_name: str
+    contact: str
+
+    def words(self) -> str:
+        """`Anna Lindqvist (Skola), 0470-123 45`."""
+        return f"{self.name} ({self.organisation_name}), {self.contact}"
+
+
+class ProfileError(KronobarnError):
+    """The profile file cannot be used; the walk goes on without it."""
+
+
+def path() -> Path:
+    """`profil.json` in the user's config folder (KRONOBARN_CONFIG overrides it)."""
+    configured = os.environ.get("KRONOBARN_CONFIG")
+    if configured:
+        return Path(configured) / FILE_NAME
+    import platformdirs  # noqa: PLC0415 - only where a profile is used
+
+    return Path(platformdirs.user_config_dir("kronobarn", appauthor=False)) / FILE_NAME
+
+
+def _field(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(f"fältet '{key}' saknas eller är tomt")
+    value = " ".join(value.split())
+    if len(value) > MAX_LENGTH or has_control_characters(value):
+        raise ProfileError(f"fältet '{key}' är för långt eller har otillåtna tecken")
+    return value
+
+
+def parse(raw: bytes) -> Profile:
+    """A profile from the file's bytes, or ProfileError saying what does not fit."""
+    if len(raw) > MAX_BYTES:
+        raise ProfileError("filen är för stor")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ProfileError("filen är inte giltig JSON") from None
+    if not isinstance(data, dict):
+        raise ProfileError("filen ska innehålla ett objekt")
+    organisation = data.get("organisation")
+    if not isinstance(organisation, dict):
+        raise ProfileError("fältet 'organisation' saknas")
+    return Profile(
+        name=_field(data, "name"),
+        organisation_id=_field(organisation, "id"),
+        organisation_name=_field(organisation, "name"),
+        contact=_field(data, "contact"),
+    )
+
+
+def load() -> Profile | None:
+    """The saved profile, None if there is none; ProfileError if the file cannot be used."""
+    where = path()
+    try:
+        raw = where.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ProfileError(f"Profilen {where} kan inte läsas ({exc.strerror}).") from None
+    try:
+        return parse(raw)
+    except ProfileError as exc:
+        raise ProfileError(f"Profilen {where} kan inte användas: {exc.message}.") from None
+
+
+def save(profile: Profile) -> Path:
+    """Write the profile privately (0600, its folder 0700), atomically."""
+    where = path()
+    where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data = {
+        "name": profile.name,
+        "organisation": {"id": profile.organisation_id, "name": profile.organisation_name},
+        "contact": profile.contact,
+    }
+    atomic_write(where, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+    return where
+
+
+def clear() -> bool:
+    """Remove the profile; False if there was none."""
+    try:
+        path().unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -1305,7 +1305,8 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     store = _store("list")
-    reader, listing = store.indexed(_today()) or _from_cases(store.iter_cases())
+    today = _today()
+    reader, listing = store.indexed(today) or _from_cases(store.iter_cases(), today)
     if as_json:
         outputs.json_array(reader.listed_json())
     elif not outputs.case_table(reader.listed(), out):
@@ -1319,9 +1320,11 @@ def _plain(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def _from_cases(items: "Iterable[Case | CaseFileError]") -> "tuple[summary.SummaryReader, Listing]":
+def _from_cases(
+    items: "Iterable[Case | CaseFileError]", day: date
+) -> "tuple[summary.SummaryReader, Listing]":
     """`list` and `remind` read from the cases themselves (where the index cannot be used)."""
-    reader = summary.CaseReader(items)
+    reader = summary.CaseReader(items, day)
     return reader, reader.listing
 
 
@@ -1435,7 +1438,9 @@ def remind(
         include_handed_over=include_handed_over,
     )
     found = store.indexed(day) if case_id is None else None
-    reader, listing = found or _from_cases([store.load(case_id)] if case_id else store.iter_cases())
+    if found is None:
+        found = _from_cases([store.load(case_id)] if case_id else store.iter_cases(), day)
+    reader, listing = found
     seen = outputs.Seen()
     if fmt == "json":
         outputs.json_array(seen.items(reader.reminders_json(query)))

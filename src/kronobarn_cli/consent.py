@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from kronobarn_cli.case import Case, Consent, ConsentWithdrawal, GiverRole, OrganisationRef
-from kronobarn_cli.checklist import FAMILY_PARTIES
+from kronobarn_cli.checklist import FAMILY_PARTIES, CaseStatus
 from kronobarn_cli.text import join_swedish, swedish_date
 
 GUARDIAN_1: GiverRole = "vardnadshavare-1"
@@ -202,6 +202,16 @@ class ConsentScope:
             f"Samtycket omfattar inte {org.name}: samtycke saknas från {who}. "
             f"Samtycket måste utökas innan {org.name} kan bjudas in eller ta del av ärendet."
         )
+
+
+def status_on(case: Case, day: date) -> CaseStatus:
+    """The case's status as it stands on `day`. A case is activated while every required
+    consent holds: one whose consent has run out waits for consent, as one withdrawn does. The
+    file keeps the status of its last change (time passes without a save); `list`, `show` and
+    `remind` read this instead."""
+    if case.status == "aktiverad" and not ConsentScope.of(case, day).complete():
+        return "vantar-pa-samtycke"
+    return case.status
 
 
 def consent_givers(scope: ConsentScope) -> str:

@@ -41,7 +41,7 @@ from kronobarn_cli.case import (
     OrganisationRef,
     migrate,
 )
-from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.consent import ConsentScope, status_on
 from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseError, os_error_text
 from kronobarn_cli.export import write_file
 from kronobarn_cli.ids import ID_ALPHABET
@@ -81,9 +81,10 @@ def check_handover(case: Case, to: OrganisationRef, today: date) -> None:
     refuse_if_handed_over(case)
     if case.closed is not None:
         raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte överlämnas.")
-    if case.status != "aktiverad":
+    status = status_on(case, today)  # a consent run out acts as one withdrawn
+    if status != "aktiverad":
         raise KronobarnError(
-            f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[case.status]}); "
+            f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[status]}); "
             "bara ett aktiverat ärende kan överlämnas."
         )
     here = case.holder

@@ -24,7 +24,7 @@ from kronobarn_cli.case import (
     View,
 )
 from kronobarn_cli.checklist import CaseStatus, Workflow
-from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags
+from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags, status_on
 from kronobarn_cli.text import join_swedish, swedish_date, terminal_safe
 
 
@@ -106,11 +106,12 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
 
 
 def case_view(case: Case, workflow: Workflow, today: date | None = None) -> RenderableType:
+    day = today or date.today()
     parts: list[RenderableType] = []
     child = case.child.name + (f" (född {case.child.birth_year})" if case.child.birth_year else "")
     header: list[tuple[str, Text | str]] = [
         ("Barn", _t(child)),
-        ("Status", STATUS_LABELS[case.status]),
+        ("Status", STATUS_LABELS[status_on(case, day)]),
         ("Skapat", case.created.strftime("%Y-%m-%d %H:%M")),
         ("Senast ändrat", case.updated.strftime("%Y-%m-%d %H:%M")),
     ]
@@ -147,7 +148,7 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
         parts.append(Panel(_facts(rows), title="Finns behov av samverkan?", title_align="left"))
 
     if case.consents or case.own_organisation is not None:
-        parts.append(consent_view(case, workflow, today or date.today()))
+        parts.append(consent_view(case, workflow, day))
 
     if case.meetings:
         parts.append(wheel_view(case, workflow))

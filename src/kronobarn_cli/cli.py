@@ -533,10 +533,17 @@ def edit(
         name = child.name
         birth_year = "" if child.birth_year is None else str(child.birth_year)
     with store.locked(case_id):
-        _, changed = session.edit_child(
-            store, store.load(case_id), name, birth_year, session.local_now()
+        case, changed = session.edit_child(
+            store, store.load(case_id), name, birth_year, session.local_now(), _workflow()
         )
     out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
+    if consent.ConsentScope.of(case, session.local_now().date()).maturity_to_judge:
+        out.print(
+            "Med det nya födelseåret ska du bedöma om ungdomen har sådan ålder och mognad att "
+            "hen själv ska lämna samtycke. Till dess väntar ärendet på samtycke och delas "
+            f"inte (inbjudan, överlämning, kopior). Fortsätt med: kronobarn resume {case.id}",
+            soft_wrap=True,
+        )
 
 
 @app.command(cls=i18n.Command)

@@ -97,6 +97,9 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
     ]
     if not scope.complete():
         rows.append(("Saknas", Text(terminal_safe(scope.missing_words()), style="red")))
+    if scope.maturity_to_judge:
+        judge = f"ungdomens ålder och mognad (kronobarn resume {case.id})"
+        rows.append(("Att bedöma", Text(judge, style="red")))
     parts.append(_facts(rows))
     for line in rules.consent_lines(case.consents):
         parts.append(Text("Dokumentation: ", style="bold") + _t(line))

@@ -45,6 +45,7 @@ from kronobarn_cli.consent import ConsentScope, status_on
 from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseError, os_error_text
 from kronobarn_cli.export import write_file
 from kronobarn_cli.ids import ID_ALPHABET
+from kronobarn_cli.limits import check_case_bytes, check_case_data
 from kronobarn_cli.session import refuse_if_handed_over
 from kronobarn_cli.store import MAX_CASE_BYTES, has_lone_surrogate
 from kronobarn_cli.stores import Store
@@ -301,6 +302,8 @@ def receive_into(
         received = receive(
             incoming, existing, replace=replace, now=now, source=source, actor=store.actor
         )
+        # Every store, before it writes: the journals joined may make it larger than either.
+        check_case_bytes(len(received.model_dump_json(indent=2).encode("utf-8")) + 1, received.id)
         if existing is None:
             store.add(received)
         else:
@@ -338,6 +341,7 @@ def case_from_envelope(plain: bytes, source: str) -> Case:
     data = document.get("case")
     if not isinstance(data, dict):
         raise not_ours
+    check_case_data(data, source)
     schema = data.get("schema_version", 1)
     if isinstance(schema, bool) or schema not in range(1, SCHEMA_VERSION + 1):
         raise KronobarnError(

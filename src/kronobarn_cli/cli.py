@@ -740,10 +740,11 @@ YesOption = Annotated[
 
 
 def _described(case: "Case") -> "Text":
+    status = consent.status_on(case, _today())
     return (
         rich_text.Text(f"{case.id}  ")
         + _safe(case.child.name)
-        + f"  ({cases.STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
+        + f"  ({cases.STATUS_LABELS[status]}, senast ändrat {case.updated:%Y-%m-%d})"
     )
 
 

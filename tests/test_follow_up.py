@@ -411,3 +411,15 @@ def test_rule2_a_consent_run_out_makes_the_case_wait_for_consent_as_a_withdrawal
     assert refused.returncode != 0
     assert refused.stderr.startswith("Fel: ") and "samtycke" in refused.stderr, refused.stderr
     assert store.load(case.id) == before
+
+
+def test_rule2_a_case_whose_consent_ran_out_is_open_to_resume_as_one_withdrawn(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """`resume` without an id offers the cases waiting for consent: from the day after its
+    end, a case whose consent ran out is one of them."""
+    data = first_meeting(workflow).model_dump()
+    data["consents"][0]["valid_until"] = date(2027, 3, 31)
+    case = Case.model_validate(data)
+    assert not session.walk_open(case, date(2027, 3, 31))  # the meeting is finished
+    assert session.walk_open(case, date(2027, 4, 1))

@@ -412,14 +412,15 @@ def resume(
 def _choose_open_case(prompter: "prompts.Prompter", store: Store) -> str | None:
     """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
     broken: list[CaseFileError] = []
-    open_cases = [case for case in _readable_cases(store, broken) if session.walk_open(case)]
+    today = _today()
+    open_cases = [c for c in _readable_cases(store, broken) if session.walk_open(c, today)]
     if not open_cases:
         out.print("Inga öppna ärenden att fortsätta. Nästa möte startar du med 'follow-up'.")
         return None
     if len(open_cases) == 1:
         return open_cases[0].id  # nothing to choose between
     choices = [
-        (f"{c.id}  {c.child.name}  ({cases.STATUS_LABELS[c.status]})", c.id)
+        (f"{c.id}  {c.child.name}  ({cases.STATUS_LABELS[consent.status_on(c, today)]})", c.id)
         for c in sorted(open_cases, key=lambda c: c.updated, reverse=True)
     ]
     try:

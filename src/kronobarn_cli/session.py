@@ -30,7 +30,7 @@ from kronobarn_cli.case import (
     OrganisationRef,
 )
 from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
-from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.consent import ConsentScope, status_on
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
 from kronobarn_cli.store import CaseStore
@@ -183,12 +183,14 @@ REOPENED = "reopened"
 """Key in `Case.pending`: answers a jump back took out, to be given again where they hold."""
 
 
-def walk_open(case: Case) -> bool:
-    """Has the case a walk to go on with (`resume`): being assessed, waiting for consent, or a
-    meeting not finished? A finished meeting goes on with `follow-up` instead."""
-    if case.status in ("bedomning-pagar", "vantar-pa-samtycke"):
+def walk_open(case: Case, today: date) -> bool:
+    """Has the case a walk to go on with (`resume`): being assessed, waiting for consent (a
+    consent run out too), or a meeting not finished? A finished meeting goes on with
+    `follow-up` instead."""
+    status = status_on(case, today)
+    if status in ("bedomning-pagar", "vantar-pa-samtycke"):
         return True
-    return case.status == "aktiverad" and not (case.meetings and case.meetings[-1].finished)
+    return status == "aktiverad" and not (case.meetings and case.meetings[-1].finished)
 
 
 def _first_of_each_group(scope: ConsentScope) -> list[str]:

@@ -768,7 +768,7 @@ def test_rule2_raising_the_birth_year_to_a_teenager_brings_in_the_young_persons_
     code, out, _ = run_cli(capsys, "consent", case.id, "show", "--json")
     summary = json.loads(out)
     assert summary["required"] == [["vardnadshavare-1"], ["ungdom"]]
-    assert summary["complete"] is False
+    assert summary["complete"] is False and summary["maturity_to_judge"] is True
     assert [o["id"] for o in summary["scope"]] == ["skola"]
     code, out, _ = run_cli(capsys, "consent", case.id)
     assert "Saknas" in out and "ungdomen" in out and "ålder och mognad" in out

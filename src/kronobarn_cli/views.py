@@ -371,6 +371,9 @@ class ConsentSummary(BaseModel):
     consents: list[Consent]
     withdrawals: list[ConsentWithdrawal]
     complete: bool
+    maturity_to_judge: bool = False
+    """The young person's age and maturity are still to be judged (e.g. after the birth year
+    was raised): their own consent is required until then."""
     scope: list[OrganisationRef]
     """The organisations the consent covers on the day (the own organisation first)."""
     flags: list[str]
@@ -386,6 +389,7 @@ class ConsentSummary(BaseModel):
             consents=case.consents,
             withdrawals=case.withdrawals,
             complete=scope.complete(),
+            maturity_to_judge=scope.maturity_to_judge,
             scope=scope.organisations(),
             flags=consent_flags(case, today),
         )

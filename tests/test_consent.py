@@ -29,6 +29,7 @@ from kronobarn_cli.session import (
     ReplayError,
     Walk,
     add_action,
+    edit_child,
     replay,
     set_action_status,
     withdraw_consent,
@@ -47,6 +48,7 @@ from .scenario import (
     answer_all,
     invitee,
 )
+from .test_follow_up import first_meeting
 
 TODAY = NOW.date()
 POLIS = OrganisationRef(id="polis", name="Polis")
@@ -745,3 +747,88 @@ def test_plan_add_takes_the_responsible_organisation_by_name_in_any_case_or_diac
     assert code == 0, err
     action = store.load(met.case.id).meetings[-1].actions[-1]
     assert (action.what, action.organisation.id) == ("Läxhjälp", "socialtjanst")
+
+
+# -- A change of age -------------------------------------------------------------------------------
+
+
+def test_rule2_raising_the_birth_year_to_a_teenager_brings_in_the_young_persons_consent_at_once(
+    workflow: Workflow, store: CaseStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The young person's consent is asked for from the age the walk asks it: after `edit`,
+    the case shows it as missing and shares nothing until the maturity is judged."""
+    case = first_meeting(workflow)  # born 2016, one guardian's consent, Socialtjänst invited
+    store.save(case)
+    code, out, err = run_cli(capsys, "edit", case.id, "--birth-year", "2011")
+    assert code == 0, err
+    assert "ålder och mognad" in out and f"kronobarn resume {case.id}" in out
+    edited = store.load(case.id)
+    assert edited.status == "vantar-pa-samtycke"
+    assert edited.meetings == case.meetings  # the meeting is a record
+    code, out, _ = run_cli(capsys, "consent", case.id, "show", "--json")
+    summary = json.loads(out)
+    assert summary["required"] == [["vardnadshavare-1"], ["ungdom"]]
+    assert summary["complete"] is False and summary["maturity_to_judge"] is True
+    assert [o["id"] for o in summary["scope"]] == ["skola"]
+    code, out, _ = run_cli(capsys, "consent", case.id)
+    assert "Saknas" in out and "ungdomen" in out and "ålder och mognad" in out
+    code, out, _ = run_cli(capsys, "list", "--json")
+    assert json.loads(out)[0]["status"] == "vantar-pa-samtycke"
+    for argv in (
+        ("handover", case.id, "--to", "socialtjanst"),
+        ("export", case.id, "--kind", "invitation"),
+        ("plan", case.id, "add", "--what", "Ny", "--organisation", "skola", "--due",
+         "2027-05-01", "--area", "trygg"),
+    ):  # fmt: skip
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 1, argv
+        assert err.startswith("Fel: ") and len(err.strip().splitlines()) == 1, err
+    assert store.load(case.id) == edited
+
+
+@pytest.mark.parametrize("mature", [True, False])
+def test_rule2_after_a_raised_birth_year_the_walk_asks_for_the_maturity_and_goes_on(
+    workflow: Workflow, store: CaseStore, mature: bool
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    case, _ = edit_child(store, case, None, "2011", NOW, workflow)
+    walk = Walk(workflow, store, case, clock=fixed_clock)
+    assert walk.position().step is not None
+    assert walk.position().step.id == "ungdom-mogen"
+    walk.answer("ungdom-mogen", mature)
+    if mature:
+        assert walk.case.status == "vantar-pa-samtycke"
+        assert ConsentScope.of(walk.case, TODAY).missing_words() == "ungdomen"
+        walk.extend_consent(consent("ungdom", "skola", "socialtjanst"))
+    assert walk.case.status == "aktiverad"
+    scope = ConsentScope.of(walk.case, TODAY)
+    assert not scope.maturity_to_judge and scope.covers(SOC)
+    assert walk.case.meetings == case.meetings
+
+
+def test_rule2_lowering_the_birth_year_keeps_a_young_persons_consent_that_counts(
+    youth: Walk, store: CaseStore
+) -> None:
+    """A young person judged to consent themselves stays so when the birth year is corrected
+    to a younger child: their consent, and a withdrawal of it, keep counting."""
+    case, _ = edit_child(store, youth.case, None, "2018", NOW, youth.workflow)
+    assert case.youth_mature is True and case.status == "aktiverad"
+    assert ConsentScope.of(case, TODAY).required == (("vardnadshavare-1",), ("ungdom",))
+    assert not ConsentScope.of(case, TODAY).covers(POLIS)  # the young person never covered it
+    case, _ = withdraw_consent(store, youth.workflow, case, "ungdom", [], TODAY, clock=fixed_clock)
+    assert case.status == "vantar-pa-samtycke"
+    assert [o.id for o in ConsentScope.of(case, TODAY).organisations()] == ["skola"]
+
+
+def test_rule2_a_birth_year_raised_by_mistake_and_corrected_needs_no_judgement(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    case = first_meeting(workflow)
+    store.save(case)
+    raised, _ = edit_child(store, case, None, "2011", NOW, workflow)
+    assert ConsentScope.of(raised, TODAY).maturity_to_judge
+    corrected, _ = edit_child(store, raised, None, "2016", NOW, workflow)
+    assert corrected.status == "aktiverad"
+    assert not ConsentScope.of(corrected, TODAY).maturity_to_judge
+    assert ConsentScope.of(corrected, TODAY).covers(SOC)

@@ -22,6 +22,7 @@ from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
 from kronobarn_cli.store import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
+from .helpers import in_process
 from .keys import DOWN, ENTER, line, typed
 
 EXAMPLE = REPO / "examples" / "svar.yaml"
@@ -373,3 +374,52 @@ def test_rule2_the_calendar_flags_a_participant_the_consent_no_longer_covers(
     assert "Socialtjänst (utanför samtycket)" in description
     assert "Obs: samtycket omfattar inte Socialtjänst i dag" in description
     assert "Skola (utanför" not in description
+
+
+@pytest.mark.parametrize("ended", ["withdrawn", "expired"])
+def test_rule2_a_consent_run_out_makes_the_case_wait_for_consent_as_a_withdrawal_does(
+    workflow: Workflow, store: CaseStore, ended: str
+) -> None:
+    """`list` (table and JSON), `show` and `remind` say the same of a case whose only required
+    consent ran out as of one whose consent was withdrawn: it waits for consent. `plan add`
+    is refused alike, and nothing is saved."""
+    case = first_meeting(workflow)  # the consent of 20 November 2026 was recorded on the 23rd
+    if ended == "expired":
+        data = case.model_dump()
+        data["consents"][0]["valid_until"] = date(2026, 11, 25)  # before the day the test runs
+        case = Case.model_validate(data)
+    store.save(case)
+    assert store.indexed(date(2026, 11, 24)) is not None  # the index, written before the end
+    if ended == "withdrawn":
+        done = in_process("consent", case.id, "withdraw", "--giver", "vardnadshavare-1")
+        assert done.returncode == 0, done.stderr
+    before = store.load(case.id)
+    listed = in_process("list", columns=200)
+    assert "väntar på samtycke" in listed.stdout, listed.stdout
+    assert "aktiverad" not in listed.stdout
+    [row] = json.loads(in_process("list", "--json").stdout)
+    assert (row["status"], row["status_text"]) == ("vantar-pa-samtycke", "väntar på samtycke")
+    shown = in_process("show", case.id, columns=200).stdout
+    assert "väntar på samtycke" in shown
+    reminders = json.loads(in_process("remind", "--json", "--within", "365d").stdout)
+    assert ("consent", "Väntar på samtycke från vårdnadshavaren.") in [
+        (r["kind"], r["text"]) for r in reminders
+    ]
+    assert not [r for r in reminders if r["kind"] in ("action", "copy")]
+    refused = in_process("plan", case.id, "add", "--what", "Ny insats", "--organisation",
+                         "skola", "--due", "2027-05-01", "--area", "trygg")  # fmt: skip
+    assert refused.returncode != 0
+    assert refused.stderr.startswith("Fel: ") and "samtycke" in refused.stderr, refused.stderr
+    assert store.load(case.id) == before
+
+
+def test_rule2_a_case_whose_consent_ran_out_is_open_to_resume_as_one_withdrawn(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """`resume` without an id offers the cases waiting for consent: from the day after its
+    end, a case whose consent ran out is one of them."""
+    data = first_meeting(workflow).model_dump()
+    data["consents"][0]["valid_until"] = date(2027, 3, 31)
+    case = Case.model_validate(data)
+    assert not session.walk_open(case, date(2027, 3, 31))  # the meeting is finished
+    assert session.walk_open(case, date(2027, 4, 1))

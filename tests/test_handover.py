@@ -1006,16 +1006,75 @@ def test_an_imported_case_over_the_stores_limit_is_refused_and_nothing_is_saved(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """A 15 MB text: the store could not read the case back, so it is never written."""
+    """Over 10 MB of journal, each entry within the limits: the store could not read the
+    case back, so it is never written."""
     keys = age_keys(tmp_path)
     case_id = activated_case(tmp_path)
     data = json.loads(case_file(sender, case_id).read_text(encoding="utf-8"))
-    data["answers"]["behov-av-samverkan"]["uppmarksammat"] = "x" * 15_000_000
+    entry = {**data["journal"][-1], "text": "x" * 1_000}
+    data["journal"] += [entry] * 12_000
     bundle = tmp_path / "stor.age"
     bundle.write_bytes(sealed({"format": FORMAT, "version": 1, "case": data}, keys))
     use(monkeypatch, receiver)
     message = refused_import(capsys, str(bundle), "--identity", str(keys.file))
     assert "större än 10 MB" in message
+    assert not case_file(receiver, case_id).exists()
+    assert run(capsys, "list", "--json").out.strip() in ("[]", "")
+
+
+def _long_noticed(data: dict[str, Any]) -> None:
+    # What was noticed, 15 MB: the handover file (at most 20 MB) is read, the case is not.
+    data["answers"]["behov-av-samverkan"]["uppmarksammat"] = "x" * 15_000_000
+
+
+def _long_action(data: dict[str, Any]) -> None:
+    data["meetings"][0]["actions"][0]["what"] = "x" * 2_001  # one more than an answer may have
+
+
+def _long_list(data: dict[str, Any]) -> None:
+    data["meetings"][0]["answers"]["barnets-plan"]["atgarder"] *= 20_001 // 2 + 1
+
+
+def _deep_answers(data: dict[str, Any]) -> None:
+    nested: Any = "x"
+    for _ in range(60):
+        nested = [nested]
+    data["pending"] = {"step": "atgarder", "items": nested, "current": {}}
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        (
+            _long_noticed,
+            "answers.behov-av-samverkan.uppmarksammat: texten är för lång, högst 2 000 tecken",
+        ),
+        (_long_action, "meetings[0].actions[0].what: texten är för lång, högst 2 000 tecken"),
+        (_long_list, "meetings[0].answers: för många värden, högst 20 000"),
+        (_deep_answers, "pending: för djupt nästlad, högst 50 nivåer"),
+    ],
+)
+def test_untrusted_input_an_imported_case_is_held_to_the_limits_of_an_answers_file(
+    limit: tuple[Any, str],
+    sender: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A case file is untrusted input, as an answers file is: no text longer than an answer,
+    no answers with more values or deeper nesting than an answers file may hold. One line,
+    naming where, and nothing saved (no case file, no row in the index)."""
+    change, where = limit
+    receiver = tmp_path / "mottagare"
+    keys = age_keys(tmp_path)
+    case_id = activated_case(tmp_path)
+    data = json.loads(case_file(sender, case_id).read_text(encoding="utf-8"))
+    change(data)
+    bundle = tmp_path / "gräns.age"
+    bundle.write_bytes(sealed({"format": FORMAT, "version": 1, "case": data}, keys))
+    use(monkeypatch, receiver)
+    message = refused_import(capsys, str(bundle), "--identity", str(keys.file))
+    assert where in message and message.endswith("Inget sparades."), message
     assert not case_file(receiver, case_id).exists()
     assert run(capsys, "list", "--json").out.strip() in ("[]", "")
 
@@ -1032,3 +1091,28 @@ def test_handover_to_takes_the_organisation_by_name_in_any_case_or_diacritics(
     assert "Okänd verksamhet" not in message, message
     expected = "Samtycket omfattar inte Polis" if "p" in typed.lower() else "Skola har redan"
     assert expected in message, message
+
+
+@pytest.mark.parametrize("change", [_long_action, None], ids=["text", "size"])
+def test_untrusted_input_the_team_store_takes_no_imported_case_over_the_limits(
+    change: Any,
+    tmp_path: Path,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The limits hold whichever store receives: the team store too saves nothing."""
+    keys = age_keys(tmp_path)
+    case_id = activated_case(tmp_path)
+    sender = Path(os.environ["KRONOBARN_HOME"])
+    data = json.loads(case_file(sender, case_id).read_text(encoding="utf-8"))
+    if change is None:
+        data["journal"] += [{**data["journal"][-1], "text": "x" * 1_000}] * 12_000
+    else:
+        change(data)
+    bundle = tmp_path / "gräns.age"
+    bundle.write_bytes(sealed({"format": FORMAT, "version": 1, "case": data}, keys))
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    message = refused_import(capsys, str(bundle), "--identity", str(keys.file))
+    assert message.endswith("Inget sparades."), message
+    assert run(capsys, "list", "--json").out.strip() in ("[]", "")

@@ -33,6 +33,7 @@ from . import pg
 from .conftest import NOW, fixed_clock
 from .helpers import Completed, in_process
 from .scenario import realistic_case
+from .test_follow_up import first_meeting
 from .test_handover import first_meeting_answers
 from .test_pty import DOWN, KRONOBARN, answer
 
@@ -715,3 +716,31 @@ def test_a_case_moved_to_another_team_in_sql_takes_its_reminders_along(
         seen = in_process("remind", "--json", "--within", "12m", "--today", day)
         assert seen.returncode == 0, seen.stderr
         assert moved in {r["case_id"] for r in json.loads(seen.stdout)}, day
+
+
+def test_after_db_upgrade_a_list_item_written_before_says_the_status_of_the_day(
+    pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, workflow: Workflow
+) -> None:
+    """A summary written by an earlier release said the status of the case's last change, for
+    every day after its consent ran out; the migration has every summary written anew."""
+    database = pg_server.new_database(pg.TEMPLATE)
+    url = pg_server.url(database)
+    data = first_meeting(workflow).model_dump()
+    data["consents"][0]["valid_until"] = date(2026, 11, 25)  # before the day the test runs
+    case = Case.model_validate(data)
+    store = PgStore(url, home=Path(os.environ["KRONOBARN_HOME"]))
+    store.add(case)
+    store.close()
+    stale = json.dumps({"id": case.id, "status": "aktiverad"})
+    with pg_server.connect(database) as conn:
+        # As the earlier release left it, and at the schema version before the migration.
+        conn.execute(
+            "UPDATE kronobarn.cases SET listed = %s, valid_from = '2026-11-26', "
+            "valid_to = '9999-12-31'",
+            (stale,),
+        )
+        conn.execute("DELETE FROM kronobarn.schema_version WHERE version = 3")
+    monkeypatch.setenv("KRONOBARN_STORE", url)
+    assert in_process("db", "upgrade").returncode == 0
+    [row] = json.loads(in_process("list", "--json").stdout)
+    assert (row["id"], row["status"]) == (case.id, "vantar-pa-samtycke")

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,14 @@ from kronobarn_cli.errors import (
     StaleCaseError,
     UnknownCaseError,
 )
+from kronobarn_cli.remind_query import Query
 from kronobarn_cli.session import Walk, local_now
 from kronobarn_cli.stores import Store, open_store
+from kronobarn_cli.summary import CaseReader
 
 from .conftest import NOW, fixed_clock
 from .helpers import in_process
+from .test_follow_up import first_meeting
 from .test_handover import age_keys, first_meeting_answers, follow_up_answers
 
 MakeStore = Callable[..., Store]
@@ -307,3 +310,33 @@ def test_store_file_directory_chooses_another_case_directory(tmp_path: Path) -> 
     assert refused.stderr.strip() == (
         "Fel: Ange en katalog efter file:, till exempel file:/srv/kronobarn."
     )
+
+
+def test_a_consent_run_out_is_listed_and_reminded_as_waiting_for_consent_from_the_next_day(
+    make_store: MakeStore, workflow: Workflow
+) -> None:
+    """The summary rows are written when a case is saved, and the consent runs out with time:
+    read for a later day, the rows are written anew for it (their days of validity end with the
+    consent) and agree with the case read for that day."""
+    case = first_meeting(workflow)
+    data = case.model_dump()
+    data["consents"][0]["valid_until"] = date(2027, 3, 31)
+    case = Case.model_validate(data)
+    make_store().add(case)
+    for day, status in (
+        (date(2027, 3, 31), "aktiverad"),
+        (date(2027, 4, 1), "vantar-pa-samtycke"),
+        (date(2027, 3, 30), "aktiverad"),
+    ):
+        found = make_store().indexed(day)
+        assert found is not None
+        reader, _ = found
+        [row] = list(reader.listed())
+        assert row["status"] == status, day
+        assert [row] == list(CaseReader([case], day).listed())
+        query = Query(today=day, until=day + timedelta(days=14))
+        kinds = {r["kind"]: r["text"] for r in reader.reminders(query)}
+        if status == "aktiverad":
+            assert "action" in kinds
+        else:
+            assert kinds == {"consent": "Väntar på samtycke från vårdnadshavaren."}

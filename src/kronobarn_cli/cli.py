@@ -531,14 +531,15 @@ def resume(
 def _choose_open_case(prompter: "prompts.Prompter", store: Store) -> str | None:
     """The open cases (being assessed, waiting for consent, a meeting under way) to pick from."""
     broken: list[CaseFileError] = []
-    open_cases = [case for case in _readable_cases(store, broken) if session.walk_open(case)]
+    today = _today()
+    open_cases = [c for c in _readable_cases(store, broken) if session.walk_open(c, today)]
     if not open_cases:
         out.print("Inga öppna ärenden att fortsätta. Nästa möte startar du med 'follow-up'.")
         return None
     if len(open_cases) == 1:
         return open_cases[0].id  # nothing to choose between
     choices = [
-        (f"{c.id}  {c.child.name}  ({cases.STATUS_LABELS[c.status]})", c.id)
+        (f"{c.id}  {c.child.name}  ({cases.STATUS_LABELS[consent.status_on(c, today)]})", c.id)
         for c in sorted(open_cases, key=lambda c: c.updated, reverse=True)
     ]
     try:
@@ -652,10 +653,17 @@ def edit(
         name = child.name
         birth_year = "" if child.birth_year is None else str(child.birth_year)
     with store.locked(case_id):
-        _, changed = session.edit_child(
-            store, store.load(case_id), name, birth_year, session.local_now()
+        case, changed = session.edit_child(
+            store, store.load(case_id), name, birth_year, session.local_now(), _workflow()
         )
     out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
+    if consent.ConsentScope.of(case, session.local_now().date()).maturity_to_judge:
+        out.print(
+            "Med det nya födelseåret ska du bedöma om ungdomen har sådan ålder och mognad att "
+            "hen själv ska lämna samtycke. Till dess väntar ärendet på samtycke och delas "
+            f"inte (inbjudan, överlämning, kopior). Fortsätt med: kronobarn resume {case.id}",
+            soft_wrap=True,
+        )
 
 
 @app.command(cls=i18n.Command)
@@ -852,10 +860,11 @@ YesOption = Annotated[
 
 
 def _described(case: "Case") -> "Text":
+    status = consent.status_on(case, _today())
     return (
         rich_text.Text(f"{case.id}  ")
         + _safe(case.child.name)
-        + f"  ({cases.STATUS_LABELS[case.status]}, senast ändrat {case.updated:%Y-%m-%d})"
+        + f"  ({cases.STATUS_LABELS[status]}, senast ändrat {case.updated:%Y-%m-%d})"
     )
 
 
@@ -1463,7 +1472,8 @@ def list_cases(as_json: JsonOption = False) -> None:
     Exempel: kronobarn list --json
     """
     store = _store("list")
-    reader, listing = store.indexed(_today()) or _from_cases(store.iter_cases())
+    today = _today()
+    reader, listing = store.indexed(today) or _from_cases(store.iter_cases(), today)
     if as_json:
         outputs.json_array(reader.listed_json())
     elif not outputs.case_table(reader.listed(), out):
@@ -1477,9 +1487,11 @@ def _plain(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def _from_cases(items: "Iterable[Case | CaseFileError]") -> "tuple[summary.SummaryReader, Listing]":
+def _from_cases(
+    items: "Iterable[Case | CaseFileError]", day: date
+) -> "tuple[summary.SummaryReader, Listing]":
     """`list` and `remind` read from the cases themselves (where the index cannot be used)."""
-    reader = summary.CaseReader(items)
+    reader = summary.CaseReader(items, day)
     return reader, reader.listing
 
 
@@ -1593,7 +1605,9 @@ def remind(
         include_handed_over=include_handed_over,
     )
     found = store.indexed(day) if case_id is None else None
-    reader, listing = found or _from_cases([store.load(case_id)] if case_id else store.iter_cases())
+    if found is None:
+        found = _from_cases([store.load(case_id)] if case_id else store.iter_cases(), day)
+    reader, listing = found
     seen = outputs.Seen()
     if fmt == "json":
         outputs.json_array(seen.items(reader.reminders_json(query)))

@@ -11,12 +11,12 @@ Nothing is ever deleted: consents and withdrawals are a history, read as of one 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
 from kronobarn_cli.case import Case, Consent, ConsentWithdrawal, GiverRole, OrganisationRef
-from kronobarn_cli.checklist import FAMILY_PARTIES
+from kronobarn_cli.checklist import FAMILY_PARTIES, CaseStatus
 from kronobarn_cli.text import join_swedish, swedish_date
 
 GUARDIAN_1: GiverRole = "vardnadshavare-1"
@@ -70,17 +70,33 @@ class ConsentScope:
     withdrawals: tuple[ConsentWithdrawal, ...]
     own: OrganisationRef | None
     day: date
+    maturity_to_judge: bool = False
+    """The young person's age and maturity are still to be judged (see `of`): their own consent
+    counts as required until then."""
 
     @classmethod
     def of(cls, case: Case, day: date) -> ConsentScope:
         each = case.consent_from_each_guardian
-        return cls(
+        scope = cls(
             required_groups(case.guardians, case.youth_mature, each_guardian=each),
             tuple(case.consents),
             tuple(case.withdrawals),
             case.own_organisation,
             day,
         )
+        # The walk keeps a case waiting in section 2 while a question there has no answer.
+        # With every guardian's consent given, that is the young person's maturity: asked once
+        # the child may be old enough (e.g. after `edit --birth-year`). Until it is judged,
+        # nothing is shared that the young person might not consent to.
+        if (
+            case.status == "vantar-pa-samtycke"
+            and case.youth_mature is None
+            and case.guardians is not None
+            and scope.complete()
+        ):
+            groups = required_groups(case.guardians, youth_mature=True, each_guardian=each)
+            return replace(scope, required=groups, maturity_to_judge=True)
+        return scope
 
     def active(self, index: int, consent: Consent) -> list[OrganisationRef]:
         if consent.given_on > self.day:
@@ -202,6 +218,16 @@ class ConsentScope:
             f"Samtycket omfattar inte {org.name}: samtycke saknas från {who}. "
             f"Samtycket måste utökas innan {org.name} kan bjudas in eller ta del av ärendet."
         )
+
+
+def status_on(case: Case, day: date) -> CaseStatus:
+    """The case's status as it stands on `day`. A case is activated while every required
+    consent holds: one whose consent has run out waits for consent, as one withdrawn does. The
+    file keeps the status of its last change (time passes without a save); `list`, `show` and
+    `remind` read this instead."""
+    if case.status == "aktiverad" and not ConsentScope.of(case, day).complete():
+        return "vantar-pa-samtycke"
+    return case.status
 
 
 def consent_givers(scope: ConsentScope) -> str:

@@ -41,10 +41,11 @@ from kronobarn_cli.case import (
     OrganisationRef,
     migrate,
 )
-from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.consent import ConsentScope, status_on
 from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseError, os_error_text
 from kronobarn_cli.export import write_file
 from kronobarn_cli.ids import ID_ALPHABET
+from kronobarn_cli.limits import check_case_bytes, check_case_data
 from kronobarn_cli.session import refuse_if_handed_over
 from kronobarn_cli.store import MAX_CASE_BYTES, has_lone_surrogate
 from kronobarn_cli.stores import Store
@@ -81,9 +82,10 @@ def check_handover(case: Case, to: OrganisationRef, today: date) -> None:
     refuse_if_handed_over(case)
     if case.closed is not None:
         raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte överlämnas.")
-    if case.status != "aktiverad":
+    status = status_on(case, today)  # a consent run out acts as one withdrawn
+    if status != "aktiverad":
         raise KronobarnError(
-            f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[case.status]}); "
+            f"Ärendet {case.id} är inte aktiverat (status: {STATUS_LABELS[status]}); "
             "bara ett aktiverat ärende kan överlämnas."
         )
     here = case.holder
@@ -300,6 +302,8 @@ def receive_into(
         received = receive(
             incoming, existing, replace=replace, now=now, source=source, actor=store.actor
         )
+        # Every store, before it writes: the journals joined may make it larger than either.
+        check_case_bytes(len(received.model_dump_json(indent=2).encode("utf-8")) + 1, received.id)
         if existing is None:
             store.add(received)
         else:
@@ -337,6 +341,7 @@ def case_from_envelope(plain: bytes, source: str) -> Case:
     data = document.get("case")
     if not isinstance(data, dict):
         raise not_ours
+    check_case_data(data, source)
     schema = data.get("schema_version", 1)
     if isinstance(schema, bool) or schema not in range(1, SCHEMA_VERSION + 1):
         raise KronobarnError(

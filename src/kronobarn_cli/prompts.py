@@ -1055,7 +1055,8 @@ class Prompter:
         case = walk.case
         born = f" (född {case.child.birth_year})" if case.child.birth_year else ""
         body = Text("Barn: ", style="bold") + safe(case.child.name + born)
-        body += Text(f"\nStatus: {cases.STATUS_LABELS[case.status]}")
+        status = consent.status_on(case, walk.today)
+        body += Text(f"\nStatus: {cases.STATUS_LABELS[status]}")
         pos = walk.position()
         meeting = walk.meeting
         if meeting is not None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
-from kronobarn_cli.consent import ConsentScope, expiring, giver_word, scope_flags
+from kronobarn_cli.consent import ConsentScope, expiring, giver_word, scope_flags, status_on
 from kronobarn_cli.errors import InputFileError, KronobarnError
 from kronobarn_cli.remind_query import (  # noqa: F401 - also reached as remind.*
     CONFIG_FILE,
@@ -112,7 +112,8 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
     latest = case.current_meeting
     coordinator = coordinator_of(case)
     scope = ConsentScope.of(case, day)
-    if case.status == "vantar-pa-samtycke":
+    status = status_on(case, day)  # a consent run out acts as one withdrawn
+    if status == "vantar-pa-samtycke":
         who = scope.missing_words() or "de som ska lämna samtycke"
         if case.meetings:
             # Activated once: a consent was withdrawn or ran out, which matters at once.
@@ -125,9 +126,9 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
         text = f"Väntar på samtycke från {who}."
         yield Candidate("consent", case.created.date(), None, text, after_waiting=True)
         return
-    if case.status not in ("aktiverad", "overlamnad"):
+    if status not in ("aktiverad", "overlamnad"):
         return
-    if not scope.complete():
+    if not scope.complete():  # the sender's copy of a case handed over
         text = (
             f"Samtycke gäller inte längre från {scope.missing_words()}; registrera ett nytt "
             "samtycke innan samverkan fortsätter."

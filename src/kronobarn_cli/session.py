@@ -30,7 +30,7 @@ from kronobarn_cli.case import (
     OrganisationRef,
 )
 from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
-from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.consent import ConsentScope, status_on
 from kronobarn_cli.consent import giver_word as consent_giver_word
 from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
 from kronobarn_cli.profile import Profile
@@ -103,10 +103,19 @@ def entries_since(read: Case, now: Case) -> list[JournalEntry]:
     return now.journal[common:]
 
 
-def edit_child(
-    store: Store, case: Case, name: str | None, birth_year: str | None, now: datetime
+def edit_child(  # noqa: PLR0917 - what an edit says
+    store: Store,
+    case: Case,
+    name: str | None,
+    birth_year: str | None,
+    now: datetime,
+    workflow: Workflow | None = None,
 ) -> tuple[Case, list[str]]:
-    """Correct the child's name/initials or birth year; the journal says what, not to what."""
+    """Correct the child's name/initials or birth year; the journal says what, not to what.
+
+    A changed birth year goes through the walk's rules at once (with `workflow`): a child who
+    may now be 12 brings in the question of the young person's maturity, and the case waits
+    for consent until it is answered (`ConsentScope.maturity_to_judge`)."""
     refuse_if_handed_over(case)
     if case.closed is not None:
         raise KronobarnError(f"Ärendet {case.id} är avslutat och kan inte ändras.")
@@ -128,12 +137,13 @@ def edit_child(
         return case, []
     labels = [label for label, _ in changed]
     edited = case.model_copy(update={"child": child}, deep=True)
-    edited.log(
-        f"Barnets uppgifter ändrades: {', '.join(labels)}.",
-        now,
-        store.actor,
-        [field for _, field in changed],
-    )
+    text = f"Barnets uppgifter ändrades: {', '.join(labels)}."
+    fields = [field for _, field in changed]
+    if workflow is not None and child.birth_year != case.child.birth_year and case.answers:
+        walk = Walk(workflow, store, edited, clock=lambda: now)
+        walk.derive_again(text, fields)
+        return walk.case, labels
+    edited.log(text, now, store.actor, fields)
     store.save(edited)
     return edited, labels
 
@@ -174,12 +184,14 @@ REOPENED = "reopened"
 """Key in `Case.pending`: answers a jump back took out, to be given again where they hold."""
 
 
-def walk_open(case: Case) -> bool:
-    """Has the case a walk to go on with (`resume`): being assessed, waiting for consent, or a
-    meeting not finished? A finished meeting goes on with `follow-up` instead."""
-    if case.status in ("bedomning-pagar", "vantar-pa-samtycke"):
+def walk_open(case: Case, today: date) -> bool:
+    """Has the case a walk to go on with (`resume`): being assessed, waiting for consent (a
+    consent run out too), or a meeting not finished? A finished meeting goes on with
+    `follow-up` instead."""
+    status = status_on(case, today)
+    if status in ("bedomning-pagar", "vantar-pa-samtycke"):
         return True
-    return case.status == "aktiverad" and not (case.meetings and case.meetings[-1].finished)
+    return status == "aktiverad" and not (case.meetings and case.meetings[-1].finished)
 
 
 def _first_of_each_group(scope: ConsentScope) -> list[str]:
@@ -258,9 +270,11 @@ class Walk:
         return self.consent_context().scope(engine.flatten(self.answers()))
 
     def facts(self) -> engine.Facts:
-        return engine.Facts(
-            child_age=self.case.child.max_age(self.today), rules=self.consent_context().rules()
-        )
+        # A young person judged to consent themselves stays so when the birth year is
+        # corrected downwards: the age no longer rules the question out, and their consent
+        # (and any withdrawal of it) keeps counting.
+        age = None if self.case.youth_mature else self.case.child.max_age(self.today)
+        return engine.Facts(child_age=age, rules=self.consent_context().rules())
 
     def position(self) -> engine.Position:
         return engine.position(self.workflow, self.answers(), self.facts())
@@ -837,6 +851,11 @@ class Walk:
         event = None if self._filling == step.id else f"Fyllde i (inte klart): {step.prompt}"
         self._update(self.answers(), event, pending=pending)
         self._filling = step.id
+
+    def derive_again(self, event: str, fields: list[str]) -> None:
+        """Derive and save the case anew from its answers, as after an answer: for a change
+        the conditions depend on outside the answers (the child's birth year)."""
+        self._update(self.answers(), event, pending=dict(self.case.pending), fields=fields)
 
     def start_follow_up(self) -> Meeting:
         """Open the next meeting of an activated case whose last meeting is finished."""

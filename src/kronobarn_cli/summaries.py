@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, TypeAdapter
 
 from kronobarn_cli.case import STATUS_LABELS, Case
 from kronobarn_cli.checklist import CaseStatus
+from kronobarn_cli.consent import status_on
 
 
 class ListedCase(BaseModel):
@@ -21,12 +22,14 @@ class ListedCase(BaseModel):
     updated: datetime
 
     @classmethod
-    def of(cls, case: Case) -> ListedCase:
+    def of(cls, case: Case, day: date) -> ListedCase:
+        """The row as the case stands on `day` (a consent run out makes it wait for consent)."""
+        status = status_on(case, day)
         return cls(
             id=case.id,
             child=case.child.name,
-            status=case.status,
-            status_text=STATUS_LABELS[case.status],
+            status=status,
+            status_text=STATUS_LABELS[status],
             meetings=len(case.meetings),
             updated=case.updated,
         )

@@ -92,7 +92,7 @@ def summary_of(case: Case, day: date, name: str) -> Summary:
     first, last = rules.validity(case, day)
     coordinator = rules.coordinator_of(case)
     coordinator_name = coordinator.name if coordinator else None
-    listed = json_item(summaries.ListedCase.of(case).model_dump(mode="json"))
+    listed = json_item(summaries.ListedCase.of(case, day).model_dump(mode="json"))
     child_json = json_controls_escaped(_json(case.child.name))
     child_csv = csv_fields(["", case.child.name])[1:]
     rows = []
@@ -345,8 +345,9 @@ class CaseReader(SummaryReader):
     reference the summary rows are tested against. A case that cannot be read is added to
     `listing.broken` as it is met."""
 
-    def __init__(self, items: Iterable[Case | CaseFileError]) -> None:
+    def __init__(self, items: Iterable[Case | CaseFileError], day: date) -> None:
         self._items = items
+        self._day = day
         self.listing = Listing([])
 
     def _cases(self) -> Iterator[Case]:
@@ -357,7 +358,9 @@ class CaseReader(SummaryReader):
                 yield item
 
     def listed(self) -> Iterator[dict[str, Any]]:
-        return (summaries.ListedCase.of(c).model_dump(mode="json") for c in self._cases())
+        return (
+            summaries.ListedCase.of(c, self._day).model_dump(mode="json") for c in self._cases()
+        )
 
     def listed_json(self) -> Iterator[str]:
         return (json_item(row) for row in self.listed())

@@ -24,7 +24,7 @@ from kronobarn_cli.case import (
     View,
 )
 from kronobarn_cli.checklist import CaseStatus, Workflow
-from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags
+from kronobarn_cli.consent import ConsentScope, giver_word, scope_flags, status_on
 from kronobarn_cli.text import join_swedish, swedish_date, terminal_safe
 
 
@@ -101,6 +101,9 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
     ]
     if not scope.complete():
         rows.append(("Saknas", Text(terminal_safe(scope.missing_words()), style="red")))
+    if scope.maturity_to_judge:
+        judge = f"ungdomens ålder och mognad (kronobarn resume {case.id})"
+        rows.append(("Att bedöma", Text(judge, style="red")))
     parts.append(_facts(rows))
     for line in rules.consent_lines(case.consents):
         parts.append(Text("Dokumentation: ", style="bold") + _t(line))
@@ -110,11 +113,12 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
 
 
 def case_view(case: Case, workflow: Workflow, today: date | None = None) -> RenderableType:
+    day = today or date.today()
     parts: list[RenderableType] = []
     child = case.child.name + (f" (född {case.child.birth_year})" if case.child.birth_year else "")
     header: list[tuple[str, Text | str]] = [
         ("Barn", _t(child)),
-        ("Status", STATUS_LABELS[case.status]),
+        ("Status", STATUS_LABELS[status_on(case, day)]),
         ("Skapat", case.created.strftime("%Y-%m-%d %H:%M")),
         ("Senast ändrat", case.updated.strftime("%Y-%m-%d %H:%M")),
     ]
@@ -151,7 +155,7 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
         parts.append(Panel(_facts(rows), title="Finns behov av samverkan?", title_align="left"))
 
     if case.consents or case.own_organisation is not None:
-        parts.append(consent_view(case, workflow, today or date.today()))
+        parts.append(consent_view(case, workflow, day))
 
     if case.meetings:
         parts.append(wheel_view(case, workflow))
@@ -367,6 +371,9 @@ class ConsentSummary(BaseModel):
     consents: list[Consent]
     withdrawals: list[ConsentWithdrawal]
     complete: bool
+    maturity_to_judge: bool = False
+    """The young person's age and maturity are still to be judged (e.g. after the birth year
+    was raised): their own consent is required until then."""
     scope: list[OrganisationRef]
     """The organisations the consent covers on the day (the own organisation first)."""
     flags: list[str]
@@ -382,6 +389,7 @@ class ConsentSummary(BaseModel):
             consents=case.consents,
             withdrawals=case.withdrawals,
             complete=scope.complete(),
+            maturity_to_judge=scope.maturity_to_judge,
             scope=scope.organisations(),
             flags=consent_flags(case, today),
         )

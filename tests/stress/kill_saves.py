@@ -168,7 +168,7 @@ def run_kills(home: Path, kills: int, seed: int = 0) -> Findings:
     else:
         indexed = list(found[0].listed())
         files = [
-            ListedCase.of(c).model_dump(mode="json")
+            ListedCase.of(c, NOW.date()).model_dump(mode="json")
             for c in CaseStore(home).iter_cases()
             if isinstance(c, Case)
         ]

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     )
     from kronobarn_cli import case as cases
     from kronobarn_cli import checklist as checklists
+    from kronobarn_cli import copies as plan_copies
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
     from kronobarn_cli import remind as remind_rules
@@ -57,6 +58,7 @@ else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.case")
     checklists = LazyModule("kronobarn_cli.checklist")
+    plan_copies = LazyModule("kronobarn_cli.copies")
     engine = LazyModule("kronobarn_cli.engine")
     retention = LazyModule("kronobarn_cli.retention")
     stores = LazyModule("kronobarn_cli.store")
@@ -910,7 +912,7 @@ def _change_plan(command: str, change: "Callable[[Store, Workflow, Case], str]")
         case = store.load(case_id)
         with _answers_from(store, case):
             event = change(store, workflow, case)
-    out.print(event)
+    out.print(_safe(event), soft_wrap=True)  # it may hold typed text: never markup
 
 
 @contextlib.contextmanager
@@ -1002,6 +1004,51 @@ def plan_add(
 
     _change_plan("plan add", change)
     _warn_if_identity_number(what, person, goal)
+
+
+@plan_app.command("copy", cls=i18n.Command)
+def plan_copy(
+    party: Annotated[
+        str,
+        typer.Argument(
+            metavar="PART",
+            help="familjen, en verksamhet (id eller namn), eller vardnadshavare-1/-2 när "
+            "vårdnadshavarna bor isär.",
+        ),
+    ],
+    sent: Annotated[bool, typer.Option("--sent", help="Kopian har skickats.")] = False,
+    received: Annotated[bool, typer.Option("--received", help="Kopian har kommit fram.")] = False,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DATUM",
+            help=f"När ({DATE_FORMS}; standard: idag).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Registrera att en parts kopia av Barnets plan har skickats eller kommit fram.
+
+    Då påminner remind inte längre om den kopian. Med två vårdnadshavare som bor isär får
+    var och en sin kopia: ange vardnadshavare-1 eller vardnadshavare-2.
+
+    Exempel: kronobarn plan k3m9qa copy familjen --received --date 2027-02-12
+    """
+    if sent == received:
+        raise KronobarnError("Ange antingen --sent eller --received.")
+    day = _parse_date(on, "--date", past=True) if on else _today()
+
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
+        _, copy = plan_copies.record_copy(store, workflow, case, party,
+                                          "skickad" if sent else "mottagen", day,
+                                          now=session.local_now())  # fmt: skip
+        what = "skickad" if sent else "mottagen"
+        return (
+            f"Kopian till {copy.organisation.name} är registrerad som {what} {swedish_date(day)}."
+        )
+
+    _change_plan("plan copy", change)
 
 
 consent_app = typer.Typer(

@@ -861,7 +861,9 @@ class Walk:
                 meetings.append(Meeting(number=len(meetings) + 1, started=now).model_dump())
             finished = engine.position(self.workflow, pruned, facts).finished
             meetings[-1].update(
-                answers=meeting_answers, finished=finished, **rules.meeting_fields(flat)
+                answers=meeting_answers,
+                finished=finished,
+                **rules.meeting_fields(flat, meetings[-1].get("copy_records", [])),
             )
             if not meeting_answers and meetings[-1]["number"] == 1:
                 meetings.pop()  # went back out of the first meeting before it began
@@ -937,7 +939,9 @@ def _save_plan(
     answers.setdefault(section, {})["atgarder"] = checked
     data = case.model_dump()
     index = case.meetings.index(meeting)
-    data["meetings"][index].update(answers=answers, **rules.meeting_fields(engine.flatten(answers)))
+    records = data["meetings"][index].get("copy_records", [])
+    fields = rules.meeting_fields(engine.flatten(answers), records)
+    data["meetings"][index].update(answers=answers, **fields)
     try:
         updated = Case.model_validate(data)
     except ValidationError as exc:

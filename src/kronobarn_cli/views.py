@@ -320,7 +320,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
             table.add_row(
                 _t(copy.organisation.name),
                 workflow.label("kopior", "satt", copy.method),
-                _yes_no(copy.received),
+                rules.copy_received_words(copy),
             )
         parts.append(table)
     follow: list[tuple[str, Text | str]] = [

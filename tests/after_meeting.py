@@ -3,16 +3,21 @@ what is corrected or recorded afterwards (copies, actions, handover, closing).""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import os
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import yaml
 
 from .conftest import REPO
-from .helpers import in_process
+from .helpers import Completed, _exit_code, in_process
+from .keys import typed
 
 EXAMPLE = REPO / "examples" / "svar.yaml"
 
@@ -48,3 +53,26 @@ def case_after_meeting(tmp: Path, *, guardians: int = 2, printed: bool = False) 
     home = Path(os.environ["KRONOBARN_HOME"])
     [found] = (home / "arenden").glob("*.json")
     return found.stem
+
+
+class _Terminal(io.StringIO):
+    """Standard in as a terminal: the prompts read prompt_toolkit's pipe (`typed`)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def at_terminal(*args: str, keys: tuple[str, ...] = ()) -> Completed:
+    """`kronobarn ARGS` in this process as if at a terminal, with these keys typed."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.StringIO()
+    with (
+        typed(*keys),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        mock.patch.object(sys, "stdin", _Terminal()),
+        mock.patch.dict(os.environ, {"COLUMNS": "100"}),
+    ):
+        code = _exit_code(args)
+    raw = out.buffer.getvalue()  # type: ignore[attr-defined]
+    return Completed(code, raw.decode("utf-8", "replace"), err.getvalue(), raw)

@@ -311,6 +311,7 @@ def writing_commands(case_id: str) -> list[tuple[str, ...]]:
         ("edit", case_id),
         ("edit", case_id, "--name", "S. M."),
         ("close", case_id, "--reason", "Klart."),
+        ("reopen", case_id),
         ("plan", case_id, "done", "1"),
         ("plan", case_id, "status", "1", "avbruten"),
         ("plan", case_id, "add", *action),
@@ -697,16 +698,17 @@ def test_a_handover_of_an_older_schema_is_migrated_on_import(
     assert stored["schema_version"] == SCHEMA_VERSION
 
 
+@pytest.mark.parametrize("fixture", ["case-v2.json", "case-v3.json"])
 def test_a_case_file_of_the_previous_release_loads_unchanged_but_for_its_version(
-    store: CaseStore,
+    store: CaseStore, fixture: str
 ) -> None:
     store.directory.mkdir(parents=True)
-    original = json.loads((FIXTURES / "case-v2.json").read_text(encoding="utf-8"))
-    shutil.copy(FIXTURES / "case-v2.json", store.path(original["id"]))
+    original = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    shutil.copy(FIXTURES / fixture, store.path(original["id"]))
     case = store.load(original["id"])
-    assert case.schema_version == SCHEMA_VERSION == 3
-    assert case.handovers == []
-    assert case == Case.model_validate({**original, "schema_version": 3})
+    assert case.schema_version == SCHEMA_VERSION == 4
+    assert case.handovers == [] and case.earlier_closures == []
+    assert case == Case.model_validate({**original, "schema_version": 4})
 
 
 # -- An id already here ----------------------------------------------------------------------------

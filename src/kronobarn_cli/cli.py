@@ -14,7 +14,13 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from kronobarn_cli import i18n, launch
-from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
+from kronobarn_cli.errors import (
+    CaseFileError,
+    ConfirmationNeededError,
+    KronobarnError,
+    NoTerminalError,
+    os_error_text,
+)
 from kronobarn_cli.ids import system_user, user_problem
 from kronobarn_cli.lazy import Background, LazyModule, lazy_console
 from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
@@ -541,6 +547,28 @@ def edit(
     out.print(f"Ändrat: {', '.join(changed)}." if changed else "Inget ändrades.")
 
 
+ConfirmOption = Annotated[
+    bool, typer.Option("--yes", help="Utan att fråga (för skript): svaret är ja.")
+]
+
+
+def _confirm(question: str, go: str, *, yes: bool, script: str) -> None:
+    """Ask before a step that is hard to undo; `--yes` answers for scripts. Without a terminal
+    and without `--yes`, `script` (one line saying to use --yes) is the error."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfirmationNeededError(script)
+    try:
+        choice = prompts.Prompter(out).select(
+            question, [("Nej, avbryt", False), (go, True)], back=False
+        )
+    except (KeyboardInterrupt, EOFError):
+        _stop_interrupted("Avbrutet. Inget ändrades.")
+    if not choice:
+        raise KronobarnError("Inget ändrades.")
+
+
 @app.command(cls=i18n.Command)
 def close(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
@@ -550,16 +578,63 @@ def close(
             "--reason", metavar="TEXT", help="Varför ärendet avslutas.", show_default=False
         ),
     ],
+    yes: ConfirmOption = False,
 ) -> None:
     """Avsluta ett ärende; det får inga fler påminnelser och kan inte ändras.
+
+    Har planen öppna insatser visas de och kronobarn frågar först (--yes i skript).
+
+    Inom 30 dagar kan ärendet öppnas igen med 'kronobarn reopen ID'; därefter är det slutgiltigt.
 
     Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
     """
     store = _store("close")
+    case = store.load(case_id)
+    session.check_closable(case, reason)
+    still_open = session.open_actions(case)
+    if still_open and not yes:
+        numbers = ", ".join(str(n) for n, _ in still_open)
+        count = len(still_open)
+        if sys.stdin.isatty():
+            out.print(f"Öppna insatser i Barnets plan ({count}):", style="bold")
+            for number, action in still_open:
+                out.print(
+                    rich_text.Text(f"  {number}. ")
+                    + _safe(f"{action.what} – {action.organisation.name}, senast ")
+                    + swedish_date(action.due),
+                    soft_wrap=True,
+                )
+        _confirm(
+            "Avsluta ärendet ändå? Insatserna avslutas inte av sig själva.",
+            "Ja, avsluta ärendet",
+            yes=yes,
+            script=f"Ärendet {case_id} har {count} öppna "
+            f"{'insats' if count == 1 else 'insatser'} (nr {numbers}); se dem med 'kronobarn "
+            f"plan {case_id}'. Avsluta ändå med --yes.",
+        )
     with store.locked(case_id):
         case = _closed(store, store.load(case_id), reason)
-    out.print(f"Ärendet {case.id} är avslutat.")
+    out.print(f"Ärendet {case.id} är avslutat. Det kan öppnas igen inom "
+              f"{session.REOPEN_DAYS} dagar med: kronobarn reopen {case.id}")  # fmt: skip
     _warn_if_identity_number(reason)
+
+
+@app.command(cls=i18n.Command)
+def reopen(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Ärendets id.")],
+) -> None:
+    """Öppna ett avslutat ärende igen, inom 30 dagar från att det avslutades.
+
+    Ärendet får den status som dess svar och samtycken ger i dag; avslutet och dess anledning
+    finns kvar i ärendet. Efter 30 dagar är ett avslut slutgiltigt.
+
+    Exempel: kronobarn reopen k3m9qa
+    """
+    workflow = _workflow()
+    store = _store("reopen")
+    with store.locked(case_id):
+        case = session.reopen_case(store, workflow, store.load(case_id), session.local_now())
+    out.print(f"Ärendet {case.id} är öppnat igen (status: {cases.STATUS_LABELS[case.status]}).")
 
 
 def _closed(store: Store, case: "Case", reason: str) -> "Case":

@@ -25,9 +25,11 @@ from kronobarn_cli.case import (
     Child,
     Closure,
     ConsentWithdrawal,
+    EarlierClosure,
     JournalEntry,
     Meeting,
     OrganisationRef,
+    PlanAction,
 )
 from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.consent import ConsentScope
@@ -138,16 +140,30 @@ def edit_child(
     return edited, labels
 
 
-def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
-    """Close a case: it leaves the walk and the reminders; nothing recorded is removed."""
-    refuse_if_handed_over(case)
-    if case.closed is not None:
-        raise KronobarnError(f"Ärendet {case.id} är redan avslutat.")
+def check_closable(case: Case, reason: str) -> str:
+    """What refuses a close before anything is asked; returns the reason as it is kept."""
     text = reason.strip()
     if not text:
         raise AnswerError("Skriv en anledning till att ärendet avslutas (--reason).")
+    refuse_if_handed_over(case)
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är redan avslutat.")
+    return text
+
+
+def open_actions(case: Case) -> list[tuple[int, PlanAction]]:
+    """The actions of the current Barnets plan still planned or going on, with their numbers."""
+    found = next((m for m in reversed(case.meetings) if m.actions), None)
+    actions = found.actions if found is not None else []
+    return [(n, a) for n, a in enumerate(actions, 1) if a.is_open]
+
+
+def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
+    """Close a case: it leaves the walk and the reminders; nothing recorded is removed (a group
+    being filled in stays too, for `reopen`)."""
+    text = check_closable(case, reason)
     data = case.model_dump()
-    data.update(status="avslutad", closed=Closure(on=now.date(), reason=text), pending={})
+    data.update(status="avslutad", closed=Closure(on=now.date(), reason=text))
     try:
         closed = Case.model_validate(data)
     except ValidationError as exc:
@@ -156,6 +172,54 @@ def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
     closed.log("Ärendet avslutades.", now, store.actor, ["status", "closed"])
     store.save(closed)
     return closed
+
+
+REOPEN_DAYS = 30
+"""How long after it was closed a case can be opened again (`reopen`); later, a new case."""
+
+
+def reopen_case(store: Store, workflow: Workflow, case: Case, now: datetime) -> Case:
+    """Open a closed case again within `REOPEN_DAYS`: its status is what its answers give
+    today (consent as it stands now), and the closure with its reason is kept."""
+    refuse_if_handed_over(case)
+    closure = case.closed
+    if closure is None:
+        raise KronobarnError(f"Ärendet {case.id} är inte avslutat.")
+    today = now.date()
+    if (today - closure.on).days > REOPEN_DAYS:
+        raise KronobarnError(
+            f"Ärendet {case.id} avslutades den {swedish_date(closure.on)}, för mer än "
+            f"{REOPEN_DAYS} dagar sedan, och kan inte öppnas igen. Öppna ett nytt ärende med "
+            "kronobarn new-case."
+        )
+    answers = {k: dict(v) for k, v in case.answers.items()}
+    if case.meetings:
+        answers.update({k: dict(v) for k, v in case.meetings[-1].answers.items()})
+    facts = engine.Facts(
+        child_age=case.child.max_age(today),
+        rules=rules.consent_context(workflow, case, today).rules(),
+    )
+    status = engine.status(workflow, engine.prune(workflow, answers, facts), facts)
+    earlier = EarlierClosure(on=closure.on, reason=closure.reason, reopened_on=today)
+    data = case.model_dump()
+    data.update(
+        status=status,
+        closed=None,
+        earlier_closures=[*data["earlier_closures"], earlier.model_dump()],
+    )
+    try:
+        reopened = Case.model_validate(data)
+    except ValidationError as exc:
+        raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
+    reopened.log(
+        f"Ärendet öppnades igen (avslutat {closure.on.isoformat()}). Status: "
+        f"{STATUS_LABELS[status]}.",
+        now,
+        store.actor,
+        ["status", "closed", "earlier_closures"],
+    )
+    store.save(reopened)
+    return reopened
 
 
 def _mentions_identity_number(value: Any) -> bool:

@@ -681,6 +681,7 @@ def handover(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False,
+    yes: ConfirmOption = False,
 ) -> None:
     """Lämna över ärendet till verksamheten som samordnar härnäst, i en krypterad fil.
 
@@ -690,7 +691,10 @@ def handover(
 
     Skicka lösenfrasen på ett annat sätt än filen, t.ex. per telefon.
 
-    Din kopia blir överlämnad och kan sedan bara läsas.
+    Din kopia blir överlämnad och kan sedan bara läsas. kronobarn frågar först (--yes i skript).
+
+    Har filen eller lösenfrasen kommit bort gör samma kommando, med samma mottagare, en ny fil
+    med en ny lösenfras (loggas); den gamla filen öppnas fortfarande med den gamla lösenfrasen.
 
     Exempel: kronobarn handover k3m9qa --to socialtjanst --person "Kim Berg"
     """
@@ -700,18 +704,45 @@ def handover(
     org = cases.OrganisationRef(**engine.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
     now = session.local_now()
-    # Everything that can be refused is refused before a passphrase is typed.
-    handovers.check_handover(case, org, now.date())
+    # Everything that can be refused is refused before anything is asked.
+    again = case.handed_over
+    if again is not None:
+        handovers.check_reissue(case, org, person)
+    else:
+        handovers.check_handover(case, org, now.date())
     handovers.check_output(target, force=force)
     key = handovers.parse_recipient(recipient) if recipient is not None else None
+    if again is not None:
+        question = (
+            f"Ärendet överlämnades redan till {again.to.name} den "
+            f"{swedish_date(again.on.date())}. Göra en ny fil för samma överlämning?"
+        )
+        _confirm(question, "Ja, gör en ny fil", yes=yes,
+                 script="Bekräfta den nya överlämningsfilen med --yes.")  # fmt: skip
+    else:
+        question = f"Lämna över ärendet {case.id} till {org.name}? Din kopia kan sedan bara läsas."
+        _confirm(question, "Ja, lämna över", yes=yes,
+                 script="Bekräfta överlämningen med --yes.")  # fmt: skip
     secret = None if key is not None else passphrases.for_sealing(out, "handover")
-    kept = handovers.send(store, case, org, person, target, passphrase=secret, recipient=key,
-                          force=force, now=session.local_now())  # fmt: skip
-    record = kept.handovers[-1]
-    out.print(
-        rich_text.Text(f"Ärendet {kept.id} är överlämnat ") + _safe(record.words()) + ".",
-        soft_wrap=True,
-    )
+    if again is not None:
+        kept = handovers.reissue(store, case, org, person, target, passphrase=secret,
+                                 recipient=key, force=force, now=session.local_now())  # fmt: skip
+        out.print(
+            rich_text.Text(f"En ny fil för överlämningen av ärendet {kept.id} ")
+            + _safe(again.words())
+            + " är gjord. Den gamla filen öppnas fortfarande med den gamla lösenfrasen; be "
+            "mottagaren radera den om den finns kvar.",
+            soft_wrap=True,
+        )
+    else:
+        kept = handovers.send(store, case, org, person, target, passphrase=secret,
+                              recipient=key, force=force, now=session.local_now())  # fmt: skip
+        out.print(
+            rich_text.Text(f"Ärendet {kept.id} är överlämnat ")
+            + _safe(kept.handovers[-1].words())
+            + ".",
+            soft_wrap=True,
+        )
     out.print(rich_text.Text("Filen: ") + _safe(str(target)), soft_wrap=True)
     if key is not None:
         out.print("Filen kan bara öppnas med mottagarens nyckel.")
@@ -764,7 +795,7 @@ def import_case(
     if identity is not None:
         plain = handovers.unseal(data, source, identities=handovers.read_identities(identity))
     else:
-        plain = handovers.unseal(data, source, passphrase=passphrases.for_opening("import"))
+        plain = passphrases.open_file(err, data, source, "import")
     incoming = handovers.case_from_envelope(plain, source)
     case, replaced = handovers.receive_into(
         _store("import"), incoming, replace=replace, now=session.local_now(), source=source

@@ -193,6 +193,10 @@ class ConfirmationNeededError(KronobarnError):
     exit_code = 2
 
 
+class WrongPassphraseError(KronobarnError):
+    """A handover file that the passphrase given does not open (or that was changed)."""
+
+
 class NoPassphraseError(KronobarnError):
     """A handover file's passphrase was needed, with no terminal to ask it at."""
 

@@ -317,6 +317,8 @@ def writing_commands(case_id: str) -> list[tuple[str, ...]]:
         ("plan", case_id, "done", "1"),
         ("plan", case_id, "status", "1", "avbruten"),
         ("plan", case_id, "add", *action),
+        ("plan", case_id, "edit", "1", "--what", "Läxhjälp"),
+        ("plan", case_id, "copy", "familjen", "--received"),
         ("consent", case_id, "add"),
         ("consent", case_id, "add", "--giver", "vardnadshavare-1", "--organisation", "skola"),
         ("consent", case_id, "withdraw", "--giver", "vardnadshavare-1"),

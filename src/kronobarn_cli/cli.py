@@ -964,7 +964,8 @@ def purge(
 
 plan_app = typer.Typer(
     help=(
-        "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till."
+        "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till, "
+        "ändra en insats, registrera kopior."
         "\n\nExempel: kronobarn plan k3m9qa done 2"
     ),
     cls=i18n.Group,
@@ -1109,6 +1110,49 @@ def plan_add(
         return f"Insats {number} är tillagd: {what}"
 
     _change_plan("plan add", change)
+    _warn_if_identity_number(what, person, goal)
+
+
+def _text_option(flag: str, metavar: str, help_text: str) -> Any:
+    return typer.Option(flag, metavar=metavar, help=help_text, show_default=False)
+
+
+@plan_app.command("edit", cls=i18n.Command)
+def plan_edit(
+    number: ActionNumber,
+    what: Annotated[str | None, _text_option("--what", "TEXT", "Vad ska göras?")] = None,
+    organisation: Annotated[
+        str | None,
+        _text_option("--organisation", "VERKSAMHET", "Ansvarig (id eller namn), en deltagare."),
+    ] = None,
+    person: Annotated[
+        str | None, _text_option("--person", "NAMN", "Ansvarig person (tomt: ingen).")
+    ] = None,
+    due: Annotated[str | None, _text_option("--due", "DATUM", f"Senast ({DATE_FORMS}).")] = None,
+    goal: Annotated[
+        str | None, _text_option("--goal", "TEXT", "Vad insatsen ska leda till (tomt: inget).")
+    ] = None,
+    area: Annotated[str | None, _text_option("--area", "OMRÅDE", "Område i hjulet (id).")] = None,
+) -> None:
+    """Ändra en insats i Barnets plan, med samma regler som när den läggs till.
+
+    Bara det som anges ändras. Journalen säger vilka fält som ändrades, inte till vad.
+
+    Exempel: kronobarn plan k3m9qa edit 2 --due 2027-04-30 --person "Kim Berg"
+    """
+    given = {"vad": what, "ansvarig": organisation, "person": person, "senast": due,
+             "mal": goal, "omrade": area}  # fmt: skip
+    changes = {field: value for field, value in given.items() if value is not None}
+
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
+        _, changed = session.edit_action(
+            store, workflow, case, number, changes, now=session.local_now()
+        )
+        if not changed:
+            return f"Insats {number}: inget ändrades."
+        return f"Insats {number} är ändrad: {', '.join(changed)}."
+
+    _change_plan("plan edit", change)
     _warn_if_identity_number(what, person, goal)
 
 

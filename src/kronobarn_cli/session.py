@@ -1070,6 +1070,63 @@ def add_action(  # noqa: PLR0917 - the fields of one action
     return updated, len(items)
 
 
+ACTION_FIELDS = {
+    "vad": "vad",
+    "mal": "mål",
+    "ansvarig": "ansvarig",
+    "person": "person",
+    "senast": "senast",
+    "omrade": "område",
+}
+"""The fields of an action `edit_action` changes, and their words in the journal."""
+OPTIONAL_ACTION_FIELDS = ("mal", "person")
+
+
+def edit_action(
+    store: Store,
+    workflow: Workflow,
+    case: Case,
+    number: int,
+    changes: dict[str, str],
+    *,
+    now: datetime,
+) -> tuple[Case, list[str]]:
+    """Correct an action of the current Barnets plan (`changes` by field id; an empty optional
+    field is removed), by the rules of adding one. Returns the case and the words of the fields
+    changed; the journal names the fields, never their values."""
+    meeting = _open_for_changes(case)
+    items = _plan_items(workflow, meeting)
+    if not 1 <= number <= len(items):
+        raise KronobarnError(f"Det finns ingen insats nummer {number} (planen har {len(items)}).")
+    if not changes:
+        raise AnswerError(
+            "Ange vad som ska ändras: --what, --goal, --organisation, --person, --due eller --area."
+        )
+    before = items[number - 1]
+    item = dict(before)
+    for field, value in changes.items():
+        if field in OPTIONAL_ACTION_FIELDS and not value.strip():
+            item.pop(field, None)
+        else:
+            item[field] = value
+    refuse_without_consent(case, now.date())
+    today = now.date()
+    moved = "ansvarig" in changes
+    if moved or before.get("status") in OPEN_STATUSES:
+        _check_action_scope(workflow, case, meeting, item, today)
+    step = workflow.step("atgarder")
+    checked = engine.validate_item(step, item, workflow, today)
+    changed = [f for f in ACTION_FIELDS if before.get(f) != checked.get(f)]
+    if not changed:
+        return case, []
+    items[number - 1] = checked
+    words = ", ".join(ACTION_FIELDS[f] for f in changed)
+    updated = _save_plan(
+        store, workflow, case, meeting, items, event=f"Insats {number} ändrades: {words}.", now=now
+    )
+    return updated, [ACTION_FIELDS[f] for f in changed]
+
+
 def set_action_status(
     store: Store, workflow: Workflow, case: Case, number: int, status: str, *, now: datetime
 ) -> tuple[Case, str]:

@@ -64,6 +64,7 @@ def test_reopen_within_the_grace_period_brings_the_case_back(tmp_path: Path) -> 
     shown = json.loads(in_process("show", case_id, "--json").stdout)
     assert shown["status"] == "aktiverad" and shown["closed"] is None
     assert shown["earlier_closures"][0]["reason"] == REASON  # what was typed is kept
+    assert "Avslutat tidigare" in in_process("show", case_id, columns=160).stdout
     log = json.loads(in_process("log", case_id, "--json").stdout)
     assert log[-1]["command"] == "reopen" and REASON not in log[-1]["text"]
     # Open again: the plan can be changed, and it can be closed once more.

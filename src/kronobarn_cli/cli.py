@@ -718,11 +718,13 @@ def handover(
             f"{swedish_date(again.on.date())}. Göra en ny fil för samma överlämning?"
         )
         _confirm(question, "Ja, gör en ny fil", yes=yes,
-                 script="Bekräfta den nya överlämningsfilen med --yes.")  # fmt: skip
+                 script="'kronobarn handover' frågar innan en ny fil görs, men standard in är "
+                 "ingen terminal. Bekräfta med --yes.")  # fmt: skip
     else:
         question = f"Lämna över ärendet {case.id} till {org.name}? Din kopia kan sedan bara läsas."
         _confirm(question, "Ja, lämna över", yes=yes,
-                 script="Bekräfta överlämningen med --yes.")  # fmt: skip
+                 script="'kronobarn handover' frågar innan ärendet lämnas över, men standard "
+                 "in är ingen terminal. Bekräfta med --yes.")  # fmt: skip
     secret = None if key is not None else passphrases.for_sealing(out, "handover")
     if again is not None:
         kept = handovers.reissue(store, case, org, person, target, passphrase=secret,

@@ -16,7 +16,6 @@ from kronobarn_cli.text import join_swedish, swedish_date
 
 CopyEvent = Literal["skickad", "mottagen"]
 GUARDIANS: tuple[GuardianRole, ...] = ("vardnadshavare-1", "vardnadshavare-2")
-EVENT_WORDS = {"skickad": "skickad", "mottagen": "mottagen"}
 
 
 def party(text: str, workflow: Workflow) -> tuple[OrganisationRef, GuardianRole | None]:
@@ -90,7 +89,7 @@ def record_copy(  # noqa: PLR0917 - what one record says
     updated = Case.model_validate(data)
     # No party's name in the journal: an "annan verksamhet" is typed text.
     updated.log(
-        f"Kopia av Barnets plan (möte {meeting.number}) registrerades som {EVENT_WORDS[event]}.",
+        f"Kopia av Barnets plan (möte {meeting.number}) registrerades som {event}.",
         now,
         store.actor,
         ["copy_records"],

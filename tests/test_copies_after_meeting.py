@@ -118,3 +118,25 @@ def test_a_version_3_case_file_loads_and_is_migrated(tmp_path: Path) -> None:
     assert case.schema_version == SCHEMA_VERSION == 4
     assert case.meetings[0].copy_records == [] and case.earlier_closures == []
     assert [c.received for c in case.meetings[0].copies] == [False, True, False]
+
+
+def test_the_end_screen_of_a_meeting_names_the_copy_command_while_a_copy_is_missing() -> None:
+    from rich.console import Console  # noqa: PLC0415 - only this test
+
+    from kronobarn_cli.case import Child, Meeting, OrganisationRef, PlanCopy  # noqa: PLC0415
+    from kronobarn_cli.prompts import Prompter  # noqa: PLC0415
+
+    from .conftest import NOW  # noqa: PLC0415
+
+    def screen(received: bool) -> str:
+        copy = PlanCopy(organisation=OrganisationRef(id="familjen", name="Familjen"),
+                        method="post", received=received)  # fmt: skip
+        meeting = Meeting(number=1, started=NOW, finished=True, copies=[copy])
+        case = Case.model_construct(id="k3m9qa", created=NOW, updated=NOW, child=Child(name="A"),
+                                    status="aktiverad", meetings=[meeting])  # fmt: skip
+        console = Console(record=True, width=200)
+        Prompter(console).show_meeting_done(case, meeting)
+        return " ".join(console.export_text().split())
+
+    assert "kronobarn plan k3m9qa copy familjen --sent (eller --received)" in screen(False)
+    assert "copy" not in screen(True)

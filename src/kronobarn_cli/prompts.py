@@ -1181,6 +1181,20 @@ class Prompter:
         handover = _handover_command(case, meeting)
         if handover is not None:
             body += Text("\nLämna över samordningen med: ") + safe(handover)
+        waiting = [c for c in meeting.copies if not c.handled]
+        if waiting:
+            first = waiting[0].organisation
+            party = first.id
+            if party == checklists.OTHER_ORGANISATION:
+                party = f"{party}:{first.name}"
+            body += (
+                Text(
+                    "\nNär en kopia av planen har skickats eller kommit fram: "
+                    f"kronobarn plan {case.id} copy "
+                )
+                + safe(shlex.quote(party))
+                + Text(" --sent (eller --received)")
+            )
         self.console.print(Panel(body, title="Barnets plan är sparad", title_align="left"))
         self.show_documentation_lines(case)
 

@@ -14,6 +14,8 @@ DOWN = "\x1b[B"
 UP = "\x1b[A"
 SPACE = " "
 CTRL_C = "\x03"
+CTRL_U = "\x15"
+"""Clears a text field's line (prompt_toolkit's unix-line-discard)."""
 
 
 def down(n: int) -> str:

@@ -309,7 +309,7 @@ def test_close_needs_a_reason_and_ends_the_case(store: CaseStore) -> None:
     empty = kronobarn("close", case_id, "--reason", " ")
     assert empty.returncode == 1
     assert "anledning" in one_swedish_line(empty)
-    done = kronobarn("close", case_id, "--reason", "Familjen har fått stöd.")
+    done = kronobarn("close", case_id, "--reason", "Familjen har fått stöd.", "--yes")
     assert done.returncode == 0, done.stderr
     assert store.load(case_id).status == "avslutad"
     again = kronobarn("close", case_id, "--reason", "igen")

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from kronobarn_cli import answers_file, engine, export, remind, views
-from kronobarn_cli.case import Case, Child, OrganisationRef
+from kronobarn_cli.case import SCHEMA_VERSION, Case, Child, OrganisationRef
 from kronobarn_cli.checklist import Workflow, load_workflow
 from kronobarn_cli.cli import main
 from kronobarn_cli.consent import ConsentScope, scope_flags
@@ -460,7 +460,7 @@ def test_a_version_1_case_file_is_migrated_on_load_and_flagged_not_rewritten(
     original = json.loads(target.read_text(encoding="utf-8"))
     assert original["schema_version"] == 1
     case = store.load("k3m9qb")
-    assert case.schema_version == 4
+    assert case.schema_version == SCHEMA_VERSION == 4
     assert [c.giver for c in case.consents] == ["vardnadshavare-1", "ungdom"]
     assert case.guardians == 1
     assert case.own_organisation == SKOLA  # from the recorded inviter
@@ -475,7 +475,7 @@ def test_a_version_1_case_file_is_migrated_on_load_and_flagged_not_rewritten(
                for r in remind.case_reminders(case, query))  # fmt: skip
     assert json.loads(target.read_text(encoding="utf-8")) == original  # loading writes nothing
     store.save(case)
-    assert json.loads(target.read_text(encoding="utf-8"))["schema_version"] == 4
+    assert json.loads(target.read_text(encoding="utf-8"))["schema_version"] == SCHEMA_VERSION
 
 
 def test_a_case_file_from_a_newer_release_is_refused(store: CaseStore) -> None:

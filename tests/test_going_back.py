@@ -14,7 +14,7 @@ from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
 from .conftest import new_walk
-from .keys import DOWN, ENTER, line, typed
+from .keys import CTRL_U, DOWN, ENTER, line, typed
 from .scenario import GUARDIAN_ORAL, INVITATION, MEETING, PLAN, activate_need, answer_all
 
 pytestmark = pytest.mark.timeout(30)
@@ -141,6 +141,7 @@ def test_changing_an_earlier_answer_from_inside_a_group_asks_before_dropping_its
     keys = [
         line("Första"), ENTER, line("2027-01-10"),
         line("<<"),  # at the next action: change an earlier answer
+        DOWN + ENTER,  # past the action entered (listed first): the last answer before the group
         ENTER,  # "Nej, stanna kvar"
         line(""),  # no more actions
     ]  # fmt: skip
@@ -148,3 +149,32 @@ def test_changing_an_earlier_answer_from_inside_a_group_asks_before_dropping_its
         _prompter().walk(walk)
     flat = engine.flatten(walk.answers())
     assert [a["vad"] for a in flat["atgarder"]] == ["Första"]
+
+
+def test_the_jump_list_offers_the_actions_being_entered_and_edits_one_in_place(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """`<<` while actions are being entered lists them first (the latest on top); choosing one
+    edits it where it is, and the walk goes on in the group with every action kept."""
+    walk = new_walk(workflow, store)
+    activate_need(walk)
+    walk.answer("vardnadshavare-antal", "1")
+    walk.answer("samtycken", [GUARDIAN_ORAL])
+    answer_all(walk, [*INVITATION, *MEETING])
+    keys = [
+        line("Första"), ENTER, line("2027-01-10"),
+        line("Andra"), DOWN + ENTER, line("2027-01-11"),
+        line("<<"),  # at the third action
+        DOWN + ENTER,  # "Insats i Barnets plan (1) · Första …", below the second
+        CTRL_U + line("Första, rättad"),  # what: the old text cleared, the new typed
+        line(""), ENTER, line(""), line(""), ENTER,  # goal, who, person, date, area: as they were
+        line(""),  # back at the third action: no more
+    ]  # fmt: skip
+    prompter = _prompter()
+    with pytest.raises(EOFError), typed(*keys):
+        prompter.walk(walk)
+    flat = engine.flatten(walk.answers())
+    assert [a["vad"] for a in flat["atgarder"]] == ["Första, rättad", "Andra"]
+    assert flat["atgarder"][0]["senast"] == "2027-01-10"
+    shown = prompter.console.file.text  # type: ignore[attr-defined]
+    assert "Går du tillbaka försvinner" not in shown  # nothing was at stake

@@ -120,7 +120,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> Sent:
         patch.setenv(passphrases.ENV, PASSPHRASE)
         case_id = activated_case(base)
         output = base / "fil.age"
-        args = ("handover", case_id, "--to", "socialtjanst", "--person", "Kim Berg")
+        args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--person", "Kim Berg")
         assert quietly(*args, "--output", str(output)) == 0
     return Sent(base / "home", case_id, output.read_bytes())
 
@@ -266,7 +266,9 @@ def test_the_suggested_file_name_is_the_case_id_only_and_the_file_is_private(
     case_id = activated_case(tmp_path)
     keys = age_keys(tmp_path)
     monkeypatch.chdir(tmp_path)
-    done = run(capsys, "handover", case_id, "--to", "socialtjanst", "--recipient", keys.public)
+    done = run(
+        capsys, "handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", keys.public
+    )
     assert done.code == 0, done.err
     written = tmp_path / f"kronobarn-{case_id}.age"
     assert written.stat().st_mode & 0o777 == 0o600
@@ -283,7 +285,7 @@ def test_a_file_for_the_receivers_key_opens_with_the_key_file_and_nothing_else(
     case_id = activated_case(tmp_path)
     keys = age_keys(tmp_path)
     bundle = tmp_path / "fil.age"
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", keys.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", keys.public)
     done = run(capsys, *args, "--output", str(bundle))
     assert done.code == 0, done.err
     assert "mottagarens nyckel" in done.out
@@ -311,13 +313,16 @@ def writing_commands(case_id: str) -> list[tuple[str, ...]]:
         ("edit", case_id),
         ("edit", case_id, "--name", "S. M."),
         ("close", case_id, "--reason", "Klart."),
+        ("reopen", case_id),
         ("plan", case_id, "done", "1"),
         ("plan", case_id, "status", "1", "avbruten"),
         ("plan", case_id, "add", *action),
+        ("plan", case_id, "edit", "1", "--what", "Läxhjälp"),
+        ("plan", case_id, "copy", "familjen", "--received"),
         ("consent", case_id, "add"),
         ("consent", case_id, "add", "--giver", "vardnadshavare-1", "--organisation", "skola"),
         ("consent", case_id, "withdraw", "--giver", "vardnadshavare-1"),
-        ("handover", case_id, "--to", "polis", "--recipient", "age1x"),
+        ("handover", "--yes", case_id, "--to", "polis", "--recipient", "age1x"),
     ]
 
 
@@ -410,7 +415,7 @@ def test_handover_is_refused_outside_the_consents_scope_before_any_passphrase_is
         ("skola", "Skola har redan ärendet här"),
         ("okand", "Okänd verksamhet 'okand'"),
     ):
-        refused = run(capsys, "handover", case_id, "--to", org, "--output", str(output))
+        refused = run(capsys, "handover", "--yes", case_id, "--to", org, "--output", str(output))
         assert why in refused.one_swedish_line(), org
         assert refused.code == 1
     assert not output.exists()
@@ -427,7 +432,9 @@ def test_only_an_activated_case_can_be_handed_over(
     assert run(capsys, "new-case", "--answers", str(answers)).code == 0
     [case] = [c for c in store.iter_cases() if isinstance(c, Case)]
     assert case.status == "vantar-pa-samtycke"
-    refused = run(capsys, "handover", case.id, "--to", "socialtjanst", "--recipient", "age1x")
+    refused = run(
+        capsys, "handover", "--yes", case.id, "--to", "socialtjanst", "--recipient", "age1x"
+    )
     assert "inte aktiverat (status: väntar på samtycke)" in refused.one_swedish_line()
 
 
@@ -439,7 +446,9 @@ def test_without_a_terminal_and_without_the_variable_the_passphrase_is_one_line(
 ) -> None:
     case_id = activated_case(tmp_path)
     output = tmp_path / "fil.age"
-    refused = run(capsys, "handover", case_id, "--to", "socialtjanst", "--output", str(output))
+    refused = run(
+        capsys, "handover", "--yes", case_id, "--to", "socialtjanst", "--output", str(output)
+    )
     assert refused.code == 2
     assert "KRONOBARN_PASSPHRASE" in refused.one_swedish_line()
     assert not output.exists()
@@ -454,7 +463,7 @@ def test_a_short_passphrase_is_refused(
 ) -> None:
     case_id = activated_case(tmp_path)
     monkeypatch.setenv(passphrases.ENV, "kort")
-    refused = run(capsys, "handover", case_id, "--to", "socialtjanst")
+    refused = run(capsys, "handover", "--yes", case_id, "--to", "socialtjanst")
     assert "minst 12 tecken" in refused.one_swedish_line()
     assert "kort" not in refused.err.replace("för kort", "")  # the passphrase is never shown
 
@@ -470,7 +479,9 @@ def test_a_weak_passphrase_in_the_variable_is_refused_with_a_suggestion(
     case_id = activated_case(tmp_path)
     output = tmp_path / "fil.age"
     monkeypatch.setenv(passphrases.ENV, weak)
-    refused = run(capsys, "handover", case_id, "--to", "socialtjanst", "--output", str(output))
+    refused = run(
+        capsys, "handover", "--yes", case_id, "--to", "socialtjanst", "--output", str(output)
+    )
     message = refused.one_swedish_line()
     assert "för kort" in message or "för svag" in message
     suggested = message.rsplit("Förslag: ", 1)[1]
@@ -697,16 +708,17 @@ def test_a_handover_of_an_older_schema_is_migrated_on_import(
     assert stored["schema_version"] == SCHEMA_VERSION
 
 
+@pytest.mark.parametrize("fixture", ["case-v2.json", "case-v3.json"])
 def test_a_case_file_of_the_previous_release_loads_unchanged_but_for_its_version(
-    store: CaseStore,
+    store: CaseStore, fixture: str
 ) -> None:
     store.directory.mkdir(parents=True)
-    original = json.loads((FIXTURES / "case-v3.json").read_text(encoding="utf-8"))
-    assert original["schema_version"] == 3
-    shutil.copy(FIXTURES / "case-v3.json", store.path(original["id"]))
+    original = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    shutil.copy(FIXTURES / fixture, store.path(original["id"]))
     case = store.load(original["id"])
     assert case.schema_version == SCHEMA_VERSION == 4
-    assert [m.next_starts_at for m in case.meetings] == [None, None]
+    assert case.handovers == [] and case.earlier_closures == []
+    assert all(m.next_starts_at is None for m in case.meetings)
     assert case == Case.model_validate({**original, "schema_version": 4})
 
 
@@ -747,7 +759,7 @@ def test_the_same_case_coming_back_replaces_the_copy_only_with_replace_keeping_b
     skolan, soc = age_keys(tmp_path, "skolan.txt"), age_keys(tmp_path, "soc.txt")
     case_id = activated_case(tmp_path)
     there, back = tmp_path / "dit.age", tmp_path / "tillbaka.age"
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", soc.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", soc.public)
     assert run(capsys, *args, "--output", str(there)).code == 0
     # The sender's copy is read-only, but its journal may still grow (a later release records
     # exports and reads): a line only the sender has must survive the case's return.
@@ -759,7 +771,7 @@ def test_the_same_case_coming_back_replaces_the_copy_only_with_replace_keeping_b
     use(monkeypatch, receiver)
     assert run(capsys, "import", str(there), "--identity", str(soc.file)).code == 0
     assert run(capsys, "plan", case_id, "done", "1").code == 0
-    args = ("handover", case_id, "--to", "skola", "--recipient", skolan.public)
+    args = ("handover", "--yes", case_id, "--to", "skola", "--recipient", skolan.public)
     assert run(capsys, *args, "--output", str(back)).code == 0
     receivers_journal = CaseStore(receiver).load(case_id).journal
 
@@ -819,7 +831,7 @@ def test_an_unwritable_output_is_one_line_and_the_case_stays_as_it_was(
     keys = age_keys(tmp_path)
     path = case_file(sender, case_id)
     kept = path.read_bytes()
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", keys.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", keys.public)
     a_file = tmp_path / "en-fil"
     a_file.write_text("x", encoding="utf-8")
     for output, expected in (
@@ -857,7 +869,7 @@ def test_the_file_is_removed_again_when_the_senders_copy_cannot_be_saved(
         raise KronobarnError("Kunde inte spara ärendet: disken är full.")
 
     monkeypatch.setattr(CaseStore, "save", refuse)
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", keys.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", keys.public)
     refused = run(capsys, *args, "--output", str(target))
     assert "disken är full" in refused.one_swedish_line()
     assert not target.exists()
@@ -871,7 +883,7 @@ def test_an_existing_file_is_kept_unless_force(
     keys = age_keys(tmp_path)
     target = tmp_path / "fil.age"
     target.write_bytes(b"annat")
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", keys.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", keys.public)
     assert "finns redan" in run(capsys, *args, "--output", str(target)).one_swedish_line()
     assert target.read_bytes() == b"annat"
     assert CaseStore(sender).load(case_id).status == "aktiverad"
@@ -884,7 +896,15 @@ def test_a_recipient_that_is_not_a_public_key_is_one_line_without_the_key(
 ) -> None:
     case_id = activated_case(tmp_path)
     secret = str(x25519.Identity.generate())
-    args = ("handover", case_id, "--to", "socialtjanst", "--output", str(tmp_path / "f.age"))
+    args = (
+        "handover",
+        "--yes",
+        case_id,
+        "--to",
+        "socialtjanst",
+        "--output",
+        str(tmp_path / "f.age"),
+    )
     message = run(capsys, *args, "--recipient", secret).one_swedish_line()
     assert "hemlig nyckel" in message and secret not in message
     assert "ingen giltig age-nyckel" in run(capsys, *args, "--recipient", "age1fel").err
@@ -913,6 +933,8 @@ def test_at_a_terminal_the_passphrase_is_asked_twice_and_never_shown(
 
     child = spawn(sender, "handover", case_id, "--to", "socialtjanst", "--output", str(output))
     child.logfile_read = screen = io.StringIO()
+    child.expect("Lämna över ärendet")  # asked first; Enter would keep the case here
+    child.send("\x1b[B\r")  # down to "Ja, lämna över"
     child.expect("Lösenfras \\(minst 12")
     child.send(PASSPHRASE + "\r")
     child.expect("Skriv lösenfrasen igen")
@@ -945,7 +967,7 @@ def test_rule2_an_old_handover_replayed_with_replace_cannot_undo_a_withdrawal(
     soc = age_keys(tmp_path, "soc.txt")
     case_id = activated_case(tmp_path)
     there = tmp_path / "h.age"
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", soc.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", soc.public)
     assert run(capsys, *args, "--output", str(there)).code == 0
     use(monkeypatch, receiver)
     assert run(capsys, "import", str(there), "--identity", str(soc.file)).code == 0
@@ -975,12 +997,12 @@ def test_rule7_a_file_coming_back_with_another_child_is_refused(
     case_id = activated_case(tmp_path)
     there = tmp_path / "dit.age"
     soc = age_keys(tmp_path, "soc.txt")
-    args = ("handover", case_id, "--to", "socialtjanst", "--recipient", soc.public)
+    args = ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", soc.public)
     assert run(capsys, *args, "--output", str(there)).code == 0
     use(monkeypatch, receiver)
     assert run(capsys, "import", str(there), "--identity", str(soc.file)).code == 0
     back = tmp_path / "tillbaka.age"
-    args = ("handover", case_id, "--to", "skola", "--recipient", skolan.public)
+    args = ("handover", "--yes", case_id, "--to", "skola", "--recipient", skolan.public)
     assert run(capsys, *args, "--output", str(back)).code == 0
     # The file as the receiver sealed it, with another child's name put in.
     data = json.loads(case_file(receiver, case_id).read_text(encoding="utf-8"))
@@ -1086,7 +1108,9 @@ def test_handover_to_takes_the_organisation_by_name_in_any_case_or_diacritics(
     """`--to` finds the directory's organisation as typed; the refusal is then the consent's or
     the own organisation's, never an unknown organisation."""
     case_id = activated_case(tmp_path)
-    refused = run(capsys, "handover", case_id, "--to", typed, "--output", str(tmp_path / "f"))
+    refused = run(
+        capsys, "handover", "--yes", case_id, "--to", typed, "--output", str(tmp_path / "f")
+    )
     message = refused.one_swedish_line()
     assert "Okänd verksamhet" not in message, message
     expected = "Samtycket omfattar inte Polis" if "p" in typed.lower() else "Skola har redan"

@@ -78,7 +78,7 @@ def test_journal_entries_carry_user_command_and_fields_and_never_the_free_text(
         ("consent", case_id, "withdraw", "--giver", "vardnadshavare-1",
          "--organisation", f"annan:{OTHER_ORG}"),
         ("edit", case_id, "--name", NEW_NAME),
-        ("close", case_id, "--reason", REASON),
+        ("close", case_id, "--reason", REASON, "--yes"),
     ]  # fmt: skip
     for args in steps:
         result = run(capsys, "--user", "Maria Lind", *args)
@@ -284,7 +284,7 @@ FREE_TEXT_OPTIONS = {
     "plan-goal": ("plan", "{id}", "add", "--what", ACTION, "--goal", NUMBER, *ACTION_OPTIONS),
     "consent-name": ("consent", "{id}", "add", "--giver", "vardnadshavare-1",
                      "--organisation", "skola", "--name", "Vårdnadshavare 198001011234"),
-    "close-reason": ("close", "{id}", "--reason", f"Flyttade, se {NUMBER}"),
+    "close-reason": ("close", "{id}", "--reason", f"Flyttade, se {NUMBER}", "--yes"),
 }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.case import Child
+from kronobarn_cli.case import SCHEMA_VERSION, Child
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
 from kronobarn_cli.ids import ID_PATTERN
@@ -30,7 +30,7 @@ def test_case_is_saved_as_private_json_in_a_private_directory(store: CaseStore) 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.directory.stat().st_mode) == 0o700
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == 4
+    assert data["schema_version"] == SCHEMA_VERSION == 4
     assert data["child"] == {"name": "E. L.", "birth_year": 2015}
     assert store.load(case.id) == case
 

@@ -236,11 +236,11 @@ def test_every_command_works_the_same_on_both(
         ("log", case_id, "--json"),
         ("remind", "--json"),
         ("list", "--json"),
-        ("handover", case_id, "--to", "socialtjanst", "--recipient", keys.public,
+        ("handover", "--yes", case_id, "--to", "socialtjanst", "--recipient", keys.public,
          "--output", str(tmp_path / "fil.age")),
         ("purge", "--handed-over-before", "2100-01-01", "--yes"),
         ("import", str(tmp_path / "fil.age"), "--identity", str(keys.file)),
-        ("close", case_id, "--reason", "Klart."),
+        ("close", case_id, "--reason", "Klart.", "--yes"),
         ("purge", "--closed-before", "2100-01-01", "--yes"),
     ]  # fmt: skip
     shown: dict[str, str] = {}

@@ -16,7 +16,9 @@ from kronobarn_cli.text import has_control_characters, swedish_when
 SCHEMA_VERSION: Literal[4] = 4
 """1: the first release. 2: each giver's own consent (guardian 1/2, the young person), the
 scope as their intersection, withdrawals, end dates, and the organisation that opened the case.
-3: handovers to the organisation that coordinates next, and the status `overlamnad`."""
+3: handovers to the organisation that coordinates next, and the status `overlamnad`.
+4: copies of Barnets plan sent or received after the meeting (`Meeting.copy_records`, one per
+guardian where they live apart), and closures a `reopen` undid (`Case.earlier_closures`)."""
 
 CaseId = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -219,10 +221,36 @@ class Interpreter(_Model):
 ChildParticipation = Literal["narvarande", "hord-fore", "genom-annan", "inte"]
 
 
+GuardianRole = Literal["vardnadshavare-1", "vardnadshavare-2"]
+
+
 class PlanCopy(_Model):
+    """How one party gets Barnets plan: agreed at the meeting (the answers), with what was
+    recorded afterwards (`Meeting.copy_records`) applied."""
+
     organisation: OrganisationRef
     method: Literal["utskriven", "hamtar", "post", "mejl"]
     received: bool
+    guardian: GuardianRole | None = None
+    """The family's copy for one guardian, where the guardians live apart."""
+    sent_on: date | None = None
+    received_on: date | None = None
+
+    @property
+    def handled(self) -> bool:
+        """Received, or sent after the meeting: nothing left for the coordinator to do."""
+        return self.received or self.sent_on is not None
+
+
+class CopyRecord(_Model):
+    """A copy of Barnets plan sent or received after the meeting (`plan ID copy`). Kept apart
+    from the answers, so deriving the meeting from its answers again never loses it."""
+
+    organisation: OrganisationRef
+    guardian: GuardianRole | None = None
+    event: Literal["skickad", "mottagen"]
+    on: date
+    recorded: datetime
 
 
 class Meeting(_Model):
@@ -262,6 +290,8 @@ class Meeting(_Model):
     guardian_view: View | None = None
     actions: list[PlanAction] = []
     copies: list[PlanCopy] = []
+    copy_records: list[CopyRecord] = []
+    """What was recorded about the copies after the meeting, oldest first (not derived)."""
     coordinator: OrganisationRef | None = None
     next_meeting: date | None = None
     next_starts_at: str | None = None
@@ -294,6 +324,12 @@ class Meeting(_Model):
 class Closure(_Model):
     on: date
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class EarlierClosure(Closure):
+    """A closure that `reopen` undid: kept, with the day the case was opened again."""
+
+    reopened_on: date
 
 
 class Actor(_Model):
@@ -391,6 +427,8 @@ class Case(_Model):
     """A repeated group being filled in: `{"step": id, "items": [...], "current": {...}}`."""
     meetings: list[Meeting] = []
     closed: Closure | None = None
+    earlier_closures: list[EarlierClosure] = []
+    """Closures undone by `reopen`, oldest first: the reasons typed stay."""
     handovers: list[Handover] = []
     """Every time the case was handed over to another organisation, oldest first."""
     journal: list[JournalEntry] = []
@@ -464,8 +502,8 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
         data = {**data, "schema_version": 3}
         version = 3
     if version == 3:
-        # Version 4 added the next meeting's time and place, and which of two guardians took
-        # part (none recorded before).
+        # Version 4 added the next meeting's time and place, which of two guardians took part,
+        # copy records and earlier closures (none recorded before); nothing changes.
         data = {**data, "schema_version": 4}
     return data
 

@@ -14,7 +14,13 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from kronobarn_cli import completion, i18n, launch
-from kronobarn_cli.errors import CaseFileError, KronobarnError, NoTerminalError, os_error_text
+from kronobarn_cli.errors import (
+    CaseFileError,
+    ConfirmationNeededError,
+    KronobarnError,
+    NoTerminalError,
+    os_error_text,
+)
 from kronobarn_cli.ids import system_user, user_problem
 from kronobarn_cli.lazy import Background, LazyModule, lazy_console
 from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
     )
     from kronobarn_cli import case as cases
     from kronobarn_cli import checklist as checklists
+    from kronobarn_cli import copies as plan_copies
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
     from kronobarn_cli import profile as profiles
@@ -59,6 +66,7 @@ else:
     cases = LazyModule("kronobarn_cli.case")
     profiles = LazyModule("kronobarn_cli.profile")
     checklists = LazyModule("kronobarn_cli.checklist")
+    plan_copies = LazyModule("kronobarn_cli.copies")
     engine = LazyModule("kronobarn_cli.engine")
     retention = LazyModule("kronobarn_cli.retention")
     stores = LazyModule("kronobarn_cli.store")
@@ -666,6 +674,28 @@ def edit(
         )
 
 
+ConfirmOption = Annotated[
+    bool, typer.Option("--yes", help="Utan att fråga (för skript): svaret är ja.")
+]
+
+
+def _confirm(question: str, go: str, *, yes: bool, script: str) -> None:
+    """Ask before a step that is hard to undo; `--yes` answers for scripts. Without a terminal
+    and without `--yes`, `script` (one line saying to use --yes) is the error."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfirmationNeededError(script)
+    try:
+        choice = prompts.Prompter(out).select(
+            question, [("Nej, avbryt", False), (go, True)], back=False
+        )
+    except (KeyboardInterrupt, EOFError):
+        _stop_interrupted("Avbrutet. Inget ändrades.")
+    if not choice:
+        raise KronobarnError("Inget ändrades.")
+
+
 @app.command(cls=i18n.Command)
 def close(
     case_id: CaseId,
@@ -675,16 +705,63 @@ def close(
             "--reason", metavar="TEXT", help="Varför ärendet avslutas.", show_default=False
         ),
     ],
+    yes: ConfirmOption = False,
 ) -> None:
     """Avsluta ett ärende; det får inga fler påminnelser och kan inte ändras.
+
+    Har planen öppna insatser visas de och kronobarn frågar först (--yes i skript).
+
+    Inom 30 dagar kan ärendet öppnas igen med 'kronobarn reopen ID'; därefter är det slutgiltigt.
 
     Exempel: kronobarn close k3m9qa --reason "Familjen har fått det stöd som behövs"
     """
     store = _store("close")
+    case = store.load(case_id)
+    session.check_closable(case, reason)
+    still_open = session.open_actions(case)
+    if still_open and not yes:
+        numbers = ", ".join(str(n) for n, _ in still_open)
+        count = len(still_open)
+        if sys.stdin.isatty():
+            out.print(f"Öppna insatser i Barnets plan ({count}):", style="bold")
+            for number, action in still_open:
+                out.print(
+                    rich_text.Text(f"  {number}. ")
+                    + _safe(f"{action.what} – {action.organisation.name}, senast ")
+                    + swedish_date(action.due),
+                    soft_wrap=True,
+                )
+        _confirm(
+            "Avsluta ärendet ändå? Insatserna avslutas inte av sig själva.",
+            "Ja, avsluta ärendet",
+            yes=yes,
+            script=f"Ärendet {case_id} har {count} öppna "
+            f"{'insats' if count == 1 else 'insatser'} (nr {numbers}); se dem med 'kronobarn "
+            f"plan {case_id}'. Avsluta ändå med --yes.",
+        )
     with store.locked(case_id):
         case = _closed(store, store.load(case_id), reason)
-    out.print(f"Ärendet {case.id} är avslutat.")
+    out.print(f"Ärendet {case.id} är avslutat. Det kan öppnas igen inom "
+              f"{session.REOPEN_DAYS} dagar med: kronobarn reopen {case.id}")  # fmt: skip
     _warn_if_identity_number(reason)
+
+
+@app.command(cls=i18n.Command)
+def reopen(
+    case_id: CaseId,
+) -> None:
+    """Öppna ett avslutat ärende igen, inom 30 dagar från att det avslutades.
+
+    Ärendet får den status som dess svar och samtycken ger i dag; avslutet och dess anledning
+    finns kvar i ärendet. Efter 30 dagar är ett avslut slutgiltigt.
+
+    Exempel: kronobarn reopen k3m9qa
+    """
+    workflow = _workflow()
+    store = _store("reopen")
+    with store.locked(case_id):
+        case = session.reopen_case(store, workflow, store.load(case_id), session.local_now())
+    out.print(f"Ärendet {case.id} är öppnat igen (status: {cases.STATUS_LABELS[case.status]}).")
 
 
 def _closed(store: Store, case: "Case", reason: str) -> "Case":
@@ -731,6 +808,7 @@ def handover(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False,
+    yes: ConfirmOption = False,
 ) -> None:
     """Lämna över ärendet till verksamheten som samordnar härnäst, i en krypterad fil.
 
@@ -740,7 +818,10 @@ def handover(
 
     Skicka lösenfrasen på ett annat sätt än filen, t.ex. per telefon.
 
-    Din kopia blir överlämnad och kan sedan bara läsas.
+    Din kopia blir överlämnad och kan sedan bara läsas. kronobarn frågar först (--yes i skript).
+
+    Har filen eller lösenfrasen kommit bort gör samma kommando, med samma mottagare, en ny fil
+    med en ny lösenfras (loggas); den gamla filen öppnas fortfarande med den gamla lösenfrasen.
 
     Exempel: kronobarn handover k3m9qa --to socialtjanst --person "Kim Berg"
     """
@@ -750,18 +831,47 @@ def handover(
     org = cases.OrganisationRef(**engine.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
     now = session.local_now()
-    # Everything that can be refused is refused before a passphrase is typed.
-    handovers.check_handover(case, org, now.date())
+    # Everything that can be refused is refused before anything is asked.
+    again = case.handed_over
+    if again is not None:
+        handovers.check_reissue(case, org, person)
+    else:
+        handovers.check_handover(case, org, now.date())
     handovers.check_output(target, force=force)
     key = handovers.parse_recipient(recipient) if recipient is not None else None
+    if again is not None:
+        question = (
+            f"Ärendet överlämnades redan till {again.to.name} den "
+            f"{swedish_date(again.on.date())}. Göra en ny fil för samma överlämning?"
+        )
+        _confirm(question, "Ja, gör en ny fil", yes=yes,
+                 script="'kronobarn handover' frågar innan en ny fil görs, men standard in är "
+                 "ingen terminal. Bekräfta med --yes.")  # fmt: skip
+    else:
+        question = f"Lämna över ärendet {case.id} till {org.name}? Din kopia kan sedan bara läsas."
+        _confirm(question, "Ja, lämna över", yes=yes,
+                 script="'kronobarn handover' frågar innan ärendet lämnas över, men standard "
+                 "in är ingen terminal. Bekräfta med --yes.")  # fmt: skip
     secret = None if key is not None else passphrases.for_sealing(out, "handover")
-    kept = handovers.send(store, case, org, person, target, passphrase=secret, recipient=key,
-                          force=force, now=session.local_now())  # fmt: skip
-    record = kept.handovers[-1]
-    out.print(
-        rich_text.Text(f"Ärendet {kept.id} är överlämnat ") + _safe(record.words()) + ".",
-        soft_wrap=True,
-    )
+    if again is not None:
+        kept = handovers.reissue(store, case, org, person, target, passphrase=secret,
+                                 recipient=key, force=force, now=session.local_now())  # fmt: skip
+        out.print(
+            rich_text.Text(f"En ny fil för överlämningen av ärendet {kept.id} ")
+            + _safe(again.words())
+            + " är gjord. Den gamla filen öppnas fortfarande med den gamla lösenfrasen; be "
+            "mottagaren radera den om den finns kvar.",
+            soft_wrap=True,
+        )
+    else:
+        kept = handovers.send(store, case, org, person, target, passphrase=secret,
+                              recipient=key, force=force, now=session.local_now())  # fmt: skip
+        out.print(
+            rich_text.Text(f"Ärendet {kept.id} är överlämnat ")
+            + _safe(kept.handovers[-1].words())
+            + ".",
+            soft_wrap=True,
+        )
     out.print(rich_text.Text("Filen: ") + _safe(str(target)), soft_wrap=True)
     if key is not None:
         out.print("Filen kan bara öppnas med mottagarens nyckel.")
@@ -814,7 +924,7 @@ def import_case(
     if identity is not None:
         plain = handovers.unseal(data, source, identities=handovers.read_identities(identity))
     else:
-        plain = handovers.unseal(data, source, passphrase=passphrases.for_opening("import"))
+        plain = passphrases.open_file(err, data, source, "import")
     incoming = handovers.case_from_envelope(plain, source)
     case, replaced = handovers.receive_into(
         _store("import"), incoming, replace=replace, now=session.local_now(), source=source
@@ -984,7 +1094,8 @@ def purge(
 
 plan_app = typer.Typer(
     help=(
-        "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till."
+        "Barnets plan utan hela genomgången: visa, markera klar, ändra status, lägg till, "
+        "ändra en insats, registrera kopior."
         "\n\nExempel: kronobarn plan k3m9qa done 2"
     ),
     cls=i18n.Group,
@@ -1038,7 +1149,7 @@ def _change_plan(command: str, change: "Callable[[Store, Workflow, Case], str]")
         case = store.load(case_id)
         with _answers_from(store, case):
             event = change(store, workflow, case)
-    out.print(event)
+    out.print(_safe(event), soft_wrap=True)  # it may hold typed text: never markup
 
 
 @contextlib.contextmanager
@@ -1130,6 +1241,94 @@ def plan_add(
 
     _change_plan("plan add", change)
     _warn_if_identity_number(what, person, goal)
+
+
+def _text_option(flag: str, metavar: str, help_text: str) -> Any:
+    return typer.Option(flag, metavar=metavar, help=help_text, show_default=False)
+
+
+@plan_app.command("edit", cls=i18n.Command)
+def plan_edit(
+    number: ActionNumber,
+    what: Annotated[str | None, _text_option("--what", "TEXT", "Vad ska göras?")] = None,
+    organisation: Annotated[
+        str | None,
+        _text_option("--organisation", "VERKSAMHET", "Ansvarig (id eller namn), en deltagare."),
+    ] = None,
+    person: Annotated[
+        str | None, _text_option("--person", "NAMN", "Ansvarig person (tomt: ingen).")
+    ] = None,
+    due: Annotated[str | None, _text_option("--due", "DATUM", f"Senast ({DATE_FORMS}).")] = None,
+    goal: Annotated[
+        str | None, _text_option("--goal", "TEXT", "Vad insatsen ska leda till (tomt: inget).")
+    ] = None,
+    area: Annotated[str | None, _text_option("--area", "OMRÅDE", "Område i hjulet (id).")] = None,
+) -> None:
+    """Ändra en insats i Barnets plan, med samma regler som när den läggs till.
+
+    Bara det som anges ändras. Journalen säger vilka fält som ändrades, inte till vad.
+
+    Exempel: kronobarn plan k3m9qa edit 2 --due 2027-04-30 --person "Kim Berg"
+    """
+    given = {"vad": what, "ansvarig": organisation, "person": person, "senast": due,
+             "mal": goal, "omrade": area}  # fmt: skip
+    changes = {field: value for field, value in given.items() if value is not None}
+
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
+        _, changed = session.edit_action(
+            store, workflow, case, number, changes, now=session.local_now()
+        )
+        if not changed:
+            return f"Insats {number}: inget ändrades."
+        return f"Insats {number} är ändrad: {', '.join(changed)}."
+
+    _change_plan("plan edit", change)
+    _warn_if_identity_number(what, person, goal)
+
+
+@plan_app.command("copy", cls=i18n.Command)
+def plan_copy(
+    party: Annotated[
+        str,
+        typer.Argument(
+            metavar="PART",
+            help="familjen, en verksamhet (id eller namn), eller vardnadshavare-1/-2 när "
+            "vårdnadshavarna bor isär.",
+        ),
+    ],
+    sent: Annotated[bool, typer.Option("--sent", help="Kopian har skickats.")] = False,
+    received: Annotated[bool, typer.Option("--received", help="Kopian har kommit fram.")] = False,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DATUM",
+            help=f"När ({DATE_FORMS}; standard: idag).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Registrera att en parts kopia av Barnets plan har skickats eller kommit fram.
+
+    Då påminner remind inte längre om den kopian. Med två vårdnadshavare som bor isär får
+    var och en sin kopia: ange vardnadshavare-1 eller vardnadshavare-2.
+
+    Exempel: kronobarn plan k3m9qa copy familjen --received --date 2027-02-12
+    """
+    if sent == received:
+        raise KronobarnError("Ange antingen --sent eller --received.")
+    day = _parse_date(on, "--date", past=True) if on else _today()
+
+    def change(store: Store, workflow: "Workflow", case: "Case") -> str:
+        _, copy = plan_copies.record_copy(store, workflow, case, party,
+                                          "skickad" if sent else "mottagen", day,
+                                          now=session.local_now())  # fmt: skip
+        what = "skickad" if sent else "mottagen"
+        return (
+            f"Kopian till {copy.organisation.name} är registrerad som {what} {swedish_date(day)}."
+        )
+
+    _change_plan("plan copy", change)
 
 
 consent_app = typer.Typer(

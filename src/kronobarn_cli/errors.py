@@ -187,6 +187,16 @@ class NoTerminalError(KronobarnError):
         )
 
 
+class ConfirmationNeededError(KronobarnError):
+    """A step that asks for confirmation, run without a terminal and without `--yes`."""
+
+    exit_code = 2
+
+
+class WrongPassphraseError(KronobarnError):
+    """A handover file that the passphrase given does not open (or that was changed)."""
+
+
 class NoPassphraseError(KronobarnError):
     """A handover file's passphrase was needed, with no terminal to ask it at."""
 

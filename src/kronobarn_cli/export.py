@@ -260,7 +260,7 @@ def plan(
             {
                 "organisation": c.organisation.name,
                 "method": workflow.label("kopior", "satt", c.method),
-                "received": "ja" if c.received else "nej",
+                "received": rules.copy_received_words(c),
             }
             for c in meeting.copies
         ],

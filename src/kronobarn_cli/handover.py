@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import stat
 from collections import Counter
@@ -42,7 +43,13 @@ from kronobarn_cli.case import (
     migrate,
 )
 from kronobarn_cli.consent import ConsentScope, status_on
-from kronobarn_cli.errors import InputFileError, KronobarnError, UnknownCaseError, os_error_text
+from kronobarn_cli.errors import (
+    InputFileError,
+    KronobarnError,
+    UnknownCaseError,
+    WrongPassphraseError,
+    os_error_text,
+)
 from kronobarn_cli.export import write_file
 from kronobarn_cli.ids import ID_ALPHABET
 from kronobarn_cli.limits import check_case_bytes, check_case_data
@@ -96,6 +103,58 @@ def check_handover(case: Case, to: OrganisationRef, today: date) -> None:
     scope = ConsentScope.of(case, today)
     if not scope.covers(to):
         raise KronobarnError(f"Ärendet kan inte överlämnas till {to.name}. {scope.refusal(to)}")
+
+
+def check_reissue(case: Case, to: OrganisationRef, person: str | None) -> Handover:
+    """A handed-over case gets a new file only for the same handover (its file or passphrase
+    was lost): the same receiver, and the same person if one is named."""
+    handover = case.handed_over
+    assert handover is not None
+    if to.key() != handover.to.key():
+        refuse_if_handed_over(case)  # the new coordinator goes on; it names them
+    named = person.strip() if person is not None else ""
+    if named and named != (handover.person or ""):
+        raise KronobarnError(
+            f"Ärendet överlämnades till {handover.to.name}"
+            + (f" ({handover.person})" if handover.person else "")
+            + "; en ny fil görs bara för samma överlämning. Utelämna --person."
+        )
+    return handover
+
+
+def reissue(
+    store: Store,
+    case: Case,
+    to: OrganisationRef,
+    person: str | None,
+    output: Path,
+    *,
+    passphrase: str | None = None,
+    recipient: x25519.Recipient | None = None,
+    force: bool = False,
+    now: datetime,
+) -> Case:
+    """A new file for the handover already made (the first file or its passphrase was lost):
+    the case as the sender's copy holds it, which the receiver takes as the handover itself.
+    The sender's copy stays read-only; its journal says a new file was made."""
+    with store.locked(case.id):
+        case = store.load(case.id)
+        check_reissue(case, to, person)
+        again = case.model_copy(deep=True)
+        again.log(
+            f"En ny överlämningsfil gjordes (överlämning {len(case.handovers)}).",
+            now,
+            store.actor,
+            ["handovers"],
+        )
+        write_file(output, seal(envelope(again), passphrase=passphrase, recipient=recipient),
+                   force=force)  # fmt: skip
+        try:
+            store.save(again)
+        except BaseException:
+            output.unlink(missing_ok=True)
+            raise
+    return again
 
 
 @dataclass(frozen=True)
@@ -409,6 +468,33 @@ def _is_json(data: bytes) -> bool:
     return True
 
 
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—]+")
+
+
+def passphrase_forms(typed: str) -> list[str]:
+    """What a typed passphrase may have been sealed as: as typed, then with its words joined by
+    dashes or by single spaces (a passphrase read aloud is typed either way), and a passphrase
+    kronobarn made (five groups of four) in its own form, in any case and with any separators."""
+    words = [w for w in _SEPARATORS.split(typed.strip()) if w]
+    forms = [typed, "-".join(words), " ".join(words)]
+    compact = "".join(words).casefold()
+    if len(compact) == 20 and all(c in ID_ALPHABET for c in compact):
+        forms.append("-".join(compact[i : i + 4] for i in range(0, 20, 4)))
+    return [f for i, f in enumerate(forms) if f and f not in forms[:i]]
+
+
+def unseal_typed(data: bytes, source: str, typed: str) -> bytes:
+    """Decrypt with a passphrase as a person typed it (see `passphrase_forms`)."""
+    failure: WrongPassphraseError | None = None
+    for form in passphrase_forms(typed) or [typed]:
+        try:
+            return unseal(data, source, passphrase=form)
+        except WrongPassphraseError as exc:
+            failure = exc
+    assert failure is not None
+    raise failure
+
+
 def unseal(
     data: bytes,
     source: str,
@@ -422,7 +508,10 @@ def unseal(
             return age_passphrase.decrypt(data, passphrase)
         return pyrage.decrypt(data, list(identities))
     except (pyrage.DecryptError, pyrage.IdentityError, ValueError) as exc:
-        raise KronobarnError(_decrypt_failure(source, str(exc), passphrase is not None)) from None
+        message = _decrypt_failure(source, str(exc), passphrase is not None)
+        if passphrase is not None and "fel lösenfras" in message:
+            raise WrongPassphraseError(message) from None
+        raise KronobarnError(message) from None
 
 
 def _decrypt_failure(source: str, detail: str, with_passphrase: bool) -> str:

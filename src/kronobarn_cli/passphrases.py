@@ -12,12 +12,13 @@ import sys
 
 from rich.console import Console
 
-from kronobarn_cli.errors import KronobarnError, NoPassphraseError
+from kronobarn_cli.errors import KronobarnError, NoPassphraseError, WrongPassphraseError
 from kronobarn_cli.handover import (
     MIN_PASSPHRASE,
     check_new_passphrase,
     generate_passphrase,
     passphrase_weakness,
+    unseal_typed,
 )
 from kronobarn_cli.prompts import Prompter
 
@@ -39,6 +40,10 @@ def for_sealing(console: Console, command: str) -> str:
     )
 
 
+TRIES = 3
+"""How many times a passphrase is asked at the terminal before `import` gives up."""
+
+
 def for_opening(command: str) -> str:
     """The passphrase a handover file was encrypted with."""
     given = os.environ.get(ENV)
@@ -46,7 +51,26 @@ def for_opening(command: str) -> str:
         return given
     if not sys.stdin.isatty():
         raise NoPassphraseError(command, "--identity")
+    return _typed()
+
+
+def _typed() -> str:
     typed = Prompter().ask_passphrase()
     if not typed:
         raise KronobarnError("Ingen lösenfras angavs. Inget sparades.")
     return typed
+
+
+def open_file(console: Console, data: bytes, source: str, command: str) -> bytes:
+    """A passphrase-sealed handover file, opened: from KRONOBARN_PASSPHRASE once, or typed at
+    the terminal up to `TRIES` times (spaces or dashes between its words as the user likes)."""
+    if os.environ.get(ENV) or not sys.stdin.isatty():
+        return unseal_typed(data, source, for_opening(command))
+    for attempt in range(1, TRIES + 1):
+        try:
+            return unseal_typed(data, source, _typed())
+        except WrongPassphraseError:
+            if attempt == TRIES:
+                raise
+            console.print(f"Fel lösenfras. Försök igen ({attempt + 1} av {TRIES}).", style="red")
+    raise AssertionError("unreachable")

@@ -107,6 +107,15 @@ class _Jump:
 
 
 JUMP: _Jump = _Jump()
+
+
+@dataclass(frozen=True)
+class _ItemChoice:
+    """In the `<<` list: an item of the group being filled in, by its index."""
+
+    index: int
+
+
 JUMP_TEXT = "<<"
 
 
@@ -1079,21 +1088,54 @@ class Prompter:
         return True
 
     def _jump_back(self, walk: Walk) -> None:
-        """Change an earlier answer without going back one question at a time."""
+        """Change an earlier answer without going back one question at a time: an item of the
+        group being filled in (edited where it is, every other item kept), or an earlier step."""
         steps = [s for s in walk.answered_steps() if walk.automatic(s) is None]
-        if not steps:
+        group = self._group_being_filled(walk)
+        choices: list[tuple[str, Any]] = []
+        if group is not None:
+            step, items = group
+            choices += [
+                (f"{_item_header(step, item, n, walk.workflow)} · "
+                 f"{self._item_summary(step, item, walk)}", _ItemChoice(n - 1))
+                for n, item in reversed(list(enumerate(items, 1)))
+            ]  # fmt: skip
+        choices += [(s.prompt, s.id) for s in reversed(steps)]
+        if not choices:
             self.say("Det finns inget tidigare svar att ändra här.")
             return
-        if not self._leave_group(walk):
-            return
-        choices = [(s.prompt, s.id) for s in reversed(steps)]
         chosen = self.select(
             "Vilket svar vill du ändra? (senare svar behålls om de fortfarande gäller)", choices
         )
         if chosen is BACK:
             return
+        if isinstance(chosen, _ItemChoice):
+            assert group is not None
+            self._edit_pending_item(walk, group[0], chosen.index)
+            return
+        if not self._leave_group(walk):
+            return
         # The chosen answer is asked again (starting from the old one), the later ones kept.
         walk.back_to(str(chosen))
+
+    def _group_being_filled(self, walk: Walk) -> tuple[Step, list[dict[str, Any]]] | None:
+        """The group the walk stands in, with the items entered so far (none: None)."""
+        step = walk.position().step
+        if step is None or step.kind != "repeat":
+            return None
+        items, _ = walk.pending_items(step)
+        return (step, items) if items else None
+
+    def _edit_pending_item(self, walk: Walk, step: Step, index: int) -> None:
+        """Edit one item of the group being filled in; the others, and the item half typed when
+        `<<` was given, stay as they were."""
+        items, current = walk.pending_items(step)
+        queue = walk.pending_queue(step)
+        edited = self._ask_item(step, walk, items[:index], {}, defaults=items[index], save=False)
+        self._jump = False  # a `<<` inside the edit ends the edit, nothing more
+        if isinstance(edited, dict):
+            items[index] = edited
+            walk.save_pending(step, items, current, queue)
 
     def _leave_group(self, walk: Walk) -> bool:
         """A group being filled in is left only when the user confirms losing its items."""
@@ -1159,6 +1201,20 @@ class Prompter:
         handover = _handover_command(case, meeting)
         if handover is not None:
             body += Text("\nLämna över samordningen med: ") + safe(handover)
+        waiting = [c for c in meeting.copies if not c.handled]
+        if waiting:
+            first = waiting[0].organisation
+            party = first.id
+            if party == checklists.OTHER_ORGANISATION:
+                party = f"{party}:{first.name}"
+            body += (
+                Text(
+                    "\nNär en kopia av planen har skickats eller kommit fram: "
+                    f"kronobarn plan {case.id} copy "
+                )
+                + safe(shlex.quote(party))
+                + Text(" --sent (eller --received)")
+            )
         self.console.print(Panel(body, title="Barnets plan är sparad", title_align="left"))
         self.show_documentation_lines(case)
 

@@ -154,7 +154,9 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
             if action.is_open and scope.covers(action.organisation):
                 yield Candidate("action", action.due, action.organisation, f"Insats: {action.what}")
         for copy in plan.copies:
-            if not copy.received and scope.covers(copy.organisation):
+            # Sent after the meeting (`plan ID copy … --sent`) is done as far as the
+            # coordinator goes; received is done too.
+            if not copy.handled and scope.covers(copy.organisation):
                 text = f"{copy.organisation.name} har inte fått sin kopia av Barnets plan."
                 yield Candidate("copy", plan.held_on, copy.organisation, text)
 

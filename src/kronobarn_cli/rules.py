@@ -12,6 +12,7 @@ from kronobarn_cli.case import (
     Case,
     Consent,
     ConsentWithdrawal,
+    CopyRecord,
     Decision,
     Interpreter,
     Invitee,
@@ -297,8 +298,11 @@ def _view(answers: FlatAnswers, given: str, text: str) -> View | None:
     return View(expressed=words is not None, text=words)
 
 
-def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
-    """The derived fields of a `Meeting` from the answers to sections 3–7."""
+def meeting_fields(
+    answers: FlatAnswers, copy_records: Iterable[Mapping[str, Any] | CopyRecord] = ()
+) -> dict[str, Any]:
+    """The derived fields of a `Meeting` from the answers to sections 3–7, with the copies
+    recorded after the meeting applied (those records are not derived, and stay)."""
     held_on = answers.get("mote-datum")
     next_meeting = answers.get("nasta-mote")
     coordinator = answers.get("samordnare")
@@ -355,7 +359,9 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
             answers, "vardnadshavares-asikter-lamnade", "vardnadshavares-asikter"
         ),
         "actions": [action_from_item(item) for item in answers.get("atgarder", [])],
-        "copies": _copies(answers),
+        "copies": apply_copy_records(
+            _copies(answers), [CopyRecord.model_validate(r) for r in copy_records]
+        ),
         "coordinator": OrganisationRef(**coordinator) if coordinator else None,
         "next_meeting": date.fromisoformat(next_meeting) if next_meeting else None,
         "next_starts_at": answers.get("nasta-tid") or None,
@@ -400,6 +406,51 @@ def _copies(answers: FlatAnswers) -> list[PlanCopy]:
 
 
 FAMILY_COPY = OrganisationRef(id=FAMILY, name="Familjen")
+
+
+def guardian_copy_name(guardian: str) -> str:
+    """`Familjen (vårdnadshavare 1)`: the family's copy for one guardian."""
+    return f"{FAMILY_COPY.name} ({giver_word(guardian)})"
+
+
+def copy_received_words(copy: PlanCopy) -> str:
+    """ "ja", "ja, 5 december 2026", "nej, skickad 5 december 2026" or "nej"."""
+    if copy.received:
+        return f"ja, {swedish_date(copy.received_on)}" if copy.received_on else "ja"
+    return f"nej, skickad {swedish_date(copy.sent_on)}" if copy.sent_on else "nej"
+
+
+def apply_copy_records(copies: list[PlanCopy], records: Iterable[CopyRecord]) -> list[PlanCopy]:
+    """The copies as agreed at the meeting, then each record made afterwards, in order (a later
+    record about the same copy corrects an earlier one). A record for one guardian splits the
+    family's copy into one per guardian, each starting from what was agreed for the family."""
+    result = list(copies)
+    for record in records:
+        key = record.organisation.key()
+        if record.guardian is not None:
+            family = next(
+                (c for c in result if c.organisation.key() == key and c.guardian is None), None
+            )
+            if family is not None:
+                at = result.index(family)
+                result[at : at + 1] = [
+                    family.model_copy(
+                        update={
+                            "guardian": g,
+                            "organisation": OrganisationRef(id=FAMILY, name=guardian_copy_name(g)),
+                        }
+                    )
+                    for g in ("vardnadshavare-1", "vardnadshavare-2")
+                ]
+        for index, copy in enumerate(result):
+            if copy.organisation.key() != key or copy.guardian != record.guardian:
+                continue
+            if record.event == "mottagen":
+                update: dict[str, Any] = {"received": True, "received_on": record.on}
+            else:
+                update = {"sent_on": record.on}
+            result[index] = copy.model_copy(update=update)
+    return result
 
 
 def action_from_item(item: Mapping[str, Any]) -> PlanAction:

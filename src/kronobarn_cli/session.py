@@ -25,9 +25,11 @@ from kronobarn_cli.case import (
     Child,
     Closure,
     ConsentWithdrawal,
+    EarlierClosure,
     JournalEntry,
     Meeting,
     OrganisationRef,
+    PlanAction,
 )
 from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.consent import ConsentScope, status_on
@@ -148,16 +150,30 @@ def edit_child(  # noqa: PLR0917 - what an edit says
     return edited, labels
 
 
-def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
-    """Close a case: it leaves the walk and the reminders; nothing recorded is removed."""
-    refuse_if_handed_over(case)
-    if case.closed is not None:
-        raise KronobarnError(f"Ärendet {case.id} är redan avslutat.")
+def check_closable(case: Case, reason: str) -> str:
+    """What refuses a close before anything is asked; returns the reason as it is kept."""
     text = reason.strip()
     if not text:
         raise AnswerError("Skriv en anledning till att ärendet avslutas (--reason).")
+    refuse_if_handed_over(case)
+    if case.closed is not None:
+        raise KronobarnError(f"Ärendet {case.id} är redan avslutat.")
+    return text
+
+
+def open_actions(case: Case) -> list[tuple[int, PlanAction]]:
+    """The actions of the current Barnets plan still planned or going on, with their numbers."""
+    found = next((m for m in reversed(case.meetings) if m.actions), None)
+    actions = found.actions if found is not None else []
+    return [(n, a) for n, a in enumerate(actions, 1) if a.is_open]
+
+
+def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
+    """Close a case: it leaves the walk and the reminders; nothing recorded is removed (a group
+    being filled in stays too, for `reopen`)."""
+    text = check_closable(case, reason)
     data = case.model_dump()
-    data.update(status="avslutad", closed=Closure(on=now.date(), reason=text), pending={})
+    data.update(status="avslutad", closed=Closure(on=now.date(), reason=text))
     try:
         closed = Case.model_validate(data)
     except ValidationError as exc:
@@ -166,6 +182,54 @@ def close_case(store: Store, case: Case, reason: str, now: datetime) -> Case:
     closed.log("Ärendet avslutades.", now, store.actor, ["status", "closed"])
     store.save(closed)
     return closed
+
+
+REOPEN_DAYS = 30
+"""How long after it was closed a case can be opened again (`reopen`); later, a new case."""
+
+
+def reopen_case(store: Store, workflow: Workflow, case: Case, now: datetime) -> Case:
+    """Open a closed case again within `REOPEN_DAYS`: its status is what its answers give
+    today (consent as it stands now), and the closure with its reason is kept."""
+    refuse_if_handed_over(case)
+    closure = case.closed
+    if closure is None:
+        raise KronobarnError(f"Ärendet {case.id} är inte avslutat.")
+    today = now.date()
+    if (today - closure.on).days > REOPEN_DAYS:
+        raise KronobarnError(
+            f"Ärendet {case.id} avslutades den {swedish_date(closure.on)}, för mer än "
+            f"{REOPEN_DAYS} dagar sedan, och kan inte öppnas igen. Öppna ett nytt ärende med "
+            "kronobarn new-case."
+        )
+    answers = {k: dict(v) for k, v in case.answers.items()}
+    if case.meetings:
+        answers.update({k: dict(v) for k, v in case.meetings[-1].answers.items()})
+    facts = engine.Facts(
+        child_age=case.child.max_age(today),
+        rules=rules.consent_context(workflow, case, today).rules(),
+    )
+    status = engine.status(workflow, engine.prune(workflow, answers, facts), facts)
+    earlier = EarlierClosure(on=closure.on, reason=closure.reason, reopened_on=today)
+    data = case.model_dump()
+    data.update(
+        status=status,
+        closed=None,
+        earlier_closures=[*data["earlier_closures"], earlier.model_dump()],
+    )
+    try:
+        reopened = Case.model_validate(data)
+    except ValidationError as exc:
+        raise AnswerError(swedish_message(exc.errors()[0]).capitalize() + ".") from None
+    reopened.log(
+        f"Ärendet öppnades igen (avslutat {closure.on.isoformat()}). Status: "
+        f"{STATUS_LABELS[status]}.",
+        now,
+        store.actor,
+        ["status", "closed", "earlier_closures"],
+    )
+    store.save(reopened)
+    return reopened
 
 
 def _mentions_identity_number(value: Any) -> bool:
@@ -932,7 +996,9 @@ class Walk:
                 meetings.append(Meeting(number=len(meetings) + 1, started=now).model_dump())
             finished = engine.position(self.workflow, pruned, facts).finished
             meetings[-1].update(
-                answers=meeting_answers, finished=finished, **rules.meeting_fields(flat)
+                answers=meeting_answers,
+                finished=finished,
+                **rules.meeting_fields(flat, meetings[-1].get("copy_records", [])),
             )
             if not meeting_answers and meetings[-1]["number"] == 1:
                 meetings.pop()  # went back out of the first meeting before it began
@@ -1008,7 +1074,9 @@ def _save_plan(
     answers.setdefault(section, {})["atgarder"] = checked
     data = case.model_dump()
     index = case.meetings.index(meeting)
-    data["meetings"][index].update(answers=answers, **rules.meeting_fields(engine.flatten(answers)))
+    records = data["meetings"][index].get("copy_records", [])
+    fields = rules.meeting_fields(engine.flatten(answers), records)
+    data["meetings"][index].update(answers=answers, **fields)
     try:
         updated = Case.model_validate(data)
     except ValidationError as exc:
@@ -1071,6 +1139,63 @@ def add_action(  # noqa: PLR0917 - the fields of one action
         store, workflow, case, meeting, items, event=f"Insats {len(items)} lades till.", now=now
     )
     return updated, len(items)
+
+
+ACTION_FIELDS = {
+    "vad": "vad",
+    "mal": "mål",
+    "ansvarig": "ansvarig",
+    "person": "person",
+    "senast": "senast",
+    "omrade": "område",
+}
+"""The fields of an action `edit_action` changes, and their words in the journal."""
+OPTIONAL_ACTION_FIELDS = ("mal", "person")
+
+
+def edit_action(
+    store: Store,
+    workflow: Workflow,
+    case: Case,
+    number: int,
+    changes: dict[str, str],
+    *,
+    now: datetime,
+) -> tuple[Case, list[str]]:
+    """Correct an action of the current Barnets plan (`changes` by field id; an empty optional
+    field is removed), by the rules of adding one. Returns the case and the words of the fields
+    changed; the journal names the fields, never their values."""
+    meeting = _open_for_changes(case)
+    items = _plan_items(workflow, meeting)
+    if not 1 <= number <= len(items):
+        raise KronobarnError(f"Det finns ingen insats nummer {number} (planen har {len(items)}).")
+    if not changes:
+        raise AnswerError(
+            "Ange vad som ska ändras: --what, --goal, --organisation, --person, --due eller --area."
+        )
+    before = items[number - 1]
+    item = dict(before)
+    for field, value in changes.items():
+        if field in OPTIONAL_ACTION_FIELDS and not value.strip():
+            item.pop(field, None)
+        else:
+            item[field] = value
+    refuse_without_consent(case, now.date())
+    today = now.date()
+    moved = "ansvarig" in changes
+    if moved or before.get("status") in OPEN_STATUSES:
+        _check_action_scope(workflow, case, meeting, item, today)
+    step = workflow.step("atgarder")
+    checked = engine.validate_item(step, item, workflow, today)
+    changed = [f for f in ACTION_FIELDS if before.get(f) != checked.get(f)]
+    if not changed:
+        return case, []
+    items[number - 1] = checked
+    words = ", ".join(ACTION_FIELDS[f] for f in changed)
+    updated = _save_plan(
+        store, workflow, case, meeting, items, event=f"Insats {number} ändrades: {words}.", now=now
+    )
+    return updated, [ACTION_FIELDS[f] for f in changed]
 
 
 def set_action_status(

@@ -125,6 +125,9 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     if case.closed is not None:
         header.append(("Avslutat", swedish_date(case.closed.on)))
         header.append(("Anledning", _t(case.closed.reason)))
+    for earlier in case.earlier_closures:
+        when = f"{swedish_date(earlier.on)}, öppnat igen {swedish_date(earlier.reopened_on)}: "
+        header.append(("Avslutat tidigare", Text(when) + _t(earlier.reason)))
     for record in case.handovers:
         when = f"{swedish_date(record.on.date())} kl. {record.on.strftime('%H:%M')}"
         header.append(("Överlämnat", _t(f"{when} {record.words()}")))
@@ -343,7 +346,7 @@ def meeting_view(
             table.add_row(
                 _t(copy.organisation.name),
                 workflow.label("kopior", "satt", copy.method),
-                _yes_no(copy.received),
+                rules.copy_received_words(copy),
             )
         parts.append(table)
     follow: list[tuple[str, Text | str]] = [

@@ -227,6 +227,8 @@ def validate_answer(
     if kind == "select":
         return _option(spec, raw)
     if kind == "checkbox":
+        if not spec.required and raw is None:
+            return None  # left out of an answers file: not recorded
         values = _list(raw)
         chosen = [_option(spec, v) for v in values]
         _need_some(spec, chosen, "Välj minst ett alternativ.")

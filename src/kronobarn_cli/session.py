@@ -1368,9 +1368,14 @@ def _replay_walk(walk: Walk, answers: dict[str, Any], source: str) -> Replay:
             break
         if step.id not in pending:
             automatic = walk.automatic(step)
-            if automatic is None:
+            if automatic is None and not step.required and pending:
+                # An optional question the file leaves out, answering later ones: not recorded
+                # (a file written before the question existed still plays).
+                pending = {step.id: "" if step.kind == "text" else None, **pending}
+            elif automatic is None:
                 break
-            pending = {step.id: automatic, **pending}
+            else:
+                pending = {step.id: automatic, **pending}
         given = pending.pop(step.id)
         if step.kind == "repeat":
             given = _carried(walk, step, given, source)

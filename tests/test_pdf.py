@@ -11,6 +11,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -321,3 +322,38 @@ def test_other_commands_never_load_typst(tmp_path: Path, case_walk: Walk) -> Non
 def test_printable_data_keeps_text_and_drops_controls() -> None:
     assert pdf.printable({"a": ["x\u202ey\x07", 3]}) == {"a": ["xy", 3]}
     assert pdf.printable("L" * 50).replace("\u200b", "") == "L" * 50
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        pytest.param(
+            "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n#n\n",
+            "längre tid än",
+            id="loop",
+        ),
+        pytest.param(
+            '#let s = "x"\n#for i in range(40) { s = s + s }\n#s.len()\n', "minne", id="memory"
+        ),
+    ],
+)
+def test_a_runaway_county_template_is_stopped(  # noqa: PLR0917
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    case_walk: Walk,
+    source: str,
+    reason: str,
+) -> None:
+    # The memory case must meet the memory bound first, even on a busy machine.
+    monkeypatch.setattr(pdf, "MAX_SECONDS", 3.0 if reason != "minne" else 30.0)
+    monkeypatch.setattr(pdf, "MAX_MEMORY_BYTES", 300_000_000)
+    directory = county(tmp_path, "plan.typ", source)
+    started = time.perf_counter()
+    line = run(
+        capsys, "export", case_walk.case.id, "--format", "pdf", "--output", str(tmp_path / "u"),
+        "--templates", str(directory),
+    ).one_swedish_line()  # fmt: skip
+    assert time.perf_counter() - started < 30
+    assert line.startswith(f"Fel: Mallen plan.typ kan inte användas ({directory / 'plan.typ'}")
+    assert reason in line, line

@@ -6,8 +6,9 @@ JSON string in `sys.inputs`, and the template reads it with `json(bytes(sys.inpu
 `#`, `*`, `$`, `]` or `#read("/etc/passwd")` someone typed is printed, never run. A county's
 template is untrusted code: it is compiled inside a private temporary copy of its own folder
 (regular files only, no symbolic links) which is the compile root, so `read()`, `image()` and
-`import` reach nothing else on the disk, and with the network closed, so it cannot fetch a
-package. typst is imported only here, when a PDF is asked for.
+`import` reach nothing else on the disk, with the network closed, so it cannot fetch a package,
+and in a child process that is stopped after MAX_SECONDS and may use MAX_MEMORY_BYTES. typst is
+imported only here, when a PDF is asked for.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -31,12 +34,16 @@ from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent_form import context as consent_form_data
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.text import drop_control_characters
+from kronobarn_cli.typst_worker import COMPILE_ERROR
 
 BUILTIN = Path(__file__).parent / "templates" / "typst"
 # What a template folder may bring along: templates, images (a logo) and fonts.
 STAGED_SUFFIXES = {".typ", ".png", ".jpg", ".jpeg", ".svg", ".ttf", ".otf", ".json"}
 MAX_STAGED_BYTES = 20_000_000
 """All files of a template folder together; a plan's template is a few kilobytes."""
+MAX_SECONDS = 20.0
+"""A county template's compile; the built-in plan of 40 actions takes a quarter of a second."""
+MAX_MEMORY_BYTES = 2_000_000_000
 BREAK_AFTER = 24
 """A run of this many characters without a space may break there: a 2,000-character word
 would otherwise run off the page."""
@@ -72,27 +79,74 @@ def render(name: str, data: dict[str, Any], custom: Path | None, *, timestamp: d
         _stage(BUILTIN, root)
         if custom is not None:
             _stage(custom, root)
-        inputs = {"data": json.dumps(printable(data), ensure_ascii=False)}
-        import typst  # noqa: PLC0415 (a PDF is rare; every other command skips the 0.1 s)
+        request = {
+            "input": str(root / file_name),
+            "root": str(root),
+            "sys_inputs": {"data": json.dumps(printable(data), ensure_ascii=False)},
+            "package_path": str(Path(tmp) / "paket"),
+            "package_cache_path": str(Path(tmp) / "paket-cache"),
+            "timestamp": timestamp.isoformat(),
+            "memory_bytes": MAX_MEMORY_BYTES,
+        }
+        if custom is None:
+            return _compile_here(file_name, request)
+        # A county's template is untrusted code: a loop or a string doubled forty times must
+        # not hang the command or eat the machine, so it runs in a child that can be stopped.
+        return _compile_apart(file_name, custom, request)
 
-        try:
-            with _offline(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                document = typst.compile(
-                    str(root / file_name),
-                    root=str(root),
-                    font_paths=[str(root)],
-                    ignore_system_fonts=True,
-                    sys_inputs=inputs,
-                    package_path=str(Path(tmp) / "paket"),
-                    package_cache_path=str(Path(tmp) / "paket-cache"),
-                    timestamp=timestamp,
-                )
-        except typst.TypstError as exc:
-            raise KronobarnError(_problem(file_name, custom, exc)) from None
+
+def _compile_here(file_name: str, request: dict[str, Any]) -> bytes:
+    """The built-in templates: trusted code, data of bounded size; no process to start."""
+    import typst  # noqa: PLC0415 (a PDF is rare; every other command skips the 0.1 s)
+
+    try:
+        with _offline(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            document = typst.compile(
+                request["input"],
+                root=request["root"],
+                font_paths=[request["root"]],
+                ignore_system_fonts=True,
+                sys_inputs=request["sys_inputs"],
+                package_path=request["package_path"],
+                package_cache_path=request["package_cache_path"],
+                timestamp=datetime.fromisoformat(request["timestamp"]),
+            )
+    except typst.TypstError as exc:
+        raise KronobarnError(_problem(file_name, None, exc.message, exc.diagnostic)) from None
     if not isinstance(document, bytes):  # pragma: no cover - one PDF, not pages
         raise KronobarnError(f"Mallen {file_name} gav inget PDF-dokument.")
     return document
+
+
+def _compile_apart(file_name: str, custom: Path, request: dict[str, Any]) -> bytes:
+    where = custom / file_name if (custom / file_name).is_file() else custom
+    environment = {**os.environ, **dict.fromkeys(_PROXY_VARIABLES, _NO_NETWORK)}
+    for key in _NO_PROXY_VARIABLES:
+        environment.pop(key, None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kronobarn_cli.typst_worker"],
+            input=json.dumps(request).encode("utf-8"),
+            capture_output=True,
+            env=environment,
+            timeout=MAX_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise KronobarnError(
+            f"Mallen {file_name} kan inte användas ({where}): mallen tar längre tid än "
+            f"{MAX_SECONDS:g} sekunder (en ändlös loop?)."
+        ) from None
+    if done.returncode == 0 and done.stdout.startswith(b"%PDF"):
+        return done.stdout
+    if done.returncode == COMPILE_ERROR:
+        error = json.loads(done.stdout)
+        raise KronobarnError(_problem(file_name, custom, error["message"], error["diagnostic"]))
+    raise KronobarnError(
+        f"Mallen {file_name} kan inte användas ({where}): typst avbröts "
+        f"(mallen använder mer än {MAX_MEMORY_BYTES // 1_000_000} MB minne?)."
+    )
 
 
 def _stage(source: Path, into: Path) -> None:
@@ -141,16 +195,18 @@ def _offline() -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _problem(file_name: str, custom: Path | None, exc: Any) -> str:
+def _problem(file_name: str, custom: Path | None, message: str, diagnostic: str) -> str:
     """A compile error as one Swedish line naming the template file (and line)."""
-    message = " ".join(str(getattr(exc, "message", "") or exc).split())
-    found = _WHERE.search(str(getattr(exc, "diagnostic", "")))
+    message = " ".join(message.split())
+    found = _WHERE.search(diagnostic)
     which, line = (found.group(1), found.group(2)) if found else (file_name, None)
     own = custom / which if custom is not None else None
     path = str(own) if own is not None and own.is_file() else f"inbyggd mall {which}"
     where = f"{path}:{line}" if line else path
     if "download package" in message or ("package" in message and "@" in message):
         reason = "mallen får inte hämta paket från nätet; lägg det den behöver i mallkatalogen"
+    elif message == "memory":
+        reason = f"mallen använder mer än {MAX_MEMORY_BYTES // 1_000_000} MB minne"
     elif "escape the project root" in message or "file not found" in message:
         reason = "mallen får bara läsa filer i sin egen mallkatalog"
     else:

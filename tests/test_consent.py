@@ -458,7 +458,7 @@ def test_a_version_1_case_file_is_migrated_on_load_and_flagged_not_rewritten(
     original = json.loads(target.read_text(encoding="utf-8"))
     assert original["schema_version"] == 1
     case = store.load("k3m9qb")
-    assert case.schema_version == 3
+    assert case.schema_version == 4
     assert [c.giver for c in case.consents] == ["vardnadshavare-1", "ungdom"]
     assert case.guardians == 1
     assert case.own_organisation == SKOLA  # from the recorded inviter
@@ -473,7 +473,7 @@ def test_a_version_1_case_file_is_migrated_on_load_and_flagged_not_rewritten(
                for r in remind.case_reminders(case, query))  # fmt: skip
     assert json.loads(target.read_text(encoding="utf-8")) == original  # loading writes nothing
     store.save(case)
-    assert json.loads(target.read_text(encoding="utf-8"))["schema_version"] == 3
+    assert json.loads(target.read_text(encoding="utf-8"))["schema_version"] == 4
 
 
 def test_a_case_file_from_a_newer_release_is_refused(store: CaseStore) -> None:

@@ -55,3 +55,37 @@ def test_a_date_may_carry_a_time() -> None:
     assert dates.split_time("2026-12-20 kl. 13:15") == ("2026-12-20", "13:15")
     assert dates.split_time("5 dec 2027") == ("5 dec 2027", None)
     assert dates.split_time("idag") == ("idag", None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day", "time"),
+    [
+        ("om 2 veckor kl 13", "om 2 veckor", "13:00"),
+        ("om 8 veckor 13.00", "om 8 veckor", "13:00"),
+        ("20 dec 9.30", "20 dec", "09:30"),
+        ("2027-01-20 kl. 13:00", "2027-01-20", "13:00"),
+        ("idag klockan 8", "idag", "08:00"),
+        ("15/4 kl.9", "15/4", "09:00"),
+        ("5 dec 2027 kl 14.15", "5 dec 2027", "14:15"),
+    ],
+)
+def test_a_time_is_read_after_any_date_form(typed: str, day: str, time: str) -> None:
+    """The tool writes "kl. 13:00" and must read it, and an hour alone after "kl"."""
+    found_day, found_time = dates.split_time(typed)
+    assert (found_day, dates.parse_time(found_time or "", hour_alone=True)) == (day, time)
+    dates.parse_date(found_day, TODAY)  # the rest is a date
+
+
+@pytest.mark.parametrize("typed", ["25", "kl 24", "13.60", "nu", "9.3"])
+def test_a_time_that_cannot_be_read_is_refused(typed: str) -> None:
+    with pytest.raises(AnswerError, match="Ogiltig tid"):
+        dates.parse_time(typed)
+
+
+def test_a_place_may_follow_the_date_after_a_comma() -> None:
+    assert dates.split_place("20 jan kl 13, Centralskolan rum 3") == (
+        "20 jan kl 13",
+        "Centralskolan rum 3",
+    )
+    assert dates.split_place("20 jan") == ("20 jan", None)
+    assert dates.split_place("20 jan, ") == ("20 jan", None)

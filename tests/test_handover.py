@@ -670,7 +670,7 @@ def test_a_file_that_is_not_there_or_not_a_file_is_one_line(
 # -- Older files -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fixture", ["case-v1.json", "case-v2.json"])
+@pytest.mark.parametrize("fixture", ["case-v1.json", "case-v2.json", "case-v3.json"])
 def test_a_handover_of_an_older_schema_is_migrated_on_import(
     fixture: str,
     receiver: Path,
@@ -701,12 +701,13 @@ def test_a_case_file_of_the_previous_release_loads_unchanged_but_for_its_version
     store: CaseStore,
 ) -> None:
     store.directory.mkdir(parents=True)
-    original = json.loads((FIXTURES / "case-v2.json").read_text(encoding="utf-8"))
-    shutil.copy(FIXTURES / "case-v2.json", store.path(original["id"]))
+    original = json.loads((FIXTURES / "case-v3.json").read_text(encoding="utf-8"))
+    assert original["schema_version"] == 3
+    shutil.copy(FIXTURES / "case-v3.json", store.path(original["id"]))
     case = store.load(original["id"])
-    assert case.schema_version == SCHEMA_VERSION == 3
-    assert case.handovers == []
-    assert case == Case.model_validate({**original, "schema_version": 3})
+    assert case.schema_version == SCHEMA_VERSION == 4
+    assert [m.next_starts_at for m in case.meetings] == [None, None]
+    assert case == Case.model_validate({**original, "schema_version": 4})
 
 
 # -- An id already here ----------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     # Section 7: coordination
     answer(child, "Förslag: Skola", "")
     answer(child, "samordnar nästa samverkansmöte", "\r")
-    answer(child, "Vilket datum är nästa samverkansmöte", "2099-01-10\r")
+    next_meeting = r"Vilket datum \(och gärna tid och plats\) är nästa samverkansmöte"
+    answer(child, next_meeting, "2099-01-10 kl 13, Centralskolan\r")
     answer(child, "Vilka verksamheter ska delta i nästa möte", "\r", ready="Annan verksamhet")
     child.expect("Möte 1 är registrerat")
     child.expect("Samtycke har lämnats muntligen den .* för kontakt med Skola och Socialtjänst.")
@@ -123,6 +124,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     assert case["own_organisation"] == {"id": "skola", "name": "Skola"}
     assert meeting["coordinator"] == {"id": "skola", "name": "Skola"}
     assert meeting["next_meeting"] == "2099-01-10"
+    assert (meeting["next_starts_at"], meeting["next_place"]) == ("13:00", "Centralskolan")
 
 
 @pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")

@@ -268,3 +268,32 @@ def test_organisation_is_taken_by_id_or_name_in_any_case_or_diacritics(
     assert any(case == "aaaaaa" for case, _ in expected)
     for typed in ("socialtjanst", "SOCIALTJANST", "socialtjänst", "Socialtjanst"):
         assert shown(typed) == expected, typed
+
+
+def test_a_meeting_being_planned_is_under_the_organisation_that_holds_the_case(
+    isolated: Path,
+) -> None:
+    """Before any meeting has chosen a coordinator, the organisation that opened the case (or
+    took it over) coordinates: its meeting is not "Utan ansvarig verksamhet"."""
+    store = CaseStore(isolated)
+    planned = Meeting(number=1, started=AT, held_on=day(5), starts_at="13:00")
+    store.save(
+        Case(
+            id="hhhhhh",
+            created=AT,
+            updated=AT,
+            child=Child(name="Planeras"),
+            status="aktiverad",
+            consents=[consent()],
+            own_organisation=SKOLA,
+            meetings=[planned],
+        )
+    )
+    cases = (c for c in store.iter_cases() if isinstance(c, Case))
+    [reminder] = [r for r in remind.reminders(cases, query()) if r.kind == "meeting"]
+    assert reminder.coordinator == "Skola"
+    table = kronobarn("remind", "--today", "2026-11-23")
+    assert table.returncode == 0
+    assert "Utan ansvarig verksamhet" not in table.stdout
+    data = json.loads(kronobarn("remind", "--today", "2026-11-23", "--json").stdout)
+    assert [r["coordinator"] for r in data if r["case_id"] == "hhhhhh"] == ["Skola"]

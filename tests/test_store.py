@@ -30,7 +30,7 @@ def test_case_is_saved_as_private_json_in_a_private_directory(store: CaseStore) 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.directory.stat().st_mode) == 0o700
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == 3
+    assert data["schema_version"] == 4
     assert data["child"] == {"name": "E. L.", "birth_year": 2015}
     assert store.load(case.id) == case
 

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from kronobarn_cli.checklist import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.ids import ID_PATTERN, USER_MAX_LENGTH
-from kronobarn_cli.text import has_control_characters
+from kronobarn_cli.text import has_control_characters, swedish_when
 
-SCHEMA_VERSION: Literal[3] = 3
+SCHEMA_VERSION: Literal[4] = 4
 """1: the first release. 2: each giver's own consent (guardian 1/2, the young person), the
 scope as their intersection, withdrawals, end dates, and the organisation that opened the case.
 3: handovers to the organisation that coordinates next, and the status `overlamnad`."""
@@ -248,6 +248,8 @@ class Meeting(_Model):
     pre_contacts: list[PreMeetingContact] = []
     no_support_agreed_beforehand: bool | None = None
     attendees: list[OrganisationRef] = []
+    guardians_present: list[GiverRole] | None = None
+    """Which guardians took part, where two have custody (None: not asked)."""
     information_agreed: bool | None = None
     information_instead: str | None = None
     """What the meeting agreed on shared information, when not the workflow's words."""
@@ -262,8 +264,18 @@ class Meeting(_Model):
     copies: list[PlanCopy] = []
     coordinator: OrganisationRef | None = None
     next_meeting: date | None = None
+    next_starts_at: str | None = None
+    next_place: str | None = None
+    """The next meeting's time and room or link, when the date answer carried them."""
     next_participants: list[OrganisationRef] = []
     further_parties: list[OrganisationRef] = []
+
+    @property
+    def next_meeting_text(self) -> str | None:
+        """When and where the meeting after this one is, as agreed (None without a date)."""
+        if self.next_meeting is None:
+            return None
+        return swedish_when(self.next_meeting, self.next_starts_at, self.next_place)
 
     @model_validator(mode="after")
     def _responsible_took_part(self) -> Self:
@@ -355,7 +367,7 @@ class JournalEntry(_Model):
 
 
 class Case(_Model):
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     id: CaseId
     created: datetime
     updated: datetime
@@ -412,6 +424,15 @@ class Case(_Model):
         return self.handovers[-1].to if self.handovers else self.own_organisation
 
     @property
+    def own_here(self) -> OrganisationRef | None:
+        """The organisation whose copy this is: the one that handed it over (on the sender's
+        copy), else the one that holds it (the receiver, after an import)."""
+        handed = self.handed_over
+        if handed is not None:
+            return handed.by or self.own_organisation
+        return self.holder
+
+    @property
     def handed_over(self) -> Handover | None:
         """The handover that made this copy read-only (the sender's copy), else None."""
         return self.handovers[-1] if self.status == "overlamnad" else None
@@ -441,6 +462,11 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     if version == 2:
         # Version 3 added handovers (none yet) and a status; nothing recorded changes.
         data = {**data, "schema_version": 3}
+        version = 3
+    if version == 3:
+        # Version 4 added the next meeting's time and place, and which of two guardians took
+        # part (none recorded before).
+        data = {**data, "schema_version": 4}
     return data
 
 

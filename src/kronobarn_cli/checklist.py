@@ -179,6 +179,8 @@ class FieldSpec(_Model):
     seed_when: Condition | None = None
     # A date that may carry a time ("2026-12-20 9.30"), which then answers this time step.
     with_time: Slug | None = None
+    # A date that may carry a place after a comma ("20 jan kl 13, Centralskolan"): this step.
+    with_place: Slug | None = None
     # A select whose options are also offered as "…, idag", answering this date field too.
     today_for: Slug | None = None
     # Answered without asking when this step's answer holds exactly one value (an area).
@@ -205,8 +207,8 @@ class FieldSpec(_Model):
             raise ValueError(
                 "'within' och 'specialist_rule' gäller bara organisation och organisations"
             )
-        if self.with_time and self.kind != "date":
-            raise ValueError("'with_time' gäller bara steg av typen date")
+        if (self.with_time or self.with_place) and self.kind != "date":
+            raise ValueError("'with_time' och 'with_place' gäller bara steg av typen date")
         if self.today_for and self.kind != "select":
             raise ValueError("'today_for' gäller bara select")
         if self.single_from and self.kind != "area":
@@ -428,6 +430,7 @@ REQUIRED_STEPS: dict[str, str] = {
     "kontakter": "repeat",
     "inget-formote": "confirm",
     "deltagare": "organisations",
+    "vardnadshavare-deltog": "checkbox",
     "information-nrp": "confirm",
     "omraden-motet": "areas",
     "barnets-asikter": "text",
@@ -436,6 +439,8 @@ REQUIRED_STEPS: dict[str, str] = {
     "kopior": "repeat",
     "samordnare": "organisation",
     "nasta-mote": "date",
+    "nasta-tid": "time",
+    "nasta-plats": "text",
     "nasta-deltagare": "organisations",
     "ytterligare-parter": "organisations",
 }
@@ -815,6 +820,7 @@ def _check_references(
     in a county's checklist would otherwise switch the behaviour off without a word."""
     wanted = {
         "with_time": ("time",),
+        "with_place": ("text",),
         "opt_in": ("repeat",),
         "areas_from": ("areas",),
         "single_from": ("areas",),

@@ -1185,6 +1185,45 @@ def consent_withdraw(
         out.print(rich_text.Text("Att se över: ", style="bold red") + _safe(flag))
 
 
+@consent_app.command("name", cls=i18n.Command)
+def consent_name(
+    giver: Annotated[
+        str,
+        typer.Option(
+            "--giver",
+            metavar="VEM",
+            help="vardnadshavare-1, vardnadshavare-2 eller ungdom.",
+            show_default=False,
+        ),
+    ],
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            metavar="NAMN",
+            help="En roll (mamma, pappa) eller ett förnamn; tomt tar bort namnet.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Ge den som lämnat samtycke ett namn eller en roll, t.ex. mamma eller pappa (frivilligt).
+
+    Namnet visas bredvid "vårdnadshavare 1" i samtyckena, i planen och i blanketten.
+
+    Exempel: kronobarn consent k3m9qa name --giver vardnadshavare-1 --name mamma
+    """
+    workflow = _workflow()
+    store = _store("consent name")
+    case_id = consent_target.case_id
+    session.refuse_if_handed_over(store.load(case_id))
+    with store.locked(case_id):
+        case = session.name_giver(
+            store, workflow, store.load(case_id), giver, name, clock=session.local_now
+        )
+    out.print(views.consent_view(case, workflow, session.local_now().date()))
+    _warn_if_identity_number(name)
+
+
 KINDS = ("plan", "invitation", "consent-form", "consent-note", "calendar")
 FORMATS = ("markdown", "text", "pdf")
 

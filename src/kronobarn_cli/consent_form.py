@@ -78,12 +78,13 @@ def context(case: Case, workflow: Workflow, today: date) -> dict[str, Any]:
         covered = scope.coverage(role)
         own = [c for c in case.consents if c.giver == role]
         oral = next((c for c in reversed(own) if c.form == "muntlig"), None)
+        name = next((c.giver_name for c in reversed(own) if c.giver_name), "") or ""
         blocks.append(
             {
                 "role": role,
-                "heading": heading,
+                "heading": f"{heading} ({name})" if name else heading,
                 "applies": applies,
-                "name": next((c.giver_name for c in reversed(own) if c.giver_name), "") or "",
+                "name": name,
                 "organisations": [
                     {"name": o.name, "ticked": o.key() in covered} for o in organisations
                 ],

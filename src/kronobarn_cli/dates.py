@@ -34,7 +34,13 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _DAY_MONTH_WORD = re.compile(r"^(\d{1,2})\s*([a-zåäö]+)\.?(?:\s+(\d{4}))?$")
 _RELATIVE = re.compile(r"^om\s+(\d{1,3}|[a-zåäö]+)\s+([a-zåäö]+)$")
-_TIME_AFTER = re.compile(r"^(.*?\S)\s+(?:kl\.?\s*)?(\d{1,2}[:.]?\d{2})$")
+# A time after the date: `kl 13`, `kl. 13:00`, `klockan 8`, or `9.30` / `1330` without "kl".
+_TIME_AFTER = re.compile(
+    r"^(?P<day>.*?\S)\s+(?:(?P<kl>kl\.?|klockan)\s*(?P<hour>\d{1,2}(?:[:.]\d{2})?)"
+    r"|(?P<clock>\d{1,2}[:.]?\d{2}))$"
+)
+_KL = re.compile(r"^(?:kl\.?|klockan)\s*")
+_TIME = re.compile(r"^([01]?\d|2[0-3])(?:[:.]?([0-5]\d))?$")
 
 EXAMPLES = "t.ex. 2026-12-05, 5/12, 5 dec, idag, imorgon eller om 2 veckor"
 
@@ -113,9 +119,33 @@ def parse_date(raw: str, today: date, direction: Direction = "any") -> date:
 
 
 def split_time(raw: str) -> tuple[str, str | None]:
-    """`2026-12-20 9.30` → (`2026-12-20`, `9.30`); a date alone → (date, None)."""
+    """`2026-12-20 9.30` → (`2026-12-20`, `9.30`), `om 2 veckor kl 13` → (`om 2 veckor`, `13`);
+    a date alone → (date, None). `5 dec 2027` is a year, not the time 20:27."""
     text = raw.strip()
-    match = _TIME_AFTER.match(text)
-    if match and not _DAY_MONTH_WORD.match(text.casefold()):
-        return match[1], match[2]
-    return text, None
+    match = _TIME_AFTER.match(text.casefold())
+    if match is None:
+        return text, None
+    if match["hour"] is not None:
+        return text[: len(match["day"])], match["hour"]
+    if _DAY_MONTH_WORD.match(text.casefold()):
+        return text, None
+    return text[: len(match["day"])], match["clock"]
+
+
+def parse_time(raw: str, *, hour_alone: bool = False) -> str:
+    """A time of day as people type it (`9.30`, `kl. 13:00`, `1330`, `kl 13`) as `HH:MM`.
+
+    An hour alone is a time after "kl", or after a date (`hour_alone`); `9` by itself is not.
+    """
+    text = " ".join(raw.strip().casefold().split())
+    hour_alone = hour_alone or _KL.match(text) is not None
+    match = _TIME.match(_KL.sub("", text))
+    if not match or (match[2] is None and not hour_alone):
+        raise AnswerError(f"Ogiltig tid '{raw.strip()}'. Skriv TT:MM, t.ex. 09:30 eller kl 13.")
+    return f"{int(match[1]):02d}:{match[2] or '00'}"
+
+
+def split_place(raw: str) -> tuple[str, str | None]:
+    """`20 jan kl 13, Centralskolan` → (`20 jan kl 13`, `Centralskolan`): a place after a comma."""
+    day, comma, place = raw.partition(",")
+    return day.strip(), (place.strip() or None) if comma else None

@@ -6,7 +6,6 @@ values are plain JSON (dates as ISO strings). Nothing here touches a terminal or
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,7 +23,7 @@ from kronobarn_cli.checklist import (
     Workflow,
 )
 from kronobarn_cli.consent import GUARDIAN_2
-from kronobarn_cli.dates import Direction, parse_date, split_time
+from kronobarn_cli.dates import Direction, parse_date, parse_time, split_place, split_time
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.rules import SPECIALIST, FlatAnswers, RuleFunction, Scopes, specialist_refusal
 from kronobarn_cli.text import has_control_characters, join_swedish, swedish_date
@@ -235,10 +234,10 @@ def validate_answer(
     if kind == "date":
         if not spec.required and (raw is None or (isinstance(raw, str) and not raw.strip())):
             return None
-        if spec.with_time and isinstance(raw, str):
-            raw, time = split_time(raw)
-            if time is not None:
-                validate_time(time)
+        if isinstance(raw, str):
+            raw, _, place = date_parts(spec, raw)
+            if place is not None:
+                _text(spec, place)
         day = validate_date(raw, spec.date_range, today)
         earlier = (answers or {}).get(spec.after) if spec.after else None
         if earlier is not None and day <= date.fromisoformat(earlier):
@@ -246,6 +245,8 @@ def validate_answer(
             raise AnswerError(f"Datumet måste ligga efter {shown}.")
         return day.isoformat()
     if kind == "time":
+        if not spec.required and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            return None
         return validate_time(raw)
     if kind == "organisation":
         org = _organisation(raw, workflow)
@@ -434,15 +435,21 @@ def _covers_participants(step: Step, items: list[dict[str, Any]], scopes: Scopes
 CLOSED_ACTION_STATUSES = ("klar", "avbruten")
 """The statuses of an action that no longer goes on (the others are planned and ongoing)."""
 
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
+
+def date_parts(spec: FieldSpec, raw: str) -> tuple[str, str | None, str | None]:
+    """A date answer's date, and the time and place it may carry where the step allows them
+    (`20 jan kl 13, Centralskolan`)."""
+    place = None
+    if spec.with_place:
+        raw, place = split_place(raw)
+    time = None
+    if spec.with_time:
+        raw, time = split_time(raw)
+    return raw, parse_time(time, hour_alone=True) if time is not None else None, place
 
 
 def validate_time(raw: Any) -> str:
-    text = str(raw).strip()
-    match = _TIME.match(text)
-    if not match:
-        raise AnswerError(f"Ogiltig tid '{text}'. Skriv TT:MM, t.ex. 09:30.")
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+    return parse_time(str(raw))
 
 
 def validate_date(raw: Any, date_range: str, today: date) -> date:

@@ -12,21 +12,27 @@ import os
 import re
 import textwrap
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import icalendar
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
 from kronobarn_cli import rules, sandbox
-from kronobarn_cli.case import Case, Meeting, OrganisationRef, PlanAction, View
+from kronobarn_cli.case import Case, Inviter, Meeting, OrganisationRef, PlanAction, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write, create_new
 from kronobarn_cli.text import drop_control_characters, folded, join_swedish, swedish_date
-from kronobarn_cli.views import evaluation_text, interpreter_text, participation_text
+from kronobarn_cli.views import (
+    evaluation_text,
+    family_text,
+    interpreter_text,
+    participation_text,
+)
 
 Format = Literal["markdown", "text"]
 TEXT_WIDTH = 80
@@ -215,13 +221,13 @@ def plan_context(
         else []
     )
     wheel = _wheel(case, meeting, workflow)
-    next_time, next_place = next_meeting_details(meeting)
     return {
         "case_id": case.id,
         "child": _child(case),
         "meeting": meeting.number,
         "when": _when(meeting),
         "place": _place(meeting, workflow),
+        "family": family_text(meeting, case.consents),
         "participants": [_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
         "areas": workflow.area_names(meeting.areas_discussed or meeting.areas),
         "child_view": _view(meeting.child_view),
@@ -249,9 +255,11 @@ def plan_context(
         ],
         "coordinator": meeting.coordinator.name if meeting.coordinator else "–",
         "contact": coordinator_contact(case, meeting, workflow),
-        "next_meeting": swedish_date(meeting.next_meeting) if meeting.next_meeting else "–",
-        "next_time": next_time or "",
-        "next_place": next_place or "",
+        "next_meeting": meeting.next_meeting_text or "–",
+        # Apart, for a layout that prints them on lines of their own (the PDF).
+        "next_date": swedish_date(meeting.next_meeting) if meeting.next_meeting else "–",
+        "next_time": meeting.next_starts_at or "",
+        "next_place": meeting.next_place or "",
         "next_participants": [o.name for o in meeting.next_participants],
         "copies": [
             {
@@ -277,20 +285,6 @@ def plan(
 ) -> str:
     return _render(
         "plan", fmt, templates, **plan_context(case, workflow, meeting_number, today=today)
-    )
-
-
-def next_meeting_details(meeting: Meeting) -> tuple[str | None, str | None]:
-    """HOOK for the next meeting's time and place (section 7).
-
-    The case model records only the next meeting's date so far; when it gains a time and a place
-    (`next_meeting_starts_at`, `next_meeting_place`), they are read here and every plan (Markdown,
-    text, PDF) prints them. Until then both are None and the plans print the date alone."""
-    starts = getattr(meeting, "next_meeting_starts_at", None)
-    place = getattr(meeting, "next_meeting_place", None)
-    return (
-        starts if isinstance(starts, str) and starts else None,
-        place if isinstance(place, str) and place else None,
     )
 
 
@@ -425,10 +419,18 @@ def invitation_context(
         "areas": workflow.area_names(meeting.areas),
         "inviter_name": inviter.name if inviter else "–",
         "inviter_organisation": inviter.organisation.name if inviter else "–",
+        "inviter_from": _sender(inviter) if inviter else "–",
         "inviter_contact": inviter.contact if inviter else "–",
         "consent_givers": consent_givers(scope),
         "interpreter": interpreter_text(meeting),
     }
+
+
+def _sender(inviter: Inviter) -> str:
+    """`Anna Lindqvist, Skola`; with a role and unit typed, the organisation in brackets:
+    `Anna Lindqvist, kurator, Centralskolan (Skola)`."""
+    name, organisation = inviter.name, inviter.organisation.name
+    return f"{name} ({organisation})" if "," in name else f"{name}, {organisation}"
 
 
 def consent_note(case: Case) -> str:
@@ -439,6 +441,17 @@ def consent_note(case: Case) -> str:
     if not lines:
         raise KronobarnError(f"Ärendet {case.id} har inget muntligt samtycke att dokumentera.")
     return "\n".join(plain_text(line) for line in lines) + "\n"
+
+
+_SWEDEN = ZoneInfo("Europe/Stockholm")
+# A place that names a home or a street address is a person's data; a room or a link is not.
+_PERSONAL_PLACE = re.compile(
+    r"\bhem(?:ma|met)?\b|\w+(?:gatan|vägen|gränd|stigen|backen|allén|torget)\s+\d", re.IGNORECASE
+)
+
+
+def _personal_place(place: str) -> bool:
+    return _PERSONAL_PLACE.search(place) is not None
 
 
 def calendar(case: Case, with_details: bool = False, *, today: date | None = None) -> bytes:
@@ -455,7 +468,8 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
         start = latest.starts_at
         place = latest.place
     elif latest.finished and latest.next_meeting is not None:
-        number, day, start, place = latest.number + 1, latest.next_meeting, None, None
+        number, day = latest.number + 1, latest.next_meeting
+        start, place = latest.next_starts_at, latest.next_place
     else:
         raise KronobarnError(f"Ärendet {case.id} har inget inplanerat möte.")
     event.add("uid", f"{case.id}-mote-{number}@kronobarn")
@@ -464,12 +478,14 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
     event.add("summary", f"Samverkansmöte, ärende {case.id}")
     if start is not None:
         hours, minutes = (int(p) for p in start.split(":"))
-        begins = datetime(day.year, day.month, day.day, hours, minutes)
+        # Swedish time, written as UTC: every calendar shows it at the right hour.
+        local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=_SWEDEN)
+        begins = local.astimezone(UTC)
         event.add("dtstart", begins)
         event.add("dtend", begins + timedelta(hours=1, minutes=30))
     else:
         event.add("dtstart", day)
-    if place and with_details:
+    if place and (with_details or not _personal_place(place)):
         event.add("location", plain_text(place))
     description = [f"Samverkansmöte enligt Kronobarnsmodellen. Ärende {case.id}, möte {number}."]
     if with_details:
@@ -479,6 +495,9 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
             description.append(f"Samordnare: {plain_text(coordinator.name)}")
         parties = latest.next_participants if latest.finished else latest.attendees
         orgs = list(parties) or [i.organisation for i in latest.invitees]
+        own = case.holder or (latest.inviter.organisation if latest.inviter else None)
+        if own is not None and own.key() not in {o.key() for o in orgs}:
+            orgs.insert(0, own)  # the organisation that invites takes part
         # Flagged as the plan flags them: a party the consent no longer covers is not to come.
         scope = ConsentScope.of(case, today or date.today())
         names = [o.name if scope.covers(o) else f"{o.name} (utanför samtycket)" for o in orgs]

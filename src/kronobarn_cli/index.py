@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 INDEX_FILE = ".index.sqlite3"
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
 # index made before is then rebuilt.
-FORMAT = 8
+FORMAT = 9
 BUSY_SECONDS = 5.0
 _BATCH = 500
 

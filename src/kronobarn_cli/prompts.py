@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError, StaleCaseError
 from kronobarn_cli.lazy import LazyModule
 from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, swedish_date, terminal_safe
@@ -360,16 +359,18 @@ class Prompter:
                 self.show_contact_routes(checked[0], walk.workflow)
             if spec.kind == "date" and checked[0]:
                 self._echo_date(spec, checked[0], raw)
-                if spec.with_time and isinstance(raw, str) and split_time(raw)[1] is not None:
-                    return raw.strip()  # the walk records the time too
+                if isinstance(raw, str) and engine.date_parts(spec, raw)[1:] != (None, None):
+                    return raw.strip()  # the walk records the time and place too
             return _WithToday(checked[0]) if today else checked[0]
 
     def _echo_date(self, spec: FieldSpec, value: str, raw: Any) -> None:
         """Say the date as understood, in words, before moving on."""
         shown = swedish_date(date.fromisoformat(value))
-        time = split_time(raw)[1] if spec.with_time and isinstance(raw, str) else None
+        _, time, place = engine.date_parts(spec, raw) if isinstance(raw, str) else ("", None, None)
         if time is not None:
             shown += f" kl. {engine.validate_time(time)}"
+        if place is not None:
+            shown += f", {place}"
         self.say(f"  → {shown}", "cyan")
 
     def _checked(self, spec: FieldSpec, walk: Walk, raw: Any) -> tuple[Any] | None:
@@ -405,8 +406,10 @@ class Prompter:
             answer = self.text(message, check, hint=hint, default=default or "")
             return END if ending and isinstance(answer, str) and not answer.strip() else answer
         if kind == "date":
-            hint = "t.ex. 2026-12-05, 5/12, 5 dec, idag" + (
-                " och tid 9.30" if spec.with_time else ""
+            hint = (
+                "t.ex. 2026-12-05, 5/12, 5 dec, idag"
+                + (" och tid 9.30" if spec.with_time else "")
+                + (", plats efter kommatecken" if spec.with_place else "")
             )
             if not spec.required:
                 hint += "; kan lämnas tomt"
@@ -423,7 +426,7 @@ class Prompter:
                 choices = today + later
             return self.select(message, choices, default=default)
         if kind == "checkbox":
-            choices = [(o.label, o.value) for o in spec.options]
+            choices = [(_named(o.label, o.value, walk), o.value) for o in spec.options]
             return self.checkbox(message, choices, required=spec.required, checked=default)
         if kind in ("areas", "area"):
             choices = [(f"{a.name} – {a.description}", a.id) for a in workflow.areas]
@@ -1133,8 +1136,8 @@ class Prompter:
         body = Text(f"Möte {meeting.number} är registrerat.")
         if meeting.coordinator is not None:
             body += Text("\nSamordnare till nästa möte: ") + safe(meeting.coordinator.name)
-        if meeting.next_meeting is not None:
-            body += Text(f"\nNästa möte: {swedish_date(meeting.next_meeting)}")
+        if meeting.next_meeting_text is not None:
+            body += Text("\nNästa möte: ") + safe(meeting.next_meeting_text)
         body += Text(f"\n\nNästa möte startar du med: kronobarn follow-up {case.id}")
         handover = _handover_command(case, meeting)
         if handover is not None:
@@ -1233,6 +1236,12 @@ def _org_id(raw: Any) -> Any:
 
 def _split_names(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _named(label: str, value: str, walk: Walk) -> str:
+    """A guardian's option with the name or role recorded for them: `Vårdnadshavare 1 (mamma)`."""
+    names = [c.giver_name for c in walk.case.consents if c.giver == value and c.giver_name]
+    return f"{label} ({names[-1]})" if names else label
 
 
 def _display_value(

@@ -168,7 +168,7 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
     elif latest.next_meeting is None:
         yield Candidate("meeting", None, coordinator, "Inget datum för nästa möte.")
     else:
-        text = f"Nästa samverkansmöte den {swedish_date(latest.next_meeting)}."
+        text = f"Nästa samverkansmöte den {latest.next_meeting_text}."
         yield Candidate("meeting", latest.next_meeting, coordinator, text)
 
 
@@ -218,11 +218,13 @@ def case_reminders(case: Case, query: Query) -> Iterator[Reminder]:
 
 
 def coordinator_of(case: Case) -> OrganisationRef | None:
+    """Who coordinates: the last meeting's choice, the organisation it was handed over to since,
+    or, before any meeting has chosen, the organisation that holds the case."""
     decided = [m for m in case.meetings if m.coordinator is not None]
     latest = decided[-1] if decided else None
     if case.handovers and (latest is None or case.handovers[-1].after_meeting >= latest.number):
         return case.handovers[-1].to  # the coordination moved after the meeting that chose
-    return latest.coordinator if latest is not None else None
+    return latest.coordinator if latest is not None else case.holder
 
 
 def _matches(org_id: str | None, name: str | None, wanted: str) -> bool:

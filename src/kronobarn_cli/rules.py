@@ -344,6 +344,7 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
         ],
         "no_support_agreed_beforehand": answers.get("inget-formote"),
         "attendees": refs(answers.get("deltagare")),
+        "guardians_present": answers.get("vardnadshavare-deltog"),
         "information_agreed": answers.get("information-nrp"),
         "information_instead": answers.get("information-overenskommelse"),
         "areas_discussed": answers.get("omraden-motet", []),
@@ -357,6 +358,8 @@ def meeting_fields(answers: FlatAnswers) -> dict[str, Any]:
         "copies": _copies(answers),
         "coordinator": OrganisationRef(**coordinator) if coordinator else None,
         "next_meeting": date.fromisoformat(next_meeting) if next_meeting else None,
+        "next_starts_at": answers.get("nasta-tid") or None,
+        "next_place": answers.get("nasta-plats") or None,
         "next_participants": refs(answers.get("nasta-deltagare")),
         "further_parties": refs(answers.get("ytterligare-parter")),
     }

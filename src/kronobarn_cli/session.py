@@ -32,7 +32,6 @@ from kronobarn_cli.case import (
 from kronobarn_cli.checklist import FAMILY, MEETING_SECTION, FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.consent import ConsentScope
 from kronobarn_cli.consent import giver_word as consent_giver_word
-from kronobarn_cli.dates import split_time
 from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.stores import Store
@@ -287,6 +286,8 @@ class Walk:
             invited = [i["verksamhet"] for i in flat.get("inbjudna", [])]
             present = ([own.model_dump()] if own is not None else []) + invited
             return list({(o["id"], o["name"]): o for o in present}.values()) or None
+        if step.id == "vardnadshavare-deltog":  # both, unless one is ticked off
+            return ["vardnadshavare-1", "vardnadshavare-2"]
         if step.id == "nasta-deltagare":
             return flat.get("deltagare")
         if step.id == "ytterligare-parter":  # named for the next meeting, not at this one
@@ -294,12 +295,16 @@ class Walk:
             named = flat.get("nasta-deltagare", [])
             return [o for o in named if OrganisationRef(**o).key() not in here]
         previous = self.previous_meeting()
+        if previous is not None and step.id == "mote-plats" and previous.next_place:
+            return previous.next_place  # the room the last meeting agreed on
+        if previous is not None and step.id == "omraden" and previous.areas_discussed:
+            return list(previous.areas_discussed)  # what the last meeting took up
         if step.carry_over and previous is not None and step.kind != "repeat":
             return engine.flatten(previous.answers).get(step.id)
         if previous is not None and step.id == "mote-datum" and previous.next_meeting:
             return previous.next_meeting.isoformat()  # the date the last meeting agreed on
         if previous is not None and step.id == "mote-tid":
-            return previous.starts_at
+            return previous.next_starts_at or previous.starts_at
         if step.id == "omraden-motet":  # the areas in focus are likely those discussed
             return flat.get("omraden")
         if step.id == "inbjudare-verksamhet" and own is not None:
@@ -325,7 +330,8 @@ class Walk:
         default = self.default_for(step)
         if default is None and not step.required:
             listed = ("organisations", "areas", "checkbox", "repeat")
-            return [] if step.kind in listed else None
+            # Left empty: "" is an answer (None would ask the question).
+            return [] if step.kind in listed else ("" if step.kind in ("text", "time") else None)
         return default
 
     def want(self, step_id: str) -> None:
@@ -587,15 +593,24 @@ class Walk:
         answers = self.answers()
         answers.setdefault(section.id, {})[step_id] = value
         self._update(answers, f"Besvarade: {current.prompt}", pending={})
-        if current.with_time and isinstance(raw, str):
-            time = split_time(raw)[1]
-            following = self.position().step
-            if time is not None and following is not None and following.id == current.with_time:
-                self.answer(following.id, time)
+        if isinstance(raw, str):
+            self._answer_date_parts(current, raw)
         warnings = [IDENTITY_NUMBER_WARNING] if _mentions_identity_number(value) else []
         if current.records == "invitee":
             warnings += [w for item in value if (w := self.invitation_warning(item))]
         return warnings
+
+    def _answer_date_parts(self, step: Step, raw: str) -> None:
+        """The time and place a date answer carried answer the steps that follow it; a part left
+        out is asked, or left empty where the step is never asked."""
+        _, time, place = engine.date_parts(step, raw)
+        for target, value in ((step.with_time, time), (step.with_place, place)):
+            following = self.position().step
+            if target is None or following is None or following.id != target:
+                return
+            if value is None and following.ask:
+                return
+            self.answer(target, value if value is not None else self.automatic(following))
 
     def back(self) -> Step | None:
         """Remove the last answer; returns the step that is asked again, None at the start."""
@@ -676,6 +691,33 @@ class Walk:
         pending = {"step": step.id, "items": items, "current": {}}
         self._update(answers, f"Öppnade igen: {step.prompt}", pending=pending)
         return step
+
+    def name_giver(self, giver: str, name: str | None) -> None:
+        """Give a consent giver a name or a role (`mamma`, a first name), or take it away: it is
+        shown beside `vårdnadshavare 1` wherever the consents are."""
+        step = self.workflow.step("samtycken")
+        field = next(f for f in step.fields if f.id == "namn")
+        value = engine.validate_answer(field, name or "", self.workflow, self.today) or None
+        if value is not None and "\n" in value:
+            raise AnswerError("Namnet ska stå på en rad.")
+        answers = self.answers()
+        section = self.workflow.section_of("samtycken").id
+        items = answers.get(section, {}).get("samtycken", [])
+        given = [i for i in items if isinstance(i, dict) and i.get("roll") == giver]
+        if not given:
+            raise AnswerError(f"Det finns inget samtycke från {consent_giver_word(giver)}.")
+        for item in given:
+            if value is None:
+                item.pop("namn", None)
+            else:
+                item["namn"] = value
+        # The journal says that a name was given, not the name (minimum data).
+        what = "fick ett namn" if value else "har inte längre något namn"
+        self._update(
+            answers,
+            f"Samtycke: {consent_giver_word(giver)} {what}.",
+            pending=dict(self.case.pending),
+        )
 
     def extend_consent(self, item: dict[str, Any]) -> None:
         """Record one more consent (a new giver, or more organisations) in section 2."""
@@ -1029,6 +1071,15 @@ def record_consent(
     """Record a new or extended consent outside the walk (same rules as in it)."""
     walk = Walk(workflow, store, case, clock=clock)
     walk.extend_consent(item)
+    return walk.case
+
+
+def name_giver(
+    store: Store, workflow: Workflow, case: Case, giver: str, name: str | None, *, clock: Clock
+) -> Case:
+    """Name a consent giver (or take the name away) outside the walk."""
+    walk = Walk(workflow, store, case, clock=clock)
+    walk.name_giver(giver, name)
     return walk.case
 
 

@@ -37,6 +37,12 @@ def swedish_date(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def swedish_when(day: date, time: str | None = None, place: str | None = None) -> str:
+    """`20 januari 2027 kl. 13:00, Centralskolan`: a meeting's day, with its time and place
+    where they are known."""
+    return swedish_date(day) + (f" kl. {time}" if time else "") + (f", {place}" if place else "")
+
+
 def folded(value: str) -> str:
     """A name as typed loosely compared: any case, any diacritics, spaces collapsed
     (`VÅRDCENTRAL`, `Vardcentral` and `vårdcentral` are one)."""

@@ -87,8 +87,12 @@ def consent_view(case: Case, workflow: Workflow, today: date) -> RenderableType:
             )
         parts.append(table)
     needed = join_swedish(" eller ".join(scope.word(g) for g in group) for group in scope.required)
-    rows: list[tuple[str, Text | str]] = [
-        ("Egen verksamhet", _t(case.own_organisation.name if case.own_organisation else None)),
+    own = case.own_here
+    rows: list[tuple[str, Text | str]] = [("Egen verksamhet", _t(own.name if own else None))]
+    opener = case.own_organisation
+    if opener is not None and own is not None and opener.key() != own.key():
+        rows.append(("Ärendet öppnades av", _t(opener.name)))
+    rows += [
         ("Samtycke krävs från", _t(needed)),
         (
             "Omfattar i dag" if today == date.today() else f"Omfattar {swedish_date(today)}",
@@ -152,7 +156,7 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     if case.meetings:
         parts.append(wheel_view(case, workflow))
     for meeting in case.meetings:
-        parts.append(meeting_view(meeting, workflow))
+        parts.append(meeting_view(meeting, workflow, case.consents))
 
     history = rules.coordinator_history(case.meetings)
     if len(history) > 1:
@@ -167,6 +171,17 @@ def interpreter_text(meeting: Meeting) -> str:
         return ""
     booked = f", bokas av {interpreter.booked_by.name}" if interpreter.booked_by else ""
     return f"{interpreter.language}{booked}"
+
+
+def family_text(meeting: Meeting, consents: Iterable[Consent] = ()) -> str:
+    """Who of the family took part: `barnet/ungdomen och vårdnadshavare 1 (mamma)`; the
+    guardians as a whole where it was not asked (one guardian, or an older meeting)."""
+    present = meeting.guardians_present
+    if present is None:
+        return "barnet/ungdomen och vårdnadshavarna"
+    if not present:
+        return "barnet/ungdomen (ingen av vårdnadshavarna deltog)"
+    return "barnet/ungdomen och " + join_swedish(giver_word(g, consents) for g in present)
 
 
 def participation_text(meeting: Meeting, workflow: Workflow) -> str:
@@ -211,7 +226,9 @@ def wheel_view(case: Case, workflow: Workflow) -> RenderableType:
     return Panel(lines, title="Barnets bästa-hjulet", title_align="left")
 
 
-def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
+def meeting_view(
+    meeting: Meeting, workflow: Workflow, consents: Iterable[Consent] = ()
+) -> RenderableType:
     when = swedish_date(meeting.held_on) if meeting.held_on else "–"
     if meeting.starts_at:
         when += f" kl. {meeting.starts_at}"
@@ -222,6 +239,8 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         ("Lokal/länk", _t(meeting.place)),
         ("Områden", _area_names(workflow, meeting.areas)),
     ]
+    if meeting.guardians_present is not None:
+        rows.append(("Familjen deltog", _t(family_text(meeting, consents))))
     if meeting.interpreter is not None:
         rows.append(("Tolk", _t(interpreter_text(meeting))))
     for note in meeting.wheel_notes:
@@ -325,7 +344,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow) -> RenderableType:
         parts.append(table)
     follow: list[tuple[str, Text | str]] = [
         ("Samordnare", _t(meeting.coordinator.name if meeting.coordinator else None)),
-        ("Nästa möte", swedish_date(meeting.next_meeting) if meeting.next_meeting else "–"),
+        ("Nästa möte", _t(meeting.next_meeting_text)),
         ("Deltar i nästa möte", _names(meeting.next_participants)),
         ("Ytterligare parter", _names(meeting.further_parties)),
     ]

@@ -7,6 +7,7 @@ limits of a county's typst template (it reads nothing but its own folder).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import subprocess
@@ -18,9 +19,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from kronobarn_cli import pdf
+from kronobarn_cli import export, pdf
 from kronobarn_cli.case import Meeting
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklist import Contact, Workflow
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
@@ -357,3 +358,30 @@ def test_a_runaway_county_template_is_stopped(  # noqa: PLR0917
     assert time.perf_counter() - started < 30
     assert line.startswith(f"Fel: Mallen plan.typ kan inte användas ({directory / 'plan.typ'}")
     assert reason in line, line
+
+
+def test_the_next_meeting_and_the_coordinators_contact_in_every_plan(
+    case_walk: Walk,
+    store: CaseStore,
+    workflow: Workflow,
+) -> None:
+    case = case_walk.case
+    case.meetings[0].next_starts_at = "13:00"
+    case.meetings[0].next_place = "Rum 12, Centralskolan"
+    # Coordinated next by an organisation that did not invite: its routes from the directory.
+    case.meetings[0].coordinator = case.meetings[0].attendees[1]
+    store.save(case)
+    listed = workflow.organisation(case.meetings[0].attendees[1].id)
+    assert listed is not None
+    routes = listed.model_copy(update={"contact": Contact(phone="0470-410 00")})
+    county = dataclasses.replace(
+        workflow,
+        organisations=tuple(routes if o.id == listed.id else o for o in workflow.organisations),
+    )
+    text = "\n".join(pdf_text(pdf.plan(case, county))[1])
+    plain = export.plan(case, county, "text")
+    assert "Nästa möte 1 februari 2027 kl. 13:00" in text
+    assert "Plats Rum 12, Centralskolan" in text
+    assert "Samordnare Socialtjänst" in text and "Nå samordnaren 0470-410 00" in text
+    assert "Nästa möte: 1 februari 2027 kl. 13:00, Rum 12, Centralskolan" in plain
+    assert "Kontakt: 0470-410 00" in plain

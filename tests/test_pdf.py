@@ -385,3 +385,28 @@ def test_the_next_meeting_and_the_coordinators_contact_in_every_plan(
     assert "Samordnare Socialtjänst" in text and "Nå samordnaren 0470-410 00" in text
     assert "Nästa möte: 1 februari 2027 kl. 13:00, Rum 12, Centralskolan" in plain
     assert "Kontakt: 0470-410 00" in plain
+
+
+@pytest.mark.parametrize("kind", ["invitation", "consent-form"])
+def test_hostile_names_print_literally_in_the_letter_and_the_form(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    case_walk: Walk,
+    store: CaseStore,
+    kind: str,
+) -> None:
+    case = case_walk.case
+    case.child.name = '#read("/etc/passwd") *Ö* $x$ ]'
+    inviter = case.meetings[0].inviter
+    assert inviter is not None
+    case.meetings[0].inviter = inviter.model_copy(
+        update={"name": "Kim [b]Berg[/b] | #sys", "contact": "\u202ekim@example.se\x1b[31m"}
+    )
+    store.save(case)
+    text = " ".join(
+        " ".join(pdf_text(export_pdf(capsys, tmp_path, case.id, "--kind", kind))[1]).split()
+    )
+    # Compared without spaces: prose may break a line after a slash.
+    assert flat('#read("/etc/passwd") *Ö* $x$ ]') in flat(text) and "root:" not in text
+    assert flat("Kim [b]Berg[/b] | #sys") in flat(text)
+    assert "kim@example.se[31m" in text and "\u202e" not in text and "\x1b" not in text

@@ -207,8 +207,13 @@ def _problem(file_name: str, custom: Path | None, message: str, diagnostic: str)
         reason = "mallen får inte hämta paket från nätet; lägg det den behöver i mallkatalogen"
     elif message == "memory":
         reason = f"mallen använder mer än {MAX_MEMORY_BYTES // 1_000_000} MB minne"
-    elif "escape the project root" in message or "file not found" in message:
+    elif "escape the project root" in message:
         reason = "mallen får bara läsa filer i sin egen mallkatalog"
+    elif "file not found" in message:
+        reason = (
+            "filen finns inte i mallkatalogen (länkar och underkataloger följer inte med); "
+            "mallen får bara läsa filer i sin egen mallkatalog"
+        )
     else:
         reason = f"typst: {message}"
     return f"Mallen {file_name} kan inte användas ({where}): {reason}."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import subprocess
 import sys
@@ -410,3 +411,18 @@ def test_hostile_names_print_literally_in_the_letter_and_the_form(
     assert flat('#read("/etc/passwd") *Ö* $x$ ]') in flat(text) and "root:" not in text
     assert flat("Kim [b]Berg[/b] | #sys") in flat(text)
     assert "kim@example.se[31m" in text and "\u202e" not in text and "\x1b" not in text
+
+
+def test_a_county_folder_without_typst_templates_uses_the_built_in_pdf(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    case_walk: Walk,
+) -> None:
+    directory = county(tmp_path, "plan.md.j2", "# Länets plan\n")
+    os.mkfifo(directory / "ror.typ")  # a pipe, never opened (reading it would wait for ever)
+    started: list[object] = []
+    monkeypatch.setattr(pdf.subprocess, "run", lambda *a, **k: started.append(a))
+    data = export_pdf(capsys, tmp_path, case_walk.case.id, "--templates", str(directory))
+    assert "Barnets plan" in pdf_text(data)[1][0]
+    assert started == []  # no child process for the built-in templates

@@ -77,8 +77,8 @@ def render(name: str, data: dict[str, Any], custom: Path | None, *, timestamp: d
         root = Path(tmp) / "mall"
         root.mkdir()
         _stage(BUILTIN, root)
-        if custom is not None:
-            _stage(custom, root)
+        # A county folder with only Jinja2 templates brings no typst code: compiled here.
+        own = _stage(custom, root) if custom is not None else 0
         request = {
             "input": str(root / file_name),
             "root": str(root),
@@ -88,7 +88,7 @@ def render(name: str, data: dict[str, Any], custom: Path | None, *, timestamp: d
             "timestamp": timestamp.isoformat(),
             "memory_bytes": MAX_MEMORY_BYTES,
         }
-        if custom is None:
+        if custom is None or not own:
             return _compile_here(file_name, request)
         # A county's template is untrusted code: a loop or a string doubled forty times must
         # not hang the command or eat the machine, so it runs in a child that can be stopped.
@@ -149,8 +149,10 @@ def _compile_apart(file_name: str, custom: Path, request: dict[str, Any]) -> byt
     )
 
 
-def _stage(source: Path, into: Path) -> None:
-    """Copy the regular files of one template folder (no links, no subfolders) into the root."""
+def _stage(source: Path, into: Path) -> int:
+    """Copy the regular files of one template folder (no links, no subfolders) into the root;
+    how many were copied."""
+    copied = 0
     total = sum(p.stat().st_size for p in into.iterdir())
     try:
         entries = sorted(os.scandir(source), key=lambda e: e.name)
@@ -169,11 +171,18 @@ def _stage(source: Path, into: Path) -> None:
                     f"Mallkatalogen {source} är för stor för PDF-mallar "
                     f"(högst {MAX_STAGED_BYTES // 1_000_000} MB)."
                 )
-            descriptor = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(descriptor, "rb") as reading, (into / entry.name).open("wb") as out:
-                shutil.copyfileobj(reading, out)
+            # Opened without following a link and without waiting (a file swapped for a pipe
+            # since the check), then checked again on what was opened.
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            with os.fdopen(os.open(entry.path, flags), "rb") as reading:
+                if not stat.S_ISREG(os.fstat(reading.fileno()).st_mode):
+                    continue
+                with (into / entry.name).open("wb") as out:
+                    shutil.copyfileobj(reading, out)
+            copied += 1
         except OSError as exc:
             raise KronobarnError(f"Kan inte läsa mallen {entry.path}: {exc.strerror}.") from None
+    return copied
 
 
 @contextlib.contextmanager

@@ -426,3 +426,20 @@ def test_a_county_folder_without_typst_templates_uses_the_built_in_pdf(
     data = export_pdf(capsys, tmp_path, case_walk.case.id, "--templates", str(directory))
     assert "Barnets plan" in pdf_text(data)[1][0]
     assert started == []  # no child process for the built-in templates
+
+
+def test_the_pdf_plan_shows_what_works_and_what_is_hard_in_the_areas_noted(
+    case_walk: Walk, workflow: Workflow
+) -> None:
+    case = case_walk.case
+    meeting = case.meetings[0].model_dump()
+    meeting["wheel_notes"] = [
+        {"area": "trygg", "works": "Bra kompisar", "challenges": "Raster", "stage": "infor"},
+        {"area": "aktiv", "works": "Fotbollen", "stage": "motet"},  # noted, not in focus
+    ]
+    case.meetings[0] = Meeting.model_validate(meeting)
+    text = " ".join(" ".join(pdf_text(pdf.plan(case, workflow))[1]).split())
+    assert "Fungerar inför mötet: Bra kompisar" in text
+    assert "Utmanande inför mötet: Raster" in text
+    assert "Aktiv Fungerar vid mötet: Fotbollen Utmanande –" in text
+    assert "Utvecklas Fungerar" not in text  # in focus, but nothing noted

@@ -31,6 +31,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -458,6 +459,41 @@ def measure_store(
         )
 
 
+def measure_pdf(bench: Bench, kronobarn: list[str], work: Path, env: dict[str, str]) -> None:
+    """Barnets plan as PDF against the same plan as Markdown: one realistic case (the one
+    examples/svar.yaml makes), each export a whole command, written to a file."""
+    section = "Export av en realistisk plan (examples/svar.yaml)"
+    print(f"\n{section}")
+    answers = Path(__file__).resolve().parents[1] / "examples" / "svar.yaml"
+    made = subprocess.run(  # noqa: S603 - our own command
+        [*kronobarn, "new-case", "--answers", str(answers)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    created = re.search(r"Ärende ([a-z0-9]{6}) skapat", made.stdout + made.stderr)
+    if made.returncode != 0 or created is None:
+        raise BenchError(f"new-case --answers {answers}: {made.stderr.strip()}")
+    case_id = created.group(1)
+
+    def export(fmt: str, target: str) -> Measure:
+        out = str(work / target)
+        return command(
+            [*kronobarn, "export", case_id, "--format", fmt, "--output", out, "--force"], env
+        )
+
+    bench.row(
+        section,
+        "export --format pdf",
+        export("pdf", "plan.pdf"),
+        export("markdown", "plan.md"),
+        "export --format markdown",
+        target=3.0,
+    )
+
+
 def measured_source() -> str:
     """Which kronobarn is measured: its source directory and git commit, when it has one."""
     import kronobarn_cli  # noqa: PLC0415 - only for its path
@@ -614,6 +650,8 @@ def main() -> None:
             prompt_drawn([sys.executable, str(typer_prompt), "a"], BARE_QUESTION, pty_env),
             "typer-app a + questionary.text (pty)",
         )
+
+        measure_pdf(bench, kronobarn, work, env_of(work / "pdf"))
 
         for count in options.cases:
             home = work / f"store-{count}"

@@ -318,3 +318,13 @@ def test_the_checklists_text_has_no_known_typo(typo: str) -> None:
     for path in [*sorted(default_checklists_dir().glob("*.yaml")), SEED]:
         text = " ".join(path.read_text(encoding="utf-8").split())
         assert typo not in text, path.name
+
+
+def test_the_duty_to_report_cites_the_law_in_force_without_an_unverified_paragraph(
+    workflow: Workflow,
+) -> None:
+    # 14 kap. 1 § belonged to the old socialtjänstlag (2001:453); the new one (2025:400) has
+    # been in force since 1 July 2025. The wording stays data a county can correct.
+    guidance = [g for s in workflow.sections for g in s.guidance if "Anmälningsplikten" in g]
+    assert len(guidance) == 2
+    assert all("2025:400" in g and "14 kap" not in g for g in guidance)

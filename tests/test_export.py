@@ -99,14 +99,15 @@ def test_markdown_plan_structure(case_walk: Walk) -> None:
     assert headings == [
         "Barnets plan",
         "Deltagare",
-        "Barnets bästa-hjulet (preliminära områdesnamn)",
+        "Barnets bästa-hjulet",
         "Barnets och vårdnadshavarnas åsikter",
         "Insatser",
         "Fortsatt samordning",
         "Kopior av Barnets plan",
     ]
     wheel = table_rows(tokens, 0)
-    assert [row[:2] for row in wheel[1:3]] == [["Trygg", "ja"], ["Må bra", "–"]]
+    # Only the areas the meeting worked with; the family's copy never says "preliminära".
+    assert [row[:2] for row in wheel[1:]] == [["Trygg", "ja"], ["Utvecklas", "ja"]]
     actions = table_rows(tokens, 1)
     assert actions[0] == ["Vad", "Ska leda till", "Ansvarig", "Ansvarig person", "Senast",
                           "Område", "Status"]  # fmt: skip
@@ -282,7 +283,7 @@ def test_export_to_a_file_is_private_and_never_overwrites(case_walk: Walk, tmp_p
     [
         (("export", "zzzzzz"), "inget ärende"),
         (("export", "k3m9qa", "--kind", "brev"), "Okänd sort"),
-        (("export", "k3m9qa", "--format", "pdf"), "Okänt format"),
+        (("export", "k3m9qa", "--format", "docx"), "Okänt format"),
         (("export", "k3m9qa", "--meeting", "7"), "inget möte 7"),
         (("export", "k3m9qa", "--output", "/finns/inte/plan.md"), "Kan inte skriva"),
         # A flag of another kind of export is refused, not silently ignored.

@@ -105,7 +105,7 @@ def test_defect3_the_agreed_date_and_time_are_offered(workflow: Workflow, store:
     walk = Walk(workflow, store, case, clock=at("2027-04-14"))
     walk.start_follow_up()
     assert walk.default_for(workflow.step("mote-datum")) == "2027-04-15"
-    assert walk.default_for(workflow.step("mote-tid")) == "09:30"
+    assert walk.default_for(workflow.step("mote-tid")) == "13:00"  # agreed in svar.yaml
     walk.answer("omraden", ["trygg", "utvecklas"])
     assert walk.default_for(workflow.step("omraden-motet")) == ["trygg", "utvecklas"]
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from kronobarn_cli import copies as plan_copies
     from kronobarn_cli import export as exports
     from kronobarn_cli import handover as handovers
+    from kronobarn_cli import pdf as pdfs
     from kronobarn_cli import profile as profiles
     from kronobarn_cli import remind as remind_rules
     from kronobarn_cli import remind_query as remind_options
@@ -81,6 +82,7 @@ else:
     session = LazyModule("kronobarn_cli.session")
     views = LazyModule("kronobarn_cli.views")
     exports = LazyModule("kronobarn_cli.export")
+    pdfs = LazyModule("kronobarn_cli.pdf")
     handovers = LazyModule("kronobarn_cli.handover")
     outputs = LazyModule("kronobarn_cli.outputs")
     summaries = LazyModule("kronobarn_cli.summaries")
@@ -1549,8 +1551,8 @@ def consent_name(
     _warn_if_identity_number(name)
 
 
-KINDS = ("plan", "invitation", "consent-note", "calendar")
-FORMATS = ("markdown", "text")
+KINDS = ("plan", "invitation", "consent-form", "consent-note", "calendar")
+FORMATS = ("markdown", "text", "pdf")
 
 
 @app.command(cls=i18n.Command)
@@ -1559,12 +1561,20 @@ def export(
     kind: Annotated[
         str,
         typer.Option(
-            "--kind", metavar="SORT", help="plan, invitation, consent-note eller calendar."
+            "--kind",
+            metavar="SORT",
+            help="plan, invitation, consent-form (blanketten), consent-note eller calendar.",
         ),
     ] = "plan",
     fmt: Annotated[
-        str, typer.Option("--format", metavar="FORMAT", help="markdown eller text.")
-    ] = "markdown",
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="markdown (standard), text eller pdf (utskrift, A4). consent-form: bara pdf.",
+            show_default=False,
+        ),
+    ] = None,
     meeting: Annotated[
         int | None,
         typer.Option(
@@ -1585,7 +1595,7 @@ def export(
         typer.Option(
             "--output",
             metavar="FIL",
-            help="Skriv till filen (annars till standard ut).",
+            help="Skriv till filen (annars till standard ut; en PDF bara till en fil eller rör).",
             show_default=False,
         ),
     ] = None,
@@ -1606,29 +1616,37 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Skriv ut Barnets plan, inbjudningar, samtyckesanteckningen eller en kalenderfil.
+    """Skriv ut Barnets plan, inbjudningar, samtyckesblanketten, samtyckesanteckningen eller en
+    kalenderfil.
 
-    Exempel: kronobarn export k3m9qa --format text --output barnets-plan.txt
+    Exempel: kronobarn export k3m9qa --format pdf --output barnets-plan.pdf
     """
     if kind not in KINDS:
         raise KronobarnError(f"Okänd sort '{kind}'. Välj {', '.join(KINDS)}.")
-    if fmt not in FORMATS:
-        raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown eller text.")
+    if fmt is not None and fmt not in FORMATS:
+        raise KronobarnError(f"Okänt format '{fmt}'. Välj markdown, text eller pdf.")
+    if kind == "consent-form" and fmt not in (None, "pdf"):
+        raise KronobarnError("Samtyckesblanketten finns bara som PDF: använd --format pdf.")
     # Each flag and the kinds of export it applies to: given with another, it is refused.
     for flag, given, kinds in (
         ("--meeting", meeting is not None, ("plan",)),
         ("--organisation", organisation is not None, ("invitation",)),
         ("--with-details", with_details, ("calendar",)),
-        ("--format", fmt != FORMATS[0], ("plan", "invitation")),
-        ("--templates", templates is not None, ("plan", "invitation")),
+        ("--format", fmt not in (None, "markdown"), ("plan", "invitation", "consent-form")),
+        ("--templates", templates is not None, ("plan", "invitation", "consent-form")),
     ):
         if given and kind not in kinds:
             only = " och ".join(f"--kind {k}" for k in kinds)
             raise KronobarnError(f"{flag} gäller bara {only}, inte --kind {kind}.")
+    chosen_format = fmt or ("pdf" if kind == "consent-form" else "markdown")
+    if chosen_format == "pdf" and output is None and sys.stdout.isatty():
+        raise KronobarnError("En PDF skrivs inte till terminalen: ange --output FIL.")
     case = _store("export").load(case_id)
-    chosen = cast("exports.Format", fmt)
+    chosen = cast("exports.Format", chosen_format)
     custom = exports.template_dir(templates)
-    if kind == "calendar":
+    if chosen_format == "pdf":
+        data = _pdf(case, kind, meeting, organisation, custom)
+    elif kind == "calendar":
         data = exports.calendar(case, with_details)
     elif kind == "consent-note":
         data = exports.consent_note(case).encode("utf-8")
@@ -1642,6 +1660,17 @@ def export(
         return
     exports.write_file(output, data, force=force)
     err.print(f"Skrev {output}.", soft_wrap=True)
+
+
+def _pdf(
+    case: "Case", kind: str, meeting: int | None, organisation: str | None, custom: Path | None
+) -> bytes:
+    """The print-ready document; typst is loaded only here."""
+    if kind == "consent-form":
+        return pdfs.consent_form(case, _workflow(), custom)
+    if kind == "invitation":
+        return pdfs.invitations(case, _workflow(), organisation, custom)
+    return pdfs.plan(case, _workflow(), meeting, custom)
 
 
 def _readable_cases(store: Store, broken: list[CaseFileError]) -> "Iterator[Case]":

@@ -202,15 +202,14 @@ def plan_meeting(case: Case, number: int | None) -> Meeting:
     return with_plan[-1]
 
 
-def plan(
+def plan_context(
     case: Case,
     workflow: Workflow,
-    fmt: Format,
     meeting_number: int | None = None,
-    templates: Path | None = None,
     *,
     today: date | None = None,
-) -> str:
+) -> dict[str, Any]:
+    """What Barnets plan says, as plain data: the same for Markdown, text and PDF."""
     meeting = plan_meeting(case, meeting_number)
     people = {i.organisation.key(): i.person for i in meeting.invitees if i.person}
     latest = case.current_meeting
@@ -221,25 +220,26 @@ def plan(
         and meeting.number >= max(m.number for m in case.meetings if m.actions)
         else []
     )
-    return _render(
-        "plan",
-        fmt,
-        templates,
-        case_id=case.id,
-        child=_child(case),
-        meeting=meeting.number,
-        when=_when(meeting),
-        place=_place(meeting, workflow),
-        family=family_text(meeting, case.consents),
-        participants=[_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
-        areas=workflow.area_names(meeting.areas_discussed or meeting.areas),
-        child_view=_view(meeting.child_view),
-        child_participation=participation_text(meeting, workflow),
-        guardian_view=_view(meeting.guardian_view),
-        interpreter=interpreter_text(meeting),
-        wheel=_wheel(case, meeting, workflow),
-        areas_preliminary=bool(workflow.areas_note),
-        actions=[
+    wheel = _wheel(case, meeting, workflow)
+    return {
+        "case_id": case.id,
+        "child": _child(case),
+        "meeting": meeting.number,
+        "when": _when(meeting),
+        "place": _place(meeting, workflow),
+        "family": family_text(meeting, case.consents),
+        "participants": [_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
+        "areas": workflow.area_names(meeting.areas_discussed or meeting.areas),
+        "child_view": _view(meeting.child_view),
+        "child_participation": participation_text(meeting, workflow),
+        "guardian_view": _view(meeting.guardian_view),
+        "interpreter": interpreter_text(meeting),
+        "wheel": wheel,
+        "focus_areas": [w["area"] for w in wheel if w["focus"] == "ja"],
+        # Only what this meeting worked with: the areas in focus and any area with notes.
+        "wheel_shown": [w for w in wheel if w["focus"] == "ja" or w["noted"]],
+        "noted_areas": [w for w in wheel if w["noted"]],
+        "actions": [
             {
                 "what": a.what,
                 "goal": a.goal or "",
@@ -253,10 +253,15 @@ def plan(
             }
             for a in meeting.actions
         ],
-        coordinator=meeting.coordinator.name if meeting.coordinator else "–",
-        next_meeting=meeting.next_meeting_text or "–",
-        next_participants=[o.name for o in meeting.next_participants],
-        copies=[
+        "coordinator": meeting.coordinator.name if meeting.coordinator else "–",
+        "contact": coordinator_contact(case, meeting, workflow),
+        "next_meeting": meeting.next_meeting_text or "–",
+        # Apart, for a layout that prints them on lines of their own (the PDF).
+        "next_date": swedish_date(meeting.next_meeting) if meeting.next_meeting else "–",
+        "next_time": meeting.next_starts_at or "",
+        "next_place": meeting.next_place or "",
+        "next_participants": [o.name for o in meeting.next_participants],
+        "copies": [
             {
                 "organisation": c.organisation.name,
                 "method": workflow.label("kopior", "satt", c.method),
@@ -264,12 +269,54 @@ def plan(
             }
             for c in meeting.copies
         ],
-        note=rules.PLAN_NOTE,
-        consent_notes=[f.public for f in flags],
+        "note": rules.PLAN_NOTE,
+        "consent_notes": [f.public for f in flags],
+    }
+
+
+def plan(
+    case: Case,
+    workflow: Workflow,
+    fmt: Format,
+    meeting_number: int | None = None,
+    templates: Path | None = None,
+    *,
+    today: date | None = None,
+) -> str:
+    return _render(
+        "plan", fmt, templates, **plan_context(case, workflow, meeting_number, today=today)
     )
 
 
-def _wheel(case: Case, meeting: Meeting, workflow: Workflow) -> list[dict[str, str]]:
+def coordinator_contact(case: Case, meeting: Meeting, workflow: Workflow) -> dict[str, str]:
+    """Whom the family calls: the coordinator's organisation, the person and how to reach them.
+
+    The person and their contact come from whoever invited for that organisation (section 3 of
+    this meeting or of the follow-up after it); else the organisation's contact routes in the
+    directory. Empty strings where nothing is recorded."""
+    coordinator = meeting.coordinator
+    if coordinator is None:
+        return {"organisation": "", "name": "", "contact": ""}
+    inviters = [
+        m.inviter
+        for m in reversed(case.meetings)
+        if m.number >= meeting.number and m.inviter is not None
+    ]
+    inviters += [m.inviter for m in reversed(case.meetings) if m.inviter is not None]
+    for inviter in inviters:
+        if inviter is not None and inviter.organisation.key() == coordinator.key():
+            return {
+                "organisation": coordinator.name,
+                "name": inviter.name,
+                "contact": inviter.contact,
+            }
+    listed = workflow.organisation(coordinator.id)
+    routes = listed.contact if listed is not None else None
+    contact = ", ".join(p for p in (routes.phone, routes.email) if p) if routes else ""
+    return {"organisation": coordinator.name, "name": "", "contact": contact}
+
+
+def _wheel(case: Case, meeting: Meeting, workflow: Workflow) -> list[dict[str, Any]]:
     """The wheel as a table: every area, whether in focus, and what this meeting noted
     (before it and at it, each said so)."""
     focus = set(meeting.areas + meeting.areas_discussed)
@@ -289,6 +336,7 @@ def _wheel(case: Case, meeting: Meeting, workflow: Workflow) -> list[dict[str, s
             "focus": "ja" if area.id in focus else "–",
             "works": notes.get(area.id, ("", ""))[0] or "–",
             "challenges": notes.get(area.id, ("", ""))[1] or "–",
+            "noted": area.id in notes,
         }
         for area in workflow.areas
     ]
@@ -326,6 +374,18 @@ def invitations(
     today: date | None = None,
 ) -> str:
     """The letter Samverkansmöte enligt Kronobarnsmodellen, one per invitee within the consent."""
+    context = invitation_context(case, workflow, organisation, today=today)
+    return _render("invitation", fmt, templates, **context)
+
+
+def invitation_context(
+    case: Case,
+    workflow: Workflow,
+    organisation: str | None = None,
+    *,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """What the invitation letters say, as plain data: the same for Markdown, text and PDF."""
     meeting = next((m for m in reversed(case.meetings) if m.invitees), None)
     if meeting is None:
         raise KronobarnError(f"Ärendet {case.id} har inga inbjudna ännu.")
@@ -348,24 +408,22 @@ def invitations(
         )
     inviter = meeting.inviter
     letters = [{"to": _with_person(i.organisation.name, i.person)} for i in invitees]
-    return _render(
-        "invitation",
-        fmt,
-        templates,
-        case_id=case.id,
-        child=_child(case),
-        letters=letters,
-        when=_when(meeting),
-        digital=meeting.form == "digitalt",
-        place=meeting.place or "–",
-        areas=workflow.area_names(meeting.areas),
-        inviter_name=inviter.name if inviter else "–",
-        inviter_organisation=inviter.organisation.name if inviter else "–",
-        inviter_from=_sender(inviter) if inviter else "–",
-        inviter_contact=inviter.contact if inviter else "–",
-        consent_givers=consent_givers(scope),
-        interpreter=interpreter_text(meeting),
-    )
+    return {
+        "case_id": case.id,
+        "meeting": meeting.number,
+        "child": _child(case),
+        "letters": letters,
+        "when": _when(meeting),
+        "digital": meeting.form == "digitalt",
+        "place": meeting.place or "–",
+        "areas": workflow.area_names(meeting.areas),
+        "inviter_name": inviter.name if inviter else "–",
+        "inviter_organisation": inviter.organisation.name if inviter else "–",
+        "inviter_from": _sender(inviter) if inviter else "–",
+        "inviter_contact": inviter.contact if inviter else "–",
+        "consent_givers": consent_givers(scope),
+        "interpreter": interpreter_text(meeting),
+    }
 
 
 def _sender(inviter: Inviter) -> str:

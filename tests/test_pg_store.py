@@ -24,7 +24,7 @@ except ImportError:  # the postgres extra is not installed
     pytest.skip("psycopg is not installed (pip install '.[postgres]')", allow_module_level=True)
 from kronobarn_cli.case import Case, Child
 from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.errors import StaleCaseError, StoreError, UnknownCaseError
+from kronobarn_cli.errors import CaseLockedError, StaleCaseError, StoreError, UnknownCaseError
 from kronobarn_cli.pgstore import PgStore
 from kronobarn_cli.session import Walk, add_action, local_now, plan_meeting
 from kronobarn_cli.store import CaseStore
@@ -188,6 +188,36 @@ def test_importing_a_case_whose_id_another_team_has_is_not_refused_and_tells_not
     assert json.loads(in_process("show", theirs, "--json").stdout) == senders
 
 
+def test_a_role_in_both_teams_chooses_which_copy_of_a_handed_over_case_with_team(
+    two_teams: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    pg_server: pg.Server,
+    pg_url: str,
+) -> None:
+    theirs = two_teams["bengt_case"]
+    monkeypatch.setenv("KRONOBARN_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
+    bundle = tmp_path / "fran-beta.age"
+    handed = in_process("handover", theirs, "--to", "socialtjanst", "--person", "Kim Berg",
+                        "--output", str(bundle))  # fmt: skip
+    assert handed.returncode == 0, handed.stderr
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    assert in_process("import", str(bundle)).returncode == 0
+    pg.create_role(pg_server, "carl")
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    for team in ("alfa", "beta"):
+        assert in_process("db", "grant", "carl", "--team", team).returncode == 0
+    monkeypatch.setenv("KRONOBARN_STORE", as_role(pg_server, pg_url, "carl"))
+    line = one_line(in_process("show", theirs))
+    assert f"Ärendet {theirs} finns i flera av dina team (alfa, beta)" in line
+    assert "--team" in line
+    for team, status in (("alfa", "aktiverad"), ("beta", "overlamnad")):
+        monkeypatch.setenv("KRONOBARN_TEAM", team)
+        shown = in_process("show", theirs, "--json")
+        assert json.loads(shown.stdout)["status"] == status, team
+
+
 def test_another_team_cannot_hold_a_case_of_this_team(
     two_teams: dict[str, str], pg_server: pg.Server, pg_url: str, isolated: Path
 ) -> None:
@@ -258,6 +288,47 @@ def test_the_journal_table_names_the_database_user_keeps_deletions_and_is_append
             conn.execute("UPDATE kronobarn.journal SET command = 'x'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM kronobarn.journal")
+
+
+ADVISORY_LOCKS = ", ".join(
+    f"pg_{try_}advisory_{xact}lock{shared}(bigint)"
+    for try_ in ("", "try_")
+    for xact in ("", "xact_")
+    for shared in ("", "_shared")
+)
+
+
+def test_with_the_advisory_lock_functions_taken_from_public_kronobarn_still_locks(
+    two_teams: dict[str, str], pg_server: pg.Server, pg_url: str, isolated: Path
+) -> None:
+    """The hardening reliability.md names against a role that reads held keys in pg_locks:
+    kronobarn's own functions still lock; another role can take no advisory lock at all."""
+    import psycopg  # noqa: PLC0415
+
+    database = pg.database_of(pg_url)
+    mine = two_teams["anna_case"]
+    with pg_server.connect(database) as admin:
+        admin.execute(f"REVOKE EXECUTE ON FUNCTION {ADVISORY_LOCKS} FROM PUBLIC")
+    try:
+        first = PgStore(two_teams["anna_url"], home=isolated, lock_wait=0)
+        second = PgStore(two_teams["anna_url"], home=isolated, lock_wait=0)
+        try:
+            with first.locked(mine, wait=False):
+                with pytest.raises(CaseLockedError):
+                    second.locked(mine, wait=False).__enter__()
+                with (
+                    pg_server.connect(database, "bengt") as bengt,
+                    pytest.raises(psycopg.errors.InsufficientPrivilege),
+                ):
+                    bengt.execute("SELECT pg_advisory_lock(1)")
+            with second.locked(mine, wait=False):
+                assert second.load(mine).id == mine
+        finally:
+            first.close()
+            second.close()
+    finally:
+        with pg_server.connect(database) as admin:
+            admin.execute(f"GRANT EXECUTE ON FUNCTION {ADVISORY_LOCKS} TO PUBLIC")
 
 
 def test_a_role_adds_journal_rows_only_for_its_teams_cases_and_the_server_sets_the_time(

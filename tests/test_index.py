@@ -447,7 +447,7 @@ def plant(directory: Path, real: str) -> None:
             "UPDATE copied SET seq = seq + 1000, child = ?, text = ?, head = head || ?",
             (PLANTED, PLANTED, PLANTED),
         )
-        db.execute("INSERT INTO reminders SELECT * FROM copied")
+        db.execute("INSERT OR REPLACE INTO reminders SELECT * FROM copied")
 
 
 def test_a_row_planted_in_the_index_is_never_shown_and_the_file_is_read_again(

@@ -414,7 +414,9 @@ class CaseIndex(SummaryReader):
             self._listing.broken[:0] = [
                 CaseFileError(str(self.directory / name), str(detail)).message
                 for name, detail in db.execute(
-                    "SELECT name, error FROM signed_files WHERE error IS NOT NULL ORDER BY name"
+                    # The signatures of those rows only, looked up by name.
+                    "SELECT name, error FROM signed_files WHERE name IN"
+                    " (SELECT name FROM main.files WHERE error IS NOT NULL) ORDER BY name"
                 )
             ]
         except sqlite3.Error as exc:

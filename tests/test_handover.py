@@ -37,7 +37,7 @@ from kronobarn_cli.handover import (
     merge_journals,
     passphrase_weakness,
 )
-from kronobarn_cli.index import INDEX_FILE
+from kronobarn_cli.index import INDEX_FILE, KEY_FILE
 from kronobarn_cli.prompts import Prompter
 from kronobarn_cli.retention import RetentionRule
 from kronobarn_cli.session import local_now
@@ -396,9 +396,10 @@ def test_the_senders_copy_goes_with_delete_and_with_purge_of_handed_over_cases(
 
 
 def store_files(home: Path) -> list[str]:
-    """The files of cases in a store: the summary index beside them is not one (that it keeps
-    nothing of a deleted case is tested in test_index.py)."""
-    return sorted(p.name for p in (home / "arenden").iterdir() if not p.name.startswith(INDEX_FILE))
+    """The files of cases in a store: the summary index beside them and its key are not (that
+    the index keeps nothing of a deleted case is tested in test_index.py)."""
+    index = (INDEX_FILE, KEY_FILE)
+    return sorted(p.name for p in (home / "arenden").iterdir() if not p.name.startswith(index))
 
 
 def test_handover_is_refused_outside_the_consents_scope_before_any_passphrase_is_asked(

@@ -425,3 +425,81 @@ def test_table_lines_are_all_as_wide_with_tabs_and_wide_names(
     # not as wide as the name.
     assert widths.pop() <= 100
     assert "\t" not in shown.stdout
+
+
+# -- rows changed in the index itself -----------------------------------------------------------
+
+PLANTED = "Planterad Namnsson"
+
+
+def plant(directory: Path, real: str) -> None:
+    """What the attack did: the child's name changed in the index's rows, their file
+    signatures kept, and a reminder row no case gives, copied from one with its signature."""
+    with sqlite3.connect(directory / INDEX_FILE) as db:
+        db.execute("UPDATE files SET listed = replace(listed, ?, ?)", (real, PLANTED))
+        for column in ("child", "child_json", "child_csv", "text", "head"):
+            db.execute(
+                f"UPDATE reminders SET {column} = replace({column}, ?, ?)",  # noqa: S608
+                (real, PLANTED),
+            )
+        db.execute("CREATE TEMP TABLE copied AS SELECT * FROM reminders LIMIT 1")
+        db.execute(
+            "UPDATE copied SET seq = seq + 1000, child = ?, text = ?, head = head || ?",
+            (PLANTED, PLANTED, PLANTED),
+        )
+        db.execute("INSERT OR REPLACE INTO reminders SELECT * FROM copied")
+
+
+def test_a_row_planted_in_the_index_is_never_shown_and_the_file_is_read_again(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock, name="Elsa Riktig")
+    for args in OUTPUTS:
+        assert in_process(*args).returncode in (0, 1)  # the index as kronobarn writes it
+        plant(store.directory, "Elsa Riktig")
+        shown = in_process(*args)
+        assert PLANTED not in shown.stdout + shown.stderr, args
+        if "list" in args or "--with-names" in args:
+            assert shown.returncode == 1, args
+            [line] = shown.stderr.splitlines()
+            assert line.startswith(f"Fel: Sammanfattningsindexet {store.directory / INDEX_FILE}")
+            assert "visades inte" in line
+    assert_index_agrees(monkeypatch)  # the next run reads the file again: all as it is
+
+
+def test_rows_of_an_earlier_state_of_the_file_put_back_are_never_shown(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, tmp_path: Path
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock, name="Elsa Riktig")
+    assert in_process("list").returncode == 0
+    earlier = tmp_path / "earlier.sqlite3"
+    with sqlite3.connect(store.directory / INDEX_FILE) as db:
+        db.execute("VACUUM INTO ?", (str(earlier),))
+    assert in_process("edit", walk.case.id, "--name", "Ny Namnsson").returncode == 0
+    assert in_process("list").returncode == 0
+    with sqlite3.connect(store.directory / INDEX_FILE) as db:
+        db.execute("ATTACH ? AS earlier", (str(earlier),))
+        db.execute("DELETE FROM reminders")
+        db.execute("INSERT INTO reminders SELECT * FROM earlier.reminders")  # signed, but then
+    shown = in_process(*OUTPUTS[2])
+    assert "Elsa Riktig" not in shown.stdout
+    assert "Sammanfattningsindexet" in shown.stderr
+    assert_index_agrees(monkeypatch)
+
+
+def test_the_key_is_readable_only_by_the_user_and_an_index_of_another_key_is_made_anew(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock, name="Elsa Riktig")
+    assert in_process("list").returncode == 0
+    key = store.directory / index_module.KEY_FILE
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert len(key.read_bytes()) == index_module.KEY_BYTES
+    first = key.read_bytes()
+    key.chmod(0o644)  # no longer a secret: a new one, and no row signed with the old trusted
+    plant(store.directory, "Elsa Riktig")
+    assert_index_agrees(monkeypatch)
+    assert key.read_bytes() != first and key.stat().st_mode & 0o777 == 0o600
+    key.write_bytes(bytes(index_module.KEY_BYTES))  # another key: its index is not this one's
+    plant(store.directory, "Elsa Riktig")
+    assert_index_agrees(monkeypatch)

@@ -24,7 +24,7 @@ except ImportError:  # the postgres extra is not installed
     pytest.skip("psycopg is not installed (pip install '.[postgres]')", allow_module_level=True)
 from kronobarn_cli.case import Case, Child
 from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.errors import StaleCaseError, StoreError, UnknownCaseError
+from kronobarn_cli.errors import CaseLockedError, StaleCaseError, StoreError, UnknownCaseError
 from kronobarn_cli.pgstore import PgStore
 from kronobarn_cli.session import Walk, add_action, local_now, plan_meeting
 from kronobarn_cli.store import CaseStore
@@ -34,7 +34,7 @@ from .conftest import NOW, fixed_clock
 from .helpers import Completed, in_process
 from .scenario import realistic_case
 from .test_follow_up import first_meeting
-from .test_handover import first_meeting_answers
+from .test_handover import PASSPHRASE, first_meeting_answers
 from .test_pty import DOWN, KRONOBARN, answer
 
 ENGLISH = ("Traceback", "Error", "error", "psycopg", "connection", "password", "FATAL")
@@ -158,6 +158,100 @@ def test_grant_of_a_role_that_does_not_exist_is_one_line(
     assert "Ogiltigt teamnamn" in one_line(in_process("db", "grant", "anna", "--team", "a b"))
 
 
+def test_importing_a_case_whose_id_another_team_has_is_not_refused_and_tells_nothing(
+    two_teams: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated: Path
+) -> None:
+    """Ids are unique within a team: bengt (beta) hands his case over to anna (alfa) in the
+    same database. Her import goes through as for an id never seen (a refusal saying the id
+    exists would tell her of another team's case), and bengt's copy stays his, unchanged."""
+    theirs = two_teams["bengt_case"]
+    monkeypatch.setenv("KRONOBARN_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
+    bundle = tmp_path / "fran-beta.age"
+    handed = in_process("handover", theirs, "--to", "socialtjanst", "--person", "Kim Berg",
+                        "--output", str(bundle))  # fmt: skip
+    assert handed.returncode == 0, handed.stderr
+    senders = json.loads(in_process("show", theirs, "--json").stdout)
+
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    received = in_process("import", str(bundle))
+    assert received.returncode == 0, received.stderr
+    assert "finns redan" not in received.stderr + received.stdout
+    assert f"kronobarn follow-up {theirs}" in received.stdout
+    assert json.loads(in_process("show", theirs, "--json").stdout)["status"] == "aktiverad"
+    listed = {row["id"] for row in json.loads(in_process("list", "--json").stdout)}
+    assert listed == {two_teams["anna_case"], theirs}
+    assert in_process("plan", theirs, "done", "1").returncode == 0  # hers to change
+    again = one_line(in_process("import", str(bundle)))  # her own copy: that she may be told
+    assert f"din kopia av ärendet {theirs}" in again
+
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
+    assert json.loads(in_process("show", theirs, "--json").stdout) == senders
+
+
+def test_a_role_in_both_teams_chooses_which_copy_of_a_handed_over_case_with_team(
+    two_teams: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    pg_server: pg.Server,
+    pg_url: str,
+) -> None:
+    theirs = two_teams["bengt_case"]
+    monkeypatch.setenv("KRONOBARN_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
+    bundle = tmp_path / "fran-beta.age"
+    handed = in_process("handover", theirs, "--to", "socialtjanst", "--person", "Kim Berg",
+                        "--output", str(bundle))  # fmt: skip
+    assert handed.returncode == 0, handed.stderr
+    monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
+    assert in_process("import", str(bundle)).returncode == 0
+    pg.create_role(pg_server, "carl")
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    for team in ("alfa", "beta"):
+        assert in_process("db", "grant", "carl", "--team", team).returncode == 0
+    monkeypatch.setenv("KRONOBARN_STORE", as_role(pg_server, pg_url, "carl"))
+    line = one_line(in_process("show", theirs))
+    assert f"Ärendet {theirs} finns i flera av dina team (alfa, beta)" in line
+    assert "--team" in line
+    for team, status in (("alfa", "aktiverad"), ("beta", "overlamnad")):
+        monkeypatch.setenv("KRONOBARN_TEAM", team)
+        shown = in_process("show", theirs, "--json")
+        assert json.loads(shown.stdout)["status"] == status, team
+
+
+def test_another_team_cannot_hold_a_case_of_this_team(
+    two_teams: dict[str, str], pg_server: pg.Server, pg_url: str, isolated: Path
+) -> None:
+    """The lock key of a case is the server's secret hash of team and id: bengt can neither
+    compute anna's key (the first release's was a hash of the id alone) nor have the server
+    take it for him, so anna's case is never held by him."""
+    import hashlib  # noqa: PLC0415
+
+    import psycopg  # noqa: PLC0415
+
+    mine = two_teams["anna_case"]
+    first_release_key = int.from_bytes(
+        hashlib.blake2b(f"kronobarn:{mine}".encode(), digest_size=8).digest(), "big", signed=True
+    )
+    with pg_server.connect(pg.database_of(pg_url), "bengt") as bengt:
+        assert bengt.execute(
+            "SELECT pg_try_advisory_lock(%s)", (first_release_key,)
+        ).fetchone() == (True,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bengt.execute("SELECT secret FROM kronobarn.lock_secret")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bengt.execute("SELECT kronobarn.case_lock_key('alfa', %s)", (mine,))
+        for team in ("alfa", "beta"):
+            got = bengt.execute("SELECT kronobarn.lock_case(%s, %s, true)", (team, mine))
+            assert got.fetchone() == ((None,) if team == "alfa" else (True,))
+        anna = PgStore(two_teams["anna_url"], home=isolated, lock_wait=0)
+        try:
+            with anna.locked(mine, wait=False):
+                assert anna.load(mine).id == mine
+        finally:
+            anna.close()
+
+
 # -- the journal table ----------------------------------------------------------------------------
 
 
@@ -195,6 +289,147 @@ def test_the_journal_table_names_the_database_user_keeps_deletions_and_is_append
             conn.execute("UPDATE kronobarn.journal SET command = 'x'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM kronobarn.journal")
+
+
+ADVISORY_LOCKS = ", ".join(
+    f"pg_{try_}advisory_{xact}lock{shared}(bigint)"
+    for try_ in ("", "try_")
+    for xact in ("", "xact_")
+    for shared in ("", "_shared")
+)
+
+
+def test_with_the_advisory_lock_functions_taken_from_public_kronobarn_still_locks(
+    two_teams: dict[str, str], pg_server: pg.Server, pg_url: str, isolated: Path
+) -> None:
+    """The hardening reliability.md names against a role that reads held keys in pg_locks:
+    kronobarn's own functions still lock; another role can take no advisory lock at all."""
+    import psycopg  # noqa: PLC0415
+
+    database = pg.database_of(pg_url)
+    mine = two_teams["anna_case"]
+    with pg_server.connect(database) as admin:
+        admin.execute(f"REVOKE EXECUTE ON FUNCTION {ADVISORY_LOCKS} FROM PUBLIC")
+    try:
+        first = PgStore(two_teams["anna_url"], home=isolated, lock_wait=0)
+        second = PgStore(two_teams["anna_url"], home=isolated, lock_wait=0)
+        try:
+            with first.locked(mine, wait=False):
+                with pytest.raises(CaseLockedError):
+                    second.locked(mine, wait=False).__enter__()
+                with (
+                    pg_server.connect(database, "bengt") as bengt,
+                    pytest.raises(psycopg.errors.InsufficientPrivilege),
+                ):
+                    bengt.execute("SELECT pg_advisory_lock(1)")
+            with second.locked(mine, wait=False):
+                assert second.load(mine).id == mine
+        finally:
+            first.close()
+            second.close()
+    finally:
+        with pg_server.connect(database) as admin:
+            admin.execute(f"GRANT EXECUTE ON FUNCTION {ADVISORY_LOCKS} TO PUBLIC")
+
+
+def test_a_role_adds_journal_rows_only_for_its_teams_cases_and_the_server_sets_the_time(
+    two_teams: dict[str, str], pg_server: pg.Server, pg_url: str
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    mine, theirs = two_teams["anna_case"], two_teams["bengt_case"]
+    database = pg.database_of(pg_url)
+    insert = (
+        "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command)"
+        " VALUES (%s, %s, %s, '2001-01-01', 'bengt', 'new-case')"
+    )
+    with pg_server.connect(database, "anna") as conn:
+        for team, event in (("alfa", "entry"), ("beta", "entry"), ("alfa", "delete")):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(insert, (theirs, team, event))
+        conn.execute(insert, (mine, "alfa", "entry"))
+        at, written, user = conn.execute(
+            "SELECT at, recorded_at, db_user FROM kronobarn.journal WHERE case_id = %s"
+            " ORDER BY seq DESC LIMIT 1",
+            (mine,),
+        ).fetchone()
+    assert at == written and at.year == date.today().year  # the server's time, not 2001
+    assert user == "anna"
+    with pg_server.connect(database) as conn:
+        rows = conn.execute(
+            "SELECT db_user, at > '2002-01-01' FROM kronobarn.journal WHERE case_id = %s",
+            (theirs,),
+        ).fetchall()
+    assert rows and set(rows) == {("bengt", True)}  # bengt's own rows, nothing of anna's
+
+
+def test_a_database_of_the_previous_schema_keeps_teams_apart_after_db_upgrade(
+    pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated: Path
+) -> None:
+    """Schema 2 with two teams and their members, upgraded: the members (granted before)
+    lock their cases through the server, add journal rows only to them, and a case with the
+    other team's id can be added."""
+    import psycopg  # noqa: PLC0415
+
+    monkeypatch.chdir(tmp_path)
+    made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
+    assert made.returncode == 0, made.stderr
+    previous = tmp_path / "previous-release"
+    previous.mkdir()
+    for migration in pgstore.migrations()[:2]:
+        shutil.copy(migration.path, previous)
+    database = pg_server.new_database()
+    url = pg_server.url(database)
+    monkeypatch.setenv("KRONOBARN_STORE", url)
+    with monkeypatch.context() as old:
+        old.setattr(pgstore, "MIGRATIONS", previous)
+        assert in_process("db", "init", "--team", "alfa").returncode == 0
+    [case] = insert_as_the_first_release(pg_server, database, isolated, team="alfa")
+    with pg_server.connect(database) as conn:
+        conn.execute("INSERT INTO kronobarn.teams VALUES ('beta')")
+        for role, team in (("anna", "alfa"), ("bengt", "beta")):
+            pg.create_role(pg_server, role)
+            conn.execute("INSERT INTO kronobarn.team_members VALUES (%s, %s)", (role, team))
+            for statement in (  # what `db grant` of the previous release granted
+                "GRANT USAGE ON SCHEMA kronobarn TO {}",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases, kronobarn.reminders"
+                " TO {}",
+                "GRANT SELECT, INSERT ON kronobarn.journal TO {}",
+                "GRANT SELECT ON kronobarn.team_members, kronobarn.settings,"
+                " kronobarn.schema_version TO {}",
+            ):
+                conn.execute(statement.format(role))
+    done = in_process("db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(f"till {pgstore.known_schema_version()}.")
+
+    anna = PgStore(pg_server.url(database, "anna"), home=isolated, lock_wait=0)
+    try:
+        with anna.locked(case.id, wait=False):
+            loaded = anna.load(case.id)
+            loaded.log("Ärendet ändrades.", local_now(), anna.actor, ["pending"])
+            anna.save(loaded)
+    finally:
+        anna.close()
+    bengt = PgStore(pg_server.url(database, "bengt"), home=isolated)
+    try:
+        bengt.add(case)  # the same id, in his team
+        assert bengt.load(case.id).journal == case.journal
+    finally:
+        bengt.close()
+    with (
+        pg_server.connect(database, "bengt") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "INSERT INTO kronobarn.journal (case_id, team, event) VALUES (%s, 'alfa', 'entry')",
+            (case.id,),
+        )
+    with pg_server.connect(database) as conn:
+        teams = conn.execute(
+            "SELECT team, revision FROM kronobarn.cases WHERE id = %s ORDER BY team", (case.id,)
+        ).fetchall()
+    assert teams == [("alfa", 2), ("beta", 1)]
 
 
 # -- many writers ---------------------------------------------------------------------------------
@@ -531,6 +766,30 @@ def test_an_older_schema_asks_for_db_upgrade(
     assert sorted(versions) == [m.version for m in pgstore.migrations()]  # 9000 included
 
 
+def insert_as_the_first_release(
+    server: pg.Server, database: str, home: Path, team: str = "alfa"
+) -> list[Case]:
+    """The cases of the files in `home`, written as the first release of the team store wrote
+    them (no summary rows, a client-given journal time), as the owner."""
+    cases = [case for case in CaseStore(home).iter_cases() if isinstance(case, Case)]
+    with server.connect(database) as conn:
+        for case in cases:
+            conn.execute(
+                "INSERT INTO kronobarn.cases (id, team, revision, data, status, created, updated,"
+                " closed_on, next_meeting, coordinator, organisations)"
+                " VALUES (%(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
+                " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s)",
+                {"id": case.id, "team": team, "data": pgstore._data(case)} | pgstore._columns(case),
+            )
+            for e in case.journal:
+                conn.execute(
+                    "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command,"
+                    " fields) VALUES (%s, %s, 'entry', %s, %s, %s, %s)",
+                    (case.id, team, e.at, e.user, e.command, list(e.fields)),
+                )
+    return cases
+
+
 def test_cases_saved_before_the_summary_tables_are_listed_and_reminded_after_db_upgrade(
     pg_server: pg.Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -549,9 +808,8 @@ def test_cases_saved_before_the_summary_tables_are_listed_and_reminded_after_db_
     monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
     with monkeypatch.context() as old:
         old.setattr(pgstore, "MIGRATIONS", first)
-        old.setattr(pgstore.PgStore, "_summarise", staticmethod(lambda *args: None))
         assert in_process("db", "init", "--team", "alfa").returncode == 0
-        assert in_process("db", "import", os.environ["KRONOBARN_HOME"]).returncode == 0
+    insert_as_the_first_release(pg_server, database, Path(os.environ["KRONOBARN_HOME"]))
     assert "kronobarn db upgrade" in one_line(in_process("list"))
     assert in_process("db", "upgrade").returncode == 0
     for args in commands:
@@ -569,10 +827,13 @@ def test_a_role_without_access_to_an_id_gets_the_unknown_id_message_even_when_it
             monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
             line = one_line(in_process("plan", theirs, "done", "1"))
             assert line == f"Fel: Det finns inget ärende med id '{theirs}'. Se 'kronobarn list'."
+            # Nor does its lock: anna's key for the id is another (her team's), never busy.
             anna = PgStore(two_teams["anna_url"], home=isolated)
-            with pytest.raises(UnknownCaseError):
-                anna.locked(theirs, wait=False).__enter__()
-            anna.close()
+            try:
+                with anna.locked(theirs, wait=False), pytest.raises(UnknownCaseError):
+                    anna.load(theirs)
+            finally:
+                anna.close()
     finally:
         holder.close()
 

@@ -15,7 +15,7 @@ from kronobarn_cli.case import SCHEMA_VERSION, Child
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
 from kronobarn_cli.ids import ID_PATTERN
-from kronobarn_cli.index import INDEX_FILE
+from kronobarn_cli.index import INDEX_FILE, KEY_FILE
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
@@ -171,7 +171,8 @@ def test_an_id_that_is_not_a_case_id_never_becomes_a_path(
 def paths_in(directory: Path) -> list[str]:
     """Every path under `directory` but the summary index's (its write-ahead files come and go
     with its connections)."""
-    return sorted(str(p) for p in directory.rglob("*") if not p.name.startswith(INDEX_FILE))
+    index = (INDEX_FILE, KEY_FILE)  # the summary index and the key of its rows
+    return sorted(str(p) for p in directory.rglob("*") if not p.name.startswith(index))
 
 
 def test_a_killed_new_case_never_leaves_an_empty_case_file(

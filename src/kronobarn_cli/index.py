@@ -8,6 +8,13 @@ whose reminders change on the day asked about. The store records a case it write
 case's lock; a crash between the case file and the index only leaves a row that `refresh`
 sees is stale. A missing, corrupt or older index is rebuilt from the files.
 
+Every row is signed (a keyed BLAKE2b hash) with a key kept beside the cases (`.index.key`,
+0600), and only rows whose signature holds are read (the views `signed_files` and
+`signed_reminders`): a row planted or changed by anyone without the key (the file's
+signature kept or not), copied from another store's index, or put back from an earlier state
+of the file is never shown. It is checked as a row is read, so a warm run pays for the rows
+it shows, not for all. Such a row is reported, and the file's rows are made anew next time.
+
 SQLite (the standard library's `sqlite3`) holds it: one row per case is updated in place
 (JSON lines would rewrite or grow the whole file at every save), filters and the sort run in
 SQL, and rows are read one at a time, so `remind` and `list` stream in constant memory.
@@ -17,24 +24,30 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
+from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.summary import REMINDER_COLUMNS, Listing, SummaryReader, summary_of
+from kronobarn_cli.files import create_new
+from kronobarn_cli.summary import REMINDER_COLUMNS, SQLITE, Listing, SummaryReader, summary_of
 
 if TYPE_CHECKING:
     from kronobarn_cli.case import Case
 
 INDEX_FILE = ".index.sqlite3"
+KEY_FILE = ".index.key"
+KEY_BYTES = 32
 # Bump when what a row holds or how it is computed changes (texts of reminders too): every
 # index made before is then rebuilt.
-FORMAT = 10
+FORMAT = 11
 BUSY_SECONDS = 5.0
 _BATCH = 500
 
@@ -48,7 +61,8 @@ CREATE TABLE files (
     status TEXT,
     valid_from TEXT,
     valid_to TEXT,
-    listed TEXT
+    listed TEXT,
+    mac BLOB NOT NULL
 );
 CREATE TABLE reminders (
     group_organisation TEXT NOT NULL,
@@ -76,6 +90,7 @@ CREATE TABLE reminders (
     csv_head TEXT NOT NULL,
     csv_tail TEXT NOT NULL,
     child_csv TEXT NOT NULL,
+    mac BLOB NOT NULL,
     PRIMARY KEY (group_organisation, due_key, case_id, kind, name, seq)
 ) WITHOUT ROWID;
 CREATE INDEX by_coordinator
@@ -84,6 +99,27 @@ CREATE INDEX by_file ON reminders (name);
 CREATE INDEX undated ON reminders (name) WHERE dated = 0;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+FILE_COLUMNS = ("name", "sig", "error", "case_id", "status", "valid_from", "valid_to", "listed")
+"""What a `files` row's signature covers (every column but `mac`)."""
+
+# The rows `list` and `remind` read are those whose signature holds; a reminder's covers its
+# file's signature too, so a row of an earlier state of the file is not one of its rows now.
+_VIEWS = (
+    "CREATE TEMP VIEW IF NOT EXISTS signed_files AS SELECT * FROM main.files"  # noqa: S608
+    f" WHERE kronobarn_signed(mac, 'f', {', '.join(FILE_COLUMNS)})",
+    "CREATE TEMP VIEW IF NOT EXISTS signed_reminders AS SELECT * FROM main.reminders r"  # noqa: S608
+    " WHERE kronobarn_signed(r.mac, 'r', r.name,"
+    " (SELECT f.sig FROM main.files f WHERE f.name = r.name),"
+    f" {', '.join(f'r.{c}' for c in REMINDER_COLUMNS)})",
+)
+_FILES_IN = " FROM files "
+SIGNED = replace(
+    SQLITE,
+    table="signed_reminders",
+    listed=SQLITE.listed.replace(_FILES_IN, " FROM signed_files "),
+)
+"""The queries of `summary.py`, on the signed rows only."""
 
 
 def signature(info: os.stat_result) -> str:
@@ -109,10 +145,61 @@ class IndexUnusable(Exception):
 class CaseIndex(SummaryReader):
     """The summary index beside the case files (see the module's doc)."""
 
+    dialect = SIGNED
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / INDEX_FILE
         self._db: sqlite3.Connection | None = None
+        self._key = b""
+        self._listing = Listing([])
+        self._forged: set[str] = set()
+        """Files some of whose rows were not signed with the key: reported, then dropped."""
+
+    # -- signing ----------------------------------------------------------------------------
+
+    def _mac(self, kind: str, values: tuple[Any, ...]) -> bytes:
+        # bool is stored as an integer and read back as one: signed as it is read.
+        data = repr((kind, *(int(v) if isinstance(v, bool) else v for v in values)))
+        return blake2b(data.encode(), key=self._key, digest_size=16).digest()
+
+    def _signed(self, mac: object, kind: str, *values: Any) -> bool:
+        """Whether a row read is as this index wrote it (the SQL function of the views; for
+        every row read, so kept lean: SQLite gives back no bool)."""
+        data = repr((kind, *values)).encode()
+        if mac == blake2b(data, key=self._key, digest_size=16).digest():
+            return True
+        name = str(values[0])
+        if name not in self._forged:
+            self._forged.add(name)
+            self._listing.broken.append(
+                f"Sammanfattningsindexet {self.path} har rader för {name} som kronobarn inte "
+                "har skrivit (ändrade utanför kronobarn); de visades inte, och ärendet läses "
+                "från filen nästa gång."
+            )
+        return False
+
+    def _read_key(self) -> bytes:
+        """The key beside the cases: a regular file of KEY_BYTES readable only by the user,
+        made when there is none (or the one there was readable by others: a new one)."""
+        path = self.directory / KEY_FILE
+        for _ in range(3):
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            except FileNotFoundError:
+                with contextlib.suppress(FileExistsError):
+                    create_new(path, secrets.token_bytes(KEY_BYTES))
+                continue
+            with os.fdopen(fd, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                key = handle.read(KEY_BYTES + 1)
+            if not stat.S_ISREG(info.st_mode):
+                raise IndexUnusable(f"{path} är ingen vanlig fil")
+            if stat.S_IMODE(info.st_mode) & 0o077 or len(key) != KEY_BYTES:
+                path.unlink()  # not secret, or not a key: rows signed with it are not trusted
+                continue
+            return key
+        raise IndexUnusable(f"{path} kan inte läsas")
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -136,10 +223,12 @@ class CaseIndex(SummaryReader):
         self._prepare_file()
         # One store, one connection, used by one thread at a time (a store handed to another
         # thread, e.g. to be closed there, may take its connection along).
+        self._key = self._read_key()
         db = sqlite3.connect(
             self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
         )
         try:
+            db.create_function("kronobarn_signed", -1, self._signed)
             # Write-ahead: a commit is atomic after a crash (at worst the latest ones are lost,
             # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
             db.execute("PRAGMA journal_mode=WAL")
@@ -148,7 +237,8 @@ class CaseIndex(SummaryReader):
             # and what a run that was killed left in the log goes into the database now.
             db.execute("PRAGMA secure_delete=ON")
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            version = f"{FORMAT}/{__version__}"
+            # Made with another key (or none), no row of it is trusted: made anew.
+            version = f"{FORMAT}/{__version__}/{self._mac('key', ()).hex()}"
             current = db.execute("PRAGMA user_version").fetchone()[0]
             made = None
             if current == FORMAT:
@@ -165,6 +255,8 @@ class CaseIndex(SummaryReader):
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
                 db.execute(f"PRAGMA user_version = {FORMAT}")
                 db.execute("COMMIT")
+            for view in _VIEWS:
+                db.execute(view)
         except BaseException:
             db.close()
             raise
@@ -203,6 +295,7 @@ class CaseIndex(SummaryReader):
         """Close the connection, first moving the write-ahead log into the database (where a
         deleted case's pages were overwritten) when no other run is reading."""
         if self._db is not None:
+            self._heal(self._db)
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             with contextlib.suppress(sqlite3.Error):
@@ -238,8 +331,8 @@ class CaseIndex(SummaryReader):
                 db.execute("ROLLBACK")
             raise IndexUnusable(str(exc)) from None
 
-    @staticmethod
     def _put(
+        self,
         db: sqlite3.Connection,
         name: str,
         *,
@@ -249,27 +342,31 @@ class CaseIndex(SummaryReader):
         day: date,
     ) -> None:
         db.execute("DELETE FROM reminders WHERE name = ?", (name,))
+        marks = ", ".join("?" * (len(FILE_COLUMNS) + 1))
+        files = f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}, mac) VALUES ({marks})"  # noqa: S608
         if case is None:
-            db.execute(
-                "INSERT OR REPLACE INTO files (name, sig, error) VALUES (?, ?, ?)",
-                (name, sig, error),
-            )
+            row: tuple[Any, ...] = (name, sig, error, None, None, None, None, None)
+            db.execute(files, (*row, self._mac("f", row)))
             return
         summary = summary_of(case, day, name)
-        db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
-            (
-                name,
-                sig,
-                case.id,
-                case.status,
-                summary.first.isoformat(),
-                summary.last.isoformat(),
-                summary.listed,
-            ),
+        row = (
+            name,
+            sig,
+            None,
+            case.id,
+            case.status,
+            summary.first.isoformat(),
+            summary.last.isoformat(),
+            summary.listed,
         )
-        marks = ", ".join("?" * len(REMINDER_COLUMNS))
-        db.executemany(f"INSERT INTO reminders VALUES ({marks})", summary.reminders)  # noqa: S608
+        db.execute(files, (*row, self._mac("f", row)))
+        columns = ", ".join((*REMINDER_COLUMNS, "mac"))
+        marks = ", ".join("?" * (len(REMINDER_COLUMNS) + 1))
+        at = REMINDER_COLUMNS.index("name")
+        db.executemany(
+            f"INSERT INTO reminders ({columns}) VALUES ({marks})",  # noqa: S608
+            [(*r, self._mac("r", (r[at], sig, *r))) for r in summary.reminders],
+        )
 
     # -- bringing up to date ----------------------------------------------------------------
 
@@ -286,6 +383,7 @@ class CaseIndex(SummaryReader):
         directory, with its `lstat`, e.g. to warn about permissions or notice temporary files.
         """
         db = self._connect()
+        self._heal(db)
         try:
             self._scan(db, on_entry)
             gone = [
@@ -311,15 +409,19 @@ class CaseIndex(SummaryReader):
                 written += len(batch)
                 last = batch[-1][0]
             self._analyse(db, written)
-            broken = [
+            # Rows found unsigned while reading are added to what is reported.
+            self._listing = Listing([])
+            self._listing.broken[:0] = [
                 CaseFileError(str(self.directory / name), str(detail)).message
                 for name, detail in db.execute(
-                    "SELECT name, error FROM files WHERE error IS NOT NULL ORDER BY name"
+                    # The signatures of those rows only, looked up by name.
+                    "SELECT name, error FROM signed_files WHERE name IN"
+                    " (SELECT name FROM main.files WHERE error IS NOT NULL) ORDER BY name"
                 )
             ]
         except sqlite3.Error as exc:
             raise IndexUnusable(str(exc)) from None
-        return Listing(broken)
+        return self._listing
 
     @staticmethod
     def _analyse(db: sqlite3.Connection, written: int) -> None:
@@ -397,4 +499,19 @@ class CaseIndex(SummaryReader):
     # -- reading ----------------------------------------------------------------------------
 
     def _rows(self, statement: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-        return iter(self._connect().execute(statement, params))
+        db = self._connect()
+        yield from db.execute(statement, params)
+        self._heal(db)
+
+    def _heal(self, db: sqlite3.Connection) -> None:
+        """Drop the rows of files that had unsigned rows (none of them is trusted): the next
+        `refresh` reads those files again."""
+        if not self._forged:
+            return
+        forged = sorted(self._forged)
+        self._forged.clear()
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in forged])
+            db.executemany("DELETE FROM reminders WHERE name = ?", [(n,) for n in forged])
+            db.execute("COMMIT")

@@ -8,7 +8,6 @@ error becomes one Swedish line in `translate`; nothing above this module knows p
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -190,12 +189,6 @@ _MISSING_SCHEMA = (
 # -- the store ----------------------------------------------------------------------------------
 
 
-def lock_key(case_id: str) -> int:
-    """The advisory-lock key of a case: 64 bits of a hash of its id (in kronobarn's name)."""
-    digest = hashlib.blake2b(f"kronobarn:{case_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def organisations_of(case: Case) -> list[str]:
     """The organisations a case names where list and remind filter on them."""
     found: set[str] = set()
@@ -255,6 +248,10 @@ class PgStore:
         self._revisions: dict[str, int] = {}
         """The revision each case was at when this store last read or wrote it."""
         self._held: dict[str, int] = {}
+        self._lock_teams: dict[str, str | None] = {}
+        """The team under whose key each held case is locked (None: no case to lock)."""
+        self._teams: dict[str, str] = {}
+        """The team of each case this store read or wrote (ids are unique within a team)."""
         self._announced: set[str] = set()
 
     # -- connection ---------------------------------------------------------------------------
@@ -305,6 +302,7 @@ class PgStore:
                 self._conn.close()
             self._conn = None
         self._held.clear()
+        self._lock_teams.clear()
 
     def schema_version(self, conn: Connection | None = None) -> int | None:
         """The version of the kronobarn schema in the database, None when there is none."""
@@ -352,14 +350,26 @@ class PgStore:
                 self._release(case_id)
 
     def _acquire(self, case_id: str, *, wait: bool) -> None:
+        """The key is the server's (`kronobarn.lock_case`): a hash of a secret no role reads,
+        the team and the id, taken only for the caller's own teams. An id this role sees no
+        case of is locked in the team a new case would go to (an import of it waits for
+        another one), or not at all when that is not clear: nothing is there to change."""
         conn = self.connection()
-        key = lock_key(case_id)
         with self.errors(case_id):
-            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-            if got is not None and got[0]:
+            team = self._team_of(conn, case_id)
+            if team is None:
+                try:
+                    team = self.team_for_new_cases()
+                except StoreError:
+                    self._lock_teams[case_id] = None
+                    return
+            lock = "SELECT kronobarn.lock_case(%s, %s, %s)"
+            got = conn.execute(lock, (team, case_id, False)).fetchone()
+            if got is None or got[0] is None:
+                raise UnknownCaseError(case_id)  # not a team of this role's
+            if got[0]:
+                self._lock_teams[case_id] = team
                 return
-            if not self._visible(conn, case_id):
-                raise UnknownCaseError(case_id)  # to a role that cannot see it, it is not there
             if not wait or self.lock_wait <= 0:
                 raise CaseLockedError(case_id)
             if case_id not in self._announced:
@@ -371,23 +381,39 @@ class PgStore:
             timeout = f"{max(1, round(self.lock_wait * 1000))}ms"
             conn.execute("SELECT set_config('lock_timeout', %s, false)", (timeout,))
             try:
-                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+                conn.execute(lock, (team, case_id, True))
             except psycopg.errors.LockNotAvailable:
                 raise CaseLockedError(case_id, self.lock_wait) from None
             finally:
                 if not conn.broken:
                     conn.execute("SELECT set_config('lock_timeout', '0', false)")
+            self._lock_teams[case_id] = team
 
-    def _visible(self, conn: Connection, case_id: str) -> bool:
-        row = conn.execute("SELECT 1 FROM kronobarn.cases WHERE id = %s", (case_id,)).fetchone()
-        return row is not None
+    def _team_of(self, conn: Connection, case_id: str) -> str | None:
+        """The team of the case `case_id` among those this role sees; None when it sees none.
+        Seen in several of its teams (a case handed over between them), --team decides."""
+        known = self._teams.get(case_id)
+        rows = conn.execute(
+            "SELECT team FROM kronobarn.cases WHERE id = %s ORDER BY team", (case_id,)
+        ).fetchall()
+        teams = [str(row[0]) for row in rows]
+        if len(teams) <= 1:
+            return teams[0] if teams else None
+        for wanted in (known, self.team):
+            if wanted in teams:
+                return wanted
+        raise StoreError(
+            f"Ärendet {case_id} finns i flera av dina team ({', '.join(teams)}). Välj team "
+            "med --team eller KRONOBARN_TEAM."
+        )
 
     def _release(self, case_id: str) -> None:
+        team = self._lock_teams.pop(case_id, None)
         conn = self._conn
-        if conn is None or conn.closed or conn.broken:
-            return  # the server let go of it with the connection
+        if team is None or conn is None or conn.closed or conn.broken:
+            return  # nothing locked, or the server let go of it with the connection
         with contextlib.suppress(psycopg.Error):
-            conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(case_id),))
+            conn.execute("SELECT kronobarn.unlock_case(%s, %s)", (team, case_id))
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -395,13 +421,16 @@ class PgStore:
         check_case_id(case_id)
         conn = self.connection()
         with self.errors(case_id):
+            team = self._team_of(conn, case_id)
             row = conn.execute(
-                "SELECT data::text, revision FROM kronobarn.cases WHERE id = %s", (case_id,)
+                "SELECT data::text, revision FROM kronobarn.cases WHERE id = %s AND team = %s",
+                (case_id, team),
             ).fetchone()
-        if row is None:
+        if team is None or row is None:
             raise UnknownCaseError(case_id)  # or not this role's: the same words
         case = self._validated(case_id, row[0])
         self._revisions[case_id] = int(row[1])
+        self._teams[case_id] = team
         return case
 
     def _validated(self, case_id: str, raw: str) -> Case:
@@ -434,19 +463,21 @@ class PgStore:
         conn = self.connection()
         with self.errors():
             stale = [
-                str(row[0])
+                (str(row[0]), str(row[1]))
                 for row in conn.execute(
-                    "SELECT id FROM kronobarn.cases WHERE valid_from IS NULL"
-                    ' OR %(day)s NOT BETWEEN valid_from AND valid_to ORDER BY id COLLATE "C"',
+                    "SELECT id, team FROM kronobarn.cases WHERE valid_from IS NULL"
+                    " OR %(day)s NOT BETWEEN valid_from AND valid_to"
+                    ' ORDER BY id COLLATE "C", team',
                     {"day": day},
                 )
             ]
         broken: list[str] = []
-        for case_id in stale:
+        for case_id, team in stale:
             with self.errors(case_id), conn.transaction():
                 row = conn.execute(
-                    "SELECT data::text, team FROM kronobarn.cases WHERE id = %s FOR UPDATE",
-                    (case_id,),
+                    "SELECT data::text, team FROM kronobarn.cases WHERE id = %s AND team = %s"
+                    " FOR UPDATE",
+                    (case_id, team),
                 ).fetchone()
                 if row is None:
                     continue  # deleted meanwhile
@@ -456,9 +487,13 @@ class PgStore:
                     broken.append(exc.message)
                     # Nothing of it is listed or reminded of until it is a case again.
                     conn.execute(
-                        "UPDATE kronobarn.cases SET listed = NULL WHERE id = %s", (case_id,)
+                        "UPDATE kronobarn.cases SET listed = NULL WHERE id = %s AND team = %s",
+                        (case_id, team),
                     )
-                    conn.execute("DELETE FROM kronobarn.reminders WHERE case_id = %s", (case_id,))
+                    conn.execute(
+                        "DELETE FROM kronobarn.reminders WHERE case_id = %s AND team = %s",
+                        (case_id, team),
+                    )
                     continue
                 self._summarise(conn, case, str(row[1]), day)
         return _TeamSummary(self), Listing(broken)
@@ -468,10 +503,13 @@ class PgStore:
         """Write what `list` and `remind` read of `case` (in the caller's transaction)."""
         summary = summary_of(case, day, case.id)
         conn.execute(
-            "UPDATE kronobarn.cases SET listed = %s, valid_from = %s, valid_to = %s WHERE id = %s",
-            (summary.listed, summary.first, summary.last, case.id),
+            "UPDATE kronobarn.cases SET listed = %s, valid_from = %s, valid_to = %s"
+            " WHERE id = %s AND team = %s",
+            (summary.listed, summary.first, summary.last, case.id, team),
         )
-        conn.execute("DELETE FROM kronobarn.reminders WHERE case_id = %s", (case.id,))
+        conn.execute(
+            "DELETE FROM kronobarn.reminders WHERE case_id = %s AND team = %s", (case.id, team)
+        )
         if summary.reminders:
             columns = ", ".join((*REMINDER_COLUMNS, "team"))
             marks = ", ".join(["%s"] * (len(REMINDER_COLUMNS) + 1))
@@ -526,7 +564,9 @@ class PgStore:
 
     def add(self, case: Case) -> None:
         """A case with its own id (a handed-over or imported one), in one transaction;
-        refused when the id is taken (in any team: the words do not say whose)."""
+        refused when this role already sees a case with that id. Ids are unique within a
+        team: another team's case with the same id is neither refused nor touched (a refusal
+        would tell that it exists)."""
         conn = self.connection()
         team = self.team_for_new_cases()
         with self.errors(case.id), conn.transaction():
@@ -537,12 +577,14 @@ class PgStore:
 
     def _insert(self, conn: Connection, case: Case, team: str) -> bool:
         columns = _columns(case)
+        # NOT EXISTS sees only the cases row-level security shows this role.
         row = conn.execute(
             "INSERT INTO kronobarn.cases (id, team, revision, data, status, created, updated,"
             " closed_on, next_meeting, coordinator, organisations)"
-            " VALUES (%(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
-            " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s)"
-            " ON CONFLICT (id) DO NOTHING RETURNING revision",
+            " SELECT %(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
+            " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s"
+            " WHERE NOT EXISTS (SELECT 1 FROM kronobarn.cases WHERE id = %(id)s)"
+            " ON CONFLICT (team, id) DO NOTHING RETURNING revision",
             {"id": case.id, "team": team, "data": _data(case), **columns},
         ).fetchone()
         if row is None:
@@ -550,6 +592,7 @@ class PgStore:
         self._journal(conn, case.id, team, case.journal)
         self._summarise(conn, case, team, date.today())
         self._revisions[case.id] = 1
+        self._teams[case.id] = team
         return True
 
     def _journal(
@@ -557,11 +600,12 @@ class PgStore:
     ) -> None:
         if not entries:
             return
+        # The server sets `at` and `db_user` (a trigger): the time each row was written.
         with conn.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command,"
-                " fields) VALUES (%s, %s, 'entry', %s, %s, %s, %s)",
-                [(case_id, team, e.at, e.user, e.command, list(e.fields)) for e in entries],
+                "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command,"
+                " fields) VALUES (%s, %s, 'entry', %s, %s, %s)",
+                [(case_id, team, e.user, e.command, list(e.fields)) for e in entries],
             )
 
     def save(self, case: Case) -> None:
@@ -569,10 +613,11 @@ class PgStore:
         StaleCaseError and nothing is written. Its journal only grows, as in the file store."""
         conn = self.connection()
         with self.errors(case.id), conn.transaction():
+            known = self._teams.get(case.id) or self._team_of(conn, case.id)
             row = conn.execute(
                 "SELECT revision, team, data->'journal' FROM kronobarn.cases"
-                " WHERE id = %s FOR UPDATE",
-                (case.id,),
+                " WHERE id = %s AND team = %s FOR UPDATE",
+                (case.id, known),
             ).fetchone()
             if row is None:
                 raise UnknownCaseError(case.id)  # deleted meanwhile, or not this role's
@@ -588,14 +633,22 @@ class PgStore:
                 " status = %(status)s, created = %(created)s, updated = %(updated)s,"
                 " closed_on = %(closed_on)s, next_meeting = %(next_meeting)s,"
                 " coordinator = %(coordinator)s, organisations = %(organisations)s"
-                " WHERE id = %(id)s AND revision = %(revision)s RETURNING revision",
-                {"id": case.id, "revision": revision, "data": _data(case), **_columns(case)},
+                " WHERE id = %(id)s AND team = %(team)s AND revision = %(revision)s"
+                " RETURNING revision",
+                {
+                    "id": case.id,
+                    "team": team,
+                    "revision": revision,
+                    "data": _data(case),
+                    **_columns(case),
+                },
             ).fetchone()
             if updated is None:
                 raise StaleCaseError(case.id)
             self._journal(conn, case.id, team, case.journal[len(recorded) :])
             self._summarise(conn, case, team, date.today())
         self._revisions[case.id] = int(updated[0])
+        self._teams[case.id] = team
 
     # -- deleting -----------------------------------------------------------------------------
 
@@ -606,27 +659,27 @@ class PgStore:
         check_case_id(case_id)
         conn = self.connection()
         with self.errors(case_id):
-            seen = conn.execute(
-                "SELECT 1 FROM kronobarn.cases WHERE id = %s", (case_id,)
-            ).fetchone()
-        if seen is None:
+            team = self._team_of(conn, case_id)
+        if team is None:
             raise UnknownCaseError(case_id)
         with self.locked(case_id), self.errors(case_id), conn.transaction():
             row = conn.execute(
-                "SELECT data::text, team FROM kronobarn.cases WHERE id = %s FOR UPDATE",
-                (case_id,),
+                "SELECT data::text FROM kronobarn.cases WHERE id = %s AND team = %s FOR UPDATE",
+                (case_id, team),
             ).fetchone()
             if row is None:
                 raise UnknownCaseError(case_id)
             if only_if is not None and not only_if(self._validated(case_id, row[0])):
                 return False
-            conn.execute("DELETE FROM kronobarn.cases WHERE id = %s", (case_id,))
+            # The journal row first: a role adds rows only for cases it can see.
             conn.execute(
-                "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command)"
-                " VALUES (%s, %s, 'delete', now(), %s, %s)",
-                (case_id, row[1], self.actor.user, self.actor.command),
+                "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command)"
+                " VALUES (%s, %s, 'delete', %s, %s)",
+                (case_id, team, self.actor.user, self.actor.command),
             )
+            conn.execute("DELETE FROM kronobarn.cases WHERE id = %s AND team = %s", (case_id, team))
         self._revisions.pop(case_id, None)
+        self._teams.pop(case_id, None)
         return True
 
     # -- teams --------------------------------------------------------------------------------
@@ -768,10 +821,14 @@ _GRANTS = (
     "GRANT SELECT, INSERT ON kronobarn.journal TO {role}",
     "GRANT SELECT ON kronobarn.team_members, kronobarn.settings, kronobarn.schema_version"
     " TO {role}",
+    "GRANT EXECUTE ON FUNCTION kronobarn.lock_case(text, text, boolean),"
+    " kronobarn.unlock_case(text, text) TO {role}",
 )
 _REVOKES = (
     "REVOKE ALL ON kronobarn.cases, kronobarn.reminders, kronobarn.journal, kronobarn.team_members,"
     " kronobarn.settings, kronobarn.schema_version FROM {role}",
+    "REVOKE EXECUTE ON FUNCTION kronobarn.lock_case(text, text, boolean),"
+    " kronobarn.unlock_case(text, text) FROM {role}",
     "REVOKE USAGE ON SCHEMA kronobarn FROM {role}",
 )
 

@@ -25,7 +25,7 @@ from typing import NoReturn
 
 from kronobarn_cli.case import Case, Child, JournalEntry
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.index import INDEX_FILE
+from kronobarn_cli.index import INDEX_FILE, KEY_FILE
 from kronobarn_cli.store import CaseStore
 from kronobarn_cli.summaries import ListedCase
 
@@ -152,7 +152,8 @@ def run_kills(home: Path, kills: int, seed: int = 0) -> Findings:
     lowest = 1 + findings.cases_created
     if not lowest <= cases <= lowest + findings.cut_creates:
         findings.problems.append(f"{cases} case files; expected {lowest} (+ cut creates)")
-    index = (INDEX_FILE, f"{INDEX_FILE}-wal", f"{INDEX_FILE}-shm")  # the summary index, a cache
+    # The summary index (a cache) and the key its rows are signed with.
+    index = (INDEX_FILE, f"{INDEX_FILE}-wal", f"{INDEX_FILE}-shm", KEY_FILE)
     others = [
         p.name
         for p in directory.iterdir()

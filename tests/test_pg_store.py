@@ -169,7 +169,7 @@ def test_importing_a_case_whose_id_another_team_has_is_not_refused_and_tells_not
     monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
     bundle = tmp_path / "fran-beta.age"
     handed = in_process("handover", theirs, "--to", "socialtjanst", "--person", "Kim Berg",
-                        "--output", str(bundle))  # fmt: skip
+                        "--output", str(bundle), "--yes")  # fmt: skip
     assert handed.returncode == 0, handed.stderr
     senders = json.loads(in_process("show", theirs, "--json").stdout)
 
@@ -201,7 +201,7 @@ def test_a_role_in_both_teams_chooses_which_copy_of_a_handed_over_case_with_team
     monkeypatch.setenv("KRONOBARN_STORE", two_teams["bengt_url"])
     bundle = tmp_path / "fran-beta.age"
     handed = in_process("handover", theirs, "--to", "socialtjanst", "--person", "Kim Berg",
-                        "--output", str(bundle))  # fmt: skip
+                        "--output", str(bundle), "--yes")  # fmt: skip
     assert handed.returncode == 0, handed.stderr
     monkeypatch.setenv("KRONOBARN_STORE", two_teams["anna_url"])
     assert in_process("import", str(bundle)).returncode == 0

@@ -808,8 +808,11 @@ def upgrade(store: PgStore) -> tuple[int, int]:
             f"Databasens kronobarn-schema är version {before}, nyare än denna version av "
             f"kronobarn känner till ({known}). Uppdatera kronobarn."
         )
+    with store.errors():
+        rows = conn.execute("SELECT version FROM kronobarn.schema_version").fetchall()
+    recorded = {int(row[0]) for row in rows}
     for migration in migrations():
-        if migration.version > before:
+        if migration.version not in recorded:
             with store.errors(), conn.transaction():
                 _apply(conn, migration)
     return before, known

@@ -1005,3 +1005,25 @@ def test_after_db_upgrade_a_list_item_written_before_says_the_status_of_the_day(
     assert in_process("db", "upgrade").returncode == 0
     [row] = json.loads(in_process("list", "--json").stdout)
     assert (row["id"], row["status"]) == (case.id, "vantar-pa-samtycke")
+
+
+def test_untrusted_input_db_import_holds_each_case_to_the_limits_of_an_answers_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    """A hand-edited case file with a text no answer may have is skipped and named; the
+    others are imported, and nothing of it is saved."""
+    source = tmp_path / "filer"
+    files = CaseStore(source)
+    kept = files.create(Child(name="Barn 1", birth_year=2015), NOW)
+    big = files.create(Child(name="Barn 2", birth_year=2015), NOW)
+    data = json.loads(files.path(big.id).read_text(encoding="utf-8"))
+    data["answers"] = {"behov-av-samverkan": {"uppmarksammat": "x" * 50_000}}
+    files.path(big.id).write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    done = in_process("db", "import", str(source))
+    assert done.returncode == 1
+    assert done.stdout.strip() == "Läste in 1 ärende; 1 hoppades över."
+    [line] = done.stderr.strip().splitlines()
+    assert "går över en gräns" in line and "Inget sparades" in line
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert [row["id"] for row in listed] == [kept.id]

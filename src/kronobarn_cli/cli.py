@@ -2006,6 +2006,10 @@ def validate_checklists(
     out.print(f"Checklistorna i {target} är giltiga.")
 
 
+def _cases_word(count: int) -> str:
+    return f"{count} ärende{'' if count == 1 else 'n'}"
+
+
 def _team_store(command: str) -> "pgstore.PgStore":
     """The PostgreSQL store `kronobarn db` works on (it has no meaning for files)."""
     if not state.store or not is_postgres(state.store):
@@ -2100,7 +2104,7 @@ def db_import(directory: DirectoryArgument) -> None:
     moved = store_moves.import_directory(_team_store("db import"), directory)
     for problem in moved.problems:
         err.print(rich_text.Text("Fel: ") + _one_line(problem), soft_wrap=True)
-    out.print(f"Läste in {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
+    out.print(f"Läste in {_cases_word(len(moved.done))}; {len(moved.problems)} hoppades över.")
     if moved.problems:
         raise typer.Exit(1)
 
@@ -2114,7 +2118,7 @@ def db_export(directory: DirectoryArgument) -> None:
     moved = store_moves.export_directory(_team_store("db export"), directory)
     for problem in moved.problems:
         err.print(rich_text.Text("Fel: ") + _one_line(problem), soft_wrap=True)
-    out.print(f"Skrev {len(moved.done)} ärenden; {len(moved.problems)} hoppades över.")
+    out.print(f"Skrev {_cases_word(len(moved.done))}; {len(moved.problems)} hoppades över.")
     if moved.problems:
         raise typer.Exit(1)
 

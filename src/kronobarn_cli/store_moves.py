@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kronobarn_cli.errors import CaseFileError, ConnectionLostError, KronobarnError, StoreError
+from kronobarn_cli.limits import check_case_data
 from kronobarn_cli.store import CASES_DIR, CaseStore
 from kronobarn_cli.stores import Store
 
@@ -54,6 +55,9 @@ def _move(source: Store, target: Store, moved: Moved) -> None:
             moved.problems.append(item.message)
             continue
         try:
+            # Held to the answers path's limits, as a case received in a handover file is.
+            named = str(source.path(item.id)) if isinstance(source, CaseStore) else item.id
+            check_case_data(item.model_dump(mode="json"), named)
             target.add(item)
         except CaseFileError as exc:
             moved.problems.append(exc.message)

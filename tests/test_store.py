@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.case import SCHEMA_VERSION, Child
+from kronobarn_cli import store as store_module
+from kronobarn_cli.case import SCHEMA_VERSION, Case, Child, migrate
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
 from kronobarn_cli.ids import ID_PATTERN
@@ -19,8 +20,8 @@ from kronobarn_cli.index import INDEX_FILE, KEY_FILE
 from kronobarn_cli.session import Walk
 from kronobarn_cli.store import CaseStore
 
-from .conftest import NOW, fixed_clock
-from .helpers import held_by_another_process, run
+from .conftest import NOW, REPO, fixed_clock
+from .helpers import held_by_another_process, in_process, run
 from .scenario import realistic_case
 
 
@@ -360,3 +361,21 @@ def test_a_case_file_that_is_not_a_plain_file_of_sensible_size_is_reported(
     listed = run(capsys, "list")
     assert listed.code == 1 and expected in listed.err
     assert json.loads(elsewhere.read_bytes())["closed"] is None  # nothing written through a link
+
+
+def test_a_current_case_file_is_read_in_one_pass_as_the_full_path_reads_it(
+    isolated: Path,
+) -> None:
+    """The fast path (pydantic-core parsing the bytes) gives the very case the full path
+    (json, migration, validation) gives; an older file or an escaped surrogate takes the full
+    path."""
+    store = CaseStore(isolated)
+    assert in_process("new-case", "--answers", str(REPO / "examples" / "svar.yaml")).returncode == 0
+    [written] = store.directory.glob("*.json")
+    raw = written.read_bytes()
+    fast = store_module._current(raw)
+    assert fast is not None
+    assert fast == Case.model_validate(migrate(json.loads(raw)))
+    old = (REPO / "tests" / "fixtures" / "case-v3.json").read_bytes()
+    assert store_module._current(old) is None
+    assert store_module._current(raw.replace(b'"E. K."', b'"E. \\ud800"')) is None

@@ -79,6 +79,29 @@ def _ignore(_: str) -> None:
     pass
 
 
+def _current(raw: bytes) -> Case | None:
+    """A case file of the current schema validated from its bytes in one pass (pydantic-core
+    parses the JSON); None for anything else (an older version, an escaped surrogate, a file
+    that does not validate), which the full path then reads and names the fault of."""
+    if _ESCAPED_SURROGATE.search(raw):
+        return None
+    from pydantic import ValidationError  # noqa: PLC0415 - with the case model
+
+    try:
+        return cases.Case.model_validate_json(raw)
+    except (ValidationError, ValueError):
+        return None
+
+
+def _named_as_its_file(case: Case, path: Path) -> Case:
+    if case.id != path.stem:
+        # Saving would write to the file of the id inside: another child's case.
+        raise CaseFileError(
+            str(path), f"id:t i filen ('{case.id}') stämmer inte med filnamnet ('{path.stem}')"
+        )
+    return case
+
+
 class CaseStore:
     def __init__(
         self,
@@ -277,6 +300,9 @@ class CaseStore:
                 raise CaseFileError(str(path), os_error_text(exc)) from None
         if len(raw) > MAX_CASE_BYTES:
             raise CaseFileError(str(path), f"filen är större än {MAX_CASE_BYTES // 1_000_000} MB")
+        case = _current(raw)
+        if case is not None:
+            return _named_as_its_file(case, path)
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -303,13 +329,7 @@ class CaseStore:
             case = cases.Case.model_validate(cases.migrate(data))
         except ValidationError as exc:
             raise CaseFileError(str(path), describe(exc.errors()[0])) from None
-        if case.id != path.stem:
-            # Saving would write to the file of the id inside: another child's case.
-            raise CaseFileError(
-                str(path),
-                f"id:t i filen ('{case.id}') stämmer inte med filnamnet ('{path.stem}')",
-            )
-        return case
+        return _named_as_its_file(case, path)
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
         """Every case, one at a time; a file that cannot be read is yielded as its error.

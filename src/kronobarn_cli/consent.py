@@ -11,7 +11,7 @@ Nothing is ever deleted: consents and withdrawals are a history, read as of one 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -73,6 +73,10 @@ class ConsentScope:
     maturity_to_judge: bool = False
     """The young person's age and maturity are still to be judged (see `of`): their own consent
     counts as required until then."""
+    _covered: dict[tuple[GiverRole, ...], dict[Key, OrganisationRef]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """What each group of givers covers, worked out once: every question asks it again."""
 
     @classmethod
     def of(cls, case: Case, day: date) -> ConsentScope:
@@ -119,10 +123,14 @@ class ConsentScope:
         return found
 
     def _group_coverage(self, group: Sequence[GiverRole]) -> dict[Key, OrganisationRef]:
-        found: dict[Key, OrganisationRef] = {}
-        for giver in group:
-            for key, org in self.coverage(giver).items():
-                found.setdefault(key, org)
+        covered = self._covered
+        found = covered.get(tuple(group))
+        if found is None:
+            found = {}
+            for giver in group:
+                for key, org in self.coverage(giver).items():
+                    found.setdefault(key, org)
+            covered[tuple(group)] = found
         return found
 
     def is_own(self, org: OrganisationRef) -> bool:

@@ -46,6 +46,12 @@ def test_remind_and_remind_query_do_not_import_each_other(imports: list[object])
     assert not arch.same_circle(imports, "remind", "remind_query", arch.EVERY_KIND)
 
 
+def test_no_module_imports_itself_back_through_others(imports: list[object]) -> None:
+    """Issue 24's first figure, met since the two circles above were broken: none at all,
+    counting imports in functions, `LazyModule` strings and `TYPE_CHECKING` blocks."""
+    assert arch.circles(imports, arch.EVERY_KIND) == []
+
+
 def test_every_module_has_a_layer_in_the_architecture_page() -> None:
     modules = arch.discover()
     assert arch.unmapped(modules, arch.read_layers()) == []

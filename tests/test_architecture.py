@@ -3,6 +3,7 @@ holds stays held (issue 24). The whole target is not a test yet; `--check` says 
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import sys
 from pathlib import Path
@@ -140,3 +141,29 @@ def test_config_yaml_is_read_by_the_query_as_before(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as error:
         remind_query.load_settings(tmp_path)
     assert error.value.line == 1
+
+
+# -- guard rails for the move: what a rename would otherwise make pass without looking -----------
+
+
+def test_the_start_up_tests_name_modules_that_exist() -> None:
+    """`test_cli`'s start-up tests assert these modules are *not* imported: a module moved or
+    renamed under its old name would make them pass without testing anything."""
+    from tests import test_cli  # noqa: PLC0415
+
+    for name in (*test_cli.MODEL, *test_cli.RICH):
+        assert importlib.util.find_spec(name) is not None, name
+
+
+def test_the_suites_checklist_cache_is_the_loader_the_commands_call() -> None:
+    """conftest swaps `checklist.load_workflow` for a cache: should the commands reach the
+    loader by another name (a move, or `from … import load_workflow`), the cache would quietly
+    stop working and the suite take a third longer."""
+    from kronobarn_cli import checklist  # noqa: PLC0415
+
+    assert checklist.load_workflow.__name__ == "load_once"
+    for name, path in arch.discover().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and name != "kronobarn_cli.checklist":
+                assert "load_workflow" not in {a.name for a in node.names}, name

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 import typer
 from typer._click import exceptions as click_exceptions
 
-from kronobarn_cli import completion, i18n, launch
+from kronobarn_cli import completion, i18n
 from kronobarn_cli.errors import (
+    EXIT_INTERRUPTED,
     CaseFileError,
     ConfirmationNeededError,
     KronobarnError,
@@ -100,7 +101,6 @@ def _safe(value: str) -> "Text":
 
 PLACEHOLDER_ID = "aaaaaa"
 """The id a case has before the store gives it its own."""
-EXIT_INTERRUPTED = launch.EXIT_INTERRUPTED
 EXIT_INTERNAL = 70
 DATE_FORMS = "DATUM, t.ex. 2027-04-15, 15/4, 15 april"
 """What every date option reads, as the prompts do (`kronobarn_cli.dates`)."""

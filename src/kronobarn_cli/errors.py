@@ -3,6 +3,9 @@
 import errno
 from collections.abc import Sequence
 
+EXIT_INTERRUPTED = 130
+"""The exit code after Ctrl-C, while loading (`launch`) and after (`cli.main`)."""
+
 
 class KronobarnError(Exception):
     """An error with a message meant for the user (Swedish, one line)."""

@@ -3,7 +3,7 @@ the same Swedish line as Ctrl-C later (`cli.main` says it from then on), not a t
 
 import sys
 
-EXIT_INTERRUPTED = 130
+from kronobarn_cli.errors import EXIT_INTERRUPTED
 
 
 def main() -> None:

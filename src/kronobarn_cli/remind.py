@@ -8,14 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from kronobarn_cli import safe_yaml
 from kronobarn_cli.case import Case, Meeting, OrganisationRef
 from kronobarn_cli.consent import ConsentScope, expiring, giver_word, scope_flags, status_on
-from kronobarn_cli.errors import InputFileError, KronobarnError
 from kronobarn_cli.remind_query import (  # noqa: F401 - also reached as remind.*
     CONFIG_FILE,
     KINDS,
@@ -24,9 +21,9 @@ from kronobarn_cli.remind_query import (  # noqa: F401 - also reached as remind.
     Settings,
     load_settings,
     parse_within,
+    read_settings,
 )
 from kronobarn_cli.text import swedish_date
-from kronobarn_cli.validation import describe
 
 
 class Reminder(BaseModel):
@@ -44,32 +41,6 @@ class Reminder(BaseModel):
     coordinator: str | None = Field(description="Verksamheten som samordnar ärendet.")
     text: str
     child: str | None = Field(default=None, description="Barnets namn, bara med --with-names.")
-
-
-class SettingsFile(BaseModel):
-    """`config.yaml` in the kronobarn home directory (all keys optional)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    remind_within: str = "14d"
-    consent_days: int = Field(default=14, ge=0, le=365)
-
-
-def read_settings(path: Path) -> Settings:
-    """`config.yaml`, checked: each problem is one line with the file and line number."""
-    document = safe_yaml.read(path)
-    try:
-        settings = SettingsFile.model_validate(document.data or {})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        line = safe_yaml.line_of(document.root, *error["loc"])
-        raise InputFileError(str(path), line, describe(error)) from None
-    try:
-        parse_within(settings.remind_within, date.today())
-    except KronobarnError as exc:
-        line = safe_yaml.line_of(document.root, "remind_within")
-        raise InputFileError(str(path), line, f"remind_within: {exc.message}") from None
-    return Settings(settings.remind_within, settings.consent_days)
 
 
 def _plan_meeting(case: Case) -> Meeting | None:

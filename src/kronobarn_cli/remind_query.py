@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.errors import InputFileError, KronobarnError
 
 ReminderKind = Literal["action", "meeting", "copy", "consent"]
 KINDS: tuple[str, ...] = ("action", "meeting", "copy", "consent")
@@ -44,9 +44,31 @@ def load_settings(home: Path) -> Settings:
     path = home / CONFIG_FILE
     if not path.exists():
         return Settings()
-    from kronobarn_cli.remind import read_settings  # noqa: PLC0415 - only with a config file
-
     return read_settings(path)
+
+
+def read_settings(path: Path) -> Settings:
+    """`config.yaml`, checked: each problem is one line with the file and line number."""
+    # Only with a config file: YAML and pydantic cost tens of milliseconds at start-up.
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from kronobarn_cli import safe_yaml  # noqa: PLC0415
+    from kronobarn_cli.settings_schema import SettingsFile  # noqa: PLC0415
+    from kronobarn_cli.validation import describe  # noqa: PLC0415
+
+    document = safe_yaml.read(path)
+    try:
+        settings = SettingsFile.model_validate(document.data or {})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        line = safe_yaml.line_of(document.root, *error["loc"])
+        raise InputFileError(str(path), line, describe(error)) from None
+    try:
+        parse_within(settings.remind_within, date.today())
+    except KronobarnError as exc:
+        line = safe_yaml.line_of(document.root, "remind_within")
+        raise InputFileError(str(path), line, f"remind_within: {exc.message}") from None
+    return Settings(settings.remind_within, settings.consent_days)
 
 
 _WINDOW = re.compile(r"^(\d{1,4})([dwm])$")

@@ -437,7 +437,7 @@ def _profile_organisation(
     """The profile's organisation as the directory has it; None (and a warning) if the
     county's directory no longer knows it."""
     found = workflow.organisation(saved.organisation_id)
-    if found is None:
+    if found is None or found.id in checklists.FAMILY_PARTIES:
         err.print(
             f"Varning: profilens verksamhet '{saved.organisation_id}' finns inte i "
             "checklistorna; välj verksamhet.",
@@ -1954,6 +1954,13 @@ def profile_set(
             org = engine.organisation_answer(organisation, _workflow())
         except KronobarnError as exc:
             raise KronobarnError(f"--organisation: {exc.message}") from None
+        if org["id"] in checklists.FAMILY_PARTIES:
+            raise KronobarnError(
+                f"--organisation: {org['name']} öppnar inga ärenden; ange din verksamhet."
+            )
+    for option, given in (("--name", name), ("--contact", contact)):
+        if given is not None and not given.strip():
+            raise KronobarnError(f"{option} får inte vara tomt.")
     fields = {
         "name": name if name is not None else (saved.name if saved else None),
         "organisation": org or ({"id": saved.organisation_id, "name": saved.organisation_name}

@@ -36,7 +36,7 @@ _DAY_MONTH_WORD = re.compile(r"^(\d{1,2})\s*([a-zåäö]+)\.?(?:\s+(\d{4}))?$")
 _RELATIVE = re.compile(r"^om\s+(\d{1,3}|[a-zåäö]+)\s+([a-zåäö]+)$")
 # A time after the date: `kl 13`, `kl. 13:00`, `klockan 8`, or `9.30` / `1330` without "kl".
 _TIME_AFTER = re.compile(
-    r"^(?P<day>.*?\S)\s+(?:(?P<kl>kl\.?|klockan)\s*(?P<hour>\d{1,2}(?:[:.]\d{2})?)"
+    r"^(?P<day>.*?\S)\s+(?:(?P<kl>kl\.?|klockan)\s*(?P<hour>\d{1,2}(?:[:.]?\d{2})?)"
     r"|(?P<clock>\d{1,2}[:.]?\d{2}))$"
 )
 _KL = re.compile(r"^(?:kl\.?|klockan)\s*")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from kronobarn_cli.case import OrganisationRef
@@ -234,6 +234,8 @@ def validate_answer(
         _need_some(spec, chosen, "Välj minst ett alternativ.")
         return list(dict.fromkeys(chosen))
     if kind == "date":
+        if isinstance(raw, datetime):  # an unquoted YAML timestamp: the date and its time
+            raw = f"{raw:%Y-%m-%d %H:%M}"
         if not spec.required and (raw is None or (isinstance(raw, str) and not raw.strip())):
             return None
         if isinstance(raw, str):
@@ -455,7 +457,7 @@ def validate_time(raw: Any) -> str:
 
 
 def validate_date(raw: Any, date_range: str, today: date) -> date:
-    if isinstance(raw, date):
+    if isinstance(raw, date) and not isinstance(raw, datetime):
         value = raw
     else:
         direction: Direction = (

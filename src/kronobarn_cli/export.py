@@ -26,7 +26,13 @@ from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write, create_new
-from kronobarn_cli.text import drop_control_characters, folded, join_swedish, swedish_date
+from kronobarn_cli.text import (
+    drop_control_characters,
+    folded,
+    join_swedish,
+    public_place,
+    swedish_date,
+)
 from kronobarn_cli.views import (
     evaluation_text,
     family_text,
@@ -227,7 +233,7 @@ def plan_context(
         "meeting": meeting.number,
         "when": _when(meeting),
         "place": _place(meeting, workflow),
-        "family": family_text(meeting, case.consents),
+        "family": family_text(meeting, case),
         "participants": [_with_person(o.name, people.get(o.key())) for o in meeting.attendees],
         "areas": workflow.area_names(meeting.areas_discussed or meeting.areas),
         "child_view": _view(meeting.child_view),
@@ -444,19 +450,42 @@ def consent_note(case: Case) -> str:
 
 
 _SWEDEN = ZoneInfo("Europe/Stockholm")
-# A place that names a home or a street address is a person's data; a room or a link is not.
-_PERSONAL_PLACE = re.compile(
-    r"\bhem(?:ma|met)?\b|\w+(?:gatan|vägen|gränd|stigen|backen|allén|torget)\s+\d", re.IGNORECASE
-)
 
 
-def _personal_place(place: str) -> bool:
-    return _PERSONAL_PLACE.search(place) is not None
+def _calendar_description(
+    case: Case, latest: Meeting, number: int, with_details: bool, today: date | None
+) -> list[str]:
+    """The event's text: the case and meeting, and with details the child and the parties."""
+    description = [f"Samverkansmöte enligt Kronobarnsmodellen. Ärende {case.id}, möte {number}."]
+    if with_details:
+        description.append(f"Barn: {plain_text(_child(case))}")
+        coordinator = latest.coordinator if latest.finished else None
+        if coordinator is not None:
+            description.append(f"Samordnare: {plain_text(coordinator.name)}")
+        parties = latest.next_participants if latest.finished else latest.attendees
+        orgs = list(parties) or [i.organisation for i in latest.invitees]
+        own = case.holder or (latest.inviter.organisation if latest.inviter else None)
+        if own is not None and own.key() not in {o.key() for o in orgs}:
+            orgs.insert(0, own)  # the organisation that invites takes part
+        # Flagged as the plan flags them: a party the consent no longer covers is not to come.
+        scope = ConsentScope.of(case, today or date.today())
+        names = [o.name if scope.covers(o) else f"{o.name} (utanför samtycket)" for o in orgs]
+        if names:
+            description.append("Deltar: " + plain_text(", ".join(names)))
+        outside = [o.name for o in orgs if not scope.covers(o)]
+        if outside:
+            description.append(
+                f"Obs: samtycket omfattar inte {plain_text(join_swedish(outside))} i dag; "
+                "de ska inte delta förrän samtycket finns."
+            )
+    return description
 
 
 def calendar(case: Case, with_details: bool = False, *, today: date | None = None) -> bytes:
     """An iCalendar file for the coming meeting; the child is named only with details."""
     latest = case.current_meeting
+    if case.status == "avslutad":
+        raise KronobarnError(f"Ärendet {case.id} är avslutat och har inget kommande möte.")
     if latest is None:
         raise KronobarnError(f"Ärendet {case.id} har inget inplanerat möte.")
     calendar = icalendar.Calendar()
@@ -485,31 +514,11 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
         event.add("dtend", begins + timedelta(hours=1, minutes=30))
     else:
         event.add("dtstart", day)
-    if place and (with_details or not _personal_place(place)):
+    if place and (with_details or public_place(place)):
         event.add("location", plain_text(place))
-    description = [f"Samverkansmöte enligt Kronobarnsmodellen. Ärende {case.id}, möte {number}."]
-    if with_details:
-        description.append(f"Barn: {plain_text(_child(case))}")
-        coordinator = latest.coordinator if latest.finished else None
-        if coordinator is not None:
-            description.append(f"Samordnare: {plain_text(coordinator.name)}")
-        parties = latest.next_participants if latest.finished else latest.attendees
-        orgs = list(parties) or [i.organisation for i in latest.invitees]
-        own = case.holder or (latest.inviter.organisation if latest.inviter else None)
-        if own is not None and own.key() not in {o.key() for o in orgs}:
-            orgs.insert(0, own)  # the organisation that invites takes part
-        # Flagged as the plan flags them: a party the consent no longer covers is not to come.
-        scope = ConsentScope.of(case, today or date.today())
-        names = [o.name if scope.covers(o) else f"{o.name} (utanför samtycket)" for o in orgs]
-        if names:
-            description.append("Deltar: " + plain_text(", ".join(names)))
-        outside = [o.name for o in orgs if not scope.covers(o)]
-        if outside:
-            description.append(
-                f"Obs: samtycket omfattar inte {plain_text(join_swedish(outside))} i dag; "
-                "de ska inte delta förrän samtycket finns."
-            )
-    event.add("description", "\n".join(description))
+    event.add(
+        "description", "\n".join(_calendar_description(case, latest, number, with_details, today))
+    )
     calendar.add_component(event)
     return bytes(calendar.to_ical())
 

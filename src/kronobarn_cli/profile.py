@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.errors import KronobarnError, os_error_text
 from kronobarn_cli.files import atomic_write
 from kronobarn_cli.text import has_control_characters
 
@@ -85,11 +86,18 @@ def load() -> Profile | None:
     """The saved profile, None if there is none; ProfileError if the file cannot be used."""
     where = path()
     try:
-        raw = where.read_bytes()
+        fd = os.open(where, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ProfileError(f"Profilen {where} kan inte läsas ({exc.strerror}).") from None
+        raise ProfileError(f"Profilen {where} kan inte läsas ({os_error_text(exc)}).") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a device or a FIFO would never end
+            raise ProfileError(f"Profilen {where} kan inte användas: den är ingen vanlig fil.")
+        try:
+            raw = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ProfileError(f"Profilen {where} kan inte läsas ({os_error_text(exc)}).") from None
     try:
         return parse(raw)
     except ProfileError as exc:

@@ -23,7 +23,7 @@ from kronobarn_cli.remind_query import (  # noqa: F401 - also reached as remind.
     parse_within,
     read_settings,
 )
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.text import public_place, swedish_date, swedish_when
 
 
 class Reminder(BaseModel):
@@ -142,7 +142,9 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
     elif latest.next_meeting is None:
         yield Candidate("meeting", None, coordinator, "Inget datum för nästa möte.")
     else:
-        text = f"Nästa samverkansmöte den {latest.next_meeting_text}."
+        place = latest.next_place if latest.next_place and public_place(latest.next_place) else None
+        when = swedish_when(latest.next_meeting, latest.next_starts_at, place)
+        text = f"Nästa samverkansmöte den {when}."  # a home address only in the plan
         yield Candidate("meeting", latest.next_meeting, coordinator, text)
 
 

@@ -676,6 +676,8 @@ class Walk:
             current = self.position().step
         if current is None or current.id != step_id:
             raise AnswerError(f"Steget '{step_id}' är inte aktuellt nu.")
+        if current.kind == "date" and isinstance(raw, datetime):
+            raw = f"{raw:%Y-%m-%d %H:%M}"  # an unquoted YAML timestamp: its time counts too
         value = self.validate(current, raw)
         section = self.workflow.section_of(step_id)
         answers = self.answers()

@@ -43,6 +43,32 @@ def swedish_when(day: date, time: str | None = None, place: str | None = None) -
     return swedish_date(day) + (f" kl. {time}" if time else "") + (f", {place}" if place else "")
 
 
+# Invisible characters that would hide a word from the checks below ("Stor\u00adgatan").
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_LINK = re.compile(r"^(?:https?://|www\.)\S+$|\b(?:teams|zoom|meet)\b", re.IGNORECASE)
+_HOME = re.compile(
+    r"hem|bostad|\blgh\b|lägenhet|\bhos\b|gata|väg|gränd|allé|esplanad|\w+g\.\s*\d"
+    # a word and a number, as in an address ("Sandviken 3"), but not "rum 3" or "sal 2"
+    r"|\b(?!(?:rum|sal|salen|lokal|plan|våning|hus)\b)[^\W\d]{3,}\s+\d+[a-z]?\b",
+    re.IGNORECASE,
+)
+_ROOM = re.compile(
+    r"rum|sal\b|salen|lokal|konferens|aula|expedition|mottagning|kontor|skola|skolan|vårdcentral"
+    r"|bibliotek|familjecentral|kommunhus|stadshus|socialtjänst|\bbup\b",
+    re.IGNORECASE,
+)
+
+
+def public_place(place: str) -> bool:
+    """Whether a meeting's place is a room or a link, not where someone lives: only such a
+    place is written where the child is not named (the calendar file, a reminder). A place
+    that might be a home (an address, "hemma", "hos …") or that names no room is kept back."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", place))
+    if _LINK.search(text):
+        return True
+    return _HOME.search(text) is None and _ROOM.search(text) is not None
+
+
 def folded(value: str) -> str:
     """A name as typed loosely compared: any case, any diacritics, spaces collapsed
     (`VÅRDCENTRAL`, `Vardcentral` and `vårdcentral` are one)."""
@@ -85,7 +111,9 @@ def has_control_characters(value: str, *, allow_newline: bool = False) -> bool:
 
 # A Swedish personal identity (or co-ordination) number: YYMMDD or YYYYMMDD, then four digits,
 # with or without `-`/`+`. The tool never needs one; minimum personal data.
-_IDENTITY_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?(\d{2})(\d{2})(\d{2})\s?[-+]?\s?\d{4}(?!\d)")
+_IDENTITY_NUMBER = re.compile(
+    r"(?<!\d)(?:\d{2}\s?)?(\d{2})\s?(\d{2})\s?(\d{2})\s?[-+\u2010-\u2015\u2212]?\s?\d{4}(?!\d)"
+)
 
 
 def has_identity_number(value: str) -> bool:

@@ -163,7 +163,7 @@ def case_view(case: Case, workflow: Workflow, today: date | None = None) -> Rend
     if case.meetings:
         parts.append(wheel_view(case, workflow))
     for meeting in case.meetings:
-        parts.append(meeting_view(meeting, workflow, case.consents))
+        parts.append(meeting_view(meeting, workflow, case))
 
     history = rules.coordinator_history(case.meetings)
     if len(history) > 1:
@@ -180,15 +180,23 @@ def interpreter_text(meeting: Meeting) -> str:
     return f"{interpreter.language}{booked}"
 
 
-def family_text(meeting: Meeting, consents: Iterable[Consent] = ()) -> str:
-    """Who of the family took part: `barnet/ungdomen och vårdnadshavare 1 (mamma)`; the
-    guardians as a whole where it was not asked (one guardian, or an older meeting)."""
+def family_text(meeting: Meeting, case: Case) -> str:
+    """Who of the family took part, as recorded: `barnet/ungdomen och vårdnadshavare 1
+    (mamma)`. The child where it took part in the meeting (or nothing says otherwise); the
+    guardians one by one where two have custody and it was asked."""
+    scope = ConsentScope.of(case, date.today())
     present = meeting.guardians_present
     if present is None:
-        return "barnet/ungdomen och vårdnadshavarna"
-    if not present:
-        return "barnet/ungdomen (ingen av vårdnadshavarna deltog)"
-    return "barnet/ungdomen och " + join_swedish(giver_word(g, consents) for g in present)
+        guardians = "vårdnadshavaren" if case.guardians == 1 else "vårdnadshavarna"
+        if case.guardians == 1:
+            guardians = scope.word("vardnadshavare-1")
+    elif not present:
+        guardians = "ingen av vårdnadshavarna"
+    else:
+        guardians = join_swedish(giver_word(g, case.consents) for g in present)
+    if meeting.child_participation in (None, "narvarande"):
+        return f"barnet/ungdomen och {guardians}"
+    return guardians
 
 
 def participation_text(meeting: Meeting, workflow: Workflow) -> str:
@@ -233,9 +241,7 @@ def wheel_view(case: Case, workflow: Workflow) -> RenderableType:
     return Panel(lines, title="Barnets bästa-hjulet", title_align="left")
 
 
-def meeting_view(
-    meeting: Meeting, workflow: Workflow, consents: Iterable[Consent] = ()
-) -> RenderableType:
+def meeting_view(meeting: Meeting, workflow: Workflow, case: Case | None = None) -> RenderableType:
     when = swedish_date(meeting.held_on) if meeting.held_on else "–"
     if meeting.starts_at:
         when += f" kl. {meeting.starts_at}"
@@ -246,8 +252,8 @@ def meeting_view(
         ("Lokal/länk", _t(meeting.place)),
         ("Områden", _area_names(workflow, meeting.areas)),
     ]
-    if meeting.guardians_present is not None:
-        rows.append(("Familjen deltog", _t(family_text(meeting, consents))))
+    if meeting.guardians_present is not None and case is not None:
+        rows.append(("Familjen deltog", _t(family_text(meeting, case))))
     if meeting.interpreter is not None:
         rows.append(("Tolk", _t(interpreter_text(meeting))))
     for note in meeting.wheel_notes:

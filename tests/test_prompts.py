@@ -691,3 +691,24 @@ def test_the_letters_route_is_chosen_with_the_invitation_and_enter_sends_it_toda
     assert (items[1]["satt"], items[1]["brev"]) == ("blankett", "lamnas")
     shown = " ".join(screen_text(prompter).split())
     assert "→ 23 november 2026" in shown  # the date Enter gave, said in words
+
+
+def test_changing_the_combined_answer_after_a_jump_starts_from_it(
+    prompter: Prompter, walk: Walk
+) -> None:
+    keys = [
+        line("Oklart."), NONE_OF_THESE,
+        line("<<"),  # at the reason: change an earlier answer
+        ENTER,  # the latest first: "Vem kan ge … stödet?" (its three steps are one answer)
+        ENTER,  # starts at "Inget av detta", as answered
+        line("Vi avvaktar utredning."),
+    ]  # fmt: skip
+    run(prompter, walk, *keys)
+    assert walk.case.answers["behov-av-samverkan"] == {
+        "uppmarksammat": "Oklart.",
+        "egen-insats-racker": False,
+        "annan-verksamhet-ensam": False,
+        "tillsammans": False,
+        "ej-aktiverad-orsak": "Vi avvaktar utredning.",
+    }
+    assert walk.case.status == "ej-aktiverad"

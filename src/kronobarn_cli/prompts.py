@@ -913,7 +913,13 @@ class Prompter:
         if combined.help:
             self.say(combined.help, "italic")
         choices = [(c.label, _Combined(tuple(c.answers.items()))) for c in combined.choices]
-        return self.select(combined.prompt, choices)
+        # Changing it after `<<`: the choice the earlier answers make starts selected.
+        known = {**walk.remembered, step.id: walk.default_for(step)}
+        start = next(
+            (value for _, value in choices if all(known.get(k) == v for k, v in value.answers)),
+            None,
+        )
+        return self.select(combined.prompt, choices, default=start)
 
     # -- the walk ------------------------------------------------------------------------------
 
@@ -1063,6 +1069,8 @@ class Prompter:
                     self._go_back(walk)
                     continue
                 given = answer.answers if isinstance(answer, _Combined) else ((step.id, answer),)
+                for step_id, _ in given[1:]:
+                    walk.remembered.pop(step_id, None)  # answered now, not from before a jump
                 try:
                     warnings = [w for step_id, value in given for w in walk.answer(step_id, value)]
                 except AnswerError as exc:
@@ -1179,7 +1187,7 @@ class Prompter:
                  f"{self._item_summary(step, item, walk)}", _ItemChoice(n - 1))
                 for n, item in reversed(list(enumerate(items, 1)))
             ]  # fmt: skip
-        choices += [(s.prompt, s.id) for s in reversed(steps)]
+        choices += [(s.combined.prompt if s.combined else s.prompt, s.id) for s in reversed(steps)]
         if not choices:
             self.say("Det finns inget tidigare svar att ändra här.")
             return

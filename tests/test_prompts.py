@@ -712,3 +712,20 @@ def test_changing_the_combined_answer_after_a_jump_starts_from_it(
         "ej-aktiverad-orsak": "Vi avvaktar utredning.",
     }
     assert walk.case.status == "ej-aktiverad"
+
+
+def test_editing_an_invitation_starts_from_the_letters_route_as_chosen(
+    prompter: Prompter, workflow: Workflow, store: CaseStore
+) -> None:
+    walk = meeting_walk(workflow, store, "inbjudna")
+    step = workflow.step("inbjudna")
+    item = {
+        "verksamhet": {"id": "socialtjanst", "name": "Socialtjänst"},
+        "person": "Kim",
+        "satt": "blankett",
+        "brev": "post",
+        "skickad": "2026-11-20",
+    }
+    with typed(ENTER, ENTER, ENTER, ENTER):  # Enter on every field keeps what was there
+        edited = prompter._ask_item(step, walk, [], {}, defaults=item, save=False)
+    assert edited == item

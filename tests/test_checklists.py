@@ -328,3 +328,19 @@ def test_the_duty_to_report_cites_the_law_in_force_without_an_unverified_paragra
     guidance = [g for s in workflow.sections for g in s.guidance if "Anmälningsplikten" in g]
     assert len(guidance) == 2
     assert all("2025:400" in g and "14 kap" not in g for g in guidance)
+
+
+def test_a_folded_or_combined_question_must_name_what_it_answers(county: Path) -> None:
+    """A fold that names a field its option does not lead to, or a combined choice that answers
+    steps out of their order, would record answers no question asked: refused at load."""
+    invite = county / "03-initiera-och-bjuda-in.yaml"
+    edit(invite, "        fold: brev\n", "        fold: skickad\n")
+    need = county / "01-behov-av-samverkan.yaml"
+    edit(
+        need,
+        "answers: {egen-insats-racker: false, annan-verksamhet-ensam: true}",
+        "answers: {annan-verksamhet-ensam: true, egen-insats-racker: false}",
+    )
+    found = validate_directory(county)
+    assert any("'fold: skickad' ska nämna ett senare select-fält" in p for p in found), found
+    assert any("varje val i 'combined' ska svara på steget självt först" in p for p in found)

@@ -50,9 +50,7 @@ def test_new_case_walks_the_whole_workflow_and_writes_a_valid_case_file(isolated
     answer(child, "Barnets födelseår", "2016\r")
     answer(child, "Vilken verksamhet arbetar du i", DOWN * 5 + "\r")
     answer(child, "Vad har ni uppmärksammat", "Oro för skolfrånvaro.\r")
-    answer(child, "Räcker det stöd", DOWN + "\r")
-    answer(child, "Kan en annan verksamhet", DOWN + "\r")
-    answer(child, "stödja barnet/ungdomen tillsammans", "\r")
+    answer(child, "Vem kan ge barnet/ungdomen det stöd", DOWN * 2 + "\r")  # tillsammans
     answer(child, "Hur många vårdnadshavare har vårdnaden", "\r")
     answer(child, "Hur och när lämnades samtycket", DOWN + "\r")  # Muntligt, idag
     answer(
@@ -134,7 +132,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -
     answer(child, "Barnets födelseår", "\r")
     answer(child, "Vilken verksamhet arbetar du i", "\r")
     answer(child, "Vad har ni uppmärksammat", "Oro.\r")
-    child.expect("Räcker det stöd som barnet")  # the question itself, not the guidance above it
+    child.expect("Vem kan ge barnet/ungdomen det stöd")
     child.expect("Tillbaka")
     child.sendcontrol("c")
     child.expect(r"kronobarn resume ([a-z0-9]{6})")
@@ -147,7 +145,7 @@ def test_ctrl_c_prints_the_resume_command_and_resume_continues(isolated: Path) -
     assert saved["answers"] == {"behov-av-samverkan": {"uppmarksammat": "Oro."}}
 
     child = spawn(isolated, "resume", case_id)
-    answer(child, "Räcker det stöd som barnet", "\r")  # ja: own support suffices
+    answer(child, "Vem kan ge barnet/ungdomen det stöd", "\r")  # own support suffices
     child.expect("Samverkan aktiveras inte")
     child.expect(pexpect.EOF)
     child.close()

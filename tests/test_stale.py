@@ -29,6 +29,7 @@ pytestmark = pytest.mark.timeout(30)
 
 YES = ENTER
 NO = DOWN + ENTER
+NONE_OF_THESE = down(3) + ENTER  # "Vem kan ge … stödet?": "Inget av detta"
 COLLEAGUE = Actor(user="Kollega Eva", command="edit")
 STALE = "har ändrats i en annan session"
 
@@ -89,8 +90,8 @@ def test_a_stale_answer_is_asked_again_and_the_other_sessions_change_is_kept(
         lambda case: "egen-insats-racker" in need(case),
         rename_child(other, walk.case.id),
     )
-    keys = [line("Oklart."), NO, NO, NO, NO, line("Vi avvaktar utredning.")]
-    with typed(*keys):  # the second NO answers again what could not be saved
+    keys = [line("Oklart."), NONE_OF_THESE, NONE_OF_THESE, line("Vi avvaktar utredning.")]
+    with typed(*keys):  # the second choice answers again what could not be saved
         prompter.walk(walk)
 
     screen = shown(prompter)
@@ -159,7 +160,7 @@ def test_a_case_closed_in_another_session_stops_the_walk_saying_so(
     )
     with (
         pytest.raises(KronobarnError, match="är avslutat och kan inte ändras"),
-        typed(line("Oklart."), NO, NO),
+        typed(line("Oklart."), NONE_OF_THESE),
     ):
         prompter.walk(walk)
     screen = shown(prompter)
@@ -261,7 +262,7 @@ def test_on_the_team_store_a_revision_refused_answer_is_asked_again(
             lambda c: "egen-insats-racker" in need(c),
             rename_child(other, case.id),
         )
-        with typed(line("Oklart."), NO, NO, NO, NO, line("Vi avvaktar utredning.")):
+        with typed(line("Oklart."), NONE_OF_THESE, NONE_OF_THESE, line("Vi avvaktar utredning.")):
             prompter.walk(walk)
     screen = shown(prompter)
     assert STALE in screen and "Kollega Eva (edit): Barnets uppgifter ändrades: namn." in screen

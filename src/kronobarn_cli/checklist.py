@@ -183,6 +183,12 @@ class FieldSpec(_Model):
     with_place: Slug | None = None
     # A select whose options are also offered as "…, idag", answering this date field too.
     today_for: Slug | None = None
+    # A select that offers, in place of its option that the later select FIELD of the group
+    # depends on (`when: {step: <this>, equals: VALUE}`), each of that select's options as
+    # "<option>, <its option>": one choice answers both fields, stored apart as before.
+    fold: Slug | None = None
+    # A date field left empty is today (said in words by the question): Enter accepts it.
+    today_default: bool = False
     # Answered without asking when this step's answer holds exactly one value (an area).
     single_from: Slug | None = None
     # Something the program shows with the step (before asking, or after the answer).
@@ -209,8 +215,10 @@ class FieldSpec(_Model):
             )
         if (self.with_time or self.with_place) and self.kind != "date":
             raise ValueError("'with_time' och 'with_place' gäller bara steg av typen date")
-        if self.today_for and self.kind != "select":
-            raise ValueError("'today_for' gäller bara select")
+        if (self.today_for or self.fold) and self.kind != "select":
+            raise ValueError("'today_for' och 'fold' gäller bara select")
+        if self.today_default and self.kind != "date":
+            raise ValueError("'today_default' gäller bara steg av typen date")
         if self.single_from and self.kind != "area":
             raise ValueError("'single_from' gäller bara area")
         if self.show == "contact-routes" and self.kind != "organisation":
@@ -267,8 +275,24 @@ RECORD_FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
 }
 
 
+class CombinedChoice(_Model):
+    label: Text
+    # The answers this choice gives: this step's first, then later steps of its section.
+    answers: dict[Slug, str | bool] = Field(min_length=1)
+
+
+class Combined(_Model):
+    """A step asked together with the steps after it: one choice answers each of them, and
+    every answer is stored as its own step's, as when they are asked one by one."""
+
+    prompt: Text
+    help: str | None = None
+    choices: list[CombinedChoice] = Field(min_length=2)
+
+
 class Step(FieldSpec):
     fields: list[FieldSpec] = []
+    combined: Combined | None = None
     add_more: str | None = None
     min_items: Annotated[int, Field(ge=0)] = 1
     records: RecordKind | None = None
@@ -310,9 +334,11 @@ class Step(FieldSpec):
                             f"fältet '{f.id}': villkoret ska nämna ett tidigare fält, "
                             f"inte '{ref.step}'"
                         )
-                for linked in (f.today_for,):
+                for linked in (f.today_for, f.fold):
                     if linked is not None and linked not in {g.id for g in self.fields}:
                         raise ValueError(f"fältet '{f.id}': '{linked}' finns inte i gruppen")
+                if f.fold is not None:
+                    self._check_fold(f)
                 if not f.ask and f.required and f.default is None and not f.ask_again:
                     raise ValueError(
                         f"fältet '{f.id}': 'ask: false' kräver 'required: false' eller 'default'"
@@ -335,6 +361,31 @@ class Step(FieldSpec):
     def field(self, field_id: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.id == field_id), None)
 
+    def _check_fold(self, spec: FieldSpec) -> None:
+        folded = self.field(str(spec.fold))
+        ids = [f.id for f in self.fields]
+        when = folded.when if folded is not None else None
+        if (
+            folded is None
+            or ids.index(folded.id) <= ids.index(spec.id)
+            or folded.kind != "select"
+            or when is None
+            or when.step != spec.id
+            or not isinstance(when.equals, str)
+            or when.equals not in spec.option_values()
+        ):
+            raise ValueError(
+                f"fältet '{spec.id}': 'fold: {spec.fold}' ska nämna ett senare select-fält med "
+                f"'when: {{step: {spec.id}, equals: ...}}' på ett av fältets alternativ"
+            )
+
+    def folded_value(self, spec: FieldSpec) -> tuple[FieldSpec, str] | None:
+        """The select folded into `spec`, and the option of `spec` it stands in for."""
+        folded = self.field(spec.fold) if spec.fold is not None else None
+        if folded is None or folded.when is None:
+            return None
+        return folded, str(folded.when.equals)
+
 
 class Outcome(_Model):
     id: Slug
@@ -347,6 +398,36 @@ class Outcome(_Model):
     # A group step of this section that a later session opens again, keeping its items
     # (e.g. consents, so a missing consent can be added when the case is resumed).
     reopen: Slug | None = None
+
+
+def _check_combined(section: Section) -> None:
+    """Each choice of a combined step answers the step itself and then later steps of the
+    section, in their order, with answers that fit them."""
+    ids = [s.id for s in section.steps]
+    for index, step in enumerate(section.steps):
+        if step.combined is None:
+            continue
+        if step.kind not in ("confirm", "select"):
+            raise ValueError(f"steget '{step.id}': 'combined' gäller bara confirm och select")
+        for choice in step.combined.choices:
+            named = list(choice.answers)
+            positions = [ids.index(n) if n in ids else -1 for n in named]
+            if named[0] != step.id or positions != sorted(positions) or min(positions) < index:
+                raise ValueError(
+                    f"steget '{step.id}': varje val i 'combined' ska svara på steget självt "
+                    "först och sedan på senare steg i avsnittet, i deras ordning"
+                )
+            for name, value in choice.answers.items():
+                target = section.steps[ids.index(name)]
+                fits = (
+                    isinstance(value, bool)
+                    if target.kind == "confirm"
+                    else target.kind == "select" and value in target.option_values()
+                )
+                if not fits:
+                    raise ValueError(
+                        f"steget '{step.id}': svaret '{value}' passar inte steget '{name}'"
+                    )
 
 
 class Section(_Model):
@@ -368,6 +449,22 @@ class Section(_Model):
     guidance: list[Text] = []
     steps: list[Step] = Field(min_length=1)
     outcomes: list[Outcome] = []
+
+    @model_validator(mode="after")
+    def _combined_fit(self) -> Self:
+        _check_combined(self)
+        return self
+
+    def combined_into(self, step_id: str) -> Step | None:
+        """The earlier step whose combined question answers this one, if any."""
+        for step in self.steps:
+            if step.id == step_id:
+                return None
+            if step.combined is not None and any(
+                step_id in c.answers for c in step.combined.choices
+            ):
+                return step
+        return None
 
 
 class Contact(_Model):

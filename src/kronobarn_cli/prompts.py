@@ -7,6 +7,7 @@ KeyboardInterrupt to the caller, after everything answered so far has been saved
 from __future__ import annotations
 
 import functools
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,9 +135,27 @@ END_TITLE = "✓ Inga fler – klart"
 
 @dataclass(frozen=True)
 class _WithToday:
-    """A select answered as "…, idag": the option, and today for the linked date field."""
+    """A select answered as "…, idag": the option, and today for the linked date field (and,
+    as "…, idag, för samma verksamheter", the organisations field's offered answer too)."""
 
     value: Any
+    also: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Folded:
+    """A select answered with a choice that answers the select folded into it as well
+    ("Brevet …, med mejl"): this field's option, and the folded field's."""
+
+    value: Any
+    folded: tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class _Combined:
+    """A combined question's choice: the answers it gives, step by step, in order."""
+
+    answers: tuple[tuple[str, Any], ...]
 
 
 class Prompter:
@@ -337,12 +356,18 @@ class Prompter:
         *,
         ending: bool = False,
         item: dict[str, Any] | None = None,
+        folded: tuple[FieldSpec, str] | None = None,
+        same: tuple[str, list[Any]] | None = None,
     ) -> Any:
         """One answer, checked by the engine's rules (consent, participants), or BACK.
 
-        With `ending`, the question also lets the user say the group is complete (END).
+        With `ending`, the question also lets the user say the group is complete (END). With
+        `folded` (a later select, and the option of this one it depends on), that select's
+        options are offered in this one's list.
         """
         self.show_guidance(spec, item or {})
+        if folded is not None:
+            self.show_guidance(folded[0], item or {})
         if spec.show == "presentation-order":
             self.show_presentation_order(walk)
         if isinstance(spec, checklists.Step):
@@ -350,10 +375,14 @@ class Prompter:
             if note:
                 self.say(note, "yellow")
         while True:
-            raw = self._render(spec, walk, default, ending=ending, item=item or {})
+            raw = self._render(
+                spec, walk, default, ending=ending, item=item or {}, folded=folded, same=same
+            )
             if raw is BACK or raw is END:
                 return raw
             today = isinstance(raw, _WithToday)
+            if isinstance(raw, _Folded):
+                return raw  # both options are the checklist's own: nothing to check
             self._refused = None
             checked = self._checked(spec, walk, raw.value if today else raw)
             if checked is None:
@@ -371,7 +400,7 @@ class Prompter:
                 self._echo_date(spec, checked[0], raw)
                 if isinstance(raw, str) and engine.date_parts(spec, raw)[1:] != (None, None):
                     return raw.strip()  # the walk records the time and place too
-            return _WithToday(checked[0]) if today else checked[0]
+            return _WithToday(checked[0], raw.also) if today else checked[0]
 
     def _echo_date(self, spec: FieldSpec, value: str, raw: Any) -> None:
         """Say the date as understood, in words, before moving on."""
@@ -400,7 +429,15 @@ class Prompter:
                 return None
 
     def _render(
-        self, spec: FieldSpec, walk: Walk, default: Any, *, ending: bool, item: dict[str, Any]
+        self,
+        spec: FieldSpec,
+        walk: Walk,
+        default: Any,
+        *,
+        ending: bool,
+        item: dict[str, Any],
+        folded: tuple[FieldSpec, str] | None = None,
+        same: tuple[str, list[Any]] | None = None,
     ) -> Any:
         workflow = walk.workflow
         message = _prompt_text(spec, item)
@@ -408,6 +445,8 @@ class Prompter:
         def check(raw: Any) -> Any:
             if ending and not str(raw).strip():
                 return None
+            if spec.today_default and not str(raw).strip():
+                raw = "idag"
             return walk.validate(spec, raw)
 
         kind = spec.kind
@@ -423,23 +462,28 @@ class Prompter:
             )
             if not spec.required:
                 hint += "; kan lämnas tomt"
-            return self.text(message, check, hint=hint, default=default or "")
+            if spec.today_default:
+                hint = f"Enter: idag, {swedish_date(walk.today)}; eller {hint}"
+            answer = self.text(message, check, hint=hint, default=default or "")
+            if spec.today_default and isinstance(answer, str) and not answer.strip():
+                return "idag"
+            return answer
         if kind == "time":
             return self.text(message, check, hint="TT:MM", default=default or "")
         if kind == "confirm":
             return self.select(message, [("Ja", True), ("Nej", False)], default=default)
         if kind == "select":
-            choices: list[tuple[str, Any]] = [(o.label, o.value) for o in spec.options]
-            if spec.today_for:
-                today = [(f"{o.label}, idag", _WithToday(o.value)) for o in spec.options]
-                later = [(f"{o.label}, ett annat datum", o.value) for o in spec.options]
-                choices = today + later
+            choices: list[tuple[str, Any]] = _select_choices(spec, workflow, folded, same)
             return self.select(message, choices, default=default)
         if kind == "checkbox":
             choices = [(_named(o.label, o.value, walk), o.value) for o in spec.options]
             return self.checkbox(message, choices, required=spec.required, checked=default)
         if kind in ("areas", "area"):
             choices = [(f"{a.name} – {a.description}", a.id) for a in workflow.areas]
+            if kind == "area" and spec.single_from:
+                choices = _discussed_first(
+                    choices, engine.flatten(walk.answers()).get(spec.single_from)
+                )
             if kind == "area":
                 return self.select(message, choices, default=default)
             names = {a.id: a.name for a in workflow.areas}
@@ -600,9 +644,12 @@ class Prompter:
             prefilled = {**queue[0], **current}
             defaults: dict[str, Any] = {}
             if step.records == "consent":
-                # Each person's organisations start empty: their own choice, never another's.
+                # A second person starts from the organisations the first one's consent covers
+                # (ticked, each can be unticked): often the family agrees on them together.
                 scope = walk.consent_scope()
                 self.say(f"Samtycke från {scope.word(str(prefilled.get('roll')))}", "bold")
+                if items and "verksamheter" in items[0]:
+                    defaults = {"verksamheter": items[0]["verksamheter"]}
             elif step.for_each is None:
                 previous = walk.previous_values(step, queue[0])
                 self.say("Från förra mötet:", "bold")
@@ -789,12 +836,15 @@ class Prompter:
                 return item
             assert missing is not None  # validated above when nothing was missing
             first = not asked and not current
+            default, folded, same = _offers(step, missing, current, defaults, editing=editing)
             value = self.ask_field(
                 missing,
                 walk,
-                (defaults or {}).get(missing.id),
+                default,
                 ending=ending and first,
                 item=current,
+                folded=folded,
+                same=same,
             )
             if isinstance(value, _End):
                 return value
@@ -847,7 +897,29 @@ class Prompter:
     def ask_step(self, step: Step, walk: Walk) -> Any:
         if step.kind == "repeat":
             return self.ask_repeat(step, walk)
+        if step.combined is not None:
+            return self._ask_combined(step, walk)
         return self.ask_field(step, walk, walk.default_for(step))
+
+    def _ask_combined(self, step: Step, walk: Walk) -> Any:
+        """Several steps as one choice (their quotes from the workflow shown together)."""
+        combined = step.combined
+        assert combined is not None
+        named = [walk.workflow.step(n) for c in combined.choices for n in c.answers]
+        seeds = list(dict.fromkeys(line for s in named for line in s.seed))
+        if seeds:
+            body = Text("\n".join(seeds), style="dim")
+            self.console.print(Panel(body, title="Ur arbetsgången", title_align="left"))
+        if combined.help:
+            self.say(combined.help, "italic")
+        choices = [(c.label, _Combined(tuple(c.answers.items()))) for c in combined.choices]
+        # Changing it after `<<`: the choice the earlier answers make starts selected.
+        known = {**walk.remembered, step.id: walk.default_for(step)}
+        start = next(
+            (value for _, value in choices if all(known.get(k) == v for k, v in value.answers)),
+            None,
+        )
+        return self.select(combined.prompt, choices, default=start)
 
     # -- the walk ------------------------------------------------------------------------------
 
@@ -862,13 +934,17 @@ class Prompter:
             )
         )
         while True:
-            name = self.text(
+            typed = self.text(
                 "Barnets namn eller initialer",
                 _validator_child_name,
+                hint="gärna med födelseåret efter ett kommatecken, t.ex. E. K., 2014",
                 back=False,
                 default=recorded.name if recorded else "",
             )
-            assert isinstance(name, str)
+            assert isinstance(typed, str)
+            name, given = split_birth_year(typed)
+            if given is not None:
+                return session.parse_child(name, given, date.today())
             known = recorded.birth_year if recorded is not None else None
             year = self.text(
                 "Barnets födelseår",
@@ -970,6 +1046,7 @@ class Prompter:
                         pos.section.pause
                         and not returning
                         and (shown is not None or _meeting_ahead(walk))
+                        and not _meeting_begun(walk)
                     ):
                         go_on = self._go_on(pos.section.pause, walk)
                         if go_on == "change-date":
@@ -991,10 +1068,13 @@ class Prompter:
                 if answer is BACK:
                     self._go_back(walk)
                     continue
+                given = answer.answers if isinstance(answer, _Combined) else ((step.id, answer),)
+                for step_id, _ in given[1:]:
+                    walk.remembered.pop(step_id, None)  # answered now, not from before a jump
                 try:
-                    warnings = walk.answer(step.id, answer)
+                    warnings = [w for step_id, value in given for w in walk.answer(step_id, value)]
                 except AnswerError as exc:
-                    self.say(exc.message, "red")
+                    self.say(exc.message, "red")  # the steps left are asked one by one
                     continue
                 for warning in warnings:
                     if warning == IDENTITY_NUMBER_WARNING:  # the others were said at the item
@@ -1053,8 +1133,11 @@ class Prompter:
             self._jump_back(walk)
             return
         previous = walk.back()
-        # Going back past what was never asked (guidance, a known default).
-        while previous is not None and walk.automatic(previous) is not None:
+        # Going back past what was never asked (guidance, a known default), and to the
+        # question that answered several steps at once.
+        while previous is not None and (
+            walk.automatic(previous) is not None or _answered_together(walk, previous)
+        ):
             previous = walk.back()
         if previous is None:
             self.say("Du är redan vid första frågan.")
@@ -1090,7 +1173,11 @@ class Prompter:
     def _jump_back(self, walk: Walk) -> None:
         """Change an earlier answer without going back one question at a time: an item of the
         group being filled in (edited where it is, every other item kept), or an earlier step."""
-        steps = [s for s in walk.answered_steps() if walk.automatic(s) is None]
+        steps = [
+            s
+            for s in walk.answered_steps()
+            if walk.automatic(s) is None and not _answered_together(walk, s)
+        ]
         group = self._group_being_filled(walk)
         choices: list[tuple[str, Any]] = []
         if group is not None:
@@ -1100,7 +1187,7 @@ class Prompter:
                  f"{self._item_summary(step, item, walk)}", _ItemChoice(n - 1))
                 for n, item in reversed(list(enumerate(items, 1)))
             ]  # fmt: skip
-        choices += [(s.prompt, s.id) for s in reversed(steps)]
+        choices += [(s.combined.prompt if s.combined else s.prompt, s.id) for s in reversed(steps)]
         if not choices:
             self.say("Det finns inget tidigare svar att ändra här.")
             return
@@ -1253,7 +1340,20 @@ def _check_birth_year(name: str, raw: str) -> None:
 
 
 def _validator_child_name(raw: str) -> None:
-    session.parse_child(raw, "", date.today())
+    name, year = split_birth_year(raw)
+    session.parse_child(name, year or "", date.today())
+
+
+_BIRTH_YEAR_AFTER_NAME = re.compile(r"^(?P<name>.*?\S)\s*,\s*(?P<year>\d{4})\s*$")
+
+
+def split_birth_year(raw: str) -> tuple[str, str | None]:
+    """`E. K., 2014` → (`E. K.`, `2014`): the birth year typed after the name saves a question;
+    without one, (`raw`, None) and the year is asked for by itself."""
+    match = _BIRTH_YEAR_AFTER_NAME.match(raw)
+    if match is None:
+        return raw, None
+    return match["name"], match["year"]
 
 
 def _offered(workflow: Workflow, spec: FieldSpec) -> list[Organisation]:
@@ -1266,6 +1366,25 @@ def _meeting_ahead(walk: Walk) -> bool:
     meeting = walk.meeting
     held_on = meeting.held_on if meeting is not None else None
     return held_on is not None and (held_on - walk.today).days > 1
+
+
+def _answered_together(walk: Walk, step: Step) -> bool:
+    """Was this step answered by an earlier step's combined question (which is answered)?"""
+    combiner = walk.workflow.section_of(step.id).combined_into(step.id)
+    return combiner is not None and combiner.id in engine.flatten(walk.answers())
+
+
+def _meeting_begun(walk: Walk) -> bool:
+    """Has the meeting being walked begun by its date and time (an earlier day, or today at a
+    time that has come)? Then whether it has begun needs no asking."""
+    meeting = walk.meeting
+    held_on = meeting.held_on if meeting is not None else None
+    if held_on is None or held_on > walk.today:
+        return False
+    if held_on < walk.today:
+        return True
+    starts = meeting.starts_at if meeting is not None else None
+    return bool(starts) and str(starts) <= f"{walk.clock():%H:%M}"
 
 
 def _item_header(step: Step, item: dict[str, Any], number: int, workflow: Workflow) -> str:
@@ -1285,6 +1404,10 @@ def _record(spec: FieldSpec, item: dict[str, Any], value: Any, today: date) -> N
         item[spec.id] = value.value
         if spec.today_for:
             item[spec.today_for] = today.isoformat()
+        item.update(value.also)
+    elif isinstance(value, _Folded):
+        item[spec.id] = value.value
+        item[value.folded[0]] = value.folded[1]
     else:
         item[spec.id] = value
 
@@ -1295,6 +1418,80 @@ def _forget(step: Step, item: dict[str, Any], field_id: str) -> None:
     spec = step.field(field_id)
     if spec is not None and spec.today_for:
         item.pop(spec.today_for, None)
+    if spec is not None and spec.fold:
+        item.pop(spec.fold, None)
+
+
+def _offers(
+    step: Step,
+    spec: FieldSpec,
+    current: dict[str, Any],
+    defaults: dict[str, Any] | None,
+    *,
+    editing: bool,
+) -> tuple[Any, tuple[FieldSpec, str] | None, tuple[str, list[Any]] | None]:
+    """What a group's field is offered with: its default, the later select folded into it
+    (not once that is answered by itself, in an item saved half-way before), and for a second
+    person's consent the organisations of the first ("…, idag, för samma verksamheter")."""
+    given = defaults or {}
+    default = given.get(spec.id)
+    folded = step.folded_value(spec)
+    if folded is not None and folded[0].id in current:
+        folded = None
+    if folded is not None and default == folded[1] and folded[0].id in given:
+        default = _Folded(default, (folded[0].id, given[folded[0].id]))
+    same = None
+    if spec.today_for and not editing:
+        same = next(
+            ((f.id, given[f.id]) for f in step.fields
+             if f.kind == "organisations" and given.get(f.id) and f.id not in current),
+            None,
+        )  # fmt: skip
+    return default, folded, same
+
+
+def _select_choices(
+    spec: FieldSpec,
+    workflow: Workflow,
+    folded: tuple[FieldSpec, str] | None,
+    same: tuple[str, list[Any]] | None,
+) -> list[tuple[str, Any]]:
+    """A select's choices: its options, with a later select folded in, or offered as
+    "…, idag" (and "…, idag, för samma verksamheter: …" where those are known)."""
+    choices: list[tuple[str, Any]] = [(o.label, o.value) for o in spec.options]
+    if folded is not None:
+        choices = _folded_choices(spec, *folded)
+    if not spec.today_for:
+        return choices
+    today = [(f"{o.label}, idag", _WithToday(o.value)) for o in spec.options]
+    later = [(f"{o.label}, ett annat datum", o.value) for o in spec.options]
+    if same is None:
+        return today + later
+    names = _display_value(spec, same[1], workflow)
+    both = [(f"{o.label}, idag, för samma verksamheter: {names}", _WithToday(o.value, (same,)))
+            for o in spec.options]  # fmt: skip
+    return both + today + later
+
+
+def _folded_choices(spec: FieldSpec, folded: FieldSpec, stands_for: str) -> list[tuple[str, Any]]:
+    """`spec`'s options, with the one `folded` depends on replaced by one choice per option of
+    `folded`: "Brevet Samverkansmöte enligt Kronobarnsmodellen, med mejl"."""
+    choices: list[tuple[str, Any]] = []
+    for option in spec.options:
+        if option.value != stands_for:
+            choices.append((option.label, option.value))
+            continue
+        for inner in folded.options:
+            label = f"{option.label}, {inner.label[:1].lower()}{inner.label[1:]}"
+            choices.append((label, _Folded(option.value, (folded.id, inner.value))))
+    return choices
+
+
+def _discussed_first(choices: list[tuple[str, Any]], discussed: Any) -> list[tuple[str, Any]]:
+    """The areas the meeting took up first, in the order it took them up; the others after."""
+    order = [a for a in discussed if isinstance(a, str)] if isinstance(discussed, list) else []
+    first = sorted((c for c in choices if c[1] in order), key=lambda c: order.index(c[1]))
+    return first + [c for c in choices if c[1] not in order]
 
 
 def _prompt_text(spec: FieldSpec, item: dict[str, Any]) -> str:

@@ -292,6 +292,9 @@ class Walk:
         """The answer a jump back asks again, offered as the starting point."""
         self._filling: str | None = None
         """The group whose unfinished items this walk has journalled as being filled in."""
+        self.given_parts: dict[str, str] = {}
+        """A later step a date answer carried the answer to ("…, Rum 3" answers the place),
+        until the walk comes to it."""
         self.profile: Profile | None = None
         """The coordinator's remembered profile, when this walk uses it: it answers "Ditt namn"
         and "Hur du nås" (shown, not asked)."""
@@ -411,6 +414,8 @@ class Walk:
             return True  # guidance shown with the section; nothing to choose
         if self.profile is not None and step.id in PROFILE_STEPS:
             return getattr(self.profile, PROFILE_STEPS[step.id])
+        if step.id in self.given_parts:
+            return self.given_parts[step.id]
         if step.ask:
             return None
         if step.id in self.wanted:
@@ -679,6 +684,7 @@ class Walk:
         if current.kind == "date" and isinstance(raw, datetime):
             raw = f"{raw:%Y-%m-%d %H:%M}"  # an unquoted YAML timestamp: its time counts too
         value = self.validate(current, raw)
+        self.given_parts.pop(step_id, None)
         section = self.workflow.section_of(step_id)
         answers = self.answers()
         answers.setdefault(section.id, {})[step_id] = value
@@ -695,12 +701,18 @@ class Walk:
         out is asked, or left empty where the step is never asked."""
         _, time, place = engine.date_parts(step, raw)
         for target, value in ((step.with_time, time), (step.with_place, place)):
+            if target is None:
+                continue
+            self.given_parts.pop(target, None)  # a part of an earlier answer to the date
             following = self.position().step
-            if target is None or following is None or following.id != target:
-                return
-            if value is None and following.ask:
-                return
-            self.answer(target, value if value is not None else self.automatic(following))
+            if following is not None and following.id == target:
+                if value is None and following.ask:
+                    continue  # left out: asked next
+                self.answer(target, value if value is not None else self.automatic(following))
+            elif value is not None:
+                # A step asked later (the place, after the meeting's form): answered with this
+                # when the walk comes to it.
+                self.given_parts[target] = value
 
     def back(self) -> Step | None:
         """Remove the last answer; returns the step that is asked again, None at the start."""

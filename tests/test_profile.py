@@ -135,3 +135,14 @@ def test_after_a_first_case_the_inviters_details_are_offered_as_the_profile(
     with typed(ENTER):
         cli._offer_profile(prompter, case)
     assert profile.load() == profile.Profile("Maria Lind", "skola", "Skola", "0470-123 45")
+
+
+def test_a_broken_profile_warns_in_one_line_and_the_walk_asks_as_before(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    where = profile.path()
+    where.parent.mkdir(parents=True)
+    where.write_text("{inte json", encoding="utf-8")
+    assert cli._saved_profile() is None  # new-case then asks the organisation, name, contact
+    warned = capsys.readouterr().err
+    assert warned.count("\n") == 1 and warned.startswith("Varning: Profilen")

@@ -102,3 +102,12 @@ def test_install_puts_the_script_where_the_shell_reads_it(
     installed = tmp_path / ".bash_completions" / "kronobarn.sh"
     assert "_KRONOBARN_COMPLETE" in installed.read_text(encoding="utf-8")
     assert "kronobarn.sh" in (tmp_path / ".bashrc").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_export_kinds_and_formats_are_completed(
+    monkeypatch: pytest.MonkeyPatch, shell: str
+) -> None:
+    kinds = _complete(monkeypatch, shell, "kronobarn export x --kind con")
+    assert "consent-form" in kinds and "consent-note" in kinds and "calendar" not in kinds
+    assert "pdf" in _complete(monkeypatch, shell, "kronobarn export x --format p")

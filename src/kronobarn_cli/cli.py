@@ -1564,6 +1564,7 @@ def export(
             "--kind",
             metavar="SORT",
             help="plan, invitation, consent-form (blanketten), consent-note eller calendar.",
+            autocompletion=completion.choices(KINDS),
         ),
     ] = "plan",
     fmt: Annotated[
@@ -1573,6 +1574,7 @@ def export(
             metavar="FORMAT",
             help="markdown (standard), text eller pdf (utskrift, A4). consent-form: bara pdf.",
             show_default=False,
+            autocompletion=completion.choices(FORMATS),
         ),
     ] = None,
     meeting: Annotated[

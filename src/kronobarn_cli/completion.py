@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -68,6 +69,15 @@ def install_script(value: str | None) -> None:
     typer.echo(f"Kompletteringen för {shell} är installerad i {path}.")
     typer.echo("Den gäller när du har startat om terminalen.")
     raise typer.Exit
+
+
+def choices(values: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """Completion for an option with a fixed set of values (`export --kind`)."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
 
 
 def _home(ctx: typer.Context) -> Path | None:

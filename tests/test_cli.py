@@ -96,7 +96,7 @@ def test_ctrl_c_before_a_command_handles_it_still_says_avbrutet(
     def interrupted(command: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_store", interrupted)
+    monkeypatch.setattr(cli.shared, "_store", interrupted)
     run = kronobarn("list")
     assert run.returncode == cli.EXIT_INTERRUPTED
     assert run.stderr.strip() == "Avbrutet."

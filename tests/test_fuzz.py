@@ -107,7 +107,7 @@ def assert_one_line_or_success(result: Run, args: tuple[str, ...] = ()) -> None:
 @pytest.fixture
 def workflow_once(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> Workflow:
     """The shipped checklists, read once: each example then costs milliseconds."""
-    monkeypatch.setattr(cli, "_workflow", lambda: workflow)
+    monkeypatch.setattr(cli.shared, "_workflow", lambda: workflow)
     return workflow
 
 

@@ -193,7 +193,7 @@ def test_the_command_stops_with_one_swedish_line_when_the_case_was_closed_meanwh
 ) -> None:
     """`resume` holds the case's lock; the other session goes past it. The usual exit: what
     changed on standard out, then one line on standard error."""
-    monkeypatch.setattr("kronobarn_cli.cli._require_terminal", lambda command: None)
+    monkeypatch.setattr("kronobarn_cli.cli.shared._require_terminal", lambda command: None)
     other = CaseStore(isolated, actor=Actor(user="Kollega Eva", command="close"))
     monkeypatch.setattr(other, "locked", lambda case_id, wait=True: contextlib.nullcontext())
     real_save = CaseStore.save

@@ -96,7 +96,7 @@ def test_resume_without_an_id_offers_the_open_cases(
                     status="ej-aktiverad")  # fmt: skip
     store.save(finished)
     with typed(DOWN + ENTER):
-        chosen = cli._choose_open_case(prompter, store)
+        chosen = cli.walks._choose_open_case(prompter, store)
     assert chosen in (first.case.id, second.case.id)
     assert chosen != "zzzzzz"
 

@@ -1,0 +1,197 @@
+"""The journal and the end of a case: `log`, `delete` and `purge`."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kronobarn_cli import i18n
+from kronobarn_cli.errors import (
+    CaseFileError,
+    KronobarnError,
+)
+from kronobarn_cli.lazy import LazyModule
+
+# What a command needs is imported when it runs: `--help` needs none of our modules, and
+# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
+# templates or encryption (each costs tens of milliseconds at every start).
+if TYPE_CHECKING:
+    from rich import text as rich_text
+    from rich.text import Text
+
+    from kronobarn_cli import case as cases
+    from kronobarn_cli import (
+        consent,
+        retention,
+        views,
+    )
+    from kronobarn_cli.case import Case
+else:
+    rich_text = LazyModule("rich.text")
+    cases = LazyModule("kronobarn_cli.case")
+    retention = LazyModule("kronobarn_cli.retention")
+    consent = LazyModule("kronobarn_cli.consent")
+    views = LazyModule("kronobarn_cli.views")
+from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.shared import (
+    DATE_FORMS,
+    CaseId,
+    JsonOption,
+    _one_line,
+    _parse_date,
+    _print_json,
+    _safe,
+    _today,
+    app,
+    err,
+    out,
+)
+
+
+@app.command("log", cls=i18n.Command)
+def show_log(
+    case_id: CaseId,
+    as_json: JsonOption = False,
+) -> None:
+    """Visa ärendets journal: när, vem, med vilket kommando och vilka fält som ändrades.
+
+    Journalen innehåller inte det som skrevs i fritext (namn, anledningar, insatser).
+
+    Exempel: kronobarn log k3m9qa --json
+    """
+    case = shared._store("log").load(case_id)
+    if as_json:
+        _print_json(views.JOURNAL_ENTRIES.dump_json(case.journal, indent=2).decode())
+        return
+    out.print(views.journal_table(case))
+
+
+def _cases(count: int) -> str:
+    return f"{count} {'ärende' if count == 1 else 'ärenden'}"
+
+
+YesOption = Annotated[
+    bool, typer.Option("--yes", help="Radera på riktigt (utan: visa bara vad som raderas).")
+]
+
+
+def _described(case: "Case") -> "Text":
+    status = consent.status_on(case, _today())
+    return (
+        rich_text.Text(f"{case.id}  ")
+        + _safe(case.child.name)
+        + f"  ({cases.STATUS_LABELS[status]}, senast ändrat {case.updated:%Y-%m-%d})"
+    )
+
+
+@app.command(cls=i18n.Command)
+def delete(
+    case_id: CaseId,
+    yes: YesOption = False,
+) -> None:
+    """Radera ett ärende för gott: ärendefilen med journalen, temporära filer och låsfilen.
+
+    Utan --yes visas bara vad som skulle raderas. Det går inte att ångra.
+
+    Exempel: kronobarn delete k3m9qa --yes
+    """
+    store = shared._store("delete")
+    try:
+        about = _described(store.load(case_id))
+    except CaseFileError:  # a file that cannot be read can still be deleted
+        about = rich_text.Text(f"{case_id}  (ärendefilen kan inte läsas)")
+    if not yes:
+        out.print(rich_text.Text("Raderas med --yes: ") + about, soft_wrap=True)
+        for path in store.files_of(case_id):
+            out.print(rich_text.Text(f"  {path}"), soft_wrap=True)
+        raise KronobarnError(f"Inget raderades. Radera med: kronobarn delete {case_id} --yes")
+    store.delete(case_id)
+    out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
+
+
+@app.command(cls=i18n.Command)
+def purge(
+    closed_before: Annotated[
+        str | None,
+        typer.Option(
+            "--closed-before",
+            metavar="DATUM",
+            help=f"Avslutade ärenden som avslutades före datumet ({DATE_FORMS}).",
+            show_default=False,
+        ),
+    ] = None,
+    not_activated_before: Annotated[
+        str | None,
+        typer.Option(
+            "--not-activated-before",
+            metavar="DATUM",
+            help=(
+                "Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet "
+                f"({DATE_FORMS})."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    handed_over_before: Annotated[
+        str | None,
+        typer.Option(
+            "--handed-over-before",
+            metavar="DATUM",
+            help=(
+                "Din kopia av ärenden som lämnades över till en annan verksamhet före datumet "
+                f"({DATE_FORMS})."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Gallra: lista ärenden som avslutades eller aldrig aktiverades före ett datum.
+
+    --handed-over-before tar din kopia av ärenden som lämnats över till en annan verksamhet.
+
+    Med --yes raderas de för gott, som med delete. Aktiverade och pågående ärenden raderas
+    aldrig.
+
+    Exempel: kronobarn purge --closed-before 2025-01-01 --not-activated-before 2026-01-01 --yes
+    """
+    if closed_before is None and not_activated_before is None and handed_over_before is None:
+        raise KronobarnError(
+            "Ange --closed-before DATUM, --not-activated-before DATUM, "
+            "--handed-over-before DATUM eller flera av dem."
+        )
+    rule = retention.RetentionRule(
+        closed_before=(
+            _parse_date(closed_before, "--closed-before", past=True) if closed_before else None
+        ),
+        not_activated_before=(
+            _parse_date(not_activated_before, "--not-activated-before", past=True)
+            if not_activated_before
+            else None
+        ),
+        handed_over_before=(
+            _parse_date(handed_over_before, "--handed-over-before", past=True)
+            if handed_over_before
+            else None
+        ),
+    )
+    result = retention.purge(shared._store("purge"), rule, delete=yes)
+    shown = result.deleted if yes else result.due
+    rows = [views.PurgedCase.of(case) for case in shown]
+    say = err if as_json else out  # with --json, standard out holds only the JSON
+    if as_json:
+        _print_json(views.PURGED_CASES.dump_json(rows, indent=2).decode())
+    elif rows:
+        out.print(views.purge_table(rows, "Raderade ärenden" if yes else "Raderas med --yes"))
+    for case in result.kept:
+        say.print(f"Ärendet {case.id} har ändrats sedan det listades och raderades inte.")
+    if not result.due:
+        say.print("Inga ärenden att gallra.")
+    elif yes:
+        say.print(f"Raderade {len(result.deleted)} av {_cases(len(result.due))}.")
+    else:
+        say.print(f"{_cases(len(result.due))} raderas med --yes. Inget raderades nu.")
+    for problem in result.problems:
+        err.print(rich_text.Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
+    if result.problems:
+        raise typer.Exit(1)

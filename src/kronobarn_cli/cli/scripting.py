@@ -1,0 +1,246 @@
+"""For scripts and overviews: `list`, `remind` and `schema`."""
+
+import json
+import sys
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kronobarn_cli import i18n
+from kronobarn_cli.errors import (
+    CaseFileError,
+    KronobarnError,
+)
+from kronobarn_cli.lazy import LazyModule
+
+# What a command needs is imported when it runs: `--help` needs none of our modules, and
+# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
+# templates or encryption (each costs tens of milliseconds at every start).
+if TYPE_CHECKING:
+    from rich import text as rich_text
+
+    from kronobarn_cli import case as cases
+    from kronobarn_cli import (
+        consent,
+        outputs,
+        summaries,
+        summary,
+        views,
+    )
+    from kronobarn_cli import remind as remind_rules
+    from kronobarn_cli import remind_query as remind_options
+    from kronobarn_cli.case import Case
+    from kronobarn_cli.summary import Listing
+else:
+    rich_text = LazyModule("rich.text")
+    cases = LazyModule("kronobarn_cli.case")
+    consent = LazyModule("kronobarn_cli.consent")
+    views = LazyModule("kronobarn_cli.views")
+    outputs = LazyModule("kronobarn_cli.outputs")
+    summaries = LazyModule("kronobarn_cli.summaries")
+    summary = LazyModule("kronobarn_cli.summary")
+    remind_rules = LazyModule("kronobarn_cli.remind")
+    remind_options = LazyModule("kronobarn_cli.remind_query")
+from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.shared import (
+    DATE_FORMS,
+    JsonOption,
+    _one_line,
+    _parse_date,
+    _print_json,
+    _today,
+    app,
+    err,
+    out,
+)
+from kronobarn_cli.text import swedish_date
+
+
+def _report_broken(broken: list[str]) -> None:
+    for problem in broken:
+        err.print(rich_text.Text("Fel: ") + _one_line(problem), soft_wrap=True)
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command("list", cls=i18n.Command)
+def list_cases(as_json: JsonOption = False) -> None:
+    """Visa alla ärenden: id, barn, status och senaste ändring.
+
+    Exempel: kronobarn list --json
+    """
+    store = shared._store("list")
+    today = _today()
+    reader, listing = store.indexed(today) or _from_cases(store.iter_cases(), today)
+    if as_json:
+        outputs.json_array(reader.listed_json())
+    elif not outputs.case_table(reader.listed(), out):
+        _plain("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
+    _report_broken(listing.broken)
+
+
+def _plain(line: str) -> None:
+    """A line of our own text, without markup: written without making a rich console (list
+    and remind on an empty store start like a bare typer app)."""
+    sys.stdout.write(line + "\n")
+
+
+def _from_cases(
+    items: "Iterable[Case | CaseFileError]", day: date
+) -> "tuple[summary.SummaryReader, Listing]":
+    """`list` and `remind` read from the cases themselves (where the index cannot be used)."""
+    reader = summary.CaseReader(items, day)
+    return reader, reader.listing
+
+
+@app.command(cls=i18n.Command)
+def remind(
+    within: Annotated[
+        str | None,
+        typer.Option(
+            "--within",
+            metavar="TID",
+            help="Tidsfönster: 14d, 2w, 1m eller ett datum (standard: config.yaml, 14d).",
+            show_default=False,
+        ),
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Bara det som är försenat.")] = False,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation",
+            metavar="VERKSAMHET",
+            help="Bara där verksamheten (id eller namn) är ansvarig eller samordnar.",
+            show_default=False,
+        ),
+    ] = None,
+    coordinator: Annotated[
+        bool, typer.Option("--coordinator", help="Ordna efter samordnande verksamhet.")
+    ] = False,
+    case_id: Annotated[
+        str | None,
+        typer.Option("--case", metavar="ID", help="Bara detta ärende.", show_default=False),
+    ] = None,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            metavar="SORT",
+            help="action, meeting, copy eller consent (kan upprepas).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="table, json eller csv.")
+    ] = "table",
+    with_names: Annotated[
+        bool, typer.Option("--with-names", help="Ta med barnets namn (annars bara ärende-id).")
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="overdue",
+            help="Slutkod 1 om något är försenat.",
+            show_default=False,
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            metavar="DATUM",
+            help=f"Räkna som om det vore detta datum ({DATE_FORMS}).",
+            show_default=False,
+        ),
+    ] = None,
+    include_handed_over: Annotated[
+        bool,
+        typer.Option(
+            "--include-handed-over",
+            help="Ta med ärenden du har lämnat över (den nya samordnaren står som samordnare).",
+        ),
+    ] = False,
+) -> None:
+    """Visa vad som behöver göras: insatser, möten, kopior och samtycken.
+
+    Slutkod 0 när körningen gick bra; med --fail-on overdue 1 om något är försenat.
+
+    Exempel: kronobarn remind --within 2w --organisation skola --json
+    """
+    store = shared._store("remind")
+    settings = remind_options.load_settings(store.home)
+    day = _parse_date(today, "--today") if today else _today()
+    fmt = "json" if as_json else fmt
+    if fmt not in ("table", "json", "csv"):
+        raise KronobarnError(f"Okänt format '{fmt}'. Välj table, json eller csv.")
+    if fail_on not in (None, "overdue"):
+        raise KronobarnError("--fail-on tar bara värdet overdue.")
+    unknown = [k for k in kinds or [] if k not in remind_options.KINDS]
+    if unknown:
+        raise KronobarnError(
+            f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
+        )
+    organisation_id = None
+    if organisation:
+        # A directory organisation however it was typed (`Vardcentral`); any other name (an
+        # "annan verksamhet") is matched as it is, in any case.
+        named = shared._workflow().organisations_named(organisation)
+        if len(named) == 1:
+            organisation, organisation_id = named[0].name, named[0].id
+    query = remind_options.Query(
+        today=day,
+        until=remind_options.parse_within(within or settings.remind_within, day),
+        consent_days=settings.consent_days,
+        overdue_only=overdue,
+        organisation=organisation,
+        organisation_id=organisation_id,
+        by_coordinator=coordinator,
+        case_id=case_id,
+        kinds=tuple(kinds) if kinds else remind_options.KINDS,
+        with_names=with_names,
+        include_handed_over=include_handed_over,
+    )
+    found = store.indexed(day) if case_id is None else None
+    if found is None:
+        found = _from_cases([store.load(case_id)] if case_id else store.iter_cases(), day)
+    reader, listing = found
+    seen = outputs.Seen()
+    if fmt == "json":
+        outputs.json_array(seen.items(reader.reminders_json(query)))
+    elif fmt == "csv":
+        outputs.csv_lines(seen.items(reader.reminders_csv(query)), remind_options.CSV_COLUMNS)
+    elif not outputs.reminder_tables(
+        seen.rows(reader.reminder_rows(query)), out, with_names=query.with_names
+    ):
+        _plain(f"Inget att påminna om till och med {swedish_date(query.until)}.")
+    _report_broken(listing.broken)
+    if fail_on == "overdue" and seen.overdue:
+        raise typer.Exit(1)
+
+
+@app.command(cls=i18n.Command)
+def schema(
+    what: Annotated[
+        str, typer.Argument(metavar="VAD", help="case, list, reminder, journal eller purge.")
+    ] = "case",
+) -> None:
+    """Skriv JSON-schemat för show, list, remind, log eller purge med --json.
+
+    Exempel: kronobarn schema case
+    """
+    schemas = {
+        "case": cases.Case.model_json_schema(),
+        "list": summaries.LISTED_CASES.json_schema(),
+        "reminder": remind_rules.REMINDERS.json_schema(),
+        "journal": views.JOURNAL_ENTRIES.json_schema(),
+        "purge": views.PURGED_CASES.json_schema(),
+    }
+    if what not in schemas:
+        raise KronobarnError(
+            f"Okänt schema '{what}'. Välj case, list, reminder, journal eller purge."
+        )
+    _print_json(json.dumps(schemas[what], indent=2, ensure_ascii=False))

@@ -170,3 +170,10 @@ def test_the_suites_checklist_cache_is_the_loader_the_commands_call() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and name != "kronobarn_cli.checklist":
                 assert "load_workflow" not in {a.name for a in node.names}, name
+
+
+def test_no_module_imports_from_a_higher_layer(imports: list[object]) -> None:
+    """The layer order of docs/architecture.md holds for every import, of every kind."""
+    modules = arch.discover()
+    found = arch.breaches(imports, modules, arch.read_layers())
+    assert [f"{b.source}:{b.line} → {b.target}" for b in found] == []

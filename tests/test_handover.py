@@ -27,7 +27,7 @@ import yaml
 from pyrage import x25519
 from rich.console import Console
 
-from kronobarn_cli import cli, export, passphrases
+from kronobarn_cli import cli, files, passphrases
 from kronobarn_cli.case import SCHEMA_VERSION, Case
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.handover import (
@@ -848,7 +848,7 @@ def test_an_unwritable_output_is_one_line_and_the_case_stays_as_it_was(
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(export, "create_new", full)
+    monkeypatch.setattr(files, "create_new", full)
     refused = run(capsys, *args, "--output", str(target))
     assert "disken är full" in refused.one_swedish_line()
     assert not target.exists() and not list(tmp_path.glob(".fil.age.*"))

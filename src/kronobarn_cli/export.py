@@ -24,8 +24,7 @@ from kronobarn_cli import rules, sandbox
 from kronobarn_cli.case import Case, Inviter, Meeting, OrganisationRef, PlanAction, View
 from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent import ConsentScope, consent_givers, scope_flags
-from kronobarn_cli.errors import KronobarnError, os_error_text
-from kronobarn_cli.files import atomic_write, create_new
+from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.text import (
     drop_control_characters,
     folded,
@@ -521,18 +520,3 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
     )
     calendar.add_component(event)
     return bytes(calendar.to_ical())
-
-
-def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Write an export atomically and privately; an existing file is kept unless `force`."""
-    try:
-        if force:
-            atomic_write(path, data)
-        else:
-            create_new(path, data)  # fails if the name is taken, even by a file made just now
-    except FileExistsError:
-        raise KronobarnError(
-            f"Filen {path} finns redan. Välj ett annat namn eller använd --force."
-        ) from None
-    except OSError as exc:
-        raise KronobarnError(f"Kan inte skriva {path}: {os_error_text(exc)}.") from None

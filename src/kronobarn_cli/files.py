@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from kronobarn_cli.errors import KronobarnError, os_error_text
+
 # `os.link` is refused by file systems without hard links (FAT, some network shares).
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
 
@@ -94,3 +96,18 @@ def _fsync_directory(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write an export atomically and privately; an existing file is kept unless `force`."""
+    try:
+        if force:
+            atomic_write(path, data)
+        else:
+            create_new(path, data)  # fails if the name is taken, even by a file made just now
+    except FileExistsError:
+        raise KronobarnError(
+            f"Filen {path} finns redan. Välj ett annat namn eller använd --force."
+        ) from None
+    except OSError as exc:
+        raise KronobarnError(f"Kan inte skriva {path}: {os_error_text(exc)}.") from None

@@ -50,7 +50,7 @@ from kronobarn_cli.errors import (
     WrongPassphraseError,
     os_error_text,
 )
-from kronobarn_cli.export import write_file
+from kronobarn_cli.files import write_file
 from kronobarn_cli.ids import ID_ALPHABET
 from kronobarn_cli.limits import check_case_bytes, check_case_data
 from kronobarn_cli.session import refuse_if_handed_over

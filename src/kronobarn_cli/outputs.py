@@ -7,9 +7,7 @@ under. Nothing here holds more than a page of a table.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import itertools
 import operator
 import sys
@@ -17,9 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
+from kronobarn_cli.csv_rows import csv_fields
 from kronobarn_cli.ids import ID_LENGTH
 from kronobarn_cli.tables import Red, Table, cell
-from kronobarn_cli.text import csv_text, swedish_date
+from kronobarn_cli.text import swedish_date
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -80,34 +79,6 @@ def csv_lines(lines: Iterable[str], columns: Sequence[str]) -> None:
             pending = []
     if pending:
         write("\n".join(pending) + "\n")
-
-
-_BUFFER = io.StringIO()
-_WRITER = csv.writer(_BUFFER, lineterminator="")
-
-
-def csv_fields(values: Sequence[object]) -> str:
-    """Fields as one CSV line (no line break): quoted where they need it, text never a
-    formula (see `text.csv_text`), None empty, booleans `true`/`false`."""
-    _BUFFER.seek(0)
-    _BUFFER.truncate()
-    _WRITER.writerow([_csv_value(v) for v in values])
-    return _BUFFER.getvalue()
-
-
-def _csv_value(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return csv_text(value)
-    return value
-
-
-def csv_line(row: dict[str, Any]) -> str:
-    """A reminder in the documented JSON shape as a CSV line of the same fields."""
-    return csv_fields([value for key, value in row.items() if key != "group"])
 
 
 def _lines(console: Console, lines: Iterable[str]) -> None:

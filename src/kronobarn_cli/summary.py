@@ -17,9 +17,9 @@ from datetime import date
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from kronobarn_cli.csv_rows import csv_fields, csv_line
 from kronobarn_cli.errors import CaseFileError
 from kronobarn_cli.lazy import LazyModule
-from kronobarn_cli.outputs import csv_fields, csv_line
 from kronobarn_cli.text import json_controls_escaped
 
 # Reading the rows needs neither the case model (pydantic) nor the rules of reminders: they

@@ -10,6 +10,7 @@ from kronobarn_cli import completion, i18n
 from kronobarn_cli.errors import (
     KronobarnError,
 )
+from kronobarn_cli.files import write_file
 from kronobarn_cli.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
@@ -144,7 +145,7 @@ def export(
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    exports.write_file(output, data, force=force)
+    write_file(output, data, force=force)
     err.print(f"Skrev {output}.", soft_wrap=True)
 
 

@@ -242,6 +242,26 @@ def wheel_view(case: Case, workflow: Workflow) -> RenderableType:
 
 
 def meeting_view(meeting: Meeting, workflow: Workflow, case: Case | None = None) -> RenderableType:
+    """One meeting in `show`: when and where, the invitations, the meeting, the plan, what
+    comes next."""
+    parts: list[RenderableType] = [_facts(_meeting_facts(meeting, workflow, case))]
+    parts += _before_the_meeting(meeting, workflow)
+    parts += _at_the_meeting(meeting, workflow)
+    parts += _plan_and_copies(meeting, workflow)
+    follow: list[tuple[str, Text | str]] = [
+        ("Samordnare", _t(meeting.coordinator.name if meeting.coordinator else None)),
+        ("Nästa möte", _t(meeting.next_meeting_text)),
+        ("Deltar i nästa möte", _names(meeting.next_participants)),
+        ("Ytterligare parter", _names(meeting.further_parties)),
+    ]
+    parts.append(_facts(follow))
+    status = "" if meeting.finished else " (pågår)"
+    return Panel(Group(*parts), title=f"Möte {meeting.number}{status}", title_align="left")
+
+
+def _meeting_facts(
+    meeting: Meeting, workflow: Workflow, case: Case | None
+) -> list[tuple[str, Text | str]]:
     when = swedish_date(meeting.held_on) if meeting.held_on else "–"
     if meeting.starts_at:
         when += f" kl. {meeting.starts_at}"
@@ -265,8 +285,11 @@ def meeting_view(meeting: Meeting, workflow: Workflow, case: Case | None = None)
         )
         when = "inför mötet" if note.stage == "infor" else "vid mötet"
         rows.append((f"{area.name if area else note.area} ({when})", _t(said)))
-    parts: list[RenderableType] = [_facts(rows)]
+    return rows
 
+
+def _before_the_meeting(meeting: Meeting, workflow: Workflow) -> list[RenderableType]:
+    parts: list[RenderableType] = []
     if meeting.invitees:
         table = Table(
             "Inbjuden", "Person", "Hur", "Skickad", title="Inbjudna", title_justify="left"
@@ -305,6 +328,11 @@ def meeting_view(meeting: Meeting, workflow: Workflow, case: Case | None = None)
                 ]
             )
         )
+    return parts
+
+
+def _at_the_meeting(meeting: Meeting, workflow: Workflow) -> list[RenderableType]:
+    parts: list[RenderableType] = []
     parts.append(
         _facts(
             [
@@ -326,6 +354,11 @@ def meeting_view(meeting: Meeting, workflow: Workflow, case: Case | None = None)
             ]
         )
     )
+    return parts
+
+
+def _plan_and_copies(meeting: Meeting, workflow: Workflow) -> list[RenderableType]:
+    parts: list[RenderableType] = []
     if meeting.actions:
         table = Table("Vad", "Ansvarig", "Person", "Senast", "Område", "Status",
                       title="Barnets plan", title_justify="left")  # fmt: skip
@@ -355,15 +388,7 @@ def meeting_view(meeting: Meeting, workflow: Workflow, case: Case | None = None)
                 rules.copy_received_words(copy),
             )
         parts.append(table)
-    follow: list[tuple[str, Text | str]] = [
-        ("Samordnare", _t(meeting.coordinator.name if meeting.coordinator else None)),
-        ("Nästa möte", _t(meeting.next_meeting_text)),
-        ("Deltar i nästa möte", _names(meeting.next_participants)),
-        ("Ytterligare parter", _names(meeting.further_parties)),
-    ]
-    parts.append(_facts(follow))
-    status = "" if meeting.finished else " (pågår)"
-    return Panel(Group(*parts), title=f"Möte {meeting.number}{status}", title_align="left")
+    return parts
 
 
 def consent_flags(case: Case, today: date) -> list[str]:

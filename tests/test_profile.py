@@ -146,3 +146,12 @@ def test_a_broken_profile_warns_in_one_line_and_the_walk_asks_as_before(
     assert cli._saved_profile() is None  # new-case then asks the organisation, name, contact
     warned = capsys.readouterr().err
     assert warned.count("\n") == 1 and warned.startswith("Varning: Profilen")
+
+
+def test_saving_makes_an_open_profile_folder_private() -> None:
+    folder = profile.path().parent
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    _set()
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct(profile.path().stat().st_mode & 0o777) == "0o600"

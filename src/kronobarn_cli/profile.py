@@ -108,6 +108,8 @@ def save(profile: Profile) -> Path:
     """Write the profile privately (0600, its folder 0700), atomically."""
     where = path()
     where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if where.parent.stat().st_mode & 0o077:
+        where.parent.chmod(0o700)  # a folder others could read or write: made private
     data = {
         "name": profile.name,
         "organisation": {"id": profile.organisation_id, "name": profile.organisation_name},

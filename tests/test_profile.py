@@ -155,3 +155,20 @@ def test_saving_makes_an_open_profile_folder_private() -> None:
     _set()
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert oct(profile.path().stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.timeout(30)
+def test_an_inviter_that_does_not_fit_a_profile_is_not_offered(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """A name longer than a profile may hold would be saved, then refused at the next case."""
+    case = realistic_case(store, workflow, fixed_clock).case
+    [meeting] = case.meetings
+    assert meeting.inviter is not None
+    long = meeting.inviter.model_copy(update={"name": "A" * 300})
+    case = case.model_copy(update={"meetings": [meeting.model_copy(update={"inviter": long})]})
+    prompter = Prompter(Console(file=io.StringIO(), width=100))
+    with typed():  # no question is asked: with one, there would be no key to answer it
+        cli._offer_profile(prompter, case)
+    assert prompter.asked == 0
+    assert not profile.path().exists()

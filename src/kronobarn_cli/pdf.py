@@ -22,7 +22,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import warnings
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ from kronobarn_cli.checklist import Workflow
 from kronobarn_cli.consent_form import context as consent_form_data
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.text import drop_control_characters
-from kronobarn_cli.typst_worker import COMPILE_ERROR
+from kronobarn_cli.typst_worker import COMPILE_ERROR, compile_request
 
 BUILTIN = Path(__file__).parent / "templates" / "typst"
 # What a template folder may bring along: templates, images (a logo) and fonts.
@@ -100,18 +99,8 @@ def _compile_here(file_name: str, request: dict[str, Any]) -> bytes:
     import typst  # noqa: PLC0415 (a PDF is rare; every other command skips the 0.1 s)
 
     try:
-        with _offline(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            document = typst.compile(
-                request["input"],
-                root=request["root"],
-                font_paths=[request["root"]],
-                ignore_system_fonts=True,
-                sys_inputs=request["sys_inputs"],
-                package_path=request["package_path"],
-                package_cache_path=request["package_cache_path"],
-                timestamp=datetime.fromisoformat(request["timestamp"]),
-            )
+        with _offline():
+            document = compile_request(request)
     except typst.TypstError as exc:
         raise KronobarnError(_problem(file_name, None, exc.message, exc.diagnostic)) from None
     if not isinstance(document, bytes):  # pragma: no cover - one PDF, not pages

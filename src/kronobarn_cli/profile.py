@@ -71,6 +71,13 @@ def parse(raw: bytes) -> Profile:
         raise ProfileError("filen är inte giltig JSON") from None
     if not isinstance(data, dict):
         raise ProfileError("filen ska innehålla ett objekt")
+    return checked(data)
+
+
+def checked(data: dict[str, Any]) -> Profile:
+    """A profile from its fields as the file holds them (`name`, `organisation: {id, name}`,
+    `contact`), or ProfileError saying which does not fit: the file, `profile set` and the
+    offer after a first case are held to the same limits."""
     organisation = data.get("organisation")
     if not isinstance(organisation, dict):
         raise ProfileError("fältet 'organisation' saknas")

@@ -11,8 +11,28 @@ import json
 import sys
 import warnings
 from datetime import datetime
+from typing import Any
 
 COMPILE_ERROR = 3
+
+
+def compile_request(request: dict[str, Any]) -> Any:
+    """typst's compile of one request: a template that reads only its root, its own fonts
+    and packages, at the given time (`pdf.py` builds the request, here or in this process)."""
+    import typst  # noqa: PLC0415 (a PDF is rare)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return typst.compile(
+            request["input"],
+            root=request["root"],
+            font_paths=[request["root"]],
+            ignore_system_fonts=True,
+            sys_inputs=request["sys_inputs"],
+            package_path=request["package_path"],
+            package_cache_path=request["package_cache_path"],
+            timestamp=datetime.fromisoformat(request["timestamp"]),
+        )
 
 
 def main() -> int:
@@ -27,18 +47,7 @@ def main() -> int:
     import typst  # noqa: PLC0415
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            document = typst.compile(
-                request["input"],
-                root=request["root"],
-                font_paths=[request["root"]],
-                ignore_system_fonts=True,
-                sys_inputs=request["sys_inputs"],
-                package_path=request["package_path"],
-                package_cache_path=request["package_cache_path"],
-                timestamp=datetime.fromisoformat(request["timestamp"]),
-            )
+        document = compile_request(request)
     except typst.TypstError as exc:
         error = {"message": exc.message, "diagnostic": exc.diagnostic}
         sys.stdout.write(json.dumps(error))

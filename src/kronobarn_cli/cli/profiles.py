@@ -1,6 +1,5 @@
 """`kronobarn profile`: the coordinator's remembered details."""
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -108,7 +107,7 @@ def profile_set(
     if missing:
         raise KronobarnError(f"Ingen profil finns ännu; ange också {', '.join(missing)}.")
     try:
-        made = profiles.parse(json.dumps(fields).encode())
+        made = profiles.checked(fields)
     except profiles.ProfileError as exc:
         raise KronobarnError(f"Profilen kan inte sparas: {exc.message}.") from None
     where = profiles.save(made)

@@ -188,12 +188,12 @@ def _offer_profile(prompter: "prompts.Prompter", case: "Case") -> None:
     if not inviters:
         return
     inviter = inviters[-1]
-    made = profiles.Profile(
-        name=inviter.name,
-        organisation_id=inviter.organisation.id,
-        organisation_name=inviter.organisation.name,
-        contact=inviter.contact,
-    )
+    organisation = {"id": inviter.organisation.id, "name": inviter.organisation.name}
+    fields = {"name": inviter.name, "organisation": organisation, "contact": inviter.contact}
+    try:
+        made = profiles.checked(fields)
+    except profiles.ProfileError:
+        return  # what was typed does not fit a profile (too long, say): nothing to offer
     try:
         wanted = prompter.offer_profile(made)
     except (KeyboardInterrupt, EOFError):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from kronobarn_cli.case import (
+from kronobarn_cli.domain.case import (
     ID_PATTERN,
     Case,
     Child,
@@ -40,7 +40,7 @@ from kronobarn_cli.case import (
     PlanCopy,
     View,
 )
-from kronobarn_cli.store import CASES_DIR, CaseStore
+from kronobarn_cli.store.case_files import CASES_DIR, CaseStore
 
 _ID_SHAPE = re.fullmatch(r"\^\[(\w+)\]\{(\d+)\}\$", ID_PATTERN)
 assert _ID_SHAPE is not None, f"case ids no longer look like {ID_PATTERN}"

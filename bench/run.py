@@ -516,7 +516,7 @@ def postgres_server() -> Any:
     try:
         from tests import pg  # noqa: PLC0415
 
-        from kronobarn_cli import pgstore  # noqa: F401, PLC0415 - needs psycopg
+        from kronobarn_cli.store import postgres as pgstore  # noqa: F401, PLC0415 - needs psycopg
     except ImportError as exc:
         print(f"PostgreSQL-raden hoppas över: {exc}", file=sys.stderr)
         return None
@@ -529,7 +529,8 @@ def postgres_server() -> Any:
 
 def team_store_of(server: Any, home: Path) -> str:
     """A new database with the schema, holding the cases of the file store in `home`."""
-    from kronobarn_cli import pgstore, store_moves  # noqa: PLC0415
+    from kronobarn_cli.store import moves as store_moves  # noqa: PLC0415
+    from kronobarn_cli.store import postgres as pgstore  # noqa: PLC0415
 
     url = server.url(server.new_database())
     store = pgstore.PgStore(url, home=home)

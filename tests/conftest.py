@@ -17,11 +17,11 @@ import typer
 import typer.main
 from rich.console import Console
 
-from kronobarn_cli import checklist
-from kronobarn_cli.case import Case, Child
-from kronobarn_cli.checklist import Workflow, load_workflow
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists import schema as checklist
+from kronobarn_cli.checklists.schema import Workflow, load_workflow
+from kronobarn_cli.domain.case import Case, Child
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
 
 from . import pg
 
@@ -153,7 +153,7 @@ def pg_server() -> Iterator[pg.Server]:
     """One PostgreSQL server for the whole test session (each pytest-xdist worker has its own),
     with a template database that holds the kronobarn schema (team 'alfa' as the default team)."""
     try:
-        from kronobarn_cli import pgstore  # noqa: PLC0415 - needs psycopg
+        from kronobarn_cli.store import postgres as pgstore  # noqa: PLC0415 - needs psycopg
     except ImportError:
         _no_server("psycopg is not installed (pip install '.[postgres]')")
     try:

@@ -15,7 +15,7 @@ from unittest import mock
 import pytest
 
 from kronobarn_cli import cli
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.store.case_files import CaseStore
 
 ENGLISH = ("Traceback", "Error:", "Usage", "symbolic links", "Permission denied", "No such file")
 

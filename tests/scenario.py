@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kronobarn_cli.case import Case, Child
-from kronobarn_cli.session import Walk
+from kronobarn_cli.domain.case import Case, Child
+from kronobarn_cli.interactive.walk import Walk
 
 GUARDIANS = ("vardnadshavare-antal", "1")
 """One guardian has custody: the realistic case's first answer in section 2 after maturity."""

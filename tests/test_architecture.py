@@ -120,7 +120,9 @@ def test_the_checker_finds_an_import_up_the_layers(tmp_path: Path) -> None:
 
 def test_the_names_moved_down_are_still_reached_where_they_were() -> None:
     """Nothing else needs changing: the old places give the same objects as the new ones."""
-    from kronobarn_cli import cli, errors, launch, remind, remind_query  # noqa: PLC0415
+    from kronobarn_cli import cli, errors, launch  # noqa: PLC0415
+    from kronobarn_cli.domain import query as remind_query  # noqa: PLC0415
+    from kronobarn_cli.domain import reminders as remind  # noqa: PLC0415
 
     assert errors.EXIT_INTERRUPTED == 130
     assert cli.EXIT_INTERRUPTED is launch.EXIT_INTERRUPTED is errors.EXIT_INTERRUPTED
@@ -130,7 +132,7 @@ def test_the_names_moved_down_are_still_reached_where_they_were() -> None:
 
 
 def test_config_yaml_is_read_by_the_query_as_before(tmp_path: Path) -> None:
-    from kronobarn_cli import remind_query  # noqa: PLC0415
+    from kronobarn_cli.domain import query as remind_query  # noqa: PLC0415
     from kronobarn_cli.errors import InputFileError  # noqa: PLC0415
 
     assert remind_query.load_settings(tmp_path) == remind_query.Settings()
@@ -162,13 +164,13 @@ def test_the_suites_checklist_cache_is_the_loader_the_commands_call() -> None:
     """conftest swaps `checklist.load_workflow` for a cache: should the commands reach the
     loader by another name (a move, or `from … import load_workflow`), the cache would quietly
     stop working and the suite take a third longer."""
-    from kronobarn_cli import checklist  # noqa: PLC0415
+    from kronobarn_cli.checklists import schema as checklist  # noqa: PLC0415
 
     assert checklist.load_workflow.__name__ == "load_once"
     for name, path in arch.discover().items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and name != "kronobarn_cli.checklist":
+            if isinstance(node, ast.ImportFrom) and name != "kronobarn_cli.checklists.schema":
                 assert "load_workflow" not in {a.name for a in node.names}, name
 
 

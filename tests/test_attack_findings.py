@@ -13,11 +13,14 @@ import icalendar
 import pytest
 import yaml
 
-from kronobarn_cli import dates, export, profile, remind
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.store import CaseStore
-from kronobarn_cli.text import has_identity_number, public_place
-from kronobarn_cli.views import family_text
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import reminders as remind
+from kronobarn_cli.render import export
+from kronobarn_cli.render.views import family_text
+from kronobarn_cli.store import profile
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.support import dates
+from kronobarn_cli.support.text import has_identity_number, public_place
 
 from .conftest import REPO, new_walk
 from .helpers import in_process

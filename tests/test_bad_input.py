@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from kronobarn_cli import engine
-from kronobarn_cli.checklist import FieldSpec, Workflow, load_workflow
+from kronobarn_cli.checklists.schema import FieldSpec, Workflow, load_workflow
+from kronobarn_cli.domain import engine
 from kronobarn_cli.errors import AnswerError
 
 TODAY = date(2026, 11, 23)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli import engine
-from kronobarn_cli.checklist import (
+from kronobarn_cli.checklists.schema import (
     AREAS_FILE,
     ORGANISATIONS_FILE,
     Organisation,
@@ -21,6 +20,7 @@ from kronobarn_cli.checklist import (
     load_workflow,
     validate_directory,
 )
+from kronobarn_cli.domain import engine
 from kronobarn_cli.errors import AnswerError, ChecklistError
 
 from .conftest import REPO

@@ -14,10 +14,10 @@ import pytest
 import typer
 
 from kronobarn_cli import cli
-from kronobarn_cli.case import Case, Child
-from kronobarn_cli.checklist import load_workflow
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import load_workflow
+from kronobarn_cli.domain.case import Case, Child
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import Completed, in_process
@@ -343,7 +343,13 @@ def test_starting_the_command_imports_no_prompts_templates_or_encryption() -> No
 
 
 # pydantic too: Typer would import it to coerce options that were left out (see i18n).
-MODEL = ("kronobarn_cli.case", "kronobarn_cli.checklist", "yaml", "filelock", "pydantic")
+MODEL = (
+    "kronobarn_cli.domain.case",
+    "kronobarn_cli.checklists.schema",
+    "yaml",
+    "filelock",
+    "pydantic",
+)
 # What printing through rich costs is not paid where nothing is printed through it.
 RICH = ("rich.console", "rich.text")
 
@@ -412,7 +418,8 @@ def test_list_and_remind_on_an_empty_store_import_no_rich(
 
 FIRST_QUESTION_PROBE = """
 import sys
-from kronobarn_cli import cli, prompts
+from kronobarn_cli import cli
+from kronobarn_cli.interactive import prompter as prompts
 
 def first_question(self, *args, **kwargs):
     print("MODULES:" + ",".join(m for m in {model!r} if m in sys.modules) + ":END", flush=True)
@@ -447,7 +454,7 @@ def test_the_first_question_of_new_case_comes_before_the_case_model_and_checklis
 
 
 def test_background_work_gives_its_value_or_raises_its_error_where_it_is_awaited() -> None:
-    from kronobarn_cli.lazy import Background  # noqa: PLC0415
+    from kronobarn_cli.support.lazy import Background  # noqa: PLC0415
 
     calls: list[str] = []
 

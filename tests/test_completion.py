@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.case import Child
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.domain.case import Child
+from kronobarn_cli.store.case_files import CaseStore
 
 from .helpers import in_process
 

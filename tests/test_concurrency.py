@@ -12,10 +12,10 @@ from typing import NoReturn
 
 import pytest
 
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.errors import CaseLockedError
-from kronobarn_cli.session import add_action, plan_meeting
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import add_action, plan_meeting
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import fixed_clock
 from .scenario import realistic_case

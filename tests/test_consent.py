@@ -17,15 +17,17 @@ from typing import Any
 import pytest
 import yaml
 
-from kronobarn_cli import answers_file, engine, export, remind, views
-from kronobarn_cli.case import SCHEMA_VERSION, Case, Child, OrganisationRef
-from kronobarn_cli.checklist import Workflow, load_workflow
+from kronobarn_cli.checklists.schema import Workflow, load_workflow
 from kronobarn_cli.cli import main
-from kronobarn_cli.consent import ConsentScope, scope_flags
+from kronobarn_cli.domain import engine
+from kronobarn_cli.domain import reminders as remind
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child, OrganisationRef
+from kronobarn_cli.domain.consent import ConsentScope, scope_flags
+from kronobarn_cli.domain.rules import Scopes
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError, SpecialistError
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.rules import Scopes
-from kronobarn_cli.session import (
+from kronobarn_cli.interactive import replay as answers_file
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import (
     ReplayError,
     Walk,
     add_action,
@@ -34,7 +36,8 @@ from kronobarn_cli.session import (
     set_action_status,
     withdraw_consent,
 )
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.render import export, views
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
 from .keys import ENTER, down, line, typed

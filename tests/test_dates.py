@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from kronobarn_cli import dates
 from kronobarn_cli.errors import AnswerError
+from kronobarn_cli.support import dates
 
 TODAY = date(2026, 11, 23)  # a Monday
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.case import Case, Child, Closure
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Case, Child, Closure
 from kronobarn_cli.errors import CaseLockedError
-from kronobarn_cli.retention import RetentionRule
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.store.retention import RetentionRule
 
 from .conftest import NOW
 from .helpers import held_by_another_process, run

@@ -14,11 +14,11 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from kronobarn_cli import export
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.render import export
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import fixed_clock, new_walk
 from .helpers import in_process

@@ -12,14 +12,17 @@ import icalendar
 import pytest
 import yaml
 
-from kronobarn_cli import answers_file, export, rules, session
-from kronobarn_cli.case import Case, Consent, OrganisationRef
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.cli import main
+from kronobarn_cli.domain import rules
+from kronobarn_cli.domain.case import Case, Consent, OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError
-from kronobarn_cli.prompts import BACK, Prompter
-from kronobarn_cli.session import ReplayError, Walk, replay, replay_follow_up
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive import replay as answers_file
+from kronobarn_cli.interactive import walk as session
+from kronobarn_cli.interactive.prompter import BACK, Prompter
+from kronobarn_cli.interactive.walk import ReplayError, Walk, replay, replay_follow_up
+from kronobarn_cli.render import export
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import in_process

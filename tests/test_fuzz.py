@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from pyrage import encrypt, x25519
 
 from kronobarn_cli import cli
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import REPO, fixed_clock
 from .helpers import Run, run

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from kronobarn_cli import engine
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import engine
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import new_walk
 from .keys import CTRL_U, DOWN, ENTER, line, typed

@@ -27,21 +27,23 @@ import yaml
 from pyrage import x25519
 from rich.console import Console
 
-from kronobarn_cli import cli, files, passphrases
-from kronobarn_cli.case import SCHEMA_VERSION, Case
+from kronobarn_cli import cli
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.handover import (
+from kronobarn_cli.interactive import passphrases
+from kronobarn_cli.interactive.handover import (
     FORMAT,
     MIN_PASSPHRASE,
     generate_passphrase,
     merge_journals,
     passphrase_weakness,
 )
-from kronobarn_cli.index import INDEX_FILE, KEY_FILE
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.retention import RetentionRule
-from kronobarn_cli.session import local_now
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import local_now
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.store.index import INDEX_FILE, KEY_FILE
+from kronobarn_cli.store.retention import RetentionRule
+from kronobarn_cli.support import files
 
 from .conftest import REPO
 from .helpers import Run, run

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli import handover, passphrases
-from kronobarn_cli.handover import generate_passphrase
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive import handover, passphrases
+from kronobarn_cli.interactive.handover import generate_passphrase
+from kronobarn_cli.store.case_files import CaseStore
 
 from .after_meeting import at_terminal, case_after_meeting
 from .helpers import in_process

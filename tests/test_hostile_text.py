@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kronobarn_cli.case import (
+from kronobarn_cli.domain.case import (
     Case,
     Child,
     Consent,
@@ -19,8 +19,8 @@ from kronobarn_cli.case import (
     PlanAction,
     PlanCopy,
 )
-from kronobarn_cli.store import CaseStore
-from kronobarn_cli.text import has_control_characters, terminal_safe
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.support.text import has_control_characters, terminal_safe
 
 from .helpers import run
 

@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kronobarn_cli import index as index_module
-from kronobarn_cli import tables
-from kronobarn_cli.case import Case, Child, Consent, ConsentWithdrawal, OrganisationRef
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.index import INDEX_FILE, CaseIndex, IndexUnusable
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Case, Child, Consent, ConsentWithdrawal, OrganisationRef
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.render import tables
+from kronobarn_cli.store import index as index_module
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.store.index import INDEX_FILE, CaseIndex, IndexUnusable
 
 from .conftest import fixed_clock
 from .helpers import Completed, in_process

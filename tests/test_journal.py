@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-from kronobarn_cli.case import Actor, Child, JournalEntry
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Actor, Child, JournalEntry
 from kronobarn_cli.errors import JournalRewriteError
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
-from kronobarn_cli.text import IDENTITY_NUMBER_WARNING
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.support.text import IDENTITY_NUMBER_WARNING
 
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import run
@@ -263,7 +263,7 @@ def test_a_case_from_an_answers_file_is_created_before_its_answers_even_when_the
     not after it (the clock may tick while the answers are applied)."""
     from datetime import datetime  # noqa: PLC0415
 
-    from kronobarn_cli import session  # noqa: PLC0415
+    from kronobarn_cli.interactive import walk as session  # noqa: PLC0415
 
     # The command reads the clock after the answers were applied: a second later.
     monkeypatch.setattr(session, "local_now", lambda: datetime.now().astimezone() + timedelta(1))

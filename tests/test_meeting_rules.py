@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from kronobarn_cli import rules
-from kronobarn_cli.case import OrganisationRef, PlanAction
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import rules
+from kronobarn_cli.domain.case import OrganisationRef, PlanAction
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError, SpecialistError
-from kronobarn_cli.session import Walk, close_case
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import Walk, close_case
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, new_walk
 from .scenario import (

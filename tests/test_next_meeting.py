@@ -10,12 +10,14 @@ import icalendar
 import pytest
 from rich.console import Console
 
-from kronobarn_cli import engine, export, remind
-from kronobarn_cli.case import Case, Child, OrganisationRef
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import engine
+from kronobarn_cli.domain import reminders as remind
+from kronobarn_cli.domain.case import Case, Child, OrganisationRef
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.render import export
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import fixed_clock, new_walk
 from .keys import line, typed

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from kronobarn_cli import cli, i18n
+from kronobarn_cli import cli
+from kronobarn_cli.cli import typer_support as i18n
 
 
 def _options() -> list[tuple[str, typer.Context, TyperOption]]:

@@ -20,11 +20,11 @@ from typing import Any
 import pypdf
 import pytest
 
-from kronobarn_cli import export, pdf
-from kronobarn_cli.case import Meeting
-from kronobarn_cli.checklist import Contact, Workflow
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Contact, Workflow
+from kronobarn_cli.domain.case import Meeting
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.render import export, pdf
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import fixed_clock
 from .helpers import run

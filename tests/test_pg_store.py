@@ -17,17 +17,17 @@ import pexpect
 import pytest
 
 try:
-    from kronobarn_cli import pgstore
+    from kronobarn_cli.store import postgres as pgstore
 except ImportError:  # the postgres extra is not installed
     if os.environ.get("CI") == "true":
         raise
     pytest.skip("psycopg is not installed (pip install '.[postgres]')", allow_module_level=True)
-from kronobarn_cli.case import Case, Child
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.errors import CaseLockedError, StaleCaseError, StoreError, UnknownCaseError
-from kronobarn_cli.pgstore import PgStore
-from kronobarn_cli.session import Walk, add_action, local_now, plan_meeting
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import Walk, add_action, local_now, plan_meeting
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.store.postgres import PgStore
 
 from . import pg
 from .conftest import NOW, fixed_clock

@@ -11,12 +11,14 @@ import pytest
 import yaml
 from rich.console import Console
 
-from kronobarn_cli import answers_file, export, remind, views
-from kronobarn_cli.case import Case
-from kronobarn_cli.checklist import Workflow, load_workflow
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.session import Walk, replay, replay_follow_up
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow, load_workflow
+from kronobarn_cli.domain import reminders as remind
+from kronobarn_cli.domain.case import Case
+from kronobarn_cli.interactive import replay as answers_file
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import Walk, replay, replay_follow_up
+from kronobarn_cli.render import export, views
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, REPO, fixed_clock
 from .keys import ENTER, SPACE, down, line, typed

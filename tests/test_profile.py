@@ -13,10 +13,12 @@ import pexpect
 import pytest
 from rich.console import Console
 
-from kronobarn_cli import cli, engine, profile
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli import cli
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import engine
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.store import profile
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import fixed_clock, new_walk
 from .helpers import in_process

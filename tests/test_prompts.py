@@ -7,11 +7,11 @@ from datetime import datetime
 import pytest
 from rich.console import Console
 
-from kronobarn_cli.case import Case, OrganisationRef
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Case, OrganisationRef
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, fixed_clock, new_walk
 from .keys import CTRL_C, DOWN, ENTER, SPACE, UP, down, line, typed
@@ -499,7 +499,7 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
 
 
 def _meeting_done_screen(coordinator: OrganisationRef, own: OrganisationRef | None) -> str:
-    from kronobarn_cli.case import Child, Meeting  # noqa: PLC0415 - only these tests
+    from kronobarn_cli.domain.case import Child, Meeting  # noqa: PLC0415 - only these tests
 
     meeting = Meeting(number=1, started=NOW, finished=True, coordinator=coordinator)
     # Only what the end screen reads: the consents an activated case needs are not its concern.
@@ -589,7 +589,8 @@ def _parts(prompter: Prompter) -> list[tuple[str, int]]:
 def test_the_issue_case_takes_at_most_43_prompts_first_and_40_with_the_profile(
     prompter: Prompter, workflow: Workflow, store: CaseStore, screen: Console
 ) -> None:
-    from kronobarn_cli import cli, profile  # noqa: PLC0415 - only this test
+    from kronobarn_cli import cli  # noqa: PLC0415
+    from kronobarn_cli.store import profile  # noqa: PLC0415 - only this test
 
     # The very first case: no profile; the offer to remember one at the end counts.
     assert profile.load() is None

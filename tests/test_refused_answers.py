@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from kronobarn_cli.errors import AnswerError
-from kronobarn_cli.prompts import Prompter
+from kronobarn_cli.interactive.prompter import Prompter
 
 from .keys import ENTER, line, typed
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli import remind
-from kronobarn_cli.case import (
+from kronobarn_cli.domain import reminders as remind
+from kronobarn_cli.domain.case import (
     Case,
     Child,
     Closure,
@@ -22,7 +22,7 @@ from kronobarn_cli.case import (
     PlanCopy,
 )
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.store.case_files import CaseStore
 
 from .helpers import Completed, in_process
 

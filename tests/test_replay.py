@@ -13,11 +13,11 @@ import pexpect
 import pytest
 import yaml
 
-from kronobarn_cli import answers_file
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.session import ReplayError, replay
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive import replay as answers_file
+from kronobarn_cli.interactive.walk import ReplayError, replay
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import REPO, fixed_clock
 from .helpers import Completed, in_process

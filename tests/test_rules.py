@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from kronobarn_cli import engine, rules
-from kronobarn_cli.case import Case, Consent, OrganisationRef
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.consent import ConsentScope
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import engine, rules
+from kronobarn_cli.domain.case import Case, Consent, OrganisationRef
+from kronobarn_cli.domain.consent import ConsentScope
 from kronobarn_cli.errors import AnswerError
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import new_walk
 from .scenario import GUARDIAN_ORAL, GUARDIANS, YOUTH_WRITTEN, activate_need, answer_all

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from kronobarn_cli import session
-from kronobarn_cli.case import Actor, Case, Child
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Actor, Case, Child
 from kronobarn_cli.errors import CaseGoneError, KronobarnError, StaleCaseError
-from kronobarn_cli.prompts import Prompter
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
-from kronobarn_cli.stores import Store
+from kronobarn_cli.interactive import walk as session
+from kronobarn_cli.interactive.prompter import Prompter
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store import Store
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, fixed_clock
 from .helpers import in_process
@@ -236,7 +236,7 @@ def test_a_change_outside_a_walk_refuses_a_stale_save_with_one_swedish_line(
 
 @pytest.fixture
 def pg_stores(pg_url: str, isolated: Path) -> Iterator[tuple[Store, Store]]:
-    from kronobarn_cli.pgstore import PgStore  # noqa: PLC0415 - needs the postgres extra
+    from kronobarn_cli.store.postgres import PgStore  # noqa: PLC0415 - needs the postgres extra
 
     walking, other = PgStore(pg_url, home=isolated), PgStore(pg_url, home=isolated, actor=COLLEAGUE)
     yield walking, other

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli import store as store_module
-from kronobarn_cli.case import SCHEMA_VERSION, Case, Child, migrate
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child, migrate
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
-from kronobarn_cli.ids import ID_PATTERN
-from kronobarn_cli.index import INDEX_FILE, KEY_FILE
-from kronobarn_cli.session import Walk
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store import case_files as store_module
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.store.index import INDEX_FILE, KEY_FILE
+from kronobarn_cli.support.ids import ID_PATTERN
 
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import held_by_another_process, in_process, run
@@ -268,7 +268,7 @@ def test_a_second_writer_is_refused_clearly_after_waiting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     case = store.create(Child(name="A"), NOW)
-    monkeypatch.setattr("kronobarn_cli.store.LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("kronobarn_cli.store.case_files.LOCK_WAIT_SECONDS", 0.2)
     with held_by_another_process(isolated, case.id, 0.6):
         result = run(capsys, "close", case.id, "--reason", "Klart")
     waiting, refused = result.err.strip().splitlines()
@@ -354,7 +354,7 @@ def test_a_case_file_that_is_not_a_plain_file_of_sensible_size_is_reported(
     else:
         path.write_bytes(elsewhere.read_bytes())
         path.chmod(0o600)
-        monkeypatch.setattr("kronobarn_cli.store.MAX_CASE_BYTES", 100)
+        monkeypatch.setattr("kronobarn_cli.store.case_files.MAX_CASE_BYTES", 100)
     for args in (("show", case.id), ("close", case.id, "--reason", "x")):
         line = run(capsys, *args).one_swedish_line()
         assert line.startswith(f"Fel: Ärendefilen {path} kan inte läsas: {expected}"), line

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from kronobarn_cli.case import Case, Child
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Case, Child
+from kronobarn_cli.domain.query import Query
 from kronobarn_cli.errors import (
     CaseLockedError,
     JournalRewriteError,
@@ -22,10 +23,9 @@ from kronobarn_cli.errors import (
     StaleCaseError,
     UnknownCaseError,
 )
-from kronobarn_cli.remind_query import Query
-from kronobarn_cli.session import Walk, local_now
-from kronobarn_cli.stores import Store, open_store
-from kronobarn_cli.summary import CaseReader
+from kronobarn_cli.interactive.walk import Walk, local_now
+from kronobarn_cli.store import Store, open_store
+from kronobarn_cli.store.summary import CaseReader
 
 from .conftest import NOW, fixed_clock
 from .helpers import in_process

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kronobarn_cli.tables import Red, Table
+from kronobarn_cli.render.tables import Red, Table
 
 WORDS = st.text(alphabet="abcåäö ABC-12", min_size=0, max_size=40)
 WIDE = st.text(alphabet="ab 漢字é\u0301", min_size=1, max_size=20)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.checklist import Workflow
-from kronobarn_cli.session import Walk, replay_follow_up
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.interactive.walk import Walk, replay_follow_up
+from kronobarn_cli.store.case_files import CaseStore
 
 from .helpers import in_process
 from .test_follow_up import at, first_meeting, follow_up_answers

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kronobarn_cli import safe_yaml
-from kronobarn_cli.case import Child
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Child
 from kronobarn_cli.errors import InputFileError
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.support import safe_yaml
 
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import run
@@ -251,7 +251,7 @@ def planned(store: CaseStore, workflow: Workflow) -> str:
 
 @pytest.fixture
 def quick_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kronobarn_cli.sandbox.MAX_SECONDS", 0.5)
+    monkeypatch.setattr("kronobarn_cli.render.sandbox.MAX_SECONDS", 0.5)
 
 
 def county_template(tmp_path: Path, text: str) -> Path:

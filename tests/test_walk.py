@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from kronobarn_cli import cli
-from kronobarn_cli.case import Case, Child
-from kronobarn_cli.checklist import Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.errors import AnswerError
-from kronobarn_cli.prompts import BACK, Prompter
-from kronobarn_cli.session import Walk, parse_child
-from kronobarn_cli.store import CaseStore
+from kronobarn_cli.interactive.prompter import BACK, Prompter
+from kronobarn_cli.interactive.walk import Walk, parse_child
+from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW, new_walk
 from .keys import DOWN, ENTER, SPACE, down, line, typed

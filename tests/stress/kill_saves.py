@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from kronobarn_cli.case import Case, Child, JournalEntry
+from kronobarn_cli.domain.case import Case, Child, JournalEntry
+from kronobarn_cli.domain.summaries import ListedCase
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.index import INDEX_FILE, KEY_FILE
-from kronobarn_cli.store import CaseStore
-from kronobarn_cli.summaries import ListedCase
+from kronobarn_cli.store.case_files import CaseStore
+from kronobarn_cli.store.index import INDEX_FILE, KEY_FILE
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 MAIN = "mmmmmm"

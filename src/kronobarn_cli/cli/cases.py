@@ -5,11 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kronobarn_cli import i18n
-from kronobarn_cli.errors import (
-    KronobarnError,
-)
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.support.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -18,24 +16,22 @@ if TYPE_CHECKING:
     import pydantic
     from rich import text as rich_text
 
-    from kronobarn_cli import case as cases
-    from kronobarn_cli import (
-        consent,
-        prompts,
-        session,
-        validation,
-        views,
-    )
-    from kronobarn_cli.case import Case
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import consent
+    from kronobarn_cli.domain.case import Case
+    from kronobarn_cli.interactive import prompter as prompts
+    from kronobarn_cli.interactive import walk as session
+    from kronobarn_cli.render import views
+    from kronobarn_cli.support import validation
 else:
     rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.case")
-    validation = LazyModule("kronobarn_cli.validation")
+    cases = LazyModule("kronobarn_cli.domain.case")
+    validation = LazyModule("kronobarn_cli.support.validation")
     pydantic = LazyModule("pydantic")
-    consent = LazyModule("kronobarn_cli.consent")
-    prompts = LazyModule("kronobarn_cli.prompts")
-    session = LazyModule("kronobarn_cli.session")
-    views = LazyModule("kronobarn_cli.views")
+    consent = LazyModule("kronobarn_cli.domain.consent")
+    prompts = LazyModule("kronobarn_cli.interactive.prompter")
+    session = LazyModule("kronobarn_cli.interactive.walk")
+    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import (
     CaseId,
@@ -49,8 +45,8 @@ from kronobarn_cli.cli.shared import (
     app,
     out,
 )
-from kronobarn_cli.stores import Store
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.store import Store
+from kronobarn_cli.support.text import swedish_date
 
 
 @app.command(cls=i18n.Command)

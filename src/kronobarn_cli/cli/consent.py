@@ -4,8 +4,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kronobarn_cli import i18n
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.support.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -13,18 +13,16 @@ from kronobarn_cli.lazy import LazyModule
 if TYPE_CHECKING:
     from rich import text as rich_text
 
-    from kronobarn_cli import (
-        consent,
-        prompts,
-        session,
-        views,
-    )
+    from kronobarn_cli.domain import consent
+    from kronobarn_cli.interactive import prompter as prompts
+    from kronobarn_cli.interactive import walk as session
+    from kronobarn_cli.render import views
 else:
     rich_text = LazyModule("rich.text")
-    consent = LazyModule("kronobarn_cli.consent")
-    prompts = LazyModule("kronobarn_cli.prompts")
-    session = LazyModule("kronobarn_cli.session")
-    views = LazyModule("kronobarn_cli.views")
+    consent = LazyModule("kronobarn_cli.domain.consent")
+    prompts = LazyModule("kronobarn_cli.interactive.prompter")
+    session = LazyModule("kronobarn_cli.interactive.walk")
+    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,

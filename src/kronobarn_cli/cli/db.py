@@ -5,11 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kronobarn_cli import i18n
-from kronobarn_cli.errors import (
-    KronobarnError,
-)
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.support.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -17,27 +15,18 @@ from kronobarn_cli.lazy import LazyModule
 if TYPE_CHECKING:
     from rich import text as rich_text
 
-    from kronobarn_cli import case as cases
-    from kronobarn_cli import checklist as checklists
-    from kronobarn_cli import (
-        pgstore,
-        store_moves,
-    )
+    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.store import moves as store_moves
+    from kronobarn_cli.store import postgres as pgstore
 else:
     rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.case")
-    checklists = LazyModule("kronobarn_cli.checklist")
-    pgstore = LazyModule("kronobarn_cli.pgstore")
-    store_moves = LazyModule("kronobarn_cli.store_moves")
-from kronobarn_cli.cli.shared import (
-    _one_line,
-    checklists_app,
-    db_app,
-    err,
-    out,
-    state,
-)
-from kronobarn_cli.stores import is_postgres, open_postgres
+    cases = LazyModule("kronobarn_cli.domain.case")
+    checklists = LazyModule("kronobarn_cli.checklists.schema")
+    pgstore = LazyModule("kronobarn_cli.store.postgres")
+    store_moves = LazyModule("kronobarn_cli.store.moves")
+from kronobarn_cli.cli.shared import _one_line, checklists_app, db_app, err, out, state
+from kronobarn_cli.store import is_postgres, open_postgres
 
 
 @checklists_app.command("validate", cls=i18n.Command)

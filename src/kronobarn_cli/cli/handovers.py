@@ -5,11 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kronobarn_cli import i18n
-from kronobarn_cli.errors import (
-    KronobarnError,
-)
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.support.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -17,31 +15,21 @@ from kronobarn_cli.lazy import LazyModule
 if TYPE_CHECKING:
     from rich import text as rich_text
 
-    from kronobarn_cli import case as cases
-    from kronobarn_cli import (
-        engine,
-        passphrases,
-        session,
-    )
-    from kronobarn_cli import handover as handovers
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import engine
+    from kronobarn_cli.interactive import handover as handovers
+    from kronobarn_cli.interactive import passphrases
+    from kronobarn_cli.interactive import walk as session
 else:
     rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.case")
-    engine = LazyModule("kronobarn_cli.engine")
-    passphrases = LazyModule("kronobarn_cli.passphrases")
-    session = LazyModule("kronobarn_cli.session")
-    handovers = LazyModule("kronobarn_cli.handover")
+    cases = LazyModule("kronobarn_cli.domain.case")
+    engine = LazyModule("kronobarn_cli.domain.engine")
+    passphrases = LazyModule("kronobarn_cli.interactive.passphrases")
+    session = LazyModule("kronobarn_cli.interactive.walk")
+    handovers = LazyModule("kronobarn_cli.interactive.handover")
 from kronobarn_cli.cli import shared
-from kronobarn_cli.cli.shared import (
-    CaseId,
-    ConfirmOption,
-    _confirm,
-    _safe,
-    app,
-    err,
-    out,
-)
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.cli.shared import CaseId, ConfirmOption, _confirm, _safe, app, err, out
+from kronobarn_cli.support.text import swedish_date
 
 
 @app.command("handover", cls=i18n.Command)

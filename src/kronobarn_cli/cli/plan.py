@@ -6,11 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kronobarn_cli import i18n
-from kronobarn_cli.errors import (
-    KronobarnError,
-)
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.support.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -18,18 +16,16 @@ from kronobarn_cli.lazy import LazyModule
 if TYPE_CHECKING:
     import pydantic
 
-    from kronobarn_cli import copies as plan_copies
-    from kronobarn_cli import (
-        session,
-        views,
-    )
-    from kronobarn_cli.case import Case
-    from kronobarn_cli.checklist import Workflow
+    from kronobarn_cli.checklists.schema import Workflow
+    from kronobarn_cli.domain.case import Case
+    from kronobarn_cli.interactive import copies as plan_copies
+    from kronobarn_cli.interactive import walk as session
+    from kronobarn_cli.render import views
 else:
-    plan_copies = LazyModule("kronobarn_cli.copies")
+    plan_copies = LazyModule("kronobarn_cli.interactive.copies")
     pydantic = LazyModule("pydantic")
-    session = LazyModule("kronobarn_cli.session")
-    views = LazyModule("kronobarn_cli.views")
+    session = LazyModule("kronobarn_cli.interactive.walk")
+    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
@@ -44,8 +40,8 @@ from kronobarn_cli.cli.shared import (
     app,
     out,
 )
-from kronobarn_cli.stores import Store, case_error
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.store import Store, case_error
+from kronobarn_cli.support.text import swedish_date
 
 plan_app = typer.Typer(
     help=(

@@ -8,12 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kronobarn_cli import i18n
-from kronobarn_cli.errors import (
-    CaseFileError,
-    KronobarnError,
-)
-from kronobarn_cli.lazy import LazyModule
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import CaseFileError, KronobarnError
+from kronobarn_cli.support.lazy import LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -21,28 +18,24 @@ from kronobarn_cli.lazy import LazyModule
 if TYPE_CHECKING:
     from rich import text as rich_text
 
-    from kronobarn_cli import case as cases
-    from kronobarn_cli import (
-        consent,
-        outputs,
-        summaries,
-        summary,
-        views,
-    )
-    from kronobarn_cli import remind as remind_rules
-    from kronobarn_cli import remind_query as remind_options
-    from kronobarn_cli.case import Case
-    from kronobarn_cli.summary import Listing
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import consent, summaries
+    from kronobarn_cli.domain import query as remind_options
+    from kronobarn_cli.domain import reminders as remind_rules
+    from kronobarn_cli.domain.case import Case
+    from kronobarn_cli.render import outputs, views
+    from kronobarn_cli.store import summary
+    from kronobarn_cli.store.summary import Listing
 else:
     rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.case")
-    consent = LazyModule("kronobarn_cli.consent")
-    views = LazyModule("kronobarn_cli.views")
-    outputs = LazyModule("kronobarn_cli.outputs")
-    summaries = LazyModule("kronobarn_cli.summaries")
-    summary = LazyModule("kronobarn_cli.summary")
-    remind_rules = LazyModule("kronobarn_cli.remind")
-    remind_options = LazyModule("kronobarn_cli.remind_query")
+    cases = LazyModule("kronobarn_cli.domain.case")
+    consent = LazyModule("kronobarn_cli.domain.consent")
+    views = LazyModule("kronobarn_cli.render.views")
+    outputs = LazyModule("kronobarn_cli.render.outputs")
+    summaries = LazyModule("kronobarn_cli.domain.summaries")
+    summary = LazyModule("kronobarn_cli.store.summary")
+    remind_rules = LazyModule("kronobarn_cli.domain.reminders")
+    remind_options = LazyModule("kronobarn_cli.domain.query")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
@@ -55,7 +48,7 @@ from kronobarn_cli.cli.shared import (
     err,
     out,
 )
-from kronobarn_cli.text import swedish_date
+from kronobarn_cli.support.text import swedish_date
 
 
 def _report_broken(broken: list[str]) -> None:

@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from kronobarn_cli import completion, i18n
-from kronobarn_cli.errors import (
-    ConfirmationNeededError,
-    KronobarnError,
-    NoTerminalError,
-)
-from kronobarn_cli.ids import system_user, user_problem
-from kronobarn_cli.lazy import LazyModule, lazy_console
-from kronobarn_cli.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
+from kronobarn_cli.cli import completion
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import ConfirmationNeededError, KronobarnError, NoTerminalError
+from kronobarn_cli.support.ids import system_user, user_problem
+from kronobarn_cli.support.lazy import LazyModule, lazy_console
+from kronobarn_cli.support.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -25,23 +22,21 @@ if TYPE_CHECKING:
     from rich import text as rich_text
     from rich.text import Text
 
-    from kronobarn_cli import case as cases
-    from kronobarn_cli import checklist as checklists
-    from kronobarn_cli import (
-        consent,
-        prompts,
-        session,
-    )
-    from kronobarn_cli.checklist import Workflow
+    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.checklists.schema import Workflow
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import consent
+    from kronobarn_cli.interactive import prompter as prompts
+    from kronobarn_cli.interactive import walk as session
 else:
     rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.case")
-    checklists = LazyModule("kronobarn_cli.checklist")
-    consent = LazyModule("kronobarn_cli.consent")
-    prompts = LazyModule("kronobarn_cli.prompts")
-    session = LazyModule("kronobarn_cli.session")
-from kronobarn_cli.stores import Store, open_store
-from kronobarn_cli.text import json_controls_escaped
+    cases = LazyModule("kronobarn_cli.domain.case")
+    checklists = LazyModule("kronobarn_cli.checklists.schema")
+    consent = LazyModule("kronobarn_cli.domain.consent")
+    prompts = LazyModule("kronobarn_cli.interactive.prompter")
+    session = LazyModule("kronobarn_cli.interactive.walk")
+from kronobarn_cli.store import Store, open_store
+from kronobarn_cli.support.text import json_controls_escaped
 
 
 def _safe(value: str) -> "Text":
@@ -51,7 +46,7 @@ def _safe(value: str) -> "Text":
 
 """The id a case has before the store gives it its own."""
 DATE_FORMS = "DATUM, t.ex. 2027-04-15, 15/4, 15 april"
-"""What every date option reads, as the prompts do (`kronobarn_cli.dates`)."""
+"""What every date option reads, as the prompts do (`kronobarn_cli.support.dates`)."""
 app = typer.Typer(
     name="kronobarn",
     help=(
@@ -298,7 +293,7 @@ def _today() -> date:
 def _parse_date(text: str, option: str, *, past: bool = False) -> date:
     """A date option's value, read as the prompts read dates (`15/4`, `15 april`, ISO); a date
     without a year is the next such day, or with `past` the latest."""
-    from kronobarn_cli import dates  # noqa: PLC0415 - only a date option given needs it
+    from kronobarn_cli.support import dates  # noqa: PLC0415 - only a date option given needs it
 
     try:
         return date.fromisoformat(text)

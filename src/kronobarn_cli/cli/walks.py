@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from kronobarn_cli import completion, i18n
-from kronobarn_cli.errors import (
-    CaseFileError,
-)
-from kronobarn_cli.lazy import Background, LazyModule
+from kronobarn_cli.cli import completion
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.errors import CaseFileError
+from kronobarn_cli.support.lazy import Background, LazyModule
 
 # What a command needs is imported when it runs: `--help` needs none of our modules, and
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
@@ -22,27 +21,25 @@ if TYPE_CHECKING:
     import pydantic
     from rich import text as rich_text
 
-    from kronobarn_cli import (
-        answers_file,
-        consent,
-        prompts,
-        session,
-    )
-    from kronobarn_cli import case as cases
-    from kronobarn_cli import checklist as checklists
-    from kronobarn_cli import profile as profiles
-    from kronobarn_cli.case import Case
-    from kronobarn_cli.checklist import Workflow
+    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.checklists.schema import Workflow
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import consent
+    from kronobarn_cli.domain.case import Case
+    from kronobarn_cli.interactive import prompter as prompts
+    from kronobarn_cli.interactive import replay as answers_file
+    from kronobarn_cli.interactive import walk as session
+    from kronobarn_cli.store import profile as profiles
 else:
     rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.case")
-    profiles = LazyModule("kronobarn_cli.profile")
-    checklists = LazyModule("kronobarn_cli.checklist")
+    cases = LazyModule("kronobarn_cli.domain.case")
+    profiles = LazyModule("kronobarn_cli.store.profile")
+    checklists = LazyModule("kronobarn_cli.checklists.schema")
     pydantic = LazyModule("pydantic")
-    answers_file = LazyModule("kronobarn_cli.answers_file")
-    consent = LazyModule("kronobarn_cli.consent")
-    prompts = LazyModule("kronobarn_cli.prompts")
-    session = LazyModule("kronobarn_cli.session")
+    answers_file = LazyModule("kronobarn_cli.interactive.replay")
+    consent = LazyModule("kronobarn_cli.domain.consent")
+    prompts = LazyModule("kronobarn_cli.interactive.prompter")
+    session = LazyModule("kronobarn_cli.interactive.walk")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import (
     CaseId,
@@ -54,7 +51,7 @@ from kronobarn_cli.cli.shared import (
     err,
     out,
 )
-from kronobarn_cli.stores import Store
+from kronobarn_cli.store import Store
 
 PLACEHOLDER_ID = "aaaaaa"
 
@@ -65,7 +62,7 @@ def _session_and_workflow() -> "Workflow":
     is the session module too, when the child's name is checked, so whichever thread comes
     second waits for that one module holding no other: the two never import the same modules
     from opposite ends."""
-    importlib.import_module("kronobarn_cli.session")
+    importlib.import_module("kronobarn_cli.interactive.walk")
     return shared._workflow()
 
 

@@ -1,0 +1,517 @@
+"""The summary index beside the case files: what `list` and `remind` need, without reading them.
+
+It is a cache, never the truth. Each row remembers the file it was made from (name, size,
+mtime_ns, ctime_ns, inode, from one `os.scandir` taken before the file was read) and the days
+its reminders hold for (`remind.validity`). Before every use, `refresh` compares the rows with
+the directory and re-reads only the files that changed, appeared or vanished, and the cases
+whose reminders change on the day asked about. The store records a case it writes under the
+case's lock; a crash between the case file and the index only leaves a row that `refresh`
+sees is stale. A missing, corrupt or older index is rebuilt from the files.
+
+Every row is signed (a keyed BLAKE2b hash) with a key kept beside the cases (`.index.key`,
+0600), and only rows whose signature holds are read (the views `signed_files` and
+`signed_reminders`): a row planted or changed by anyone without the key (the file's
+signature kept or not), copied from another store's index, or put back from an earlier state
+of the file is never shown. It is checked as a row is read, so a warm run pays for the rows
+it shows, not for all. Such a row is reported, and the file's rows are made anew next time.
+
+SQLite (the standard library's `sqlite3`) holds it: one row per case is updated in place
+(JSON lines would rewrite or grow the whole file at every save), filters and the sort run in
+SQL, and rows are read one at a time, so `remind` and `list` stream in constant memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import date
+from hashlib import blake2b
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kronobarn_cli import __version__
+from kronobarn_cli.errors import CaseFileError
+from kronobarn_cli.store.summary import REMINDER_COLUMNS, SQLITE, Listing, SummaryReader, summary_of
+from kronobarn_cli.support.files import create_new
+
+if TYPE_CHECKING:
+    from kronobarn_cli.domain.case import Case
+
+INDEX_FILE = ".index.sqlite3"
+KEY_FILE = ".index.key"
+KEY_BYTES = 32
+# Bump when what a row holds or how it is computed changes (texts of reminders too): every
+# index made before is then rebuilt.
+FORMAT = 11
+BUSY_SECONDS = 5.0
+_BATCH = 500
+
+
+_SCHEMA = """
+CREATE TABLE files (
+    name TEXT PRIMARY KEY,
+    sig TEXT NOT NULL,
+    error TEXT,
+    case_id TEXT,
+    status TEXT,
+    valid_from TEXT,
+    valid_to TEXT,
+    listed TEXT,
+    mac BLOB NOT NULL
+);
+CREATE TABLE reminders (
+    group_organisation TEXT NOT NULL,
+    due_key TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    group_coordinator TEXT NOT NULL,
+    status TEXT NOT NULL,
+    due TEXT,
+    dated INTEGER NOT NULL,
+    after_waiting INTEGER NOT NULL,
+    organisation_id TEXT,
+    organisation TEXT,
+    coordinator TEXT,
+    coordinator_key TEXT NOT NULL,
+    organisation_key TEXT NOT NULL,
+    organisation_id_key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    child TEXT NOT NULL,
+    head TEXT NOT NULL,
+    tail TEXT NOT NULL,
+    child_json TEXT NOT NULL,
+    csv_head TEXT NOT NULL,
+    csv_tail TEXT NOT NULL,
+    child_csv TEXT NOT NULL,
+    mac BLOB NOT NULL,
+    PRIMARY KEY (group_organisation, due_key, case_id, kind, name, seq)
+) WITHOUT ROWID;
+CREATE INDEX by_coordinator
+    ON reminders (group_coordinator, due_key, case_id, kind, name, seq);
+CREATE INDEX by_file ON reminders (name);
+CREATE INDEX undated ON reminders (name) WHERE dated = 0;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+FILE_COLUMNS = ("name", "sig", "error", "case_id", "status", "valid_from", "valid_to", "listed")
+"""What a `files` row's signature covers (every column but `mac`)."""
+
+# The rows `list` and `remind` read are those whose signature holds; a reminder's covers its
+# file's signature too, so a row of an earlier state of the file is not one of its rows now.
+_VIEWS = (
+    "CREATE TEMP VIEW IF NOT EXISTS signed_files AS SELECT * FROM main.files"  # noqa: S608
+    f" WHERE kronobarn_signed(mac, 'f', {', '.join(FILE_COLUMNS)})",
+    "CREATE TEMP VIEW IF NOT EXISTS signed_reminders AS SELECT * FROM main.reminders r"  # noqa: S608
+    " WHERE kronobarn_signed(r.mac, 'r', r.name,"
+    " (SELECT f.sig FROM main.files f WHERE f.name = r.name),"
+    f" {', '.join(f'r.{c}' for c in REMINDER_COLUMNS)})",
+)
+_FILES_IN = " FROM files "
+SIGNED = replace(
+    SQLITE,
+    table="signed_reminders",
+    listed=SQLITE.listed.replace(_FILES_IN, " FROM signed_files "),
+)
+"""The queries of `summary.py`, on the signed rows only."""
+
+
+def signature(info: os.stat_result) -> str:
+    """Size, mtime_ns, ctime_ns and inode: what tells that a file is still the one a row was
+    made from (an atomic save makes a new inode; a hand edit changes the ctime even when the
+    mtime is put back)."""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def _undecodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class IndexUnusable(Exception):
+    """The index cannot be opened or written here (e.g. a read-only directory): the caller
+    reads the files instead."""
+
+
+class CaseIndex(SummaryReader):
+    """The summary index beside the case files (see the module's doc)."""
+
+    dialect = SIGNED
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / INDEX_FILE
+        self._db: sqlite3.Connection | None = None
+        self._key = b""
+        self._listing = Listing([])
+        self._forged: set[str] = set()
+        """Files some of whose rows were not signed with the key: reported, then dropped."""
+
+    # -- signing ----------------------------------------------------------------------------
+
+    def _mac(self, kind: str, values: tuple[Any, ...]) -> bytes:
+        # bool is stored as an integer and read back as one: signed as it is read.
+        data = repr((kind, *(int(v) if isinstance(v, bool) else v for v in values)))
+        return blake2b(data.encode(), key=self._key, digest_size=16).digest()
+
+    def _signed(self, mac: object, kind: str, *values: Any) -> bool:
+        """Whether a row read is as this index wrote it (the SQL function of the views; for
+        every row read, so kept lean: SQLite gives back no bool)."""
+        data = repr((kind, *values)).encode()
+        if mac == blake2b(data, key=self._key, digest_size=16).digest():
+            return True
+        name = str(values[0])
+        if name not in self._forged:
+            self._forged.add(name)
+            self._listing.broken.append(
+                f"Sammanfattningsindexet {self.path} har rader för {name} som kronobarn inte "
+                "har skrivit (ändrade utanför kronobarn); de visades inte, och ärendet läses "
+                "från filen nästa gång."
+            )
+        return False
+
+    def _read_key(self) -> bytes:
+        """The key beside the cases: a regular file of KEY_BYTES readable only by the user,
+        made when there is none (or the one there was readable by others: a new one)."""
+        path = self.directory / KEY_FILE
+        for _ in range(3):
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            except FileNotFoundError:
+                with contextlib.suppress(FileExistsError):
+                    create_new(path, secrets.token_bytes(KEY_BYTES))
+                continue
+            with os.fdopen(fd, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                key = handle.read(KEY_BYTES + 1)
+            if not stat.S_ISREG(info.st_mode):
+                raise IndexUnusable(f"{path} är ingen vanlig fil")
+            if stat.S_IMODE(info.st_mode) & 0o077 or len(key) != KEY_BYTES:
+                path.unlink()  # not secret, or not a key: rows signed with it are not trusted
+                continue
+            return key
+        raise IndexUnusable(f"{path} kan inte läsas")
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:
+            # Not a database, or one of another shape: it is only a cache.
+            self._discard()
+            try:
+                self._db = self._open()
+            except sqlite3.Error as exc:
+                raise IndexUnusable(str(exc)) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise IndexUnusable(str(exc)) from None
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self._prepare_file()
+        # One store, one connection, used by one thread at a time (a store handed to another
+        # thread, e.g. to be closed there, may take its connection along).
+        self._key = self._read_key()
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        try:
+            db.create_function("kronobarn_signed", -1, self._signed)
+            # Write-ahead: a commit is atomic after a crash (at worst the latest ones are lost,
+            # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            # A deleted case leaves nothing behind: its rows' pages are overwritten with zeros,
+            # and what a run that was killed left in the log goes into the database now.
+            db.execute("PRAGMA secure_delete=ON")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Made with another key (or none), no row of it is trusted: made anew.
+            version = f"{FORMAT}/{__version__}/{self._mac('key', ()).hex()}"
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            made = None
+            if current == FORMAT:
+                with contextlib.suppress(sqlite3.Error):
+                    row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                    made = row[0] if row else None
+            if made != version:
+                db.execute("BEGIN IMMEDIATE")
+                for table in ("files", "reminders", "meta"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+                db.execute(f"PRAGMA user_version = {FORMAT}")
+                db.execute("COMMIT")
+            for view in _VIEWS:
+                db.execute(view)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _prepare_file(self) -> None:
+        """The index is a regular file readable only by the user; anything else in its place
+        (a symbolic link, a directory) is not followed or used. An empty one (cut short by
+        hand) goes with its write-ahead log, which belongs to the database it was."""
+        try:
+            info = os.lstat(self.path)
+            if stat.S_ISREG(info.st_mode) and info.st_size == 0:
+                self._discard()
+                info = os.lstat(self.path)
+        except FileNotFoundError:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            os.close(fd)
+            return
+        if not stat.S_ISREG(info.st_mode):
+            raise IndexUnusable(f"{self.path} är ingen vanlig fil")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            # It holds children's names, as the case files do: readable only by the user.
+            with contextlib.suppress(OSError):
+                self.path.chmod(0o600, follow_symlinks=False)
+
+    def _discard(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    def close(self) -> None:
+        """Close the connection, first moving the write-ahead log into the database (where a
+        deleted case's pages were overwritten) when no other run is reading."""
+        if self._db is not None:
+            self._heal(self._db)
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def record(self, name: str, info: os.stat_result, case: Case, day: date) -> None:
+        """The row of one case file as it is now (called under the case's lock)."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            self._put(db, name, sig=signature(info), case=case, error=None, day=day)
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise IndexUnusable(str(exc)) from None
+
+    def forget(self, name: str) -> None:
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM files WHERE name = ?", (name,))
+            db.execute("DELETE FROM reminders WHERE name = ?", (name,))
+            db.execute("COMMIT")
+            # The write-ahead log still holds the pages as they were: into the database (where
+            # the deleted rows were overwritten) and the log emptied.
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise IndexUnusable(str(exc)) from None
+
+    def _put(
+        self,
+        db: sqlite3.Connection,
+        name: str,
+        *,
+        sig: str,
+        case: Case | None,
+        error: str | None,
+        day: date,
+    ) -> None:
+        db.execute("DELETE FROM reminders WHERE name = ?", (name,))
+        marks = ", ".join("?" * (len(FILE_COLUMNS) + 1))
+        files = f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}, mac) VALUES ({marks})"  # noqa: S608
+        if case is None:
+            row: tuple[Any, ...] = (name, sig, error, None, None, None, None, None)
+            db.execute(files, (*row, self._mac("f", row)))
+            return
+        summary = summary_of(case, day, name)
+        row = (
+            name,
+            sig,
+            None,
+            case.id,
+            case.status,
+            summary.first.isoformat(),
+            summary.last.isoformat(),
+            summary.listed,
+        )
+        db.execute(files, (*row, self._mac("f", row)))
+        columns = ", ".join((*REMINDER_COLUMNS, "mac"))
+        marks = ", ".join("?" * (len(REMINDER_COLUMNS) + 1))
+        at = REMINDER_COLUMNS.index("name")
+        db.executemany(
+            f"INSERT INTO reminders ({columns}) VALUES ({marks})",  # noqa: S608
+            [(*r, self._mac("r", (r[at], sig, *r))) for r in summary.reminders],
+        )
+
+    # -- bringing up to date ----------------------------------------------------------------
+
+    def refresh(
+        self,
+        read: Callable[[Path], Case],
+        day: date,
+        *,
+        on_entry: Callable[[str, os.stat_result], None] | None = None,
+    ) -> Listing:
+        """Make every row match its file, for `day`; returns the files that cannot be read.
+
+        `read` reads one case file (raising CaseFileError); `on_entry` sees every entry of the
+        directory, with its `lstat`, e.g. to warn about permissions or notice temporary files.
+        """
+        db = self._connect()
+        self._heal(db)
+        try:
+            self._scan(db, on_entry)
+            gone = [
+                name
+                for (name,) in db.execute(
+                    "SELECT name FROM files WHERE name NOT IN (SELECT name FROM temp.disk)"
+                )
+            ]
+            written = len(gone)
+            if gone:
+                self._write(db, [(name, None) for name in gone], read, day)
+            # A row whose reminders do not hold on `day` is stale too. A few hundred at a time,
+            # each batch committed, so that saves meanwhile wait for one batch at most.
+            last = ""
+            while batch := db.execute(
+                "SELECT d.name, d.sig FROM temp.disk d LEFT JOIN files f ON f.name = d.name "
+                "WHERE d.name > :last AND (f.name IS NULL OR f.sig != d.sig "
+                "OR (f.error IS NULL AND NOT (f.valid_from <= :day AND :day <= f.valid_to))) "
+                "ORDER BY d.name LIMIT :batch",
+                {"last": last, "day": day.isoformat(), "batch": _BATCH},
+            ).fetchall():
+                self._write(db, batch, read, day)
+                written += len(batch)
+                last = batch[-1][0]
+            self._analyse(db, written)
+            # Rows found unsigned while reading are added to what is reported.
+            self._listing = Listing([])
+            self._listing.broken[:0] = [
+                CaseFileError(str(self.directory / name), str(detail)).message
+                for name, detail in db.execute(
+                    # The signatures of those rows only, looked up by name.
+                    "SELECT name, error FROM signed_files WHERE name IN"
+                    " (SELECT name FROM main.files WHERE error IS NOT NULL) ORDER BY name"
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise IndexUnusable(str(exc)) from None
+        return self._listing
+
+    @staticmethod
+    def _analyse(db: sqlite3.Connection, written: int) -> None:
+        """Statistics for SQLite's planner, from a sample (cheap at any size), where there are
+        none or many rows changed: with them a window of dates is read as a range in each
+        group of reminders (a skip-scan), not row by row. Only speed depends on them."""
+        if (
+            written < _BATCH
+            and db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").fetchone()
+        ):
+            return
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("PRAGMA analysis_limit = 400")
+            db.execute("ANALYZE reminders")
+
+    def _scan(
+        self,
+        db: sqlite3.Connection,
+        on_entry: Callable[[str, os.stat_result], None] | None,
+    ) -> None:
+        """The case files in the directory and their signatures, into the temporary table
+        `disk` (SQLite's, on disk when large: no list of them is held in memory)."""
+
+        def files() -> Iterator[tuple[str, str]]:
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    info = entry.stat(follow_symlinks=False)
+                    if on_entry is not None:
+                        on_entry(entry.name, info)
+                    if entry.name.endswith(".json"):
+                        if not entry.name.isprintable() or _undecodable(entry.name):
+                            # Not a name SQLite can hold: the files are read instead.
+                            raise IndexUnusable(f"{entry.name!r}: ett filnamn utan UTF-8")
+                        yield entry.name, signature(info)
+
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS disk (name TEXT PRIMARY KEY, sig TEXT)")
+        db.execute("BEGIN")
+        try:
+            db.execute("DELETE FROM temp.disk")
+            db.executemany("INSERT OR REPLACE INTO temp.disk VALUES (?, ?)", files())
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    def _write(
+        self,
+        db: sqlite3.Connection,
+        files: list[tuple[str, str | None]],
+        read: Callable[[Path], Case],
+        day: date,
+    ) -> None:
+        """Rows for `files` (name, signature), in one transaction: read anew, or gone (no
+        signature)."""
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for name, sig in files:
+                if sig is None:
+                    db.execute("DELETE FROM files WHERE name = ?", (name,))
+                    db.execute("DELETE FROM reminders WHERE name = ?", (name,))
+                    continue
+                try:
+                    case: Case | None = read(self.directory / name)
+                    error = None
+                except CaseFileError as exc:
+                    case, error = None, exc.detail
+                self._put(db, name, sig=sig, case=case, error=error, day=day)
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _rows(self, statement: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        db = self._connect()
+        yield from db.execute(statement, params)
+        self._heal(db)
+
+    def _heal(self, db: sqlite3.Connection) -> None:
+        """Drop the rows of files that had unsigned rows (none of them is trusted): the next
+        `refresh` reads those files again."""
+        if not self._forged:
+            return
+        forged = sorted(self._forged)
+        self._forged.clear()
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in forged])
+            db.executemany("DELETE FROM reminders WHERE name = ?", [(n,) for n in forged])
+            db.execute("COMMIT")

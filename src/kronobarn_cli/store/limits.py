@@ -1,0 +1,109 @@
+"""The limits of the answers path held against an imported case file, before anything is saved.
+
+An answers file is untrusted input (DESIGN.md): it is read with bounded size, values and depth
+(`safe_yaml`), and every text answer is at most `engine.MAX_TEXT` characters. A case that comes
+in another way (a handover file) carries the same answers, so it is held to the same limits: no
+text longer than an answer may be, no list, mapping or answers longer or deeper than an answers
+file could hold, and, as a whole, no larger than the store writes (and can read back).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from kronobarn_cli.domain.engine import MAX_TEXT
+from kronobarn_cli.errors import KronobarnError
+from kronobarn_cli.store.case_files import MAX_CASE_BYTES
+from kronobarn_cli.support.safe_yaml import MAX_DEPTH, MAX_NODES
+
+ANSWERS = ("answers", "pending")
+"""Where a case (and each meeting) keeps answers as they were given."""
+
+
+_FIELD = re.compile(r"[A-Za-z0-9_-]{1,60}")
+"""A field's name as the case model and the checklists write them; any other is not shown."""
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+class _Broken(Exception):
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(what)
+        self.where = where
+        self.what = what
+
+
+def check_case_data(data: dict[str, Any], source: str) -> None:
+    """Refuse, in one Swedish line naming where, a case (its JSON, before it is validated)
+    that breaks a limit of the answers path."""
+    try:
+        for where, value in _answers_blocks(data):
+            _check_block(value, where)
+        _check_values(data, "", 0)
+    except _Broken as broken:
+        raise KronobarnError(
+            f"{source}: ärendet i filen går över en gräns för vad kronobarn tar emot "
+            f"({broken.where}: {broken.what}). Inget sparades."
+        ) from None
+
+
+def check_case_bytes(size: int, case_id: str) -> None:
+    """A case that the store would write larger than it can read back."""
+    if size > MAX_CASE_BYTES:
+        raise KronobarnError(
+            f"Ärendet {case_id} blir större än {MAX_CASE_BYTES // 1_000_000} MB och kan inte "
+            "sparas. Inget sparades."
+        )
+
+
+def _answers_blocks(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    for key in ANSWERS:
+        if key in data:
+            yield key, data[key]
+    meetings = data.get("meetings")
+    for number, meeting in enumerate(meetings if isinstance(meetings, list) else []):
+        if isinstance(meeting, dict) and "answers" in meeting:
+            yield f"meetings[{number}].answers", meeting["answers"]
+
+
+def _check_block(value: Any, where: str) -> None:
+    """As many values, as deeply nested, as one answers file may hold."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise _Broken(where, f"för många värden, högst {_number(MAX_NODES)}")
+        if depth > MAX_DEPTH:
+            raise _Broken(where, f"för djupt nästlad, högst {MAX_DEPTH} nivåer")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _check_values(value: Any, where: str, depth: int) -> None:
+    """Every text no longer than an answer, every list and mapping no longer than a file."""
+    if depth > MAX_DEPTH:
+        raise _Broken(where or "ärendet", f"för djupt nästlad, högst {MAX_DEPTH} nivåer")
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise _Broken(where, f"texten är för lång, högst {_number(MAX_TEXT)} tecken")
+    elif isinstance(value, dict):
+        if len(value) > MAX_NODES:
+            raise _Broken(where or "ärendet", f"för många värden, högst {_number(MAX_NODES)}")
+        for key, item in value.items():
+            name = str(key) if _FIELD.fullmatch(str(key)) else "…"
+            if len(str(key)) > MAX_TEXT:
+                raise _Broken(where or "ärendet", "ett för långt namn på ett fält")
+            _check_values(item, f"{where}.{name}" if where else name, depth + 1)
+    elif isinstance(value, list):
+        if len(value) > MAX_NODES:
+            raise _Broken(where, f"för många poster, högst {_number(MAX_NODES)}")
+        for number, item in enumerate(value):
+            _check_values(item, f"{where}[{number}]", depth + 1)

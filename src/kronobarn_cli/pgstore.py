@@ -60,6 +60,7 @@ CONNECT_TIMEOUT_SECONDS = 5
 ITER_BATCH = 500
 CHUNKED_LIBPQ = 170000
 """The libpq that sends a result in chunks of rows (17)."""
+IMPORT_BATCH = 500
 
 Notice = Callable[[str], None]
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -580,6 +581,19 @@ class PgStore:
                     f"Det finns redan ett ärende med id {case.id} här. Inget sparades."
                 )
 
+    @contextlib.contextmanager
+    def importing(self) -> Iterator[Importer]:
+        """Many cases added in one transaction, in batches (`Importer.add`): all of them, or
+        none when anything fails before the commit. The ids this role already sees are read
+        first; a case with one of them is refused, as `add` refuses it."""
+        conn = self.connection()
+        team = self.team_for_new_cases()
+        with self.errors(), conn.transaction():
+            seen = {str(row[0]) for row in conn.execute("SELECT id FROM kronobarn.cases")}
+            importer = Importer(conn, team, seen, date.today())
+            yield importer
+            importer.flush()
+
     def _insert(self, conn: Connection, case: Case, team: str) -> bool:
         columns = _columns(case)
         # NOT EXISTS sees only the cases row-level security shows this role.
@@ -723,6 +737,77 @@ class PgStore:
             "Du hör inte till något team i databasen. Be den som administrerar den köra: "
             "kronobarn db grant ROLL --team TEAM"
         )
+
+
+_IMPORTED = (
+    "INSERT INTO kronobarn.cases (id, team, revision, data, status, created, updated,"
+    " closed_on, next_meeting, coordinator, organisations, listed, valid_from, valid_to)"
+    " VALUES (%(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
+    " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s, %(listed)s,"
+    " %(valid_from)s, %(valid_to)s)"
+)
+_JOURNALLED = (
+    "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command, fields)"
+    " VALUES (%s, %s, 'entry', %s, %s, %s)"
+)
+_REMINDED = (
+    f"INSERT INTO kronobarn.reminders ({', '.join((*REMINDER_COLUMNS, 'team'))})"  # noqa: S608
+    f" VALUES ({', '.join(['%s'] * (len(REMINDER_COLUMNS) + 1))})"
+)
+
+
+class Importer:
+    """Cases written `IMPORT_BATCH` at a time in the transaction of `PgStore.importing`: one
+    `executemany` each for the case rows, their journal rows and their summary rows (psycopg
+    sends each batch in one pipeline, its statement prepared once)."""
+
+    def __init__(self, conn: Connection, team: str, seen: set[str], day: date) -> None:
+        self.conn = conn
+        self.team = team
+        self.seen = seen
+        self.day = day
+        self.pending: list[tuple[Case, dict[str, Any]]] = []
+
+    def add(self, case: Case, data: dict[str, Any] | None = None) -> bool:
+        """Queue `case` (`data`: its JSON, when the caller has it already); False, and nothing
+        queued, when this role already sees a case with its id."""
+        if case.id in self.seen:
+            return False
+        self.seen.add(case.id)
+        self.pending.append((case, data if data is not None else case.model_dump(mode="json")))
+        if len(self.pending) >= IMPORT_BATCH:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        team = self.team
+        cases: list[dict[str, Any]] = []
+        journal: list[tuple[Any, ...]] = []
+        reminders: list[tuple[Any, ...]] = []
+        for case, data in self.pending:
+            summary = summary_of(case, self.day, case.id)
+            cases.append(
+                {
+                    "id": case.id,
+                    "team": team,
+                    "data": Jsonb(data),
+                    **_columns(case),
+                    "listed": summary.listed,
+                    "valid_from": summary.first,
+                    "valid_to": summary.last,
+                }
+            )
+            journal += [(case.id, team, e.user, e.command, list(e.fields)) for e in case.journal]
+            reminders += [(*row, team) for row in summary.reminders]
+        self.pending = []
+        with self.conn.cursor() as cursor:
+            for statement, rows in (
+                (_IMPORTED, cases),
+                (_JOURNALLED, journal),
+                (_REMINDED, reminders),
+            ):
+                if rows:
+                    cursor.executemany(statement, rows)
 
 
 def check_team(team: str) -> str:

@@ -628,6 +628,17 @@ def test_a_connection_lost_during_db_import_leaves_the_database_as_it_was(
     assert again.stdout.strip() == "Läste in 5 ärenden; 0 hoppades över."
     listed = json.loads(in_process("list", "--json").stdout)
     assert {case.id for case in made} < {row["id"] for row in listed}
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        rows = conn.execute(
+            "SELECT case_id, team, event, app_user, command, fields, db_user FROM"
+            " kronobarn.journal WHERE case_id = ANY(%s) ORDER BY seq",
+            ([case.id for case in made],),
+        ).fetchall()
+    assert rows == [
+        (case.id, "alfa", "entry", e.user, e.command, list(e.fields), pg.SUPERUSER)
+        for case in sorted(made, key=lambda c: c.id)
+        for e in case.journal
+    ]
 
 
 def test_a_database_error_in_the_middle_of_db_import_leaves_the_database_as_it_was(

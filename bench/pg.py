@@ -87,6 +87,23 @@ def connection_times(url: str, home: Path, runs: int) -> dict[str, tuple[float, 
         store.close()
 
 
+CONNECT_ONLY = "import sys, psycopg\npsycopg.connect(sys.argv[1]).close()\n"
+
+
+def connecting_process(url: str, env: dict[str, str], bench: run.Bench) -> float:
+    """What a process that imports psycopg and connects costs beyond an empty one (median)."""
+    connecting = run.command([sys.executable, "-c", CONNECT_ONLY, url], env)
+    empty = run.command([sys.executable, "-c", "pass"], env)
+    extra = []
+    for _ in range(max(bench.runs, 5)):
+        one, other = connecting(), empty()
+        if bench.clock == "cpu":
+            extra.append(one.cpu_seconds - other.cpu_seconds)
+        else:
+            extra.append(one.seconds - other.seconds)
+    return statistics.median(extra)
+
+
 def import_row(
     bench: run.Bench,
     kronobarn: list[str],
@@ -166,6 +183,11 @@ def measure(
         )
     )
     handshake = times["handshake"][0 if bench.clock == "wall" else 1]
+    fixed = connecting_process(url, env, bench)
+    print(
+        f"  en process som bara importerar psycopg och ansluter: {fixed * 1e3:.0f} ms mer än "
+        "en tom python-process (vad varje kommando mot PostgreSQL betalar före frågan)"
+    )
     for what, argv in forms.items():
         # The file index and the summary rows up to date for the command's day (`list` reads
         # for today, `remind` for --today: the rows are written anew when the day changes).
@@ -184,7 +206,11 @@ def measure(
         )
         state = row.states["varm"]
         without = (bench.time(state) - handshake) / bench.time(state, floor=True)
-        print(f"    utan handskakningen ({handshake * 1e3:.1f} ms): {without:.2f}×")
+        bare = (bench.time(state) - fixed) / bench.time(state, floor=True)
+        print(
+            f"    utan handskakningen ({handshake * 1e3:.1f} ms): {without:.2f}×; "
+            f"utan import av psycopg och anslutning ({fixed * 1e3:.0f} ms): {bare:.2f}×"
+        )
     import_row(bench, kronobarn, server, template, home, env=env)
 
 

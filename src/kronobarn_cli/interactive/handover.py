@@ -28,6 +28,7 @@ from kronobarn_cli.domain.case import (
 )
 from kronobarn_cli.domain.consent import ConsentScope, status_on
 from kronobarn_cli.errors import KronobarnError, UnknownCaseError
+from kronobarn_cli.interactive.case_changes import refuse_if_handed_over
 from kronobarn_cli.interactive.handover_file import (
     FORMAT,
     MAX_BUNDLE_BYTES,
@@ -51,7 +52,6 @@ from kronobarn_cli.interactive.handover_file import (
     unseal_typed,
     valid_case,
 )
-from kronobarn_cli.interactive.walk import refuse_if_handed_over
 from kronobarn_cli.store import Store
 from kronobarn_cli.store.limits import check_case_bytes
 from kronobarn_cli.support.files import write_file

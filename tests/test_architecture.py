@@ -154,9 +154,9 @@ def test_config_yaml_is_read_by_the_query_as_before(tmp_path: Path) -> None:
 def test_the_start_up_tests_name_modules_that_exist() -> None:
     """`test_cli`'s start-up tests assert these modules are *not* imported: a module moved or
     renamed under its old name would make them pass without testing anything."""
-    from tests import test_cli  # noqa: PLC0415
+    from tests import startup  # noqa: PLC0415
 
-    for name in (*test_cli.MODEL, *test_cli.RICH):
+    for name in (*startup.MODEL, *startup.RICH):
         assert importlib.util.find_spec(name) is not None, name
 
 

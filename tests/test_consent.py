@@ -39,6 +39,7 @@ from kronobarn_cli.interactive.walk import (
 from kronobarn_cli.render import export, views
 from kronobarn_cli.store.case_files import CaseStore
 
+from .cases import first_meeting
 from .conftest import NOW, REPO, fixed_clock
 from .keys import ENTER, down, line, typed
 from .scenario import (
@@ -51,7 +52,6 @@ from .scenario import (
     answer_all,
     invitee,
 )
-from .test_follow_up import first_meeting
 
 TODAY = NOW.date()
 POLIS = OrganisationRef(id="polis", name="Polis")

@@ -17,39 +17,19 @@ from kronobarn_cli.cli import main
 from kronobarn_cli.domain import rules
 from kronobarn_cli.domain.case import Case, Consent, OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError
-from kronobarn_cli.interactive import replay as answers_file
 from kronobarn_cli.interactive import walk as session
 from kronobarn_cli.interactive.prompter import BACK, Prompter
-from kronobarn_cli.interactive.walk import ReplayError, Walk, replay, replay_follow_up
+from kronobarn_cli.interactive.walk import ReplayError, Walk, replay_follow_up
 from kronobarn_cli.render import export
 from kronobarn_cli.store.case_files import CaseStore
 
+from .cases import at, first_meeting, follow_up_answers
 from .conftest import NOW, REPO, fixed_clock
 from .helpers import in_process
 from .keys import DOWN, ENTER, line, typed
 
 EXAMPLE = REPO / "examples" / "svar.yaml"
 FOLLOW_UP = REPO / "examples" / "uppfoljning.yaml"
-
-
-def at(day: str) -> Any:
-    moment = datetime.fromisoformat(f"{day}T10:00:00+01:00")
-    return lambda: moment
-
-
-def first_meeting(workflow: Workflow) -> Case:
-    given = answers_file.read(EXAMPLE, NOW.date(), workflow)
-    result = replay(
-        workflow, given.child, given.answers, "svar.yaml", fixed_clock, given.organisation
-    )
-    assert result.next_step is None
-    return result.case
-
-
-def follow_up_answers(**changes: Any) -> dict[str, Any]:
-    answers: dict[str, Any] = yaml.safe_load(FOLLOW_UP.read_text(encoding="utf-8"))["svar"]
-    answers.update(changes)
-    return answers
 
 
 def test_defect1_a_carried_action_starts_on_its_status(

@@ -16,7 +16,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +45,12 @@ from kronobarn_cli.store.index import INDEX_FILE, KEY_FILE
 from kronobarn_cli.store.retention import RetentionRule
 from kronobarn_cli.support import files
 
+from .cases import CHILD, PASSPHRASE, Keys, age_keys, days, first_meeting_answers
+from .cases import follow_up_answers_file as follow_up_answers
 from .conftest import REPO
 from .helpers import Run, run
 from .keys import line, typed
 
-PASSPHRASE = "korrekt-häst-batteri-häftklammer"  # noqa: S105 - the tests' own
-CHILD = "Sigrid Mårtensson"
 EXAMPLE = REPO / "examples" / "svar.yaml"
 FOLLOW_UP = REPO / "examples" / "uppfoljning.yaml"
 FIXTURES = REPO / "tests" / "fixtures"
@@ -58,33 +58,6 @@ FIXTURES = REPO / "tests" / "fixtures"
 # people, what was noticed, and the markers of the envelope itself.
 PLAINTEXT = (CHILD, "Mårtensson", "Skola", "Socialtj", "Kim Berg", "Maria Lind", "frånvaro",
              "Anpassat schema", FORMAT, "schema_version", "aktiverad")  # fmt: skip
-
-
-def days(n: int) -> str:
-    return str(datetime.now().date() + timedelta(days=n))
-
-
-def first_meeting_answers(tmp: Path) -> Path:
-    """examples/svar.yaml with a child's full name and the dates moved to after today."""
-    data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    data["barn"]["namn"] = CHILD
-    data["svar"]["mote-datum"] = days(1)
-    data["svar"]["nasta-mote"] = days(30)
-    data["svar"]["inbjudna"][0]["skickad"] = days(0)
-    path = tmp / "svar.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def follow_up_answers(tmp: Path) -> Path:
-    follow: dict[str, Any] = yaml.safe_load(FOLLOW_UP.read_text(encoding="utf-8"))
-    answers = follow["svar"]
-    answers.update({"mote-datum": days(30), "nasta-mote": days(60), "samordnare": "socialtjanst"})
-    answers["inbjudna"][0]["skickad"] = days(0)
-    answers["atgarder"][1]["senast"] = days(50)
-    path = tmp / "uppfoljning.yaml"
-    path.write_text(yaml.safe_dump(follow, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def quietly(*args: str) -> int:
@@ -152,22 +125,6 @@ def show_json(capsys: pytest.CaptureFixture[str], case_id: str) -> dict[str, Any
     assert shown.code == 0, shown.err
     data: dict[str, Any] = json.loads(shown.out)
     return data
-
-
-@dataclass(frozen=True)
-class Keys:
-    identity: x25519.Identity
-    public: str
-    file: Path
-    """The identity as age-keygen writes it."""
-
-
-def age_keys(directory: Path, name: str = "nyckel.txt") -> Keys:
-    identity = x25519.Identity.generate()
-    public = str(identity.to_public())
-    path = directory / name
-    path.write_text(f"# public key: {public}\n{identity}\n", encoding="utf-8")
-    return Keys(identity, public, path)
 
 
 def sealed(document: Any, keys: Keys) -> bytes:

@@ -14,9 +14,9 @@ from kronobarn_cli.interactive.handover import generate_passphrase
 from kronobarn_cli.store.case_files import CaseStore
 
 from .after_meeting import at_terminal, case_after_meeting
+from .cases import age_keys
 from .helpers import in_process
 from .keys import DOWN, ENTER, line
-from .test_handover import age_keys
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -13,7 +13,7 @@ from kronobarn_cli.store.case_files import CaseStore
 
 from .conftest import NOW
 from .helpers import in_process
-from .test_cli import MODEL, loaded_by
+from .startup import MODEL, loaded_by
 
 READS = [("list", "--json"), ("list",), ("remind", "--json"), ("remind",)]
 

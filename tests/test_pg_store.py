@@ -30,12 +30,12 @@ from kronobarn_cli.store.case_files import CaseStore
 from kronobarn_cli.store.postgres import PgStore
 
 from . import pg
+from .cases import PASSPHRASE, first_meeting, first_meeting_answers
 from .conftest import NOW, fixed_clock
 from .helpers import Completed, in_process
+from .keys import DOWN
 from .scenario import realistic_case
-from .test_follow_up import first_meeting
-from .test_handover import PASSPHRASE, first_meeting_answers
-from .test_pty import DOWN, KRONOBARN, answer
+from .terminal import KRONOBARN, answer
 
 ENGLISH = ("Traceback", "Error", "error", "psycopg", "connection", "password", "FATAL")
 

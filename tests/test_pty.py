@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,34 +11,11 @@ import pexpect
 import pytest
 
 from .conftest import REPO
+from .terminal import KRONOBARN, answer, spawn
 
 pytestmark = [pytest.mark.pty, pytest.mark.timeout(90)]
 
 DOWN = "\x1b[B"
-KRONOBARN = Path(sys.executable).parent / "kronobarn"
-
-
-def spawn(home: Path, *args: str) -> pexpect.spawn:
-    env = {
-        **os.environ,
-        "KRONOBARN_HOME": str(home),
-        "TERM": "xterm",
-        "PROMPT_TOOLKIT_NO_CPR": "1",
-        "LANG": "C.UTF-8",
-    }
-    return pexpect.spawn(
-        str(KRONOBARN), list(args), env=env, encoding="utf-8", timeout=20, dimensions=(50, 120)
-    )
-
-
-def answer(
-    child: pexpect.spawn, question: str, keys: str, *, ready: str | None = "illbaka"
-) -> None:
-    """Wait for the question, and for its prompt to be drawn (every one offers Tillbaka)."""
-    child.expect(question)
-    if ready is not None and keys:
-        child.expect(ready)
-    child.send(keys)
 
 
 @pytest.mark.skipif(not KRONOBARN.exists(), reason="the console script is not installed")

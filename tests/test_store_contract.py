@@ -27,10 +27,10 @@ from kronobarn_cli.interactive.walk import Walk, local_now
 from kronobarn_cli.store import Store, open_store
 from kronobarn_cli.store.summary import CaseReader
 
+from .cases import age_keys, first_meeting, first_meeting_answers
+from .cases import follow_up_answers_file as follow_up_answers
 from .conftest import NOW, fixed_clock
 from .helpers import in_process
-from .test_follow_up import first_meeting
-from .test_handover import age_keys, first_meeting_answers, follow_up_answers
 
 MakeStore = Callable[..., Store]
 

@@ -12,8 +12,8 @@ from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.interactive.walk import Walk, replay_follow_up
 from kronobarn_cli.store.case_files import CaseStore
 
+from .cases import at, first_meeting, follow_up_answers
 from .helpers import in_process
-from .test_follow_up import at, first_meeting, follow_up_answers
 
 COMMENT = "Schemat är infört; Elias är nöjd"
 

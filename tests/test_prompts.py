@@ -728,5 +728,5 @@ def test_editing_an_invitation_starts_from_the_letters_route_as_chosen(
         "skickad": "2026-11-20",
     }
     with typed(ENTER, ENTER, ENTER, ENTER):  # Enter on every field keeps what was there
-        edited = prompter._ask_item(step, walk, [], {}, defaults=item, save=False)
+        edited = prompter.questions.ask_item(step, walk, [], {}, defaults=item, save=False)
     assert edited == item

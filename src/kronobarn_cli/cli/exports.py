@@ -10,21 +10,11 @@ from kronobarn_cli.cli import completion
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.support.files import write_file
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from kronobarn_cli.domain import consent
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.render import export as exports
-    from kronobarn_cli.render import pdf as pdfs
-else:
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    exports = LazyModule("kronobarn_cli.render.export")
-    pdfs = LazyModule("kronobarn_cli.render.pdf")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import exports, pdfs
 from kronobarn_cli.cli.shared import KINDS, CaseId, app, err
 
 FORMATS = ("markdown", "text", "pdf")

@@ -7,28 +7,11 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import engine
     from kronobarn_cli.domain.case import Case, Handover, OrganisationRef
-    from kronobarn_cli.interactive import handover as handovers
-    from kronobarn_cli.interactive import passphrases
-    from kronobarn_cli.interactive import walk as session
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    engine = LazyModule("kronobarn_cli.domain.engine")
-    passphrases = LazyModule("kronobarn_cli.interactive.passphrases")
-    session = LazyModule("kronobarn_cli.interactive.walk")
-    handovers = LazyModule("kronobarn_cli.interactive.handover")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import cases, engine, handovers, passphrases, rich_text, session
 from kronobarn_cli.cli.shared import CaseId, ConfirmOption, _confirm, _safe, app, err, out
 from kronobarn_cli.support.text import swedish_date
 

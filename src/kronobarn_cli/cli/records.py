@@ -7,27 +7,13 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import CaseFileError, KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
     from rich.text import Text
 
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.render import views
-    from kronobarn_cli.store import retention
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    retention = LazyModule("kronobarn_cli.store.retention")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import cases, consent, retention, rich_text, views
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
     CaseId,

@@ -10,33 +10,21 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import CaseFileError, KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent, summaries
-    from kronobarn_cli.domain import query as remind_options
-    from kronobarn_cli.domain import reminders as remind_rules
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.render import outputs, views
-    from kronobarn_cli.store import summary
     from kronobarn_cli.store.summary import Listing
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    views = LazyModule("kronobarn_cli.render.views")
-    outputs = LazyModule("kronobarn_cli.render.outputs")
-    summaries = LazyModule("kronobarn_cli.domain.summaries")
-    summary = LazyModule("kronobarn_cli.store.summary")
-    remind_rules = LazyModule("kronobarn_cli.domain.reminders")
-    remind_options = LazyModule("kronobarn_cli.domain.query")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import (
+    cases,
+    outputs,
+    remind_options,
+    remind_rules,
+    rich_text,
+    summaries,
+    summary,
+    views,
+)
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
     JsonOption,

@@ -12,29 +12,14 @@ from kronobarn_cli.cli import completion
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import ConfirmationNeededError, KronobarnError, NoTerminalError
 from kronobarn_cli.support.ids import system_user, user_problem
-from kronobarn_cli.support.lazy import LazyModule, lazy_console
+from kronobarn_cli.support.lazy import lazy_console
 from kronobarn_cli.support.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
     from rich.text import Text
 
-    from kronobarn_cli.checklists import schema as checklists
     from kronobarn_cli.checklists.schema import Workflow
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
-    from kronobarn_cli.interactive import prompter as prompts
-    from kronobarn_cli.interactive import walk as session
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    prompts = LazyModule("kronobarn_cli.interactive.prompter")
-    session = LazyModule("kronobarn_cli.interactive.walk")
+from kronobarn_cli.cli.lazy_modules import cases, checklists, prompts, rich_text
 from kronobarn_cli.store import Store, open_store
 from kronobarn_cli.support.text import json_controls_escaped
 

@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from kronobarn_cli.cli import typer_support as i18n
-from kronobarn_cli.cli.lazy_modules import cases, checklists, pgstore, rich_text, store_moves
-from kronobarn_cli.cli.shared import _one_line, checklists_app, db_app, err, out, state
+from kronobarn_cli.cli.lazy_modules import checklists, pgstore, rich_text, store_moves
+from kronobarn_cli.cli.shared import _one_line, _opened, checklists_app, db_app, err, out, state
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store import is_postgres, open_postgres
 
@@ -44,14 +44,7 @@ def _team_store(command: str) -> "pgstore.PgStore":
             f"'kronobarn {command}' arbetar med en teamlagring i PostgreSQL: ange "
             "--store postgresql://… eller KRONOBARN_STORE."
         )
-    store = open_postgres(
-        state.store,
-        notice=lambda message: err.print(_one_line(message), soft_wrap=True),
-        actor=lambda: cases.Actor(user=state.user, command=command),
-        team=state.team,
-    )
-    state.opened.append(store)
-    return store
+    return _opened(open_postgres, command)
 
 
 TeamArgument = Annotated[

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.lazy_modules import exports, pdfs
-from kronobarn_cli.cli.shared import KINDS, CaseId, app, err
+from kronobarn_cli.cli.shared import KINDS, CaseId, ForceOption, app, err
 
 FORMATS = ("markdown", "text", "pdf")
 
@@ -63,7 +63,6 @@ OutputOption = Annotated[
         show_default=False,
     ),
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")]
 WithDetailsOption = Annotated[
     bool,
     typer.Option("--with-details", help="Kalender: barnets namn och deltagare i beskrivningen."),

@@ -12,7 +12,16 @@ if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case, Handover, OrganisationRef
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.lazy_modules import cases, engine, handovers, passphrases, rich_text, session
-from kronobarn_cli.cli.shared import CaseId, ConfirmOption, _confirm, _safe, app, err, out
+from kronobarn_cli.cli.shared import (
+    CaseId,
+    ConfirmOption,
+    ForceOption,
+    _confirm,
+    _safe,
+    app,
+    err,
+    out,
+)
 from kronobarn_cli.support.text import swedish_date
 
 ToOption = Annotated[
@@ -46,7 +55,6 @@ RecipientOption = Annotated[
         show_default=False,
     ),
 ]
-ForceOption = Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")]
 
 
 @app.command("handover", cls=i18n.Command)

@@ -2,9 +2,10 @@
 the store and the checklists, and the small helpers every command uses."""
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -200,7 +201,16 @@ def _store(command: str) -> Store:
     """The case store (--store), for `command` run by the user (both go into the journal of
     every case it changes). What it has to tell (waiting for a lock, a shared directory) goes
     to stderr, so standard out stays clean for scripts."""
-    store = open_store(
+    return _opened(open_store, command)
+
+
+S = TypeVar("S", bound=Store)
+
+
+def _opened(opener: "Callable[..., S]", command: str) -> S:
+    """The store `opener` opens for --store and --team (`open_store`, or `open_postgres` for
+    `db`), kept to be closed when the command ends."""
+    store = opener(
         state.store,
         notice=lambda message: err.print(_one_line(message), soft_wrap=True),
         actor=lambda: cases.Actor(user=state.user, command=command),
@@ -234,6 +244,7 @@ def _stop_interrupted(message: str | None = None) -> NoReturn:
     raise _Interrupted
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")]
 ConfirmOption = Annotated[
     bool, typer.Option("--yes", help="Utan att fråga (för skript): svaret är ja.")
 ]

@@ -20,7 +20,7 @@ private (underscored) attributes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
@@ -78,13 +78,17 @@ def _plain_options(params: list[Any]) -> None:
         _plain(param)
 
 
-class Command(TyperCommand):
-    """A command whose usage line, `--help` and help page are Swedish."""
+if TYPE_CHECKING:
+    _Base = TyperCommand  # what the mixin below is mixed into, for the type checker
+else:
+    _Base = object
 
-    def __init__(self, name: str | None, **attrs: Any) -> None:
-        super().__init__(name, **attrs)
-        self.options_metavar = OPTIONS_METAVAR
-        _plain_options(self.params)
+
+class _Swedish(_Base):
+    """What `Command` and `Group` share: the Swedish usage line, `--help` and help page.
+
+    A mixin rather than a collaborator: Click calls these methods on the command object
+    itself, and the two must subclass Typer's two different classes."""
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         _format_usage(self, ctx, formatter)
@@ -101,7 +105,16 @@ class Command(TyperCommand):
         help_page.show(self, ctx)
 
 
-class Group(TyperGroup):
+class Command(_Swedish, TyperCommand):
+    """A command whose usage line, `--help` and help page are Swedish."""
+
+    def __init__(self, name: str | None, **attrs: Any) -> None:
+        super().__init__(name, **attrs)
+        self.options_metavar = OPTIONS_METAVAR
+        _plain_options(self.params)
+
+
+class Group(_Swedish, TyperGroup):
     """A group of commands whose usage line, `--help` and help page are Swedish."""
 
     def __init__(self, **attrs: Any) -> None:
@@ -109,14 +122,3 @@ class Group(TyperGroup):
         self.options_metavar = OPTIONS_METAVAR
         self.subcommand_metavar = SUBCOMMAND_METAVAR
         _plain_options(self.params)
-
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        _format_usage(self, ctx, formatter)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from kronobarn_cli.render import help_page  # noqa: PLC0415 - only a help page needs it
-
-        help_page.show(self, ctx)

@@ -16,7 +16,7 @@ import yaml
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import reminders as remind
 from kronobarn_cli.render import export
-from kronobarn_cli.render.views import family_text
+from kronobarn_cli.render.wording import family_text
 from kronobarn_cli.store import profile
 from kronobarn_cli.store.case_files import CaseStore
 from kronobarn_cli.support import dates

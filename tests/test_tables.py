@@ -3,8 +3,14 @@ in the wrapping column) give the same lines as the general way, which measures e
 
 from __future__ import annotations
 
+import io
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich import box
+from rich.console import Console
+from rich.table import Column
+from rich.table import Table as RichTable
 
 from kronobarn_cli.render.tables import Red, Table
 
@@ -41,3 +47,35 @@ def test_every_quick_way_draws_a_row_as_the_general_way_does(
     red, reset = ("\x1b[31m", "\x1b[0m") if table.color else ("", "")
     general = [line for row in rows for line in Table._wrapped(row, widths, red, reset)]
     assert drawn[4:-1] == general
+
+
+CELL = st.text(alphabet="abcåäöABC-12", min_size=0, max_size=20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    columns=st.integers(2, 5),
+    wrap=st.integers(0, 4),
+    width=st.integers(100, 140),
+    cells=st.lists(st.lists(CELL, min_size=5, max_size=5), min_size=1, max_size=8),
+)
+def test_a_table_that_fits_is_what_the_installed_rich_draws_with_heavy_head(
+    columns: int, wrap: int, width: int, cells: list[list[str]]
+) -> None:
+    """What `tables.Table` stands in for (docs/architecture.md, "Framework internals"): the
+    installed rich's `Table(box=HEAVY_HEAD)`, spread to the width through the wrapping column,
+    draws the same lines wherever no cell has to wrap. A rich release that draws its box
+    otherwise fails here."""
+    wrap %= columns
+    headers = [f"Kol{i}" for i in range(columns)]
+    rows = [row[:columns] for row in cells]
+    ours = list(Table(headers, width=width, wrap=wrap, color=False).lines("Titel", rows))
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    theirs = RichTable(
+        *(Column(h, ratio=1 if i == wrap else None) for i, h in enumerate(headers)),
+        title="Titel", title_justify="left", box=box.HEAVY_HEAD, expand=True,
+    )  # fmt: skip
+    for row in rows:
+        theirs.add_row(*row)
+    console.print(theirs)
+    assert ours == [line.rstrip() for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]

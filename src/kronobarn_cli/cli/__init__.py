@@ -8,24 +8,16 @@ imported here in the order `--help` lists them. This module is the error edge: `
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from typer._click import exceptions as click_exceptions
 
 from kronobarn_cli.cli import completion
+from kronobarn_cli.cli.lazy_modules import pgstore, rich_text
 from kronobarn_cli.cli.shared import _Interrupted, _one_line, app, err, state
 from kronobarn_cli.cli.walks import _offer_profile, _saved_profile  # the first group
 from kronobarn_cli.errors import EXIT_INTERRUPTED, KronobarnError, os_error_text
-from kronobarn_cli.support.lazy import LazyModule
-
-if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.store import postgres as pgstore
-else:
-    rich_text = LazyModule("rich.text")
-    pgstore = LazyModule("kronobarn_cli.store.postgres")
 
 # The command groups register on the one app as they are imported: in the order `--help`
 # lists them (an import list would be sorted).

@@ -7,32 +7,20 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    import pydantic
-    from rich import text as rich_text
-
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.interactive import prompter as prompts
-    from kronobarn_cli.interactive import walk as session
-    from kronobarn_cli.render import views
-    from kronobarn_cli.support import validation
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    validation = LazyModule("kronobarn_cli.support.validation")
-    pydantic = LazyModule("pydantic")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    prompts = LazyModule("kronobarn_cli.interactive.prompter")
-    session = LazyModule("kronobarn_cli.interactive.walk")
-    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import (
+    cases,
+    consent,
+    prompts,
+    pydantic,
+    rich_text,
+    session,
+    validation,
+    views,
+)
 from kronobarn_cli.cli.shared import (
     CaseId,
     ConfirmOption,

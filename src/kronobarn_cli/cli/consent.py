@@ -1,29 +1,12 @@
 """`kronobarn consent ID …`: show, add, withdraw and name a consent outside the walk."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kronobarn_cli.cli import typer_support as i18n
-from kronobarn_cli.support.lazy import LazyModule
-
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
-if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.domain import consent
-    from kronobarn_cli.interactive import prompter as prompts
-    from kronobarn_cli.interactive import walk as session
-    from kronobarn_cli.render import views
-else:
-    rich_text = LazyModule("rich.text")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    prompts = LazyModule("kronobarn_cli.interactive.prompter")
-    session = LazyModule("kronobarn_cli.interactive.walk")
-    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.cli.lazy_modules import prompts, rich_text, session, views
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
     CaseId,

@@ -1,31 +1,14 @@
 """`kronobarn checklists validate` and the team store's `db` commands."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.cli.lazy_modules import checklists, pgstore, rich_text, store_moves
+from kronobarn_cli.cli.shared import _one_line, _opened, checklists_app, db_app, err, out, state
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
-
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
-if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.checklists import schema as checklists
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.store import moves as store_moves
-    from kronobarn_cli.store import postgres as pgstore
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
-    pgstore = LazyModule("kronobarn_cli.store.postgres")
-    store_moves = LazyModule("kronobarn_cli.store.moves")
-from kronobarn_cli.cli.shared import _one_line, checklists_app, db_app, err, out, state
 from kronobarn_cli.store import is_postgres, open_postgres
 
 
@@ -61,14 +44,7 @@ def _team_store(command: str) -> "pgstore.PgStore":
             f"'kronobarn {command}' arbetar med en teamlagring i PostgreSQL: ange "
             "--store postgresql://… eller KRONOBARN_STORE."
         )
-    store = open_postgres(
-        state.store,
-        notice=lambda message: err.print(_one_line(message), soft_wrap=True),
-        actor=lambda: cases.Actor(user=state.user, command=command),
-        team=state.team,
-    )
-    state.opened.append(store)
-    return store
+    return _opened(open_postgres, command)
 
 
 TeamArgument = Annotated[

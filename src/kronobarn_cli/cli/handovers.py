@@ -7,68 +7,64 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import engine
-    from kronobarn_cli.interactive import handover as handovers
-    from kronobarn_cli.interactive import passphrases
-    from kronobarn_cli.interactive import walk as session
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    engine = LazyModule("kronobarn_cli.domain.engine")
-    passphrases = LazyModule("kronobarn_cli.interactive.passphrases")
-    session = LazyModule("kronobarn_cli.interactive.walk")
-    handovers = LazyModule("kronobarn_cli.interactive.handover")
+    from kronobarn_cli.domain.case import Case, Handover, OrganisationRef
 from kronobarn_cli.cli import shared
-from kronobarn_cli.cli.shared import CaseId, ConfirmOption, _confirm, _safe, app, err, out
+from kronobarn_cli.cli.lazy_modules import cases, engine, handovers, passphrases, rich_text, session
+from kronobarn_cli.cli.shared import (
+    CaseId,
+    ConfirmOption,
+    ForceOption,
+    _confirm,
+    _safe,
+    app,
+    err,
+    out,
+)
 from kronobarn_cli.support.text import swedish_date
+
+ToOption = Annotated[
+    str,
+    typer.Option(
+        "--to",
+        metavar="VERKSAMHET",
+        help="Verksamheten som tar över samordningen (id eller namn, eller annan:Namn).",
+        show_default=False,
+    ),
+]
+PersonOption = Annotated[
+    str | None,
+    typer.Option("--person", metavar="NAMN", help="Den som tar emot ärendet.", show_default=False),
+]
+HandoverFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        metavar="FIL",
+        help="Filen att skriva (standard: kronobarn-ID.age).",
+        show_default=False,
+    ),
+]
+RecipientOption = Annotated[
+    str | None,
+    typer.Option(
+        "--recipient",
+        metavar="NYCKEL",
+        help="Mottagarens publika age-nyckel (age1…) i stället för en lösenfras.",
+        show_default=False,
+    ),
+]
 
 
 @app.command("handover", cls=i18n.Command)
 def handover(
     case_id: CaseId,
-    to: Annotated[
-        str,
-        typer.Option(
-            "--to",
-            metavar="VERKSAMHET",
-            help="Verksamheten som tar över samordningen (id eller namn, eller annan:Namn).",
-            show_default=False,
-        ),
-    ],
-    person: Annotated[
-        str | None,
-        typer.Option(
-            "--person", metavar="NAMN", help="Den som tar emot ärendet.", show_default=False
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            metavar="FIL",
-            help="Filen att skriva (standard: kronobarn-ID.age).",
-            show_default=False,
-        ),
-    ] = None,
-    recipient: Annotated[
-        str | None,
-        typer.Option(
-            "--recipient",
-            metavar="NYCKEL",
-            help="Mottagarens publika age-nyckel (age1…) i stället för en lösenfras.",
-            show_default=False,
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False,
+    to: ToOption,
+    person: PersonOption = None,
+    output: HandoverFileOption = None,
+    recipient: RecipientOption = None,
+    force: ForceOption = False,
     yes: ConfirmOption = False,
 ) -> None:
     """Lämna över ärendet till verksamheten som samordnar härnäst, i en krypterad fil.
@@ -100,19 +96,7 @@ def handover(
         handovers.check_handover(case, org, now.date())
     handovers.check_output(target, force=force)
     key = handovers.parse_recipient(recipient) if recipient is not None else None
-    if again is not None:
-        question = (
-            f"Ärendet överlämnades redan till {again.to.name} den "
-            f"{swedish_date(again.on.date())}. Göra en ny fil för samma överlämning?"
-        )
-        _confirm(question, "Ja, gör en ny fil", yes=yes,
-                 script="'kronobarn handover' frågar innan en ny fil görs, men standard in är "
-                 "ingen terminal. Bekräfta med --yes.")  # fmt: skip
-    else:
-        question = f"Lämna över ärendet {case.id} till {org.name}? Din kopia kan sedan bara läsas."
-        _confirm(question, "Ja, lämna över", yes=yes,
-                 script="'kronobarn handover' frågar innan ärendet lämnas över, men standard "
-                 "in är ingen terminal. Bekräfta med --yes.")  # fmt: skip
+    _confirm_handover(case, org, again, yes=yes)
     secret = None if key is not None else passphrases.for_sealing(out, "handover")
     if again is not None:
         kept = handovers.reissue(store, case, org, person, target, passphrase=secret,
@@ -133,8 +117,32 @@ def handover(
             + ".",
             soft_wrap=True,
         )
+    _say_what_to_send(target, by_key=key is not None)
+
+
+def _confirm_handover(
+    case: "Case", org: "OrganisationRef", again: "Handover | None", *, yes: bool
+) -> None:
+    """Ask before the case is handed over, or before a new file is made for a handover."""
+    if again is not None:
+        question = (
+            f"Ärendet överlämnades redan till {again.to.name} den "
+            f"{swedish_date(again.on.date())}. Göra en ny fil för samma överlämning?"
+        )
+        _confirm(question, "Ja, gör en ny fil", yes=yes,
+                 script="'kronobarn handover' frågar innan en ny fil görs, men standard in är "
+                 "ingen terminal. Bekräfta med --yes.")  # fmt: skip
+    else:
+        question = f"Lämna över ärendet {case.id} till {org.name}? Din kopia kan sedan bara läsas."
+        _confirm(question, "Ja, lämna över", yes=yes,
+                 script="'kronobarn handover' frågar innan ärendet lämnas över, men standard "
+                 "in är ingen terminal. Bekräfta med --yes.")  # fmt: skip
+
+
+def _say_what_to_send(target: Path, *, by_key: bool) -> None:
+    """The file written, how the recipient opens it, and that your copy is now read-only."""
     out.print(rich_text.Text("Filen: ") + _safe(str(target)), soft_wrap=True)
-    if key is not None:
+    if by_key:
         out.print("Filen kan bara öppnas med mottagarens nyckel.")
     else:
         out.print("Skicka lösenfrasen på ett annat sätt än filen, t.ex. per telefon.")

@@ -8,25 +8,12 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    import pydantic
-
     from kronobarn_cli.checklists.schema import Workflow
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.interactive import copies as plan_copies
-    from kronobarn_cli.interactive import walk as session
-    from kronobarn_cli.render import views
-else:
-    plan_copies = LazyModule("kronobarn_cli.interactive.copies")
-    pydantic = LazyModule("pydantic")
-    session = LazyModule("kronobarn_cli.interactive.walk")
-    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import plan_copies, pydantic, session, views
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
     CaseId,

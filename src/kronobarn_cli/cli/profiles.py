@@ -1,26 +1,14 @@
 """`kronobarn profile`: the coordinator's remembered details."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kronobarn_cli.cli import typer_support as i18n
-from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
-
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
-if TYPE_CHECKING:
-    from kronobarn_cli.checklists import schema as checklists
-    from kronobarn_cli.domain import engine
-    from kronobarn_cli.store import profile as profiles
-else:
-    profiles = LazyModule("kronobarn_cli.store.profile")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
-    engine = LazyModule("kronobarn_cli.domain.engine")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli import typer_support as i18n
+from kronobarn_cli.cli.lazy_modules import checklists, engine, profiles
 from kronobarn_cli.cli.shared import _safe, _warn_if_identity_number, app, out
+from kronobarn_cli.errors import KronobarnError
 
 profile_app = typer.Typer(
     help=(

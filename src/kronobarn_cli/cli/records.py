@@ -1,32 +1,19 @@
 """The journal and the end of a case: `log`, `delete` and `purge`."""
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import CaseFileError, KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
     from rich.text import Text
 
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.render import views
-    from kronobarn_cli.store import retention
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    retention = LazyModule("kronobarn_cli.store.retention")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    views = LazyModule("kronobarn_cli.render.views")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import cases, consent, retention, rich_text, views
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
     CaseId,
@@ -103,41 +90,46 @@ def delete(
     out.print(f"Ärendet {case_id} är raderat.")  # not the child's name: nothing is left of it
 
 
+ClosedBeforeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--closed-before",
+        metavar="DATUM",
+        help=f"Avslutade ärenden som avslutades före datumet ({DATE_FORMS}).",
+        show_default=False,
+    ),
+]
+NotActivatedBeforeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--not-activated-before",
+        metavar="DATUM",
+        help=(
+            "Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet "
+            f"({DATE_FORMS})."
+        ),
+        show_default=False,
+    ),
+]
+HandedOverBeforeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--handed-over-before",
+        metavar="DATUM",
+        help=(
+            "Din kopia av ärenden som lämnades över till en annan verksamhet före datumet "
+            f"({DATE_FORMS})."
+        ),
+        show_default=False,
+    ),
+]
+
+
 @app.command(cls=i18n.Command)
 def purge(
-    closed_before: Annotated[
-        str | None,
-        typer.Option(
-            "--closed-before",
-            metavar="DATUM",
-            help=f"Avslutade ärenden som avslutades före datumet ({DATE_FORMS}).",
-            show_default=False,
-        ),
-    ] = None,
-    not_activated_before: Annotated[
-        str | None,
-        typer.Option(
-            "--not-activated-before",
-            metavar="DATUM",
-            help=(
-                "Ej aktiverade ärenden (även hänvisade) som senast ändrades före datumet "
-                f"({DATE_FORMS})."
-            ),
-            show_default=False,
-        ),
-    ] = None,
-    handed_over_before: Annotated[
-        str | None,
-        typer.Option(
-            "--handed-over-before",
-            metavar="DATUM",
-            help=(
-                "Din kopia av ärenden som lämnades över till en annan verksamhet före datumet "
-                f"({DATE_FORMS})."
-            ),
-            show_default=False,
-        ),
-    ] = None,
+    closed_before: ClosedBeforeOption = None,
+    not_activated_before: NotActivatedBeforeOption = None,
+    handed_over_before: HandedOverBeforeOption = None,
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -150,27 +142,35 @@ def purge(
 
     Exempel: kronobarn purge --closed-before 2025-01-01 --not-activated-before 2026-01-01 --yes
     """
+    rule = _retention_rule(closed_before, not_activated_before, handed_over_before)
+    result = retention.purge(shared._store("purge"), rule, delete=yes)
+    _report_purge(result, yes=yes, as_json=as_json)
+    if result.problems:
+        raise typer.Exit(1)
+
+
+def _retention_rule(
+    closed_before: str | None, not_activated_before: str | None, handed_over_before: str | None
+) -> "retention.RetentionRule":
+    """The rule the three date options make; at least one of them is needed."""
     if closed_before is None and not_activated_before is None and handed_over_before is None:
         raise KronobarnError(
             "Ange --closed-before DATUM, --not-activated-before DATUM, "
             "--handed-over-before DATUM eller flera av dem."
         )
-    rule = retention.RetentionRule(
-        closed_before=(
-            _parse_date(closed_before, "--closed-before", past=True) if closed_before else None
-        ),
-        not_activated_before=(
-            _parse_date(not_activated_before, "--not-activated-before", past=True)
-            if not_activated_before
-            else None
-        ),
-        handed_over_before=(
-            _parse_date(handed_over_before, "--handed-over-before", past=True)
-            if handed_over_before
-            else None
-        ),
+
+    def day(text: str | None, option: str) -> date | None:
+        return _parse_date(text, option, past=True) if text else None
+
+    return retention.RetentionRule(
+        closed_before=day(closed_before, "--closed-before"),
+        not_activated_before=day(not_activated_before, "--not-activated-before"),
+        handed_over_before=day(handed_over_before, "--handed-over-before"),
     )
-    result = retention.purge(shared._store("purge"), rule, delete=yes)
+
+
+def _report_purge(result: "retention.Purge", *, yes: bool, as_json: bool) -> None:
+    """What was (or with --yes would be) deleted, what was kept and why, and every problem."""
     shown = result.deleted if yes else result.due
     rows = [views.PurgedCase.of(case) for case in shown]
     say = err if as_json else out  # with --json, standard out holds only the JSON
@@ -188,5 +188,3 @@ def purge(
         say.print(f"{_cases(len(result.due))} raderas med --yes. Inget raderades nu.")
     for problem in result.problems:
         err.print(rich_text.Text("Fel: ") + _one_line(problem.message), soft_wrap=True)
-    if result.problems:
-        raise typer.Exit(1)

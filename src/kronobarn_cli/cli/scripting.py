@@ -10,33 +10,21 @@ import typer
 
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import CaseFileError, KronobarnError
-from kronobarn_cli.support.lazy import LazyModule
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
-
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent, summaries
-    from kronobarn_cli.domain import query as remind_options
-    from kronobarn_cli.domain import reminders as remind_rules
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.render import outputs, views
-    from kronobarn_cli.store import summary
     from kronobarn_cli.store.summary import Listing
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    views = LazyModule("kronobarn_cli.render.views")
-    outputs = LazyModule("kronobarn_cli.render.outputs")
-    summaries = LazyModule("kronobarn_cli.domain.summaries")
-    summary = LazyModule("kronobarn_cli.store.summary")
-    remind_rules = LazyModule("kronobarn_cli.domain.reminders")
-    remind_options = LazyModule("kronobarn_cli.domain.query")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import (
+    cases,
+    outputs,
+    remind_options,
+    remind_rules,
+    rich_text,
+    summaries,
+    summary,
+    views,
+)
 from kronobarn_cli.cli.shared import (
     DATE_FORMS,
     JsonOption,
@@ -88,75 +76,88 @@ def _from_cases(
     return reader, reader.listing
 
 
+WithinOption = Annotated[
+    str | None,
+    typer.Option(
+        "--within",
+        metavar="TID",
+        help="Tidsfönster: 14d, 2w, 1m eller ett datum (standard: config.yaml, 14d).",
+        show_default=False,
+    ),
+]
+OverdueOption = Annotated[bool, typer.Option("--overdue", help="Bara det som är försenat.")]
+OrganisationOption = Annotated[
+    str | None,
+    typer.Option(
+        "--organisation",
+        metavar="VERKSAMHET",
+        help="Bara där verksamheten (id eller namn) är ansvarig eller samordnar.",
+        show_default=False,
+    ),
+]
+CoordinatorOption = Annotated[
+    bool, typer.Option("--coordinator", help="Ordna efter samordnande verksamhet.")
+]
+OneCaseOption = Annotated[
+    str | None,
+    typer.Option("--case", metavar="ID", help="Bara detta ärende.", show_default=False),
+]
+KindsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        metavar="SORT",
+        help="action, meeting, copy eller consent (kan upprepas).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", metavar="FORMAT", help="table, json eller csv.")
+]
+WithNamesOption = Annotated[
+    bool, typer.Option("--with-names", help="Ta med barnets namn (annars bara ärende-id).")
+]
+FailOnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on",
+        metavar="overdue",
+        help="Slutkod 1 om något är försenat.",
+        show_default=False,
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        metavar="DATUM",
+        help=f"Räkna som om det vore detta datum ({DATE_FORMS}).",
+        show_default=False,
+    ),
+]
+HandedOverOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-handed-over",
+        help="Ta med ärenden du har lämnat över (den nya samordnaren står som samordnare).",
+    ),
+]
+
+
 @app.command(cls=i18n.Command)
 def remind(
-    within: Annotated[
-        str | None,
-        typer.Option(
-            "--within",
-            metavar="TID",
-            help="Tidsfönster: 14d, 2w, 1m eller ett datum (standard: config.yaml, 14d).",
-            show_default=False,
-        ),
-    ] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Bara det som är försenat.")] = False,
-    organisation: Annotated[
-        str | None,
-        typer.Option(
-            "--organisation",
-            metavar="VERKSAMHET",
-            help="Bara där verksamheten (id eller namn) är ansvarig eller samordnar.",
-            show_default=False,
-        ),
-    ] = None,
-    coordinator: Annotated[
-        bool, typer.Option("--coordinator", help="Ordna efter samordnande verksamhet.")
-    ] = False,
-    case_id: Annotated[
-        str | None,
-        typer.Option("--case", metavar="ID", help="Bara detta ärende.", show_default=False),
-    ] = None,
-    kinds: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--kind",
-            metavar="SORT",
-            help="action, meeting, copy eller consent (kan upprepas).",
-            show_default=False,
-        ),
-    ] = None,
+    within: WithinOption = None,
+    overdue: OverdueOption = False,
+    organisation: OrganisationOption = None,
+    coordinator: CoordinatorOption = False,
+    case_id: OneCaseOption = None,
+    kinds: KindsOption = None,
     as_json: JsonOption = False,
-    fmt: Annotated[
-        str, typer.Option("--format", metavar="FORMAT", help="table, json eller csv.")
-    ] = "table",
-    with_names: Annotated[
-        bool, typer.Option("--with-names", help="Ta med barnets namn (annars bara ärende-id).")
-    ] = False,
-    fail_on: Annotated[
-        str | None,
-        typer.Option(
-            "--fail-on",
-            metavar="overdue",
-            help="Slutkod 1 om något är försenat.",
-            show_default=False,
-        ),
-    ] = None,
-    today: Annotated[
-        str | None,
-        typer.Option(
-            "--today",
-            metavar="DATUM",
-            help=f"Räkna som om det vore detta datum ({DATE_FORMS}).",
-            show_default=False,
-        ),
-    ] = None,
-    include_handed_over: Annotated[
-        bool,
-        typer.Option(
-            "--include-handed-over",
-            help="Ta med ärenden du har lämnat över (den nya samordnaren står som samordnare).",
-        ),
-    ] = False,
+    fmt: FormatOption = "table",
+    with_names: WithNamesOption = False,
+    fail_on: FailOnOption = None,
+    today: TodayOption = None,
+    include_handed_over: HandedOverOption = False,
 ) -> None:
     """Visa vad som behöver göras: insatser, möten, kopior och samtycken.
 
@@ -168,15 +169,7 @@ def remind(
     settings = remind_options.load_settings(store.home)
     day = _parse_date(today, "--today") if today else _today()
     fmt = "json" if as_json else fmt
-    if fmt not in ("table", "json", "csv"):
-        raise KronobarnError(f"Okänt format '{fmt}'. Välj table, json eller csv.")
-    if fail_on not in (None, "overdue"):
-        raise KronobarnError("--fail-on tar bara värdet overdue.")
-    unknown = [k for k in kinds or [] if k not in remind_options.KINDS]
-    if unknown:
-        raise KronobarnError(
-            f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
-        )
+    _check_remind_values(fmt, fail_on, kinds)
     organisation_id = None
     if organisation:
         # A directory organisation however it was typed (`Vardcentral`); any other name (an
@@ -201,6 +194,29 @@ def remind(
     if found is None:
         found = _from_cases([store.load(case_id)] if case_id else store.iter_cases(), day)
     reader, listing = found
+    seen = _write_reminders(reader, query, fmt)
+    _report_broken(listing.broken)
+    if fail_on == "overdue" and seen.overdue:
+        raise typer.Exit(1)
+
+
+def _check_remind_values(fmt: str, fail_on: str | None, kinds: list[str] | None) -> None:
+    """Refuse a `--format`, `--fail-on` or `--kind` that `remind` does not know."""
+    if fmt not in ("table", "json", "csv"):
+        raise KronobarnError(f"Okänt format '{fmt}'. Välj table, json eller csv.")
+    if fail_on not in (None, "overdue"):
+        raise KronobarnError("--fail-on tar bara värdet overdue.")
+    unknown = [k for k in kinds or [] if k not in remind_options.KINDS]
+    if unknown:
+        raise KronobarnError(
+            f"Okänd sort '{unknown[0]}'. Välj action, meeting, copy eller consent."
+        )
+
+
+def _write_reminders(
+    reader: "summary.SummaryReader", query: "remind_options.Query", fmt: str
+) -> "outputs.Seen":
+    """The reminders as JSON, CSV or tables on standard out; what was written, seen."""
     seen = outputs.Seen()
     if fmt == "json":
         outputs.json_array(seen.items(reader.reminders_json(query)))
@@ -210,9 +226,7 @@ def remind(
         seen.rows(reader.reminder_rows(query)), out, with_names=query.with_names
     ):
         _plain(f"Inget att påminna om till och med {swedish_date(query.until)}.")
-    _report_broken(listing.broken)
-    if fail_on == "overdue" and seen.overdue:
-        raise typer.Exit(1)
+    return seen
 
 
 @app.command(cls=i18n.Command)

@@ -2,9 +2,10 @@
 the store and the checklists, and the small helpers every command uses."""
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -12,29 +13,14 @@ from kronobarn_cli.cli import completion
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import ConfirmationNeededError, KronobarnError, NoTerminalError
 from kronobarn_cli.support.ids import system_user, user_problem
-from kronobarn_cli.support.lazy import LazyModule, lazy_console
+from kronobarn_cli.support.lazy import lazy_console
 from kronobarn_cli.support.text import IDENTITY_NUMBER_WARNING, has_identity_number, terminal_safe
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from rich import text as rich_text
     from rich.text import Text
 
-    from kronobarn_cli.checklists import schema as checklists
     from kronobarn_cli.checklists.schema import Workflow
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
-    from kronobarn_cli.interactive import prompter as prompts
-    from kronobarn_cli.interactive import walk as session
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    prompts = LazyModule("kronobarn_cli.interactive.prompter")
-    session = LazyModule("kronobarn_cli.interactive.walk")
+from kronobarn_cli.cli.lazy_modules import cases, checklists, prompts, rich_text
 from kronobarn_cli.store import Store, open_store
 from kronobarn_cli.support.text import json_controls_escaped
 
@@ -215,7 +201,16 @@ def _store(command: str) -> Store:
     """The case store (--store), for `command` run by the user (both go into the journal of
     every case it changes). What it has to tell (waiting for a lock, a shared directory) goes
     to stderr, so standard out stays clean for scripts."""
-    store = open_store(
+    return _opened(open_store, command)
+
+
+S = TypeVar("S", bound=Store)
+
+
+def _opened(opener: "Callable[..., S]", command: str) -> S:
+    """The store `opener` opens for --store and --team (`open_store`, or `open_postgres` for
+    `db`), kept to be closed when the command ends."""
+    store = opener(
         state.store,
         notice=lambda message: err.print(_one_line(message), soft_wrap=True),
         actor=lambda: cases.Actor(user=state.user, command=command),
@@ -249,6 +244,7 @@ def _stop_interrupted(message: str | None = None) -> NoReturn:
     raise _Interrupted
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")]
 ConfirmOption = Annotated[
     bool, typer.Option("--yes", help="Utan att fråga (för skript): svaret är ja.")
 ]

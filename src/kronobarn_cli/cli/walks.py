@@ -12,35 +12,22 @@ import typer
 from kronobarn_cli.cli import completion
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.support.lazy import Background, LazyModule
+from kronobarn_cli.support.lazy import Background
 
-# What a command needs is imported when it runs: `--help` needs none of our modules, and
-# `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
-# templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    import pydantic
-    from rich import text as rich_text
-
-    from kronobarn_cli.checklists import schema as checklists
     from kronobarn_cli.checklists.schema import Workflow
-    from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
     from kronobarn_cli.domain.case import Case
-    from kronobarn_cli.interactive import prompter as prompts
-    from kronobarn_cli.interactive import replay as answers_file
-    from kronobarn_cli.interactive import walk as session
-    from kronobarn_cli.store import profile as profiles
-else:
-    rich_text = LazyModule("rich.text")
-    cases = LazyModule("kronobarn_cli.domain.case")
-    profiles = LazyModule("kronobarn_cli.store.profile")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
-    pydantic = LazyModule("pydantic")
-    answers_file = LazyModule("kronobarn_cli.interactive.replay")
-    consent = LazyModule("kronobarn_cli.domain.consent")
-    prompts = LazyModule("kronobarn_cli.interactive.prompter")
-    session = LazyModule("kronobarn_cli.interactive.walk")
 from kronobarn_cli.cli import shared
+from kronobarn_cli.cli.lazy_modules import (
+    answers_file,
+    cases,
+    checklists,
+    consent,
+    profiles,
+    prompts,
+    rich_text,
+    session,
+)
 from kronobarn_cli.cli.shared import (
     CaseId,
     _one_line,

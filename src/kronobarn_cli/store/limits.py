@@ -94,22 +94,33 @@ def _fits(value: Any, depth: int) -> bool:
     """What `_check_values` holds, as fast as may be: True when it would find nothing."""
     if depth > MAX_DEPTH:
         return False
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return len(value) <= MAX_TEXT
-    if isinstance(value, dict):
+    if kind is dict or isinstance(value, dict):
         if len(value) > MAX_NODES:
             return False
         deeper = depth + 1
         for key, item in value.items():
-            if len(str(key)) > MAX_TEXT or not _fits(item, deeper):
+            if len(key if type(key) is str else str(key)) > MAX_TEXT:
                 return False
-    elif isinstance(value, list):
+            if type(item) is str:
+                if len(item) > MAX_TEXT or deeper > MAX_DEPTH:
+                    return False
+            elif not _fits(item, deeper):
+                return False
+    elif kind is list or isinstance(value, list):
         if len(value) > MAX_NODES:
             return False
         deeper = depth + 1
         for item in value:
-            if not _fits(item, deeper):
+            if type(item) is str:
+                if len(item) > MAX_TEXT or deeper > MAX_DEPTH:
+                    return False
+            elif not _fits(item, deeper):
                 return False
+    elif isinstance(value, str):
+        return len(value) <= MAX_TEXT
     return True
 
 

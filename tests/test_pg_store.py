@@ -1098,3 +1098,40 @@ def test_untrusted_input_db_import_holds_each_case_to_the_limits_of_an_answers_f
     assert "går över en gräns" in line and "Inget sparades" in line
     listed = json.loads(in_process("list", "--json").stdout)
     assert [row["id"] for row in listed] == [kept.id]
+
+
+def test_summaries_out_of_date_are_written_anew_in_one_transaction_per_batch(
+    team_store: PgStore, pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first `list`/`remind` of a day writes the out-of-date summaries a batch at a time
+    (not one transaction per case); a row that is no case is still reported and unlisted."""
+    made = [team_store.create(Child(name=f"Barn {n}", birth_year=2016), NOW) for n in range(5)]
+    bad = made[2]
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        conn.execute("UPDATE kronobarn.cases SET valid_from = NULL, listed = NULL")
+        conn.execute(
+            "UPDATE kronobarn.cases SET data = jsonb_set(data, '{status}', '\"okänd\"')"
+            " WHERE id = %s",
+            (bad.id,),
+        )
+    store = PgStore(pg_url, home=team_store.home)
+    conn = store.connection()
+    transaction = type(conn).transaction
+    opened: list[int] = []
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(1)
+        return transaction(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(conn), "transaction", counted)
+    try:
+        _, listing = store.indexed(date.today())
+        assert len(opened) == 1
+        [problem] = listing.broken
+        assert problem.startswith(f"Ärendet {bad.id} i databasen kan inte läsas: status")
+    finally:
+        monkeypatch.undo()
+        store.close()
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert sorted(row["id"] for row in listed) == sorted(c.id for c in made if c is not bad)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from kronobarn_cli.errors import CaseRecordError
+from kronobarn_cli.errors import CaseFileError, CaseRecordError
 from kronobarn_cli.store.summary import POSTGRES, REMINDER_COLUMNS, SummaryReader, summary_of
 from kronobarn_cli.support.lazy import LazyModule
 
@@ -96,23 +96,67 @@ def validated(case_id: str, raw: str) -> Case:
 
 def write_summary(conn: Connection, case: Case, team: str, day: date) -> None:
     """Write what `list` and `remind` read of `case` (in the caller's transaction)."""
-    summary = summary_of(case, day, case.id)
-    conn.execute(
-        "UPDATE kronobarn.cases SET listed = %s, valid_from = %s, valid_to = %s"
-        " WHERE id = %s AND team = %s",
-        (summary.listed, summary.first, summary.last, case.id, team),
-    )
-    conn.execute(
-        "DELETE FROM kronobarn.reminders WHERE case_id = %s AND team = %s", (case.id, team)
-    )
-    if summary.reminders:
-        columns = ", ".join((*REMINDER_COLUMNS, "team"))
-        marks = ", ".join(["%s"] * (len(REMINDER_COLUMNS) + 1))
-        with conn.cursor() as cursor:
+    write_summaries(conn, [(case, team)], day)
+
+
+def write_summaries(conn: Connection, summarised: Sequence[tuple[Case, str]], day: date) -> None:
+    """`write_summary` of each (case, team), one `executemany` per statement for all."""
+    if not summarised:
+        return
+    listed: list[tuple[Any, ...]] = []
+    keys: list[tuple[str, str]] = []
+    reminders: list[tuple[Any, ...]] = []
+    for case, team in summarised:
+        summary = summary_of(case, day, case.id)
+        listed.append((summary.listed, summary.first, summary.last, case.id, team))
+        keys.append((case.id, team))
+        reminders += [(*row, team) for row in summary.reminders]
+    columns = ", ".join((*REMINDER_COLUMNS, "team"))
+    marks = ", ".join(["%s"] * (len(REMINDER_COLUMNS) + 1))
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE kronobarn.cases SET listed = %s, valid_from = %s, valid_to = %s"
+            " WHERE id = %s AND team = %s",
+            listed,
+        )
+        cursor.executemany("DELETE FROM kronobarn.reminders WHERE case_id = %s AND team = %s", keys)
+        if reminders:
             cursor.executemany(
                 f"INSERT INTO kronobarn.reminders ({columns}) VALUES ({marks})",  # noqa: S608
-                [(*row, team) for row in summary.reminders],
+                reminders,
             )
+
+
+def summarise_anew(conn: Connection, keys: list[tuple[str, str]], day: date) -> list[str]:
+    """The summaries of the cases `keys` names (id, team) written for `day`, in the
+    caller's transaction; the error of each row that is no case."""
+    rows = conn.execute(
+        "SELECT c.id, c.team, c.data::text FROM kronobarn.cases c"
+        " JOIN unnest(%s::text[], %s::text[]) AS k(id, team) USING (id, team)"
+        ' ORDER BY c.id COLLATE "C", c.team FOR UPDATE OF c',
+        ([key[0] for key in keys], [key[1] for key in keys]),
+    ).fetchall()  # a case deleted meanwhile is not among them
+    summarised: list[tuple[Case, str]] = []
+    broken: list[str] = []
+    unlisted: list[tuple[str, str]] = []
+    for case_id, team, raw in rows:
+        try:
+            summarised.append((validated(case_id, raw), team))
+        except CaseFileError as exc:
+            broken.append(exc.message)
+            unlisted.append((case_id, team))
+    if unlisted:
+        # Nothing of it is listed or reminded of until it is a case again.
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE kronobarn.cases SET listed = NULL WHERE id = %s AND team = %s",
+                unlisted,
+            )
+            cursor.executemany(
+                "DELETE FROM kronobarn.reminders WHERE case_id = %s AND team = %s", unlisted
+            )
+    write_summaries(conn, summarised, day)
+    return broken
 
 
 def write_journal(

@@ -48,6 +48,7 @@ from kronobarn_cli.store.pg_rows import (
     Importer,
     TeamSummary,
     organisations_of,
+    summarise_anew,
     validated,
     write_journal,
     write_summary,
@@ -203,30 +204,9 @@ class PgStore:
                 )
             ]
         broken: list[str] = []
-        for case_id, team in stale:
-            with self.errors(case_id), conn.transaction():
-                row = conn.execute(
-                    "SELECT data::text, team FROM kronobarn.cases WHERE id = %s AND team = %s"
-                    " FOR UPDATE",
-                    (case_id, team),
-                ).fetchone()
-                if row is None:
-                    continue  # deleted meanwhile
-                try:
-                    case = validated(case_id, row[0])
-                except CaseFileError as exc:
-                    broken.append(exc.message)
-                    # Nothing of it is listed or reminded of until it is a case again.
-                    conn.execute(
-                        "UPDATE kronobarn.cases SET listed = NULL WHERE id = %s AND team = %s",
-                        (case_id, team),
-                    )
-                    conn.execute(
-                        "DELETE FROM kronobarn.reminders WHERE case_id = %s AND team = %s",
-                        (case_id, team),
-                    )
-                    continue
-                write_summary(conn, case, str(row[1]), day)
+        for start in range(0, len(stale), ITER_BATCH):
+            with self.errors(), conn.transaction():
+                broken += summarise_anew(conn, stale[start : start + ITER_BATCH], day)
         return TeamSummary(self.session), Listing(broken)
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:

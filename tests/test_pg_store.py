@@ -26,6 +26,7 @@ from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.errors import CaseLockedError, StaleCaseError, StoreError, UnknownCaseError
 from kronobarn_cli.interactive.walk import Walk, add_action, local_now, plan_meeting
+from kronobarn_cli.store import pg_admin, pg_rows
 from kronobarn_cli.store.case_files import CaseStore
 from kronobarn_cli.store.postgres import PgStore
 
@@ -382,7 +383,7 @@ def test_a_database_of_the_previous_schema_keeps_teams_apart_after_db_upgrade(
     url = pg_server.url(database)
     monkeypatch.setenv("KRONOBARN_STORE", url)
     with monkeypatch.context() as old:
-        old.setattr(pgstore, "MIGRATIONS", previous)
+        old.setattr(pg_admin, "MIGRATIONS", previous)
         assert in_process("db", "init", "--team", "alfa").returncode == 0
     [case] = insert_as_the_first_release(pg_server, database, isolated, team="alfa")
     with pg_server.connect(database) as conn:
@@ -613,7 +614,7 @@ def test_a_connection_lost_during_db_import_leaves_the_database_as_it_was(
         flush(self)
 
     with monkeypatch.context() as patch:
-        patch.setattr(pgstore, "IMPORT_BATCH", 2)
+        patch.setattr(pg_rows, "IMPORT_BATCH", 2)
         patch.setattr(pgstore.Importer, "flush", lost_in_the_second_batch)
         lost = in_process("db", "import", str(source))
     assert calls == [2, 2]
@@ -665,7 +666,7 @@ def test_a_database_error_in_the_middle_of_db_import_leaves_the_database_as_it_w
     before = tables(pg_server, pg_url)
     try:
         with monkeypatch.context() as patch:
-            patch.setattr(pgstore, "IMPORT_BATCH", 2, raising=False)
+            patch.setattr(pg_rows, "IMPORT_BATCH", 2, raising=False)
             failed = in_process("db", "import", str(source))
         assert one_line(failed) == "Fel: Databasfel (23514). Inget av importen sparades."
         assert tables(pg_server, pg_url) == before
@@ -825,7 +826,7 @@ def test_an_older_schema_asks_for_db_upgrade(
         "ALTER TABLE kronobarn.cases ADD COLUMN proov text;", encoding="utf-8"
     )
     database = pg_server.new_database(pg.TEMPLATE)
-    monkeypatch.setattr(pgstore, "MIGRATIONS", extra)
+    monkeypatch.setattr(pg_admin, "MIGRATIONS", extra)
     monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
     assert "kronobarn db upgrade" in one_line(in_process("list"))
     done = in_process("db", "upgrade")
@@ -877,7 +878,7 @@ def test_cases_saved_before_the_summary_tables_are_listed_and_reminded_after_db_
     database = pg_server.new_database()
     monkeypatch.setenv("KRONOBARN_STORE", pg_server.url(database))
     with monkeypatch.context() as old:
-        old.setattr(pgstore, "MIGRATIONS", first)
+        old.setattr(pg_admin, "MIGRATIONS", first)
         assert in_process("db", "init", "--team", "alfa").returncode == 0
     insert_as_the_first_release(pg_server, database, Path(os.environ["KRONOBARN_HOME"]))
     assert "kronobarn db upgrade" in one_line(in_process("list"))
@@ -1097,3 +1098,40 @@ def test_untrusted_input_db_import_holds_each_case_to_the_limits_of_an_answers_f
     assert "går över en gräns" in line and "Inget sparades" in line
     listed = json.loads(in_process("list", "--json").stdout)
     assert [row["id"] for row in listed] == [kept.id]
+
+
+def test_summaries_out_of_date_are_written_anew_in_one_transaction_per_batch(
+    team_store: PgStore, pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first `list`/`remind` of a day writes the out-of-date summaries a batch at a time
+    (not one transaction per case); a row that is no case is still reported and unlisted."""
+    made = [team_store.create(Child(name=f"Barn {n}", birth_year=2016), NOW) for n in range(5)]
+    bad = made[2]
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        conn.execute("UPDATE kronobarn.cases SET valid_from = NULL, listed = NULL")
+        conn.execute(
+            "UPDATE kronobarn.cases SET data = jsonb_set(data, '{status}', '\"okänd\"')"
+            " WHERE id = %s",
+            (bad.id,),
+        )
+    store = PgStore(pg_url, home=team_store.home)
+    conn = store.connection()
+    transaction = type(conn).transaction
+    opened: list[int] = []
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(1)
+        return transaction(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(conn), "transaction", counted)
+    try:
+        _, listing = store.indexed(date.today())
+        assert len(opened) == 1
+        [problem] = listing.broken
+        assert problem.startswith(f"Ärendet {bad.id} i databasen kan inte läsas: status")
+    finally:
+        monkeypatch.undo()
+        store.close()
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    listed = json.loads(in_process("list", "--json").stdout)
+    assert sorted(row["id"] for row in listed) == sorted(c.id for c in made if c is not bad)

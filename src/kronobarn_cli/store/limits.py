@@ -43,7 +43,10 @@ def check_case_data(data: dict[str, Any], source: str) -> None:
     try:
         for where, value in _answers_blocks(data):
             _check_block(value, where)
-        _check_values(data, "", 0)
+        # Most cases keep to the limits: a first pass names no place, the second (only when
+        # the first finds a value over a limit) names where.
+        if not _fits(data, 0):
+            _check_values(data, "", 0)
     except _Broken as broken:
         raise KronobarnError(
             f"{source}: ärendet i filen går över en gräns för vad kronobarn tar emot "
@@ -85,6 +88,40 @@ def _check_block(value: Any, where: str) -> None:
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
+
+
+def _fits(value: Any, depth: int) -> bool:
+    """What `_check_values` holds, as fast as may be: True when it would find nothing."""
+    if depth > MAX_DEPTH:
+        return False
+    kind = type(value)
+    if kind is str:
+        return len(value) <= MAX_TEXT
+    if kind is dict or isinstance(value, dict):
+        if len(value) > MAX_NODES:
+            return False
+        deeper = depth + 1
+        for key, item in value.items():
+            if len(key if type(key) is str else str(key)) > MAX_TEXT:
+                return False
+            if type(item) is str:
+                if len(item) > MAX_TEXT or deeper > MAX_DEPTH:
+                    return False
+            elif not _fits(item, deeper):
+                return False
+    elif kind is list or isinstance(value, list):
+        if len(value) > MAX_NODES:
+            return False
+        deeper = depth + 1
+        for item in value:
+            if type(item) is str:
+                if len(item) > MAX_TEXT or deeper > MAX_DEPTH:
+                    return False
+            elif not _fits(item, deeper):
+                return False
+    elif isinstance(value, str):
+        return len(value) <= MAX_TEXT
+    return True
 
 
 def _check_values(value: Any, where: str, depth: int) -> None:

@@ -567,12 +567,72 @@ def arguments() -> argparse.Namespace:
         "many minutes)",
     )
     parser.add_argument(
+        "--stores-only",
+        action="store_true",
+        help="only the rows over generated stores (no start-up, prompt or PDF rows)",
+    )
+    parser.add_argument(
         "--cold-max",
         type=int,
         default=10_000,
         help="above this many cases only the JSON forms are measured cold, once each",
     )
     return parser.parse_args()
+
+
+def measure_start(
+    bench: Bench,
+    kronobarn: list[str],
+    floor: list[str],
+    work: Path,
+    env_of: Callable[[Path], dict[str, str]],
+) -> None:
+    """Start-up on an empty store, the first question of `new-case`, and the PDF export."""
+    empty = work / "tom"
+    (empty / generate.CASES_DIR).mkdir(parents=True, mode=0o700, exist_ok=True)
+    env = env_of(empty)
+    section = "Start, tom ärendekatalog"
+    print(section)
+    bench.row(
+        section,
+        "kronobarn --help",
+        command([*kronobarn, "--help"], env),
+        command([*floor, "--help"], env),
+        "typer-app --help",
+        target=1.3,
+    )
+    for what in ("list", "remind"):
+        bench.row(
+            section,
+            f"kronobarn {what}",
+            command([*kronobarn, what], env),
+            command([*floor, "a"], env),
+            "typer-app a",
+            target=1.3,
+            cold=without_index(empty),
+        )
+    bare = work / "bare_prompt.py"
+    bare.write_text(BARE_PROMPT, encoding="utf-8")
+    pty_env = {**env, "KRONOBARN_HOME": str(work / "pty"), "TERM": "xterm"}
+    bench.row(
+        section,
+        "new-case, första frågan (pty)",
+        prompt_drawn([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
+        prompt_drawn([sys.executable, str(bare)], BARE_QUESTION, pty_env),
+        "questionary.text (pty)",
+        target=2.0,
+    )
+    typer_prompt = work / "typer_prompt.py"
+    typer_prompt.write_text(TYPER_PROMPT, encoding="utf-8")
+    bench.row(
+        section,
+        "new-case, första frågan (pty)",
+        prompt_drawn([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
+        prompt_drawn([sys.executable, str(typer_prompt), "a"], BARE_QUESTION, pty_env),
+        "typer-app a + questionary.text (pty)",
+    )
+
+    measure_pdf(bench, kronobarn, work, env_of(work / "pdf"))
 
 
 def main() -> None:
@@ -606,54 +666,13 @@ def main() -> None:
                 "COLUMNS": "100",
                 "LANG": "C.UTF-8",
                 "HOME": str(work),
+                # The kronobarn measured is the one this bench imports (a worktree's source
+                # given by PYTHONPATH, not the one the venv's script was installed from).
+                **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
             }
 
-        empty = work / "tom"
-        (empty / generate.CASES_DIR).mkdir(parents=True, mode=0o700, exist_ok=True)
-        env = env_of(empty)
-        section = "Start, tom ärendekatalog"
-        print(section)
-        bench.row(
-            section,
-            "kronobarn --help",
-            command([*kronobarn, "--help"], env),
-            command([*floor, "--help"], env),
-            "typer-app --help",
-            target=1.3,
-        )
-        for what in ("list", "remind"):
-            bench.row(
-                section,
-                f"kronobarn {what}",
-                command([*kronobarn, what], env),
-                command([*floor, "a"], env),
-                "typer-app a",
-                target=1.3,
-                cold=without_index(empty),
-            )
-        bare = work / "bare_prompt.py"
-        bare.write_text(BARE_PROMPT, encoding="utf-8")
-        pty_env = {**env, "KRONOBARN_HOME": str(work / "pty"), "TERM": "xterm"}
-        bench.row(
-            section,
-            "new-case, första frågan (pty)",
-            prompt_drawn([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
-            prompt_drawn([sys.executable, str(bare)], BARE_QUESTION, pty_env),
-            "questionary.text (pty)",
-            target=2.0,
-        )
-        typer_prompt = work / "typer_prompt.py"
-        typer_prompt.write_text(TYPER_PROMPT, encoding="utf-8")
-        bench.row(
-            section,
-            "new-case, första frågan (pty)",
-            prompt_drawn([*kronobarn, "new-case"], FIRST_QUESTION, pty_env),
-            prompt_drawn([sys.executable, str(typer_prompt), "a"], BARE_QUESTION, pty_env),
-            "typer-app a + questionary.text (pty)",
-        )
-
-        measure_pdf(bench, kronobarn, work, env_of(work / "pdf"))
-
+        if not options.stores_only:
+            measure_start(bench, kronobarn, floor, work, env_of)
         for count in options.cases:
             home = work / f"store-{count}"
             if not (home / generate.CASES_DIR).exists():

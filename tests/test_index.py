@@ -503,3 +503,73 @@ def test_the_key_is_readable_only_by_the_user_and_an_index_of_another_key_is_mad
     key.write_bytes(bytes(index_module.KEY_BYTES))  # another key: its index is not this one's
     plant(store.directory, "Elsa Riktig")
     assert_index_agrees(monkeypatch)
+
+
+def test_an_edit_to_the_same_size_with_a_new_mtime_is_seen(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert "Elsa K." in in_process("list", "--json").stdout
+    path = store.path(walk.case.id)
+    before = path.stat()
+    with path.open("r+b") as handle:  # in place: the same inode, the same size
+        text = handle.read()
+        handle.seek(0)
+        handle.write(text.replace(b"Elsa K.", b"Olle K."))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    after = path.stat()
+    assert (after.st_size, after.st_ino) == (before.st_size, before.st_ino)
+    listed = in_process("list", "--json").stdout
+    assert "Olle K." in listed and "Elsa K." not in listed
+    assert_index_agrees(monkeypatch, every_form=False)
+
+
+def test_an_edit_in_place_with_size_and_mtime_put_back_is_seen_by_its_ctime(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert "Elsa K." in in_process("list", "--json").stdout
+    path = store.path(walk.case.id)
+    before = path.stat()
+    with path.open("r+b") as handle:  # the same inode: only the ctime tells
+        text = handle.read()
+        handle.seek(0)
+        handle.write(text.replace(b"Elsa K.", b"Olle K."))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    listed = in_process("list", "--json").stdout
+    assert "Olle K." in listed and "Elsa K." not in listed
+    assert_index_agrees(monkeypatch)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.1])
+def test_an_index_cut_short_shows_no_wrong_case(
+    keep: float, monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow
+) -> None:
+    realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+    path = store.directory / INDEX_FILE
+    data = path.read_bytes()
+    assert len(data) > 4096  # more than its first page: cut inside the rows
+    path.write_bytes(data[: int(len(data) * keep)])
+    assert_index_agrees(monkeypatch)
+
+
+def test_an_index_of_the_previous_format_is_rebuilt(
+    monkeypatch: pytest.MonkeyPatch, store: CaseStore, workflow: Workflow, reads: list[str]
+) -> None:
+    walk = realistic_case(store, workflow, fixed_clock)
+    assert in_process("list").returncode == 0
+    with sqlite3.connect(store.directory / INDEX_FILE) as db:
+        db.execute(f"PRAGMA user_version = {index_module.FORMAT - 1}")
+        db.execute("UPDATE files SET listed = replace(listed, 'Elsa K.', 'Fel Namn')")
+    reads.clear()
+    listed = in_process("list", "--json").stdout
+    assert reads == [f"{walk.case.id}.json"]  # made anew from the file
+    assert "Fel Namn" not in listed and "Elsa K." in listed
+    assert_index_agrees(monkeypatch)

@@ -152,6 +152,7 @@ class CaseIndex(SummaryReader):
         self.path = directory / INDEX_FILE
         self._db: sqlite3.Connection | None = None
         self._key = b""
+        self._keyed = blake2b(key=self._key, digest_size=16)
         self._listing = Listing([])
         self._forged: set[str] = set()
         """Files some of whose rows were not signed with the key: reported, then dropped."""
@@ -159,15 +160,19 @@ class CaseIndex(SummaryReader):
     # -- signing ----------------------------------------------------------------------------
 
     def _mac(self, kind: str, values: tuple[Any, ...]) -> bytes:
-        # bool is stored as an integer and read back as one: signed as it is read.
-        data = repr((kind, *(int(v) if isinstance(v, bool) else v for v in values)))
-        return blake2b(data.encode(), key=self._key, digest_size=16).digest()
+        """The signature of a row as it will be read back: the rows hold no bool (SQLite
+        would give it back as an integer; `summary_of` writes 0 and 1), so no pass over the
+        values is needed before `repr`. The keyed hash is set up once (`_keyed`)."""
+        mac = self._keyed.copy()
+        mac.update(repr((kind, *values)).encode())
+        return mac.digest()
 
     def _signed(self, mac: object, kind: str, *values: Any) -> bool:
         """Whether a row read is as this index wrote it (the SQL function of the views; for
         every row read, so kept lean: SQLite gives back no bool)."""
-        data = repr((kind, *values)).encode()
-        if mac == blake2b(data, key=self._key, digest_size=16).digest():
+        keyed = self._keyed.copy()
+        keyed.update(repr((kind, *values)).encode())
+        if mac == keyed.digest():
             return True
         name = str(values[0])
         if name not in self._forged:
@@ -224,6 +229,7 @@ class CaseIndex(SummaryReader):
         # One store, one connection, used by one thread at a time (a store handed to another
         # thread, e.g. to be closed there, may take its connection along).
         self._key = self._read_key()
+        self._keyed = blake2b(key=self._key, digest_size=16)
         db = sqlite3.connect(
             self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
         )

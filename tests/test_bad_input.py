@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from kronobarn_cli.checklists.schema import FieldSpec, Workflow, load_workflow
+from kronobarn_cli.checklists.loader import load_workflow
+from kronobarn_cli.checklists.schema import FieldSpec, Workflow
 from kronobarn_cli.domain import engine
 from kronobarn_cli.errors import AnswerError
 

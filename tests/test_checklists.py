@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.checklists.schema import (
+from kronobarn_cli.checklists.directory import Organisation
+from kronobarn_cli.checklists.loader import (
     AREAS_FILE,
     ORGANISATIONS_FILE,
-    Organisation,
-    Workflow,
     default_checklists_dir,
     load_workflow,
     validate_directory,
 )
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import engine
 from kronobarn_cli.errors import AnswerError, ChecklistError
 

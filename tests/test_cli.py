@@ -14,7 +14,7 @@ import pytest
 import typer
 
 from kronobarn_cli import cli
-from kronobarn_cli.checklists.schema import load_workflow
+from kronobarn_cli.checklists.loader import load_workflow
 from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.store.case_files import CaseStore
@@ -346,6 +346,7 @@ def test_starting_the_command_imports_no_prompts_templates_or_encryption() -> No
 MODEL = (
     "kronobarn_cli.domain.case",
     "kronobarn_cli.checklists.schema",
+    "kronobarn_cli.checklists.loader",
     "yaml",
     "filelock",
     "pydantic",

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kronobarn_cli.checklists.schema import Workflow, load_workflow
+from kronobarn_cli.checklists.loader import load_workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.cli import main
 from kronobarn_cli.domain import engine
 from kronobarn_cli.domain import reminders as remind

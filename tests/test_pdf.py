@@ -20,7 +20,8 @@ from typing import Any
 import pypdf
 import pytest
 
-from kronobarn_cli.checklists.schema import Contact, Workflow
+from kronobarn_cli.checklists.directory import Contact
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain.case import Meeting
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.render import export, pdf

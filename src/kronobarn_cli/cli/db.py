@@ -15,14 +15,14 @@ from kronobarn_cli.support.lazy import LazyModule
 if TYPE_CHECKING:
     from rich import text as rich_text
 
-    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.checklists import loader as checklists
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.store import moves as store_moves
     from kronobarn_cli.store import postgres as pgstore
 else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.domain.case")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
+    checklists = LazyModule("kronobarn_cli.checklists.loader")
     pgstore = LazyModule("kronobarn_cli.store.postgres")
     store_moves = LazyModule("kronobarn_cli.store.moves")
 from kronobarn_cli.cli.shared import _one_line, checklists_app, db_app, err, out, state

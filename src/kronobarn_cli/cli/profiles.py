@@ -12,12 +12,12 @@ from kronobarn_cli.support.lazy import LazyModule
 # `list` and `remind` over an up-to-date summary index need no case model (pydantic), prompts,
 # templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
-    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.checklists import vocabulary as checklists
     from kronobarn_cli.domain import engine
     from kronobarn_cli.store import profile as profiles
 else:
     profiles = LazyModule("kronobarn_cli.store.profile")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
+    checklists = LazyModule("kronobarn_cli.checklists.vocabulary")
     engine = LazyModule("kronobarn_cli.domain.engine")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import _safe, _warn_if_identity_number, app, out

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich import text as rich_text
     from rich.text import Text
 
-    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.checklists import loader as checklists
     from kronobarn_cli.checklists.schema import Workflow
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.domain import consent
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.domain.case")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
+    checklists = LazyModule("kronobarn_cli.checklists.loader")
     consent = LazyModule("kronobarn_cli.domain.consent")
     prompts = LazyModule("kronobarn_cli.interactive.prompter")
     session = LazyModule("kronobarn_cli.interactive.walk")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pydantic
     from rich import text as rich_text
 
-    from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.checklists import vocabulary as checklists
     from kronobarn_cli.checklists.schema import Workflow
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.domain import consent
@@ -34,7 +34,7 @@ else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.domain.case")
     profiles = LazyModule("kronobarn_cli.store.profile")
-    checklists = LazyModule("kronobarn_cli.checklists.schema")
+    checklists = LazyModule("kronobarn_cli.checklists.vocabulary")
     pydantic = LazyModule("pydantic")
     answers_file = LazyModule("kronobarn_cli.interactive.replay")
     consent = LazyModule("kronobarn_cli.domain.consent")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kronobarn_cli.checklists.schema import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
+from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.support.ids import ID_PATTERN, USER_MAX_LENGTH
 from kronobarn_cli.support.text import has_control_characters, swedish_when
 

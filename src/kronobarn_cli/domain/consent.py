@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from kronobarn_cli.checklists.schema import FAMILY_PARTIES, CaseStatus
+from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, CaseStatus
 from kronobarn_cli.domain.case import Case, Consent, ConsentWithdrawal, GiverRole, OrganisationRef
 from kronobarn_cli.support.text import join_swedish, swedish_date
 

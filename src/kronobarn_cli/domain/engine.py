@@ -11,16 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kronobarn_cli.checklists.schema import (
-    OTHER_ORGANISATION,
-    CaseStatus,
-    Condition,
-    FieldSpec,
-    Outcome,
-    Section,
-    Step,
-    Workflow,
-)
+from kronobarn_cli.checklists.conditions import Condition
+from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
+from kronobarn_cli.checklists.vocabulary import OTHER_ORGANISATION, CaseStatus
 from kronobarn_cli.domain.case import OrganisationRef
 from kronobarn_cli.domain.consent import GUARDIAN_2
 from kronobarn_cli.domain.rules import (

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from kronobarn_cli.checklists.schema import FAMILY, FAMILY_PARTIES, Organisation, Workflow
+from kronobarn_cli.checklists.directory import Organisation
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.checklists.vocabulary import FAMILY, FAMILY_PARTIES
 from kronobarn_cli.domain.case import (
     Case,
     Consent,

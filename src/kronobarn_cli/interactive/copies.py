@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from kronobarn_cli.checklists.schema import FAMILY, FAMILY_PARTIES, Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.checklists.vocabulary import FAMILY, FAMILY_PARTIES
 from kronobarn_cli.domain import engine, rules
 from kronobarn_cli.domain.case import Case, CopyRecord, GuardianRole, OrganisationRef, PlanCopy
 from kronobarn_cli.domain.consent import ConsentScope

@@ -30,14 +30,9 @@ from kronobarn_cli.support.text import IDENTITY_NUMBER_WARNING, swedish_date, te
 # (pydantic and the YAML cost a few hundred milliseconds): they are imported when first used.
 if TYPE_CHECKING:
     from kronobarn_cli.checklists import schema as checklists
-    from kronobarn_cli.checklists.schema import (
-        FieldSpec,
-        Organisation,
-        Outcome,
-        Section,
-        Step,
-        Workflow,
-    )
+    from kronobarn_cli.checklists import vocabulary
+    from kronobarn_cli.checklists.directory import Organisation
+    from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.domain import consent, engine, rules
     from kronobarn_cli.domain.case import Case, Child, JournalEntry, Meeting, OrganisationRef
@@ -47,6 +42,7 @@ if TYPE_CHECKING:
 else:
     cases = LazyModule("kronobarn_cli.domain.case")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
+    vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
     consent = LazyModule("kronobarn_cli.domain.consent")
     engine = LazyModule("kronobarn_cli.domain.engine")
     rules = LazyModule("kronobarn_cli.domain.rules")
@@ -576,7 +572,7 @@ class Prompter:
             for name in _split_names(raw) if several else [raw]:
                 engine.validate_answer(
                     other,
-                    {"id": checklists.OTHER_ORGANISATION, "name": name},
+                    {"id": vocabulary.OTHER_ORGANISATION, "name": name},
                     walk_workflow,
                     date.today(),
                 )
@@ -597,27 +593,27 @@ class Prompter:
             org_id = self.select(spec.prompt, choices, default=start)
             if org_id is BACK or org_id == END_VALUE:
                 return BACK if org_id is BACK else END
-            if org_id != checklists.OTHER_ORGANISATION:
+            if org_id != vocabulary.OTHER_ORGANISATION:
                 return org_id
             name = self._other_name(workflow, several=False)
             if name is not BACK:
-                return {"id": checklists.OTHER_ORGANISATION, "name": name}
+                return {"id": vocabulary.OTHER_ORGANISATION, "name": name}
 
     def _organisations(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
         previous = default if isinstance(default, list) else []
         while True:
             choices = [(o.name, o.id) for o in _offered(workflow, spec)]
-            ticked = [_org_id(o) for o in previous if _org_id(o) != checklists.OTHER_ORGANISATION]
+            ticked = [_org_id(o) for o in previous if _org_id(o) != vocabulary.OTHER_ORGANISATION]
             ids = self.checkbox(spec.prompt, choices, required=spec.required, checked=ticked)
             if isinstance(ids, _Back):
                 return BACK
-            chosen: list[Any] = [i for i in ids if i != checklists.OTHER_ORGANISATION]
-            if checklists.OTHER_ORGANISATION not in ids:
+            chosen: list[Any] = [i for i in ids if i != vocabulary.OTHER_ORGANISATION]
+            if vocabulary.OTHER_ORGANISATION not in ids:
                 return chosen
             names = self._other_name(workflow, several=True)
             if isinstance(names, str):
                 chosen += [
-                    {"id": checklists.OTHER_ORGANISATION, "name": n} for n in _split_names(names)
+                    {"id": vocabulary.OTHER_ORGANISATION, "name": n} for n in _split_names(names)
                 ]
                 return chosen
 
@@ -1300,7 +1296,7 @@ class Prompter:
         if waiting:
             first = waiting[0].organisation
             party = first.id
-            if party == checklists.OTHER_ORGANISATION:
+            if party == vocabulary.OTHER_ORGANISATION:
                 party = f"{party}:{first.name}"
             body += (
                 Text(
@@ -1329,7 +1325,7 @@ def _handover_command(case: Case, meeting: Meeting) -> str | None:
     if coordinator is None or holder is None or coordinator.key() == holder.key():
         return None
     to = coordinator.id
-    if to == checklists.OTHER_ORGANISATION:
+    if to == vocabulary.OTHER_ORGANISATION:
         to = f"{to}:{coordinator.name}"
     return f"kronobarn handover {case.id} --to {shlex.quote(to)}"
 

@@ -16,14 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kronobarn_cli.checklists.schema import (
-    FAMILY,
-    MEETING_SECTION,
-    FieldSpec,
-    Outcome,
-    Step,
-    Workflow,
-)
+from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Step, Workflow
+from kronobarn_cli.checklists.vocabulary import FAMILY, MEETING_SECTION
 from kronobarn_cli.domain import engine, rules
 from kronobarn_cli.domain.case import (
     OLDEST_CHILD,

@@ -11,7 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kronobarn_cli.checklists.schema import CaseStatus, Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.checklists.vocabulary import CaseStatus
 from kronobarn_cli.domain import rules
 from kronobarn_cli.domain.case import (
     STATUS_LABELS,

@@ -22,8 +22,9 @@ from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.cli import main
 from kronobarn_cli.domain import engine
 from kronobarn_cli.domain import reminders as remind
-from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child, OrganisationRef
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child
 from kronobarn_cli.domain.consent import ConsentScope, scope_flags
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.domain.rules import Scopes
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError, SpecialistError
 from kronobarn_cli.interactive import replay as answers_file

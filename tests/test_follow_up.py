@@ -15,7 +15,8 @@ import yaml
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.cli import main
 from kronobarn_cli.domain import rules
-from kronobarn_cli.domain.case import Case, Consent, OrganisationRef
+from kronobarn_cli.domain.case import Case, Consent
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError
 from kronobarn_cli.interactive import replay as answers_file
 from kronobarn_cli.interactive import walk as session

@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from rich import text as rich_text
 
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import engine
+    from kronobarn_cli.domain import engine, parts
     from kronobarn_cli.interactive import handover as handovers
     from kronobarn_cli.interactive import passphrases
     from kronobarn_cli.interactive import walk as session
 else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.domain.case")
+    parts = LazyModule("kronobarn_cli.domain.parts")
     engine = LazyModule("kronobarn_cli.domain.engine")
     passphrases = LazyModule("kronobarn_cli.interactive.passphrases")
     session = LazyModule("kronobarn_cli.interactive.walk")
@@ -89,7 +90,7 @@ def handover(
     workflow = shared._workflow()
     store = shared._store("handover")
     case = store.load(case_id)
-    org = cases.OrganisationRef(**engine.organisation_answer(to, workflow))
+    org = parts.OrganisationRef(**engine.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
     now = session.local_now()
     # Everything that can be refused is refused before anything is asked.

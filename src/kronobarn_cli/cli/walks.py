@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kronobarn_cli.checklists import vocabulary as checklists
     from kronobarn_cli.checklists.schema import Workflow
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent
+    from kronobarn_cli.domain import consent, parts
     from kronobarn_cli.domain.case import Case
     from kronobarn_cli.interactive import prompter as prompts
     from kronobarn_cli.interactive import replay as answers_file
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.domain.case")
+    parts = LazyModule("kronobarn_cli.domain.parts")
     profiles = LazyModule("kronobarn_cli.store.profile")
     checklists = LazyModule("kronobarn_cli.checklists.vocabulary")
     pydantic = LazyModule("pydantic")
@@ -133,7 +134,7 @@ def new_case(
                     own, used = from_profile, saved
                     break
             chosen = prompter.ask_own_organisation(loading.result())
-            if isinstance(chosen, cases.OrganisationRef):
+            if isinstance(chosen, parts.OrganisationRef):
                 own = chosen
                 break
     except (KeyboardInterrupt, EOFError):
@@ -164,7 +165,7 @@ def _saved_profile() -> "profiles.Profile | None":
 
 def _profile_organisation(
     saved: "profiles.Profile", workflow: "Workflow"
-) -> "cases.OrganisationRef | None":
+) -> "parts.OrganisationRef | None":
     """The profile's organisation as the directory has it; None (and a warning) if the
     county's directory no longer knows it."""
     found = workflow.organisation(saved.organisation_id)
@@ -176,7 +177,7 @@ def _profile_organisation(
         )
         return None
     name = saved.organisation_name if found.id == checklists.OTHER_ORGANISATION else found.name
-    return cases.OrganisationRef(id=found.id, name=name)
+    return parts.OrganisationRef(id=found.id, name=name)
 
 
 def _offer_profile(prompter: "prompts.Prompter", case: "Case") -> None:

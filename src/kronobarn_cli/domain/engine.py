@@ -14,8 +14,8 @@ from typing import Any
 from kronobarn_cli.checklists.conditions import Condition
 from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
 from kronobarn_cli.checklists.vocabulary import OTHER_ORGANISATION, CaseStatus
-from kronobarn_cli.domain.case import OrganisationRef
 from kronobarn_cli.domain.consent import GUARDIAN_2
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.domain.rules import (
     SPECIALIST,
     FlatAnswers,

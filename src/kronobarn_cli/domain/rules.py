@@ -15,21 +15,23 @@ from kronobarn_cli.domain.case import (
     Case,
     Consent,
     ConsentWithdrawal,
-    CopyRecord,
     Decision,
+    Referral,
+)
+from kronobarn_cli.domain.consent import ConsentScope, giver_word, required_groups
+from kronobarn_cli.domain.meeting import (
+    CopyRecord,
     Interpreter,
     Invitee,
     Inviter,
     Meeting,
-    OrganisationRef,
     PlanAction,
     PlanCopy,
     PreMeetingContact,
-    Referral,
     View,
     WheelNote,
 )
-from kronobarn_cli.domain.consent import ConsentScope, giver_word, required_groups
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.support.text import join_swedish, swedish_date
 
 FlatAnswers = Mapping[str, Any]

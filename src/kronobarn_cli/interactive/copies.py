@@ -8,8 +8,10 @@ from typing import Literal
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.checklists.vocabulary import FAMILY, FAMILY_PARTIES
 from kronobarn_cli.domain import engine, rules
-from kronobarn_cli.domain.case import Case, CopyRecord, GuardianRole, OrganisationRef, PlanCopy
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope
+from kronobarn_cli.domain.meeting import CopyRecord, PlanCopy
+from kronobarn_cli.domain.parts import GuardianRole, OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.interactive.walk import plan_meeting, refuse_if_not_open
 from kronobarn_cli.store import Store

@@ -39,10 +39,10 @@ from kronobarn_cli.domain.case import (
     Case,
     Handover,
     JournalEntry,
-    OrganisationRef,
-    migrate,
 )
 from kronobarn_cli.domain.consent import ConsentScope, status_on
+from kronobarn_cli.domain.migrations import migrate
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import (
     InputFileError,
     KronobarnError,

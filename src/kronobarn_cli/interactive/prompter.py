@@ -34,13 +34,16 @@ if TYPE_CHECKING:
     from kronobarn_cli.checklists.directory import Organisation
     from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent, engine, rules
-    from kronobarn_cli.domain.case import Case, Child, JournalEntry, Meeting, OrganisationRef
+    from kronobarn_cli.domain import consent, engine, parts, rules
+    from kronobarn_cli.domain.case import Case, Child, JournalEntry
+    from kronobarn_cli.domain.meeting import Meeting
+    from kronobarn_cli.domain.parts import OrganisationRef
     from kronobarn_cli.interactive import walk as session
     from kronobarn_cli.interactive.walk import Walk
     from kronobarn_cli.store.profile import Profile
 else:
     cases = LazyModule("kronobarn_cli.domain.case")
+    parts = LazyModule("kronobarn_cli.domain.parts")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
     vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
     consent = LazyModule("kronobarn_cli.domain.consent")
@@ -519,7 +522,7 @@ class Prompter:
 
     def _offer_consent(self, walk: Walk, org: dict[str, str], givers: list[str]) -> bool:
         """Record the extended consent of exactly the givers it lacks, so `org` can be named."""
-        ref = cases.OrganisationRef(**org)
+        ref = parts.OrganisationRef(**org)
         scope = walk.consent_scope()
         if not self.select(
             f"Vill du registrera samtycke för {org['name']} från {scope.missing_words(ref)} nu?",
@@ -1024,7 +1027,7 @@ class Prompter:
         raw: Any = self._organisation(spec, workflow, None)
         if isinstance(raw, _Back):
             return BACK
-        return cases.OrganisationRef(**engine.organisation_answer(raw, workflow))
+        return parts.OrganisationRef(**engine.organisation_answer(raw, workflow))
 
     def walk(self, walk: Walk) -> engine.Position:
         """Ask until the walk ends; every answer is saved by `walk` as it is given. A save

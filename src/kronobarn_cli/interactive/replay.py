@@ -11,7 +11,8 @@ from typing import Any
 
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import engine
-from kronobarn_cli.domain.case import Child, OrganisationRef
+from kronobarn_cli.domain.case import Child
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, InputFileError
 from kronobarn_cli.interactive.walk import parse_child
 from kronobarn_cli.support import safe_yaml

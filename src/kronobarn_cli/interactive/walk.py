@@ -29,12 +29,11 @@ from kronobarn_cli.domain.case import (
     ConsentWithdrawal,
     EarlierClosure,
     JournalEntry,
-    Meeting,
-    OrganisationRef,
-    PlanAction,
 )
 from kronobarn_cli.domain.consent import ConsentScope, status_on
 from kronobarn_cli.domain.consent import giver_word as consent_giver_word
+from kronobarn_cli.domain.meeting import Meeting, PlanAction
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
 from kronobarn_cli.store import Store
 from kronobarn_cli.store.case_files import CaseStore

@@ -22,8 +22,15 @@ from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import rules
-from kronobarn_cli.domain.case import Case, Inviter, Meeting, OrganisationRef, PlanAction, View
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope, consent_givers, scope_flags
+from kronobarn_cli.domain.meeting import (
+    Inviter,
+    Meeting,
+    PlanAction,
+    View,
+)
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.render import sandbox
 from kronobarn_cli.render.views import (

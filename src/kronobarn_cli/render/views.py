@@ -20,12 +20,10 @@ from kronobarn_cli.domain.case import (
     Consent,
     ConsentWithdrawal,
     JournalEntry,
-    Meeting,
-    OrganisationRef,
-    PlanAction,
-    View,
 )
 from kronobarn_cli.domain.consent import ConsentScope, giver_word, scope_flags, status_on
+from kronobarn_cli.domain.meeting import Meeting, PlanAction, View
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.support.text import join_swedish, swedish_date, terminal_safe
 
 

@@ -28,9 +28,9 @@ from kronobarn_cli.domain.case import (
     Case,
     Child,
     JournalEntry,
-    OrganisationRef,
-    migrate,
 )
+from kronobarn_cli.domain.migrations import migrate
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,

@@ -15,8 +15,8 @@ from kronobarn_cli.support.lazy import LazyModule
 if TYPE_CHECKING:
     from rich import text as rich_text
 
+    from kronobarn_cli.domain import answer_checks, parts
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import engine, parts
     from kronobarn_cli.interactive import handover as handovers
     from kronobarn_cli.interactive import passphrases
     from kronobarn_cli.interactive import walk as session
@@ -24,7 +24,7 @@ else:
     rich_text = LazyModule("rich.text")
     cases = LazyModule("kronobarn_cli.domain.case")
     parts = LazyModule("kronobarn_cli.domain.parts")
-    engine = LazyModule("kronobarn_cli.domain.engine")
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
     passphrases = LazyModule("kronobarn_cli.interactive.passphrases")
     session = LazyModule("kronobarn_cli.interactive.walk")
     handovers = LazyModule("kronobarn_cli.interactive.handover")
@@ -90,7 +90,7 @@ def handover(
     workflow = shared._workflow()
     store = shared._store("handover")
     case = store.load(case_id)
-    org = parts.OrganisationRef(**engine.organisation_answer(to, workflow))
+    org = parts.OrganisationRef(**answer_checks.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
     now = session.local_now()
     # Everything that can be refused is refused before anything is asked.

@@ -13,12 +13,12 @@ from kronobarn_cli.support.lazy import LazyModule
 # templates or encryption (each costs tens of milliseconds at every start).
 if TYPE_CHECKING:
     from kronobarn_cli.checklists import vocabulary as checklists
-    from kronobarn_cli.domain import engine
+    from kronobarn_cli.domain import answer_checks
     from kronobarn_cli.store import profile as profiles
 else:
     profiles = LazyModule("kronobarn_cli.store.profile")
     checklists = LazyModule("kronobarn_cli.checklists.vocabulary")
-    engine = LazyModule("kronobarn_cli.domain.engine")
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.shared import _safe, _warn_if_identity_number, app, out
 
@@ -77,7 +77,7 @@ def profile_set(
     org = None
     if organisation is not None:
         try:
-            org = engine.organisation_answer(organisation, shared._workflow())
+            org = answer_checks.organisation_answer(organisation, shared._workflow())
         except KronobarnError as exc:
             raise KronobarnError(f"--organisation: {exc.message}") from None
         if org["id"] in checklists.FAMILY_PARTIES:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.checklists.vocabulary import FAMILY, FAMILY_PARTIES
-from kronobarn_cli.domain import engine, rules
+from kronobarn_cli.domain import answer_checks, engine, rules
 from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope
 from kronobarn_cli.domain.meeting import CopyRecord, PlanCopy
@@ -28,7 +28,7 @@ def party(text: str, workflow: Workflow) -> tuple[OrganisationRef, GuardianRole 
     for guardian in GUARDIANS:
         if word == guardian:
             return rules.FAMILY_COPY, guardian
-    return OrganisationRef(**engine.organisation_answer(text.strip(), workflow)), None
+    return OrganisationRef(**answer_checks.organisation_answer(text.strip(), workflow)), None
 
 
 def _find(copies: list[PlanCopy], org: OrganisationRef, guardian: str | None) -> PlanCopy | None:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from kronobarn_cli.checklists import vocabulary
     from kronobarn_cli.checklists.directory import Organisation
     from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
+    from kronobarn_cli.domain import answer_checks, consent, engine, parts, rules
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent, engine, parts, rules
     from kronobarn_cli.domain.case import Case, Child, JournalEntry
     from kronobarn_cli.domain.meeting import Meeting
     from kronobarn_cli.domain.parts import OrganisationRef
@@ -47,6 +47,7 @@ else:
     checklists = LazyModule("kronobarn_cli.checklists.schema")
     vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
     consent = LazyModule("kronobarn_cli.domain.consent")
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
     engine = LazyModule("kronobarn_cli.domain.engine")
     rules = LazyModule("kronobarn_cli.domain.rules")
     session = LazyModule("kronobarn_cli.interactive.walk")
@@ -405,16 +406,18 @@ class Prompter:
                 self.show_contact_routes(checked[0], walk.workflow)
             if spec.kind == "date" and checked[0]:
                 self._echo_date(spec, checked[0], raw)
-                if isinstance(raw, str) and engine.date_parts(spec, raw)[1:] != (None, None):
+                if isinstance(raw, str) and answer_checks.date_parts(spec, raw)[1:] != (None, None):
                     return raw.strip()  # the walk records the time and place too
             return _WithToday(checked[0], raw.also) if today else checked[0]
 
     def _echo_date(self, spec: FieldSpec, value: str, raw: Any) -> None:
         """Say the date as understood, in words, before moving on."""
         shown = swedish_date(date.fromisoformat(value))
-        _, time, place = engine.date_parts(spec, raw) if isinstance(raw, str) else ("", None, None)
+        _, time, place = (
+            answer_checks.date_parts(spec, raw) if isinstance(raw, str) else ("", None, None)
+        )
         if time is not None:
-            shown += f" kl. {engine.validate_time(time)}"
+            shown += f" kl. {answer_checks.validate_time(time)}"
         if place is not None:
             shown += f", {place}"
         self.say(f"  → {shown}", "cyan")
@@ -573,7 +576,7 @@ class Prompter:
 
         def check(raw: str) -> None:
             for name in _split_names(raw) if several else [raw]:
-                engine.validate_answer(
+                answer_checks.validate_answer(
                     other,
                     {"id": vocabulary.OTHER_ORGANISATION, "name": name},
                     walk_workflow,
@@ -805,7 +808,7 @@ class Prompter:
         asked: list[str] = []
         editing = defaults is not None and step.fields[0].id in defaults
         while True:
-            fields = engine.item_fields(step, current, walk.workflow)
+            fields = answer_checks.item_fields(step, current, walk.workflow)
             # Editing asks the optional fields too; what is asked again only for what was
             # carried over from the last meeting (status, how it has gone).
             wanted = [
@@ -822,7 +825,7 @@ class Prompter:
                 current[missing.id] = known  # e.g. the one area the meeting discussed
                 continue
             try:
-                engine.check_partial_item(step, current, walk.workflow)
+                answer_checks.check_partial_item(step, current, walk.workflow)
                 item = walk.validate_item(step, current) if missing is None else None
             except SpecialistError as exc:
                 self.say(exc.message, "red")
@@ -1027,7 +1030,7 @@ class Prompter:
         raw: Any = self._organisation(spec, workflow, None)
         if isinstance(raw, _Back):
             return BACK
-        return parts.OrganisationRef(**engine.organisation_answer(raw, workflow))
+        return parts.OrganisationRef(**answer_checks.organisation_answer(raw, workflow))
 
     def walk(self, walk: Walk) -> engine.Position:
         """Ask until the walk ends; every answer is saved by `walk` as it is given. A save

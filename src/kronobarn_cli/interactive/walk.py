@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.checklists.vocabulary import FAMILY, MEETING_SECTION
-from kronobarn_cli.domain import engine, rules
+from kronobarn_cli.domain import answer_checks, engine, rules
 from kronobarn_cli.domain.case import (
     OLDEST_CHILD,
     STATUS_LABELS,
@@ -610,7 +610,7 @@ class Walk:
     def validate(self, spec: Any, raw: Any) -> Any:
         """One answer or field, with the consent and participant rules of this case."""
         flat = engine.flatten(self.answers())
-        value = engine.validate_answer(
+        value = answer_checks.validate_answer(
             spec, raw, self.workflow, self.today, self.scopes(), answers=flat
         )
         if spec.id == "mote-datum" and isinstance(value, str):
@@ -644,7 +644,7 @@ class Walk:
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
         flat = engine.flatten(self.answers())
-        return engine.validate_item(
+        return answer_checks.validate_item(
             step, item, self.workflow, self.today, self.scopes(), answers=flat
         )
 
@@ -699,7 +699,7 @@ class Walk:
     def _answer_date_parts(self, step: Step, raw: str) -> None:
         """The time and place a date answer carried answer the steps that follow it; a part left
         out is asked, or left empty where the step is never asked."""
-        _, time, place = engine.date_parts(step, raw)
+        _, time, place = answer_checks.date_parts(step, raw)
         for target, value in ((step.with_time, time), (step.with_place, place)):
             if target is None:
                 continue
@@ -799,7 +799,7 @@ class Walk:
         shown beside `vårdnadshavare 1` wherever the consents are."""
         step = self.workflow.step("samtycken")
         field = next(f for f in step.fields if f.id == "namn")
-        value = engine.validate_answer(field, name or "", self.workflow, self.today) or None
+        value = answer_checks.validate_answer(field, name or "", self.workflow, self.today) or None
         if value is not None and "\n" in value:
             raise AnswerError("Namnet ska stå på en rad.")
         answers = self.answers()
@@ -825,7 +825,7 @@ class Walk:
         """Record one more consent (a new giver, or more organisations) in section 2."""
         step = self.workflow.step("samtycken")
         flat = engine.flatten(self.answers())
-        value = engine.validate_item(step, item, self.workflow, self.today, answers=flat)
+        value = answer_checks.validate_item(step, item, self.workflow, self.today, answers=flat)
         given = date.fromisoformat(value["datum"])
         born = self.case.child.birth_year
         if born is not None and given.year < born:
@@ -864,7 +864,8 @@ class Walk:
         if on < min(c.given_on for c in given):
             raise AnswerError("Återkallelsen kan inte ligga före samtycket lämnades.")
         named = [
-            OrganisationRef(**engine.organisation_answer(o, self.workflow)) for o in organisations
+            OrganisationRef(**answer_checks.organisation_answer(o, self.workflow))
+            for o in organisations
         ]
         before = self.consent_scope()
         covered = before.coverage(giver)
@@ -1067,7 +1068,7 @@ def _check_action_scope(
     established = rules.established_specialists(case.meetings)
     scope = ConsentScope.of(case, today)
     scopes = rules.Scopes(scope, list(meeting.attendees), established)
-    engine.validate_item(step, item, workflow, today, scopes)
+    answer_checks.validate_item(step, item, workflow, today, scopes)
 
 
 def _save_plan(
@@ -1083,7 +1084,7 @@ def _save_plan(
     """Replace the plan's actions; each must still be a sound action of that meeting."""
     step = workflow.step("atgarder")
     section = workflow.section_of("atgarder").id
-    checked = engine.validate_answer(step, items, workflow, now.date())
+    checked = answer_checks.validate_answer(step, items, workflow, now.date())
     answers = {k: dict(v) for k, v in meeting.answers.items()}
     answers.setdefault(section, {})["atgarder"] = checked
     data = case.model_dump()
@@ -1200,7 +1201,7 @@ def edit_action(
     if moved or before.get("status") in OPEN_STATUSES:
         _check_action_scope(workflow, case, meeting, item, today)
     step = workflow.step("atgarder")
-    checked = engine.validate_item(step, item, workflow, today)
+    checked = answer_checks.validate_item(step, item, workflow, today)
     changed = [f for f in ACTION_FIELDS if before.get(f) != checked.get(f)]
     if not changed:
         return case, []

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Step, Workflow
 from kronobarn_cli.checklists.vocabulary import FAMILY, MEETING_SECTION
-from kronobarn_cli.domain import answer_checks, engine, rules
+from kronobarn_cli.domain import answer_checks, engine, meeting_record, rules
 from kronobarn_cli.domain.case import (
     OLDEST_CHILD,
     STATUS_LABELS,
@@ -440,7 +440,7 @@ class Walk:
         again = {f.id for f in step.fields if f.ask_again}
         held_on = engine.flatten(self.answers()).get("mote-datum")
         carried = []
-        for item in rules.carried_items(step.records, items):
+        for item in meeting_record.carried_items(step.records, items):
             if self._outside_consent(step, item) is not None:
                 continue  # shown flagged (`carried_outside_consent`), never asked about
             kept = {k: v for k, v in item.items() if k not in again}
@@ -458,7 +458,7 @@ class Walk:
         items = engine.flatten(previous.answers).get(step.id, [])
         return [
             flag
-            for item in rules.carried_items(step.records, items)
+            for item in meeting_record.carried_items(step.records, items)
             if (flag := self._outside_consent(step, item)) is not None
         ]
 
@@ -558,7 +558,7 @@ class Walk:
 
     def coordinator_suggestion(self) -> list[OrganisationRef]:
         flat = engine.flatten(self.answers())
-        actions = [rules.action_from_item(i) for i in flat.get("atgarder", [])]
+        actions = [meeting_record.action_from_item(i) for i in flat.get("atgarder", [])]
         return rules.suggest_coordinator(actions)
 
     def suggestion_note(self, step: Step) -> str | None:
@@ -1013,7 +1013,7 @@ class Walk:
             meetings[-1].update(
                 answers=meeting_answers,
                 finished=finished,
-                **rules.meeting_fields(flat, meetings[-1].get("copy_records", [])),
+                **meeting_record.meeting_fields(flat, meetings[-1].get("copy_records", [])),
             )
             if not meeting_answers and meetings[-1]["number"] == 1:
                 meetings.pop()  # went back out of the first meeting before it began
@@ -1090,7 +1090,7 @@ def _save_plan(
     data = case.model_dump()
     index = case.meetings.index(meeting)
     records = data["meetings"][index].get("copy_records", [])
-    fields = rules.meeting_fields(engine.flatten(answers), records)
+    fields = meeting_record.meeting_fields(engine.flatten(answers), records)
     data["meetings"][index].update(answers=answers, **fields)
     try:
         updated = Case.model_validate(data)

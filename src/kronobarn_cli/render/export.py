@@ -21,7 +21,7 @@ import icalendar
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, StrictUndefined
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain import rules
+from kronobarn_cli.domain import meeting_record, rules
 from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope, consent_givers, scope_flags
 from kronobarn_cli.domain.meeting import (
@@ -278,7 +278,7 @@ def plan_context(
             {
                 "organisation": c.organisation.name,
                 "method": workflow.label("kopior", "satt", c.method),
-                "received": rules.copy_received_words(c),
+                "received": meeting_record.copy_received_words(c),
             }
             for c in meeting.copies
         ],

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.checklists.vocabulary import CaseStatus
-from kronobarn_cli.domain import rules
+from kronobarn_cli.domain import meeting_record, rules
 from kronobarn_cli.domain.case import (
     STATUS_LABELS,
     Case,
@@ -384,7 +384,7 @@ def _plan_and_copies(meeting: Meeting, workflow: Workflow) -> list[RenderableTyp
             table.add_row(
                 _t(copy.organisation.name),
                 workflow.label("kopior", "satt", copy.method),
-                rules.copy_received_words(copy),
+                meeting_record.copy_received_words(copy),
             )
         parts.append(table)
     return parts

@@ -575,37 +575,107 @@ def test_a_connection_killed_mid_walk_is_one_swedish_line_and_the_walk_resumes(
 # -- moving between files and the database --------------------------------------------------------
 
 
-def test_a_connection_lost_during_db_import_says_to_run_the_import_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
-) -> None:
+def tables(server: pg.Server, url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the team store's tables, in order (the superuser sees every team's)."""
+    with server.connect(pg.database_of(url)) as conn:
+        return {
+            table: conn.execute(
+                f"SELECT t.* FROM kronobarn.{table} t ORDER BY t::text"  # noqa: S608 - fixed names
+            ).fetchall()
+            for table in ("cases", "journal", "reminders", "teams", "team_members")
+        }
+
+
+def files_with_cases(tmp_path: Path, count: int) -> tuple[Path, list[Case]]:
     source = tmp_path / "filer"
     files = CaseStore(source)
-    made = [files.create(Child(name=f"Barn {n}", birth_year=2015), NOW) for n in range(3)]
-    insert = PgStore._insert
-    calls: list[str] = []
+    return source, [
+        files.create(Child(name=f"Barn {n}", birth_year=2015), NOW) for n in range(count)
+    ]
 
-    def lost_on_the_second(self: PgStore, conn: Any, case: Case, team: str) -> bool:
-        calls.append(case.id)
+
+def test_a_connection_lost_during_db_import_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str, pg_server: pg.Server
+) -> None:
+    """The cases go in batches in one transaction: a connection lost in the second batch
+    leaves nothing of the first, and the import run again reads every case in."""
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert in_process("new-case", "--answers", str(first_meeting_answers(tmp_path))).returncode == 0
+    before = tables(pg_server, pg_url)
+    source, made = files_with_cases(tmp_path, 5)
+    flush = pgstore.Importer.flush
+    calls: list[int] = []
+
+    def lost_in_the_second_batch(self: pgstore.Importer) -> None:
+        calls.append(len(self.pending))
         if len(calls) == 2:
             raise pgstore.psycopg.OperationalError("server closed the connection unexpectedly")
-        return insert(self, conn, case, team)
+        flush(self)
 
-    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
     with monkeypatch.context() as patch:
-        patch.setattr(PgStore, "_insert", lost_on_the_second)
+        patch.setattr(pgstore, "IMPORT_BATCH", 2)
+        patch.setattr(pgstore.Importer, "flush", lost_in_the_second_batch)
         lost = in_process("db", "import", str(source))
+    assert calls == [2, 2]
     assert lost.returncode == 1
     assert lost.stderr.strip().splitlines() == [
-        "Fel: Förbindelsen med databasen bröts efter 1 ärende, som är sparade. Kör importen "
-        f"igen (de som redan finns hoppas över): kronobarn db import {source}"
+        "Fel: Förbindelsen med databasen bröts; importen sparades inte. Kör den igen "
+        f"(ärenden som redan finns hoppas över): kronobarn db import {source}"
     ]
-    listed = json.loads(in_process("list", "--json").stdout)
-    assert [row["id"] for row in listed] == calls[:1]
+    assert tables(pg_server, pg_url) == before
 
     again = in_process("db", "import", str(source))
-    assert again.stdout.strip() == "Läste in 2 ärenden; 1 hoppades över."
+    assert again.stdout.strip() == "Läste in 5 ärenden; 0 hoppades över."
     listed = json.loads(in_process("list", "--json").stdout)
-    assert sorted(row["id"] for row in listed) == sorted(case.id for case in made)
+    assert {case.id for case in made} < {row["id"] for row in listed}
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        rows = conn.execute(
+            "SELECT case_id, team, event, app_user, command, fields, db_user FROM"
+            " kronobarn.journal WHERE case_id = ANY(%s) ORDER BY seq",
+            ([case.id for case in made],),
+        ).fetchall()
+    assert rows == [
+        (case.id, "alfa", "entry", e.user, e.command, list(e.fields), pg.SUPERUSER)
+        for case in sorted(made, key=lambda c: c.id)
+        for e in case.journal
+    ]
+
+
+def test_a_database_error_in_the_middle_of_db_import_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str, pg_server: pg.Server
+) -> None:
+    """A real error from the server (a trigger refusing the fourth case of five, in the second
+    batch) is one line, and nothing of the import is saved; a broken file is still skipped and
+    named, not fatal."""
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    assert in_process("new-case", "--answers", str(first_meeting_answers(tmp_path))).returncode == 0
+    source, made = files_with_cases(tmp_path, 5)
+    (source / "arenden" / "abcdef.json").write_text("{", encoding="utf-8")
+    refused = sorted(case.id for case in made)[3]
+    with pg_server.connect(pg.database_of(pg_url)) as conn:
+        conn.execute(
+            "CREATE FUNCTION kronobarn.refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN IF NEW.id = '{refused}' THEN RAISE EXCEPTION 'nej' USING ERRCODE = '23514';"
+            " END IF; RETURN NEW; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON kronobarn.cases"
+            " FOR EACH ROW EXECUTE FUNCTION kronobarn.refuse_one()"
+        )
+    before = tables(pg_server, pg_url)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(pgstore, "IMPORT_BATCH", 2, raising=False)
+            failed = in_process("db", "import", str(source))
+        assert one_line(failed) == "Fel: Databasfel (23514). Inget av importen sparades."
+        assert tables(pg_server, pg_url) == before
+    finally:
+        with pg_server.connect(pg.database_of(pg_url)) as conn:
+            conn.execute("DROP TRIGGER refuse_one ON kronobarn.cases")
+            conn.execute("DROP FUNCTION kronobarn.refuse_one()")
+    done = in_process("db", "import", str(source))
+    assert done.stdout.strip() == "Läste in 5 ärenden; 1 hoppades över."
+    assert done.stderr.count("Fel: ") == 1 and "abcdef.json" in done.stderr
 
 
 def test_db_import_and_export_round_trip_and_a_broken_file_is_skipped_and_named(

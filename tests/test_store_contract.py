@@ -340,3 +340,41 @@ def test_a_consent_run_out_is_listed_and_reminded_as_waiting_for_consent_from_th
             assert "action" in kinds
         else:
             assert kinds == {"consent": "Väntar på samtycke från vårdnadshavaren."}
+
+
+def test_remind_and_list_filtered_on_the_server_print_what_the_files_print(
+    make_store: MakeStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--organisation`, `--overdue` and `--within` (and their mix) filter in the store's own
+    query: the bytes are those of the same cases in files, read from the cases themselves."""
+    monkeypatch.chdir(tmp_path)
+    for _ in range(3):
+        made = in_process("new-case", "--answers", str(first_meeting_answers(tmp_path)))
+        assert made.returncode == 0, made.stderr
+    files = tmp_path / "filer"
+    copy = open_store(f"file:{files}")
+    for case in make_store().iter_cases():
+        assert isinstance(case, Case)
+        copy.add(case)
+    commands = [
+        ("remind", "--json", "--organisation", "skola", "--within", "365d"),
+        ("remind", "--json", "--organisation", "Skolan", "--within", "365d"),
+        ("remind", "--json", "--organisation", "ingen-sadan"),
+        ("remind", "--json", "--overdue", "--today", "2030-01-01"),
+        ("remind", "--json", "--overdue", "--organisation", "skola", "--today", "2030-01-01"),
+        ("remind", "--json", "--within", "2027-06-01"),
+        ("remind", "--json", "--within", "2w", "--today", "2027-03-01", "--coordinator"),
+        ("remind", "--format", "csv", "--within", "365d", "--organisation", "socialtjanst"),
+        ("remind", "--within", "365d", "--organisation", "skola"),
+        ("list", "--json"),
+        ("list",),
+    ]
+    reminded = 0
+    for args in commands:
+        here = in_process(*args)
+        there = in_process("--store", f"file:{files}", *args)
+        assert here.returncode == there.returncode == 0, (args, here.stderr, there.stderr)
+        assert here.stdout == there.stdout, args
+        if "--json" in args and args[0] == "remind":
+            reminded += len(json.loads(here.stdout))
+    assert reminded > 0

@@ -139,9 +139,10 @@ def db_revoke(role: RoleArgument, team: TeamArgument) -> None:
 
 @db_app.command("import", cls=i18n.Command)
 def db_import(directory: DirectoryArgument) -> None:
-    """Läs in ärendena i en filkatalog till databasen, ett i taget.
+    """Läs in ärendena i en filkatalog till databasen, allt eller inget.
 
-    Varje ärende kontrolleras; en fil som inte kan läsas hoppas över och nämns.
+    Varje ärende kontrolleras; en fil som inte kan läsas hoppas över och nämns. Resten sparas
+    i en enda transaktion: bryts förbindelsen eller vägrar databasen, sparas ingenting.
 
     Exempel: kronobarn db import ~/.local/share/kronobarn
     """

@@ -15,7 +15,12 @@ from kronobarn_cli.checklists.vocabulary import OTHER_ORGANISATION
 from kronobarn_cli.domain.consent import GUARDIAN_2
 from kronobarn_cli.domain.engine import Facts, holds
 from kronobarn_cli.domain.parts import OrganisationRef
-from kronobarn_cli.domain.rules import SPECIALIST, FlatAnswers, Scopes, specialist_refusal
+from kronobarn_cli.domain.rules import (
+    SPECIALIST,
+    FlatAnswers,
+    Scopes,
+    specialist_refusal,
+)
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
 from kronobarn_cli.support.dates import Direction, parse_date, parse_time, split_place, split_time
 from kronobarn_cli.support.text import has_control_characters, join_swedish, swedish_date

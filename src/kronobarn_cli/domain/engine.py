@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kronobarn_cli.checklists.conditions import Condition
-from kronobarn_cli.checklists.schema import Outcome, Section, Step, Workflow
+from kronobarn_cli.checklists.schema import (
+    Outcome,
+    Section,
+    Step,
+    Workflow,
+)
 from kronobarn_cli.checklists.vocabulary import CaseStatus
 from kronobarn_cli.domain.rules import FlatAnswers, RuleFunction
 

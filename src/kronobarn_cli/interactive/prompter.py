@@ -32,7 +32,13 @@ if TYPE_CHECKING:
     from kronobarn_cli.checklists import schema as checklists
     from kronobarn_cli.checklists import vocabulary
     from kronobarn_cli.checklists.directory import Organisation
-    from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
+    from kronobarn_cli.checklists.schema import (
+        FieldSpec,
+        Outcome,
+        Section,
+        Step,
+        Workflow,
+    )
     from kronobarn_cli.domain import answer_checks, consent, engine, parts, rules
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.domain.case import Case, Child, JournalEntry

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kronobarn_cli.errors import CaseFileError, ConnectionLostError, KronobarnError, StoreError
 from kronobarn_cli.store import Store
 from kronobarn_cli.store.case_files import CASES_DIR, CaseStore
 from kronobarn_cli.store.limits import check_case_data
+
+if TYPE_CHECKING:
+    from kronobarn_cli.store.postgres import Importer
 
 
 @dataclass
@@ -33,10 +39,17 @@ def file_store(directory: Path) -> CaseStore:
 
 
 def move(source: Store, target: Store, again: tuple[str, str]) -> Moved:
-    """Every case of `source` added to `target` (one transaction or one file each); a case
-    that cannot be read or whose id `target` already has is reported and skipped. A lost
-    database connection stops the move and says to run the command `again` names again."""
+    """Every case of `source` added to `target`; a case that cannot be read, breaks a limit or
+    whose id `target` already has is reported and skipped (the others are added). Into a team
+    database all of them in one transaction, written in batches: a database error or a lost
+    connection leaves the database as it was. Into files one file each: a lost connection
+    stops the move after the files written. Either way the error says to run the command
+    `again` names again."""
     moved = Moved()
+    importing = getattr(target, "importing", None)
+    if importing is not None:
+        _import(source, importing, moved, again)
+        return moved
     try:
         _move(source, target, moved)
     except ConnectionLostError:
@@ -67,6 +80,43 @@ def _move(source: Store, target: Store, moved: Moved) -> None:
             moved.problems.append(exc.message)
         else:
             moved.done.append(item.id)
+
+
+def _import(
+    source: Store,
+    importing: Callable[[], contextlib.AbstractContextManager[Importer]],
+    moved: Moved,
+    again: tuple[str, str],
+) -> None:
+    done: list[str] = []
+    try:
+        with importing() as importer:
+            for item in source.iter_cases():
+                if isinstance(item, CaseFileError):
+                    moved.problems.append(item.message)
+                    continue
+                data = item.model_dump(mode="json")
+                named = str(source.path(item.id)) if isinstance(source, CaseStore) else item.id
+                try:
+                    check_case_data(data, named)
+                except KronobarnError as exc:
+                    moved.problems.append(exc.message)
+                    continue
+                if importer.add(item, data):
+                    done.append(item.id)
+                else:
+                    moved.problems.append(
+                        f"Det finns redan ett ärende med id {item.id} här. Inget sparades."
+                    )
+    except ConnectionLostError:
+        raise ConnectionLostError(
+            f"Förbindelsen med databasen bröts; {again[0]} sparades inte. Kör den igen "
+            f"(ärenden som redan finns hoppas över): kronobarn {again[1]}"
+        ) from None
+    except StoreError as exc:
+        said = exc.message.removesuffix(" Inget mer sparades.")
+        raise StoreError(f"{said} Inget av {again[0]} sparades.") from None
+    moved.done += done  # committed
 
 
 def import_directory(target: Store, directory: Path) -> Moved:

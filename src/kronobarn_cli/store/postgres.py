@@ -14,23 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from pydantic import ValidationError
 
-from kronobarn_cli.domain.case import (
-    SCHEMA_VERSION,
-    Actor,
-    Case,
-    Child,
-    JournalEntry,
-)
-from kronobarn_cli.domain.migrations import migrate
-from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import (
     CaseFileError,
     CaseLockedError,
@@ -51,13 +41,34 @@ from kronobarn_cli.store.summary import (
     summary_of,
 )
 from kronobarn_cli.support.ids import new_case_id, system_user
-from kronobarn_cli.support.validation import describe
+from kronobarn_cli.support.lazy import LazyModule
+
+# `list` and `remind` over up-to-date summary rows read no case: the case model (pydantic) is
+# imported when a case is read or written (start-up time is measured).
+if TYPE_CHECKING:
+    from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import migrations as case_migrations
+    from kronobarn_cli.domain.case import (
+        Actor,
+        Case,
+        Child,
+        JournalEntry,
+    )
+    from kronobarn_cli.domain.parts import OrganisationRef
+    from kronobarn_cli.support import validation
+else:
+    cases = LazyModule("kronobarn_cli.domain.case")
+    case_migrations = LazyModule("kronobarn_cli.domain.migrations")
+    validation = LazyModule("kronobarn_cli.support.validation")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA = "kronobarn"
 TEAM_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
 CONNECT_TIMEOUT_SECONDS = 5
 ITER_BATCH = 500
+CHUNKED_LIBPQ = 170000
+"""The libpq that sends a result in chunks of rows (17)."""
+IMPORT_BATCH = 500
 
 Notice = Callable[[str], None]
 Connection = psycopg.Connection[tuple[Any, ...]]
@@ -259,7 +270,7 @@ class PgStore:
     @property
     def actor(self) -> Actor:
         if self._actor is None:
-            self._actor = Actor(user=system_user(), command="api")
+            self._actor = cases.Actor(user=system_user(), command="api")
         elif callable(self._actor):
             self._actor = self._actor()
         return self._actor
@@ -441,14 +452,16 @@ class PgStore:
         if not isinstance(data, dict):
             raise CaseRecordError(case_id, "raden innehåller inget ärende")
         version = data.get("schema_version", 1)
-        if isinstance(version, bool) or version not in range(1, SCHEMA_VERSION + 1):
+        if isinstance(version, bool) or version not in range(1, cases.SCHEMA_VERSION + 1):
             raise CaseRecordError(
                 case_id, f"schema_version {version} stöds inte av denna version av kronobarn"
             )
+        from pydantic import ValidationError  # noqa: PLC0415 - with the case model
+
         try:
-            case = Case.model_validate(migrate(data))
+            case = cases.Case.model_validate(case_migrations.migrate(data))
         except ValidationError as exc:
-            raise CaseRecordError(case_id, describe(exc.errors()[0])) from None
+            raise CaseRecordError(case_id, validation.describe(exc.errors()[0])) from None
         if case.id != case_id:
             raise CaseRecordError(
                 case_id, f"id:t i ärendet ('{case.id}') stämmer inte med radens ('{case_id}')"
@@ -465,8 +478,9 @@ class PgStore:
             stale = [
                 (str(row[0]), str(row[1]))
                 for row in conn.execute(
+                    # Each term an index of its own (migration 0005): few rows are stale.
                     "SELECT id, team FROM kronobarn.cases WHERE valid_from IS NULL"
-                    " OR %(day)s NOT BETWEEN valid_from AND valid_to"
+                    " OR valid_from > %(day)s OR valid_to < %(day)s"
                     ' ORDER BY id COLLATE "C", team',
                     {"day": day},
                 )
@@ -551,7 +565,7 @@ class PgStore:
             if content is not None:
                 case = content.model_copy(update={"id": case_id}, deep=True)
             else:
-                case = Case(id=case_id, created=now, updated=now, child=child)
+                case = cases.Case(id=case_id, created=now, updated=now, child=child)
             fields = ["child", "own_organisation"] if case.own_organisation else ["child"]
             answered = case.journal
             case.journal = []
@@ -574,6 +588,19 @@ class PgStore:
                 raise KronobarnError(
                     f"Det finns redan ett ärende med id {case.id} här. Inget sparades."
                 )
+
+    @contextlib.contextmanager
+    def importing(self) -> Iterator[Importer]:
+        """Many cases added in one transaction, in batches (`Importer.add`): all of them, or
+        none when anything fails before the commit. The ids this role already sees are read
+        first; a case with one of them is refused, as `add` refuses it."""
+        conn = self.connection()
+        team = self.team_for_new_cases()
+        with self.errors(), conn.transaction():
+            seen = {str(row[0]) for row in conn.execute("SELECT id FROM kronobarn.cases")}
+            importer = Importer(conn, team, seen, date.today())
+            yield importer
+            importer.flush()
 
     def _insert(self, conn: Connection, case: Case, team: str) -> bool:
         columns = _columns(case)
@@ -720,6 +747,84 @@ class PgStore:
         )
 
 
+_IMPORTED = (
+    "INSERT INTO kronobarn.cases (id, team, revision, data, status, created, updated,"
+    " closed_on, next_meeting, coordinator, organisations, listed, valid_from, valid_to)"
+    " VALUES (%(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
+    " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s, %(listed)s,"
+    " %(valid_from)s, %(valid_to)s)"
+)
+_INTEGERS = frozenset({"seq", "dated", "after_waiting"})
+# The journal and summary rows of a batch go as one JSON array each, in one statement: row
+# level security rules out COPY, and a statement per row costs far more on both sides.
+_JOURNALLED = (
+    "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command, fields)"
+    " SELECT r->>0, %(team)s, 'entry', r->>1, r->>2,"
+    " ARRAY(SELECT jsonb_array_elements_text(r->3))"
+    " FROM jsonb_array_elements(%(rows)s::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n"
+)
+_REMINDED = (
+    f"INSERT INTO kronobarn.reminders ({', '.join((*REMINDER_COLUMNS, 'team'))}) SELECT "  # noqa: S608
+    + ", ".join(
+        f"(r->>{i})::integer" if column in _INTEGERS else f"r->>{i}"
+        for i, column in enumerate(REMINDER_COLUMNS)
+    )
+    + ", %(team)s FROM jsonb_array_elements(%(rows)s::jsonb) AS r"
+)
+
+
+class Importer:
+    """Cases written `IMPORT_BATCH` at a time in the transaction of `PgStore.importing`: one
+    `executemany` each for the case rows, their journal rows and their summary rows (psycopg
+    sends each batch in one pipeline, its statement prepared once)."""
+
+    def __init__(self, conn: Connection, team: str, seen: set[str], day: date) -> None:
+        self.conn = conn
+        self.team = team
+        self.seen = seen
+        self.day = day
+        self.pending: list[tuple[Case, dict[str, Any]]] = []
+
+    def add(self, case: Case, data: dict[str, Any] | None = None) -> bool:
+        """Queue `case` (`data`: its JSON, when the caller has it already); False, and nothing
+        queued, when this role already sees a case with its id."""
+        if case.id in self.seen:
+            return False
+        self.seen.add(case.id)
+        self.pending.append((case, data if data is not None else case.model_dump(mode="json")))
+        if len(self.pending) >= IMPORT_BATCH:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        team = self.team
+        cases: list[dict[str, Any]] = []
+        journal: list[tuple[Any, ...]] = []
+        reminders: list[tuple[Any, ...]] = []
+        for case, data in self.pending:
+            summary = summary_of(case, self.day, case.id)
+            cases.append(
+                {
+                    "id": case.id,
+                    "team": team,
+                    "data": Jsonb(data),
+                    **_columns(case),
+                    "listed": summary.listed,
+                    "valid_from": summary.first,
+                    "valid_to": summary.last,
+                }
+            )
+            journal += [(case.id, e.user, e.command, list(e.fields)) for e in case.journal]
+            reminders += summary.reminders
+        self.pending = []
+        if cases:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(_IMPORTED, cases)
+        for statement, rows in ((_JOURNALLED, journal), (_REMINDED, reminders)):
+            if rows:
+                self.conn.execute(statement, {"team": team, "rows": json.dumps(rows)})
+
+
 def check_team(team: str) -> str:
     if not re.fullmatch(TEAM_PATTERN, team):
         raise StoreError(
@@ -735,8 +840,10 @@ def check_role(role: str) -> str:
 
 
 class _TeamSummary(SummaryReader):
-    """`list` and `remind` as SQL on the team store's summary rows, streamed from
-    server-side cursors in batches (each in a read transaction of the store's connection)."""
+    """`list` and `remind` as SQL on the team store's summary rows: each statement one query
+    on the store's connection, its rows streamed in batches as the server sends them (libpq's
+    chunked mode; one row at a time before libpq 17), so memory stays flat however many there
+    are. Not prepared: a command runs each statement once, and preparing costs a round trip."""
 
     dialect = POSTGRES
 
@@ -745,14 +852,9 @@ class _TeamSummary(SummaryReader):
 
     def _rows(self, statement: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         conn = self.store.connection()
-        with (
-            self.store.errors(),
-            conn.transaction(),
-            conn.cursor(name="kronobarn_summary") as cursor,
-        ):
-            cursor.itersize = ITER_BATCH
-            cursor.execute(statement.encode("utf-8"), params)
-            yield from cursor
+        size = ITER_BATCH if psycopg.pq.version() >= CHUNKED_LIBPQ else 1
+        with self.store.errors(), conn.cursor() as cursor:
+            yield from cursor.stream(statement.encode("utf-8"), params, size=size)
 
 
 # -- administration (kronobarn db …) ------------------------------------------------------------

@@ -29,17 +29,18 @@ from kronobarn_cli.domain.case import (
     Consent,
     ConsentWithdrawal,
     Decision,
-    GiverRole,
     Handover,
+    JournalEntry,
+)
+from kronobarn_cli.domain.meeting import (
     Invitee,
     Inviter,
-    JournalEntry,
     Meeting,
-    OrganisationRef,
     PlanAction,
     PlanCopy,
     View,
 )
+from kronobarn_cli.domain.parts import GiverRole, OrganisationRef
 from kronobarn_cli.store.case_files import CASES_DIR, CaseStore
 
 _ID_SHAPE = re.fullmatch(r"\^\[(\w+)\]\{(\d+)\}\$", ID_PATTERN)

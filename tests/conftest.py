@@ -17,8 +17,9 @@ import typer
 import typer.main
 from rich.console import Console
 
-from kronobarn_cli.checklists import schema as checklist
-from kronobarn_cli.checklists.schema import Workflow, load_workflow
+from kronobarn_cli.checklists import loader as checklist
+from kronobarn_cli.checklists.loader import load_workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.store.case_files import CaseStore

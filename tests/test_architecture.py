@@ -164,13 +164,13 @@ def test_the_suites_checklist_cache_is_the_loader_the_commands_call() -> None:
     """conftest swaps `checklist.load_workflow` for a cache: should the commands reach the
     loader by another name (a move, or `from … import load_workflow`), the cache would quietly
     stop working and the suite take a third longer."""
-    from kronobarn_cli.checklists import schema as checklist  # noqa: PLC0415
+    from kronobarn_cli.checklists import loader as checklist  # noqa: PLC0415
 
     assert checklist.load_workflow.__name__ == "load_once"
     for name, path in arch.discover().items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and name != "kronobarn_cli.checklists.schema":
+            if isinstance(node, ast.ImportFrom) and name != "kronobarn_cli.checklists.loader":
                 assert "load_workflow" not in {a.name for a in node.names}, name
 
 

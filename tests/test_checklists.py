@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.checklists.schema import (
+from kronobarn_cli.checklists.directory import Organisation
+from kronobarn_cli.checklists.loader import (
     AREAS_FILE,
     ORGANISATIONS_FILE,
-    Organisation,
-    Workflow,
     default_checklists_dir,
     load_workflow,
     validate_directory,
 )
-from kronobarn_cli.domain import engine
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain import answer_checks
 from kronobarn_cli.errors import AnswerError, ChecklistError
 
 from .conftest import REPO
@@ -309,7 +309,7 @@ def test_an_organisation_two_directory_entries_could_be_is_refused_as_ambiguous(
     county = dataclasses.replace(workflow, organisations=(*workflow.organisations, other))
     assert [o.id for o in county.organisations_named("vardcentral")] == ["vardcentral"]
     with pytest.raises(AnswerError, match="'Vardcentral' kan vara vardcentral eller vc-norr"):
-        engine.organisation_answer("Vardcentral", county)
+        answer_checks.organisation_answer("Vardcentral", county)
 
 
 @pytest.mark.parametrize("typo", ["Säkerställt att det är tydligt", "samverkanmötet"])

@@ -14,7 +14,7 @@ import pytest
 import typer
 
 from kronobarn_cli import cli
-from kronobarn_cli.checklists.schema import load_workflow
+from kronobarn_cli.checklists.loader import load_workflow
 from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.store.case_files import CaseStore

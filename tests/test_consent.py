@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 import yaml
 
-from kronobarn_cli.checklists.schema import Workflow, load_workflow
+from kronobarn_cli.checklists.loader import load_workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.cli import main
-from kronobarn_cli.domain import engine
+from kronobarn_cli.domain import answer_checks
 from kronobarn_cli.domain import reminders as remind
-from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child, OrganisationRef
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child
 from kronobarn_cli.domain.consent import ConsentScope, scope_flags
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.domain.rules import Scopes
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError, SpecialistError
 from kronobarn_cli.interactive import replay as answers_file
@@ -66,7 +68,7 @@ def consent(giver: str, *orgs: str, on: str = "2026-11-20", **extra: Any) -> dic
 
 def youth_case(workflow: Workflow, store: CaseStore, own: str | None = "skola") -> Walk:
     """A 14-year-old judged mature: the guardian covers more than the young person."""
-    own_ref = OrganisationRef(**engine.organisation_answer(own, workflow)) if own else None
+    own_ref = OrganisationRef(**answer_checks.organisation_answer(own, workflow)) if own else None
     case = Case(id="k3m9qc", created=NOW, updated=NOW, own_organisation=own_ref,
                 child=Child(name="U. V.", birth_year=2012))  # fmt: skip
     store.save(case)
@@ -204,9 +206,9 @@ def test_rule2_every_place_an_organisation_is_named_checks_the_consent(
     scopes = Scopes(youth.consent_scope(), participants=[SKOLA, SOC, POLIS])
     value: Any = "polis" if spec.kind == "organisation" else ["polis"]
     with pytest.raises(OutsideScopeError, match="saknas från ungdomen"):
-        engine.validate_answer(spec, value, youth.workflow, TODAY, scopes)
+        answer_checks.validate_answer(spec, value, youth.workflow, TODAY, scopes)
     allowed: Any = "skola" if spec.kind == "organisation" else ["skola"]
-    engine.validate_answer(spec, allowed, youth.workflow, TODAY, scopes)
+    answer_checks.validate_answer(spec, allowed, youth.workflow, TODAY, scopes)
 
 
 def replay_file(**changes: Any) -> dict[str, Any]:
@@ -696,7 +698,10 @@ def test_rule2_a_replay_missing_a_required_consent_says_whose(workflow: Workflow
 
 
 def test_an_other_organisation_is_named_in_options_as_annan_colon_name(workflow: Workflow) -> None:
-    assert engine.organisation_answer("annan:BRIS", workflow) == {"id": "annan", "name": "BRIS"}
+    assert answer_checks.organisation_answer("annan:BRIS", workflow) == {
+        "id": "annan",
+        "name": "BRIS",
+    }
     composed = OrganisationRef(id="annan", name="Föreningen Ö")
     decomposed = OrganisationRef(id="annan", name="Föreningen  O\u0308")
     assert composed.key() == decomposed.key()

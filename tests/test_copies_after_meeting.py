@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, migrate
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case
+from kronobarn_cli.domain.migrations import migrate
 
 from .after_meeting import case_after_meeting, day
 from .conftest import REPO
@@ -123,7 +124,9 @@ def test_a_version_3_case_file_loads_and_is_migrated(tmp_path: Path) -> None:
 def test_the_end_screen_of_a_meeting_names_the_copy_command_while_a_copy_is_missing() -> None:
     from rich.console import Console  # noqa: PLC0415 - only this test
 
-    from kronobarn_cli.domain.case import Child, Meeting, OrganisationRef, PlanCopy  # noqa: PLC0415
+    from kronobarn_cli.domain.case import Child  # noqa: PLC0415
+    from kronobarn_cli.domain.meeting import Meeting, PlanCopy  # noqa: PLC0415
+    from kronobarn_cli.domain.parts import OrganisationRef  # noqa: PLC0415
     from kronobarn_cli.interactive.prompter import Prompter  # noqa: PLC0415
 
     from .conftest import NOW  # noqa: PLC0415

@@ -15,7 +15,9 @@ import yaml
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.cli import main
 from kronobarn_cli.domain import rules
-from kronobarn_cli.domain.case import Case, Consent, OrganisationRef
+from kronobarn_cli.domain.case import Case, Consent
+from kronobarn_cli.domain.meeting_record import action_from_item
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError
 from kronobarn_cli.interactive import walk as session
 from kronobarn_cli.interactive.prompter import BACK, Prompter
@@ -99,13 +101,13 @@ def test_defect4_the_coordinator_suggestion_counts_open_actions_only() -> None:
         OrganisationRef(id="socialtjanst", name="Socialtjänst"),
     )
     actions = [
-        rules.action_from_item({"vad": "a", "ansvarig": skola.model_dump(), "senast": "2027-01-01",
+        action_from_item({"vad": "a", "ansvarig": skola.model_dump(), "senast": "2027-01-01",
                                 "omrade": "trygg", "status": "klar"}),
-        rules.action_from_item({"vad": "b", "ansvarig": skola.model_dump(), "senast": "2027-01-01",
+        action_from_item({"vad": "b", "ansvarig": skola.model_dump(), "senast": "2027-01-01",
                                 "omrade": "trygg", "status": "pagaende"}),
-        rules.action_from_item({"vad": "c", "ansvarig": soc.model_dump(), "senast": "2027-01-01",
+        action_from_item({"vad": "c", "ansvarig": soc.model_dump(), "senast": "2027-01-01",
                                 "omrade": "trygg", "status": "planerad"}),
-        rules.action_from_item({"vad": "d", "ansvarig": soc.model_dump(), "senast": "2027-01-01",
+        action_from_item({"vad": "d", "ansvarig": soc.model_dump(), "senast": "2027-01-01",
                                 "omrade": "trygg", "status": "pagaende"}),
     ]  # fmt: skip
     assert rules.suggest_coordinator(actions) == [soc]

@@ -10,15 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kronobarn_cli.domain.case import (
-    Case,
-    Child,
-    Consent,
-    Meeting,
-    OrganisationRef,
-    PlanAction,
-    PlanCopy,
-)
+from kronobarn_cli.domain.case import Case, Child, Consent
+from kronobarn_cli.domain.meeting import Meeting, PlanAction, PlanCopy
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.store.case_files import CaseStore
 from kronobarn_cli.support.text import has_control_characters, terminal_safe
 

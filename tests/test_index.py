@@ -17,7 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import Case, Child, Consent, ConsentWithdrawal, OrganisationRef
+from kronobarn_cli.domain.case import (
+    Case,
+    Child,
+    Consent,
+    ConsentWithdrawal,
+)
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.render import tables
 from kronobarn_cli.store import index as index_module

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import rules
-from kronobarn_cli.domain.case import OrganisationRef, PlanAction
+from kronobarn_cli.domain.meeting import PlanAction
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError, OutsideScopeError, SpecialistError
 from kronobarn_cli.interactive.walk import Walk, close_case
 from kronobarn_cli.store.case_files import CaseStore

@@ -13,7 +13,8 @@ from rich.console import Console
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import engine
 from kronobarn_cli.domain import reminders as remind
-from kronobarn_cli.domain.case import Case, Child, OrganisationRef
+from kronobarn_cli.domain.case import Case, Child
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.interactive.prompter import Prompter
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.render import export

@@ -10,7 +10,13 @@ from datetime import UTC, date, datetime
 from rich.console import Console
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import Case, Child, Consent, Handover, OrganisationRef
+from kronobarn_cli.domain.case import (
+    Case,
+    Child,
+    Consent,
+    Handover,
+)
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.render.views import consent_view
 
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

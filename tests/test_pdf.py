@@ -20,8 +20,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from kronobarn_cli.checklists.schema import Contact, Workflow
-from kronobarn_cli.domain.case import Meeting
+from kronobarn_cli.checklists.directory import Contact
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.render import export, pdf
 from kronobarn_cli.store.case_files import CaseStore

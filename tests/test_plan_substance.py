@@ -11,7 +11,8 @@ import pytest
 import yaml
 from rich.console import Console
 
-from kronobarn_cli.checklists.schema import Workflow, load_workflow
+from kronobarn_cli.checklists.loader import load_workflow
+from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import reminders as remind
 from kronobarn_cli.domain.case import Case
 from kronobarn_cli.interactive import replay as answers_file

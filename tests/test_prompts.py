@@ -8,7 +8,8 @@ import pytest
 from rich.console import Console
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import Case, OrganisationRef
+from kronobarn_cli.domain.case import Case
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.interactive.prompter import Prompter
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.store.case_files import CaseStore
@@ -499,7 +500,8 @@ def test_the_realistic_first_meeting_stays_within_the_prompt_budget(
 
 
 def _meeting_done_screen(coordinator: OrganisationRef, own: OrganisationRef | None) -> str:
-    from kronobarn_cli.domain.case import Child, Meeting  # noqa: PLC0415 - only these tests
+    from kronobarn_cli.domain.case import Child  # noqa: PLC0415
+    from kronobarn_cli.domain.meeting import Meeting  # noqa: PLC0415
 
     meeting = Meeting(number=1, started=NOW, finished=True, coordinator=coordinator)
     # Only what the end screen reads: the consents an activated case needs are not its concern.

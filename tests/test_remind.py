@@ -16,11 +16,9 @@ from kronobarn_cli.domain.case import (
     Child,
     Closure,
     Consent,
-    Meeting,
-    OrganisationRef,
-    PlanAction,
-    PlanCopy,
 )
+from kronobarn_cli.domain.meeting import Meeting, PlanAction, PlanCopy
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store.case_files import CaseStore
 

@@ -9,8 +9,9 @@ from pydantic import ValidationError
 
 from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain import engine, rules
-from kronobarn_cli.domain.case import Case, Consent, OrganisationRef
+from kronobarn_cli.domain.case import Case, Consent
 from kronobarn_cli.domain.consent import ConsentScope
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.store.case_files import CaseStore

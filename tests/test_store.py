@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child, migrate
+from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child
+from kronobarn_cli.domain.migrations import migrate
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.store import case_files as store_module

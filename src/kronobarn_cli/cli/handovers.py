@@ -9,9 +9,17 @@ from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.errors import KronobarnError
 
 if TYPE_CHECKING:
-    from kronobarn_cli.domain.case import Case, Handover, OrganisationRef
+    from kronobarn_cli.domain.case import Case, Handover
+    from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.cli import shared
-from kronobarn_cli.cli.lazy_modules import cases, engine, handovers, passphrases, rich_text, session
+from kronobarn_cli.cli.lazy_modules import (
+    answer_checks,
+    handovers,
+    parts,
+    passphrases,
+    rich_text,
+    session,
+)
 from kronobarn_cli.cli.shared import (
     CaseId,
     ConfirmOption,
@@ -85,7 +93,7 @@ def handover(
     workflow = shared._workflow()
     store = shared._store("handover")
     case = store.load(case_id)
-    org = cases.OrganisationRef(**engine.organisation_answer(to, workflow))
+    org = parts.OrganisationRef(**answer_checks.organisation_answer(to, workflow))
     target = output if output is not None else Path(handovers.suggested_name(case.id))
     now = session.local_now()
     # Everything that can be refused is refused before anything is asked.

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     import pydantic
     from rich import text as rich_text
 
+    from kronobarn_cli.checklists import loader, vocabulary
     from kronobarn_cli.checklists import schema as checklists
+    from kronobarn_cli.domain import answer_checks, consent, engine, parts, summaries
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent, engine, summaries
     from kronobarn_cli.domain import query as remind_options
     from kronobarn_cli.domain import reminders as remind_rules
     from kronobarn_cli.interactive import copies as plan_copies
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from kronobarn_cli.store import retention, summary
     from kronobarn_cli.support import validation
 else:
+    vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
+    parts = LazyModule("kronobarn_cli.domain.parts")
+    loader = LazyModule("kronobarn_cli.checklists.loader")
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
     answers_file = LazyModule("kronobarn_cli.interactive.replay")
     cases = LazyModule("kronobarn_cli.domain.case")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
@@ -62,6 +67,7 @@ else:
     views = LazyModule("kronobarn_cli.render.views")
 
 __all__ = [
+    "answer_checks",
     "answers_file",
     "cases",
     "checklists",
@@ -69,7 +75,9 @@ __all__ = [
     "engine",
     "exports",
     "handovers",
+    "loader",
     "outputs",
+    "parts",
     "passphrases",
     "pdfs",
     "pgstore",
@@ -87,4 +95,5 @@ __all__ = [
     "summary",
     "validation",
     "views",
+    "vocabulary",
 ]

@@ -6,7 +6,7 @@ import typer
 
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli import typer_support as i18n
-from kronobarn_cli.cli.lazy_modules import checklists, engine, profiles
+from kronobarn_cli.cli.lazy_modules import answer_checks, profiles, vocabulary
 from kronobarn_cli.cli.shared import _safe, _warn_if_identity_number, app, out
 from kronobarn_cli.errors import KronobarnError
 
@@ -65,10 +65,10 @@ def profile_set(
     org = None
     if organisation is not None:
         try:
-            org = engine.organisation_answer(organisation, shared._workflow())
+            org = answer_checks.organisation_answer(organisation, shared._workflow())
         except KronobarnError as exc:
             raise KronobarnError(f"--organisation: {exc.message}") from None
-        if org["id"] in checklists.FAMILY_PARTIES:
+        if org["id"] in vocabulary.FAMILY_PARTIES:
             raise KronobarnError(
                 f"--organisation: {org['name']} öppnar inga ärenden; ange din verksamhet."
             )

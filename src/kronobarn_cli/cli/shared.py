@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.cli.lazy_modules import cases, checklists, prompts, rich_text
+from kronobarn_cli.cli.lazy_modules import cases, loader, prompts, rich_text
 from kronobarn_cli.store import Store, open_store
 from kronobarn_cli.support.text import json_controls_escaped
 
@@ -194,7 +194,7 @@ def _root(
 
 
 def _workflow() -> "Workflow":
-    return checklists.load_workflow(state.checklists)
+    return loader.load_workflow(state.checklists)
 
 
 def _store(command: str) -> Store:

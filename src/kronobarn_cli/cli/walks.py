@@ -21,12 +21,13 @@ from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.lazy_modules import (
     answers_file,
     cases,
-    checklists,
     consent,
+    parts,
     profiles,
     prompts,
     rich_text,
     session,
+    vocabulary,
 )
 from kronobarn_cli.cli.shared import (
     CaseId,
@@ -120,7 +121,7 @@ def new_case(
                     own, used = from_profile, saved
                     break
             chosen = prompter.ask_own_organisation(loading.result())
-            if isinstance(chosen, cases.OrganisationRef):
+            if isinstance(chosen, parts.OrganisationRef):
                 own = chosen
                 break
     except (KeyboardInterrupt, EOFError):
@@ -151,19 +152,19 @@ def _saved_profile() -> "profiles.Profile | None":
 
 def _profile_organisation(
     saved: "profiles.Profile", workflow: "Workflow"
-) -> "cases.OrganisationRef | None":
+) -> "parts.OrganisationRef | None":
     """The profile's organisation as the directory has it; None (and a warning) if the
     county's directory no longer knows it."""
     found = workflow.organisation(saved.organisation_id)
-    if found is None or found.id in checklists.FAMILY_PARTIES:
+    if found is None or found.id in vocabulary.FAMILY_PARTIES:
         err.print(
             f"Varning: profilens verksamhet '{saved.organisation_id}' finns inte i "
             "checklistorna; välj verksamhet.",
             soft_wrap=True,
         )
         return None
-    name = saved.organisation_name if found.id == checklists.OTHER_ORGANISATION else found.name
-    return cases.OrganisationRef(id=found.id, name=name)
+    name = saved.organisation_name if found.id == vocabulary.OTHER_ORGANISATION else found.name
+    return parts.OrganisationRef(id=found.id, name=name)
 
 
 def _offer_profile(prompter: "prompts.Prompter", case: "Case") -> None:

@@ -1,17 +1,22 @@
-"""The case file: one child's collaboration, as stored on disk (pydantic, JSON)."""
+"""The case file: one child's collaboration, as stored on disk (pydantic, JSON).
+
+A meeting's records are `domain.meeting`; older files are brought up to date by
+`domain.migrations.migrate`.
+"""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kronobarn_cli.checklists.schema import FAMILY_PARTIES, OTHER_ORGANISATION, CaseStatus
+from kronobarn_cli.checklists.vocabulary import CaseStatus
+from kronobarn_cli.domain.meeting import Meeting
+from kronobarn_cli.domain.parts import MODEL_CONFIG, GiverRole, OrganisationRef, plain_text
 from kronobarn_cli.support.ids import ID_PATTERN, USER_MAX_LENGTH
-from kronobarn_cli.support.text import has_control_characters, swedish_when
+from kronobarn_cli.support.text import has_control_characters
 
 SCHEMA_VERSION: Literal[4] = 4
 """1: the first release. 2: each giver's own consent (guardian 1/2, the young person), the
@@ -37,14 +42,7 @@ OLDEST_CHILD = 25
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-def _plain_text(value: str) -> str:
-    value = value.strip()
-    if has_control_characters(value, allow_newline=True):
-        raise ValueError("innehåller otillåtna kontrolltecken")
-    return value
+    model_config = MODEL_CONFIG
 
 
 class Child(_Model):
@@ -59,7 +57,7 @@ class Child(_Model):
     @classmethod
     def _name(cls, value: Any) -> Any:
         if isinstance(value, str):
-            value = _plain_text(value)
+            value = plain_text(value)
             if not value:
                 raise ValueError("barnets namn eller initialer får inte vara tomt")
             if "\n" in value:
@@ -68,20 +66,6 @@ class Child(_Model):
 
     def max_age(self, today: date) -> int | None:
         return None if self.birth_year is None else today.year - self.birth_year
-
-
-class OrganisationRef(_Model):
-    """An organisation as recorded: its directory id (or "annan") and the name shown."""
-
-    id: str
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-
-    def key(self) -> tuple[str, str]:
-        """Identity for comparisons: the directory id, or the name for "annan verksamhet"
-        (however its letters were composed, cased or spaced)."""
-        if self.id != OTHER_ORGANISATION:
-            return (self.id, "")
-        return (self.id, " ".join(unicodedata.normalize("NFC", self.name).casefold().split()))
 
 
 class Referral(_Model):
@@ -105,9 +89,6 @@ class Decision(_Model):
     noticed: str
     referral: Referral | None = None
     reason: str | None = None
-
-
-GiverRole = Literal["vardnadshavare-1", "vardnadshavare-2", "ungdom"]
 
 
 class Consent(_Model):
@@ -145,180 +126,6 @@ class ConsentWithdrawal(_Model):
         if self.giver != consent.giver or consent.given_on > self.on:
             return False
         return consent.given_on < self.on or index < self.consents_before
-
-
-class Inviter(_Model):
-    """The member of staff who invites to the meeting, as the invitation letter names them."""
-
-    name: str
-    organisation: OrganisationRef
-    contact: str
-
-
-class Invitee(_Model):
-    organisation: OrganisationRef
-    person: str | None = None
-    method: Literal["link", "blankett", "mejl", "telefon", "post"]
-    """Link, or the letter (`blankett`); `mejl`, `telefon`, `post` only in version-1 files."""
-    letter_by: Literal["mejl", "post", "lamnas"] | None = None
-    """How the letter is sent."""
-    sent_on: date
-    established_contact: bool | None = None
-    """For specialist care: the child has an established, relevant care contact there."""
-
-
-class PreMeetingContact(_Model):
-    organisation: OrganisationRef
-    purpose: Literal["medverkan", "information"]
-    on: date
-
-
-class View(_Model):
-    """A view asked for explicitly: `expressed=False` is a deliberate answer, not a blank."""
-
-    expressed: bool
-    text: str | None = None
-
-
-ActionStatus = Literal["planerad", "pagaende", "klar", "avbruten"]
-Evaluation = Literal["har-hjalpt", "delvis", "inte-hjalpt", "for-tidigt"]
-
-
-class PlanAction(_Model):
-    what: str
-    goal: str | None = None
-    """What the action is meant to achieve."""
-    organisation: OrganisationRef
-    """Responsible: an organisation that took part, or the family or young person."""
-    person: str | None = None
-    due: date
-    area: str
-    status: ActionStatus
-    evaluation: Evaluation | None = None
-    """At a follow-up: how it has gone since the last meeting."""
-    evaluation_comment: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("planerad", "pagaende")
-
-
-class WheelNote(_Model):
-    """Barnets bästa-hjulet as information gathering: one area, what works, what is hard."""
-
-    area: str
-    works: str | None = None
-    challenges: str | None = None
-    stage: Literal["infor", "motet"]
-    """Noted when initiating (section 3) or at the meeting (section 5)."""
-
-
-class Interpreter(_Model):
-    language: str
-    booked_by: OrganisationRef | None = None
-
-
-ChildParticipation = Literal["narvarande", "hord-fore", "genom-annan", "inte"]
-
-
-GuardianRole = Literal["vardnadshavare-1", "vardnadshavare-2"]
-
-
-class PlanCopy(_Model):
-    """How one party gets Barnets plan: agreed at the meeting (the answers), with what was
-    recorded afterwards (`Meeting.copy_records`) applied."""
-
-    organisation: OrganisationRef
-    method: Literal["utskriven", "hamtar", "post", "mejl"]
-    received: bool
-    guardian: GuardianRole | None = None
-    """The family's copy for one guardian, where the guardians live apart."""
-    sent_on: date | None = None
-    received_on: date | None = None
-
-    @property
-    def handled(self) -> bool:
-        """Received, or sent after the meeting: nothing left for the coordinator to do."""
-        return self.received or self.sent_on is not None
-
-
-class CopyRecord(_Model):
-    """A copy of Barnets plan sent or received after the meeting (`plan ID copy`). Kept apart
-    from the answers, so deriving the meeting from its answers again never loses it."""
-
-    organisation: OrganisationRef
-    guardian: GuardianRole | None = None
-    event: Literal["skickad", "mottagen"]
-    on: date
-    recorded: datetime
-
-
-class Meeting(_Model):
-    """One collaboration meeting: sections 3–7 of the workflow, walked again at each follow-up.
-
-    `answers` are the raw answers the walk resumes from; the other fields are derived from them
-    after every answer, for `show`, exports and scripts.
-    """
-
-    number: Annotated[int, Field(ge=1)]
-    started: datetime
-    answers: dict[str, dict[str, Any]] = {}
-    finished: bool = False
-    inviter: Inviter | None = None
-    areas: list[str] = []
-    held_on: date | None = None
-    starts_at: str | None = None
-    form: Literal["fysiskt", "digitalt"] | None = None
-    interpreter: Interpreter | None = None
-    place: str | None = None
-    wheel_notes: list[WheelNote] = []
-    invitees: list[Invitee] = []
-    pre_contacts: list[PreMeetingContact] = []
-    no_support_agreed_beforehand: bool | None = None
-    attendees: list[OrganisationRef] = []
-    guardians_present: list[GiverRole] | None = None
-    """Which guardians took part, where two have custody (None: not asked)."""
-    information_agreed: bool | None = None
-    information_instead: str | None = None
-    """What the meeting agreed on shared information, when not the workflow's words."""
-    areas_discussed: list[str] = []
-    child_participation: ChildParticipation | None = None
-    child_participation_note: str | None = None
-    """By whom the child was heard, through whom, or why not."""
-    child_view: View | None = None
-    """The child's own words, kept verbatim."""
-    guardian_view: View | None = None
-    actions: list[PlanAction] = []
-    copies: list[PlanCopy] = []
-    copy_records: list[CopyRecord] = []
-    """What was recorded about the copies after the meeting, oldest first (not derived)."""
-    coordinator: OrganisationRef | None = None
-    next_meeting: date | None = None
-    next_starts_at: str | None = None
-    next_place: str | None = None
-    """The next meeting's time and room or link, when the date answer carried them."""
-    next_participants: list[OrganisationRef] = []
-    further_parties: list[OrganisationRef] = []
-
-    @property
-    def next_meeting_text(self) -> str | None:
-        """When and where the meeting after this one is, as agreed (None without a date)."""
-        if self.next_meeting is None:
-            return None
-        return swedish_when(self.next_meeting, self.next_starts_at, self.next_place)
-
-    @model_validator(mode="after")
-    def _responsible_took_part(self) -> Self:
-        present = {o.key() for o in self.attendees}
-        for action in self.actions:
-            if (
-                action.organisation.id not in FAMILY_PARTIES
-                and action.organisation.key() not in present
-            ):
-                raise ValueError(
-                    f"insatsen '{action.what}' har en ansvarig verksamhet som inte deltog"
-                )
-        return self
 
 
 class Closure(_Model):
@@ -369,7 +176,7 @@ class Handover(_Model):
     @classmethod
     def _one_line(cls, value: Any) -> Any:
         if isinstance(value, str):
-            value = _plain_text(value)
+            value = plain_text(value)
             if "\n" in value:
                 raise ValueError("får inte innehålla radbrytningar")
         return value
@@ -486,99 +293,3 @@ class Case(_Model):
         )
         self.journal.append(entry)
         self.updated = now
-
-
-# -- Older case files ---------------------------------------------------------------------------
-
-
-def migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """A case file of an earlier schema version, brought to the current one (not validated)."""
-    version = data.get("schema_version", 1)
-    if version == 1:
-        data = _from_version_1(data)
-        version = 2
-    if version == 2:
-        # Version 3 added handovers (none yet) and a status; nothing recorded changes.
-        data = {**data, "schema_version": 3}
-        version = 3
-    if version == 3:
-        # Version 4 added the next meeting's time and place, which of two guardians took part,
-        # copy records and earlier closures (none recorded before); nothing changes.
-        data = {**data, "schema_version": 4}
-    return data
-
-
-_OLD_GUARDIAN = "vardnadshavare"
-
-
-def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 knew one guardian's consent and took the union of all consents.
-
-    The old consents become the guardian's (guardian 1) and the young person's own; one guardian
-    with custody is what version 1 required. The organisation that opened the case is the one
-    that invited to the first meeting, where that was recorded. Nothing recorded is dropped:
-    what now lies outside the scope is flagged by `show` and `remind`, not rewritten.
-    """
-    data = dict(data)
-    data["schema_version"] = 2
-    # A hand-edited or hostile file may hold anything here; validation reports it afterwards.
-    consents = data.get("consents")
-    for consent in consents if isinstance(consents, list) else []:
-        if isinstance(consent, dict) and consent.get("giver") == _OLD_GUARDIAN:
-            consent["giver"] = "vardnadshavare-1"
-    answers = data.get("answers")
-    section = answers.get("samtycke") if isinstance(answers, dict) else None
-    if isinstance(section, dict):
-        _rename_givers(section.get("samtycken"))
-        if "samtycken" in section and "vardnadshavare-antal" not in section:
-            # Asked before the consents from version 2 on; keep the answer order.
-            items = section.pop("samtycken")
-            section["vardnadshavare-antal"] = "1"
-            section["samtycken"] = items
-    pending = data.get("pending")
-    if isinstance(pending, dict) and pending.get("step") == "samtycken":
-        _rename_givers(pending.get("items"))
-        _rename_givers([pending.get("current")])
-        if isinstance(answers, dict):
-            answers.setdefault("samtycke", {}).setdefault("vardnadshavare-antal", "1")
-    if data.get("consents"):
-        data["guardians"] = 1
-    meetings = data.get("meetings")
-    meetings = meetings if isinstance(meetings, list) else []
-    for meeting in meetings:
-        if isinstance(meeting, dict):
-            meeting.pop("consent_to_extend", None)
-            _letter_routes(meeting.get("answers"))
-    if isinstance(pending, dict) and pending.get("step") == "inbjudna":
-        _letter_route_items(pending.get("items"))
-        _letter_route_items([pending.get("current")])
-    first = meetings[0] if meetings and isinstance(meetings[0], dict) else {}
-    inviter = first.get("inviter")
-    if isinstance(inviter, dict) and "own_organisation" not in data:
-        data["own_organisation"] = inviter.get("organisation")
-    return data
-
-
-_LETTER_ROUTES = {"mejl": "mejl", "post": "post", "telefon": None}
-
-
-def _letter_routes(answers: Any) -> None:
-    """Version 1 offered e-mail, phone and post beside the letter; they are ways to send it."""
-    section = answers.get("initiera-och-bjuda-in") if isinstance(answers, dict) else None
-    if isinstance(section, dict):
-        _letter_route_items(section.get("inbjudna"))
-
-
-def _letter_route_items(items: Any) -> None:
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and item.get("satt") in _LETTER_ROUTES:
-            route = _LETTER_ROUTES[item["satt"]]
-            item["satt"] = "blankett"
-            if route is not None:
-                item["brev"] = route
-
-
-def _rename_givers(items: Any) -> None:
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and item.get("roll") == _OLD_GUARDIAN:
-            item["roll"] = "vardnadshavare-1"

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from kronobarn_cli.checklists.schema import FAMILY_PARTIES, CaseStatus
-from kronobarn_cli.domain.case import Case, Consent, ConsentWithdrawal, GiverRole, OrganisationRef
+from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, CaseStatus
+from kronobarn_cli.domain.case import Case, Consent, ConsentWithdrawal
+from kronobarn_cli.domain.parts import GiverRole, OrganisationRef
 from kronobarn_cli.support.text import join_swedish, swedish_date
 
 GUARDIAN_1: GiverRole = "vardnadshavare-1"

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain import engine
-from kronobarn_cli.domain.case import Case, ConsentWithdrawal, OrganisationRef
+from kronobarn_cli.domain import answer_checks, engine
+from kronobarn_cli.domain.case import Case, ConsentWithdrawal
 from kronobarn_cli.domain.consent import ConsentScope
 from kronobarn_cli.domain.consent import giver_word as consent_giver_word
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError
 from kronobarn_cli.support.text import swedish_date
 
@@ -26,7 +27,7 @@ def name_giver(
     journal's words, which say that a name was given, not the name (minimum data)."""
     step = workflow.step("samtycken")
     field = next(f for f in step.fields if f.id == "namn")
-    value = engine.validate_answer(field, name or "", workflow, today) or None
+    value = answer_checks.validate_answer(field, name or "", workflow, today) or None
     if value is not None and "\n" in value:
         raise AnswerError("Namnet ska stå på en rad.")
     section = workflow.section_of("samtycken").id
@@ -54,7 +55,7 @@ def extend_consent(
     returns the journal's words."""
     step = workflow.step("samtycken")
     flat = engine.flatten(answers)
-    value = engine.validate_item(step, item, workflow, today, answers=flat)
+    value = answer_checks.validate_item(step, item, workflow, today, answers=flat)
     given = date.fromisoformat(value["datum"])
     born = case.child.birth_year
     if born is not None and given.year < born:
@@ -94,7 +95,9 @@ def withdrawal(  # noqa: PLR0917 - what a withdrawal says
         raise AnswerError("Datumet för återkallelsen får inte ligga i framtiden.")
     if on < min(c.given_on for c in given):
         raise AnswerError("Återkallelsen kan inte ligga före samtycket lämnades.")
-    named = [OrganisationRef(**engine.organisation_answer(o, workflow)) for o in organisations]
+    named = [
+        OrganisationRef(**answer_checks.organisation_answer(o, workflow)) for o in organisations
+    ]
     covered = scope.coverage(giver)
     for org in named:
         if org.key() not in covered:

@@ -11,10 +11,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from kronobarn_cli.checklists.schema import MEETING_SECTION, Outcome, Step, Workflow
-from kronobarn_cli.domain import engine, rules
-from kronobarn_cli.domain.case import STATUS_LABELS, Actor, Case, Meeting, OrganisationRef
+from kronobarn_cli.checklists.schema import Outcome, Step, Workflow
+from kronobarn_cli.checklists.vocabulary import MEETING_SECTION
+from kronobarn_cli.domain import engine, meeting_record, rules
+from kronobarn_cli.domain.case import STATUS_LABELS, Actor, Case
 from kronobarn_cli.domain.consent import ConsentScope
+from kronobarn_cli.domain.meeting import Meeting
+from kronobarn_cli.domain.parts import OrganisationRef
 
 Clock = Callable[[], datetime]
 
@@ -149,7 +152,7 @@ class CaseDerivation:
 
     def coordinator_suggestion(self) -> list[OrganisationRef]:
         flat = engine.flatten(self.answers())
-        actions = [rules.action_from_item(i) for i in flat.get("atgarder", [])]
+        actions = [meeting_record.action_from_item(i) for i in flat.get("atgarder", [])]
         return rules.suggest_coordinator(actions)
 
     def physical_meeting(self) -> bool:
@@ -239,7 +242,9 @@ class CaseDerivation:
         meetings[-1].update(
             answers=meeting_answers,
             finished=finished,
-            **rules.meeting_fields(engine.flatten(pruned), meetings[-1].get("copy_records", [])),
+            **meeting_record.meeting_fields(
+                engine.flatten(pruned), meetings[-1].get("copy_records", [])
+            ),
         )
         if not meeting_answers and meetings[-1]["number"] == 1:
             meetings.pop()  # went back out of the first meeting before it began

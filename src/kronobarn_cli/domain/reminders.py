@@ -11,8 +11,10 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from kronobarn_cli.domain.case import Case, Meeting, OrganisationRef
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope, expiring, giver_word, scope_flags, status_on
+from kronobarn_cli.domain.meeting import Meeting
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.domain.query import (  # noqa: F401 - also reached as remind.*
     CONFIG_FILE,
     KINDS,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, TypeAdapter
 
-from kronobarn_cli.checklists.schema import CaseStatus
+from kronobarn_cli.checklists.vocabulary import CaseStatus
 from kronobarn_cli.domain.case import STATUS_LABELS, Case
 from kronobarn_cli.domain.consent import status_on
 

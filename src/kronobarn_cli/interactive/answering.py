@@ -14,9 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Step, Workflow
-from kronobarn_cli.domain import consent_records, engine, rules
-from kronobarn_cli.domain.case import Case, JournalEntry, Meeting, OrganisationRef
+from kronobarn_cli.domain import answer_checks, consent_records, engine, rules
+from kronobarn_cli.domain.case import Case, JournalEntry
 from kronobarn_cli.domain.derive import REMEMBERED, REOPENED
+from kronobarn_cli.domain.meeting import Meeting
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, CaseGoneError, KronobarnError, UnknownCaseError
 from kronobarn_cli.interactive.case_changes import (
     Clock,
@@ -69,7 +71,7 @@ class Walk(WalkView):
     def validate(self, spec: Any, raw: Any) -> Any:
         """One answer or field, with the consent and participant rules of this case."""
         flat = engine.flatten(self.answers())
-        value = engine.validate_answer(
+        value = answer_checks.validate_answer(
             spec, raw, self.workflow, self.today, self.scopes(), answers=flat
         )
         if spec.id == "mote-datum" and isinstance(value, str):
@@ -103,7 +105,7 @@ class Walk(WalkView):
 
     def validate_item(self, step: Step, item: dict[str, Any]) -> dict[str, Any]:
         flat = engine.flatten(self.answers())
-        return engine.validate_item(
+        return answer_checks.validate_item(
             step, item, self.workflow, self.today, self.scopes(), answers=flat
         )
 
@@ -143,7 +145,7 @@ class Walk(WalkView):
     def _answer_date_parts(self, step: Step, raw: str) -> None:
         """The time and place a date answer carried answer the steps that follow it; a part left
         out is asked, or left empty where the step is never asked."""
-        _, time, place = engine.date_parts(step, raw)
+        _, time, place = answer_checks.date_parts(step, raw)
         for target, value in ((step.with_time, time), (step.with_place, place)):
             if target is None:
                 continue

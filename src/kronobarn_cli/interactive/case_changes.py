@@ -18,9 +18,9 @@ from kronobarn_cli.domain.case import (
     Closure,
     EarlierClosure,
     JournalEntry,
-    PlanAction,
 )
 from kronobarn_cli.domain.consent import ConsentScope, status_on
+from kronobarn_cli.domain.meeting import PlanAction
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.store import Store
 from kronobarn_cli.support.text import has_identity_number, swedish_date

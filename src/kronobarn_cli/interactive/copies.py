@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from kronobarn_cli.checklists.schema import FAMILY, FAMILY_PARTIES, Workflow
-from kronobarn_cli.domain import engine, rules
-from kronobarn_cli.domain.case import Case, CopyRecord, GuardianRole, OrganisationRef, PlanCopy
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.checklists.vocabulary import FAMILY, FAMILY_PARTIES
+from kronobarn_cli.domain import answer_checks, engine, meeting_record
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope
+from kronobarn_cli.domain.meeting import CopyRecord, PlanCopy
+from kronobarn_cli.domain.parts import GuardianRole, OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.interactive.walk import plan_meeting, refuse_if_not_open
 from kronobarn_cli.store import Store
@@ -24,8 +27,8 @@ def party(text: str, workflow: Workflow) -> tuple[OrganisationRef, GuardianRole 
     word = text.strip().casefold().replace("å", "a").replace(" ", "-")
     for guardian in GUARDIANS:
         if word == guardian:
-            return rules.FAMILY_COPY, guardian
-    return OrganisationRef(**engine.organisation_answer(text.strip(), workflow)), None
+            return meeting_record.FAMILY_COPY, guardian
+    return OrganisationRef(**answer_checks.organisation_answer(text.strip(), workflow)), None
 
 
 def _find(copies: list[PlanCopy], org: OrganisationRef, guardian: str | None) -> PlanCopy | None:
@@ -84,7 +87,7 @@ def record_copy(  # noqa: PLR0917 - what one record says
     index = case.meetings.index(meeting)
     stored = data["meetings"][index]
     stored["copy_records"] = [*stored.get("copy_records", []), record.model_dump()]
-    fields = rules.meeting_fields(engine.flatten(meeting.answers), stored["copy_records"])
+    fields = meeting_record.meeting_fields(engine.flatten(meeting.answers), stored["copy_records"])
     stored["copies"] = [c.model_dump() for c in fields["copies"]]
     updated = Case.model_validate(data)
     # No party's name in the journal: an "annan verksamhet" is typed text.

@@ -27,10 +27,14 @@ from kronobarn_cli.support.text import swedish_date
 
 if TYPE_CHECKING:
     from kronobarn_cli.checklists import schema as checklists
-    from kronobarn_cli.checklists.schema import FieldSpec, Organisation, Step, Workflow
-    from kronobarn_cli.domain import engine
+    from kronobarn_cli.checklists import vocabulary
+    from kronobarn_cli.checklists.directory import Organisation
+    from kronobarn_cli.checklists.schema import FieldSpec, Step, Workflow
+    from kronobarn_cli.domain import answer_checks, engine
     from kronobarn_cli.interactive.walk import Walk
 else:
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
+    vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
     engine = LazyModule("kronobarn_cli.domain.engine")
 
@@ -174,9 +178,9 @@ class FieldWidgets:
 
         def check(raw: str) -> None:
             for name in _split_names(raw) if several else [raw]:
-                engine.validate_answer(
+                answer_checks.validate_answer(
                     other,
-                    {"id": checklists.OTHER_ORGANISATION, "name": name},
+                    {"id": vocabulary.OTHER_ORGANISATION, "name": name},
                     walk_workflow,
                     date.today(),
                 )
@@ -198,11 +202,11 @@ class FieldWidgets:
             org_id = self.widgets.select(spec.prompt, choices, default=start)
             if org_id is BACK or org_id == END_VALUE:
                 return BACK if org_id is BACK else END
-            if org_id != checklists.OTHER_ORGANISATION:
+            if org_id != vocabulary.OTHER_ORGANISATION:
                 return org_id
             name = self._other_name(workflow, several=False)
             if name is not BACK:
-                return {"id": checklists.OTHER_ORGANISATION, "name": name}
+                return {"id": vocabulary.OTHER_ORGANISATION, "name": name}
 
     def _organisations(self, spec: FieldSpec, workflow: Workflow, default: Any) -> Any:
         previous = default if isinstance(default, list) else []
@@ -211,20 +215,20 @@ class FieldWidgets:
             ticked = [
                 organisation_id(o)
                 for o in previous
-                if organisation_id(o) != checklists.OTHER_ORGANISATION
+                if organisation_id(o) != vocabulary.OTHER_ORGANISATION
             ]
             ids = self.widgets.checkbox(
                 spec.prompt, choices, required=spec.required, checked=ticked
             )
             if isinstance(ids, _Back):
                 return BACK
-            chosen: list[Any] = [i for i in ids if i != checklists.OTHER_ORGANISATION]
-            if checklists.OTHER_ORGANISATION not in ids:
+            chosen: list[Any] = [i for i in ids if i != vocabulary.OTHER_ORGANISATION]
+            if vocabulary.OTHER_ORGANISATION not in ids:
                 return chosen
             names = self._other_name(workflow, several=True)
             if isinstance(names, str):
                 chosen += [
-                    {"id": checklists.OTHER_ORGANISATION, "name": n} for n in _split_names(names)
+                    {"id": vocabulary.OTHER_ORGANISATION, "name": n} for n in _split_names(names)
                 ]
                 return chosen
 

@@ -24,9 +24,9 @@ from kronobarn_cli.domain.case import (
     Case,
     Handover,
     JournalEntry,
-    OrganisationRef,
 )
 from kronobarn_cli.domain.consent import ConsentScope, status_on
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import KronobarnError, UnknownCaseError
 from kronobarn_cli.interactive.case_changes import refuse_if_handed_over
 from kronobarn_cli.interactive.handover_file import (

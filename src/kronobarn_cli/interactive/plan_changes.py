@@ -9,9 +9,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain import engine, rules
-from kronobarn_cli.domain.case import Case, Meeting
+from kronobarn_cli.domain import answer_checks, engine, meeting_record, rules
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope
+from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.interactive.case_changes import refuse_if_handed_over, refuse_without_consent
 from kronobarn_cli.store import Store
@@ -43,7 +44,7 @@ def _check_action_scope(
     established = rules.established_specialists(case.meetings)
     scope = ConsentScope.of(case, today)
     scopes = rules.Scopes(scope, list(meeting.attendees), established)
-    engine.validate_item(step, item, workflow, today, scopes)
+    answer_checks.validate_item(step, item, workflow, today, scopes)
 
 
 def _save_plan(
@@ -59,13 +60,13 @@ def _save_plan(
     """Replace the plan's actions; each must still be a sound action of that meeting."""
     step = workflow.step("atgarder")
     section = workflow.section_of("atgarder").id
-    checked = engine.validate_answer(step, items, workflow, now.date())
+    checked = answer_checks.validate_answer(step, items, workflow, now.date())
     answers = {k: dict(v) for k, v in meeting.answers.items()}
     answers.setdefault(section, {})["atgarder"] = checked
     data = case.model_dump()
     index = case.meetings.index(meeting)
     records = data["meetings"][index].get("copy_records", [])
-    fields = rules.meeting_fields(engine.flatten(answers), records)
+    fields = meeting_record.meeting_fields(engine.flatten(answers), records)
     data["meetings"][index].update(answers=answers, **fields)
     try:
         updated = Case.model_validate(data)
@@ -159,7 +160,7 @@ def edit_action(
     if moved or before.get("status") in OPEN_STATUSES:
         _check_action_scope(workflow, case, meeting, item, today)
     step = workflow.step("atgarder")
-    checked = engine.validate_item(step, item, workflow, today)
+    checked = answer_checks.validate_item(step, item, workflow, today)
     changed = [f for f in ACTION_FIELDS if before.get(f) != checked.get(f)]
     if not changed:
         return case, []

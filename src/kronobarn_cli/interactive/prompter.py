@@ -31,14 +31,24 @@ from kronobarn_cli.support.lazy import LazyModule
 # (pydantic and the YAML cost a few hundred milliseconds): they are imported when first used.
 if TYPE_CHECKING:
     from kronobarn_cli.checklists import schema as checklists
-    from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
+    from kronobarn_cli.checklists.schema import (
+        FieldSpec,
+        Outcome,
+        Section,
+        Step,
+        Workflow,
+    )
+    from kronobarn_cli.domain import answer_checks, engine, parts
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import engine
-    from kronobarn_cli.domain.case import Case, Child, Meeting, OrganisationRef
+    from kronobarn_cli.domain.case import Case, Child
+    from kronobarn_cli.domain.meeting import Meeting
+    from kronobarn_cli.domain.parts import OrganisationRef
     from kronobarn_cli.interactive import walk as session
     from kronobarn_cli.interactive.walk import Walk
     from kronobarn_cli.store.profile import Profile
 else:
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
+    parts = LazyModule("kronobarn_cli.domain.parts")
     cases = LazyModule("kronobarn_cli.domain.case")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
     engine = LazyModule("kronobarn_cli.domain.engine")
@@ -247,7 +257,7 @@ class Prompter:
         raw: Any = self.fields.organisation(spec, workflow, None)
         if isinstance(raw, _Back):
             return BACK
-        return cases.OrganisationRef(**engine.organisation_answer(raw, workflow))
+        return parts.OrganisationRef(**answer_checks.organisation_answer(raw, workflow))
 
 
 def _check_birth_year(name: str, raw: str) -> None:

@@ -19,10 +19,12 @@ from kronobarn_cli.support.text import swedish_date
 if TYPE_CHECKING:
     from kronobarn_cli.checklists import schema as checklists
     from kronobarn_cli.checklists.schema import FieldSpec, Step
+    from kronobarn_cli.domain import answer_checks, consent, engine, parts
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import consent, engine
     from kronobarn_cli.interactive.walk import Walk
 else:
+    answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
+    parts = LazyModule("kronobarn_cli.domain.parts")
     cases = LazyModule("kronobarn_cli.domain.case")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
     consent = LazyModule("kronobarn_cli.domain.consent")
@@ -88,16 +90,18 @@ class Questions:
                 self.screens.show_contact_routes(checked[0], walk.workflow)
             if spec.kind == "date" and checked[0]:
                 self._echo_date(spec, checked[0], raw)
-                if isinstance(raw, str) and engine.date_parts(spec, raw)[1:] != (None, None):
+                if isinstance(raw, str) and answer_checks.date_parts(spec, raw)[1:] != (None, None):
                     return raw.strip()  # the walk records the time and place too
             return WithToday(checked[0], raw.also) if today else checked[0]
 
     def _echo_date(self, spec: FieldSpec, value: str, raw: Any) -> None:
         """Say the date as understood, in words, before moving on."""
         shown = swedish_date(date.fromisoformat(value))
-        _, time, place = engine.date_parts(spec, raw) if isinstance(raw, str) else ("", None, None)
+        _, time, place = (
+            answer_checks.date_parts(spec, raw) if isinstance(raw, str) else ("", None, None)
+        )
         if time is not None:
-            shown += f" kl. {engine.validate_time(time)}"
+            shown += f" kl. {answer_checks.validate_time(time)}"
         if place is not None:
             shown += f", {place}"
         self.widgets.say(f"  → {shown}", "cyan")
@@ -122,7 +126,7 @@ class Questions:
 
     def _offer_consent(self, walk: Walk, org: dict[str, str], givers: list[str]) -> bool:
         """Record the extended consent of exactly the givers it lacks, so `org` can be named."""
-        ref = cases.OrganisationRef(**org)
+        ref = parts.OrganisationRef(**org)
         scope = walk.consent_scope()
         if not self.widgets.select(
             f"Vill du registrera samtycke för {org['name']} från {scope.missing_words(ref)} nu?",
@@ -193,7 +197,7 @@ class Questions:
         while True:
             missing = self._next_missing(step, walk, current, editing=editing, carried=carried)
             try:
-                engine.check_partial_item(step, current, walk.workflow)
+                answer_checks.check_partial_item(step, current, walk.workflow)
                 item = walk.validate_item(step, current) if missing is None else None
             except SpecialistError as exc:
                 self.widgets.say(exc.message, "red")
@@ -248,7 +252,7 @@ class Questions:
         """The next field the item lacks (None: it is complete); one the walk knows the answer
         to is filled in unasked, e.g. the one area the meeting discussed."""
         while True:
-            fields = engine.item_fields(step, current, walk.workflow)
+            fields = answer_checks.item_fields(step, current, walk.workflow)
             # Editing asks the optional fields too; what is asked again only for what was
             # carried over from the last meeting (status, how it has gone).
             wanted = [

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain import engine
-from kronobarn_cli.domain.case import Child, OrganisationRef
+from kronobarn_cli.domain import answer_checks
+from kronobarn_cli.domain.case import Child
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, InputFileError
 from kronobarn_cli.interactive.walk import parse_child
 from kronobarn_cli.support import safe_yaml
@@ -86,9 +87,9 @@ def read(path: Path, today: date, workflow: Workflow) -> AnswersFile:
     organisation = None
     if own is not None:
         try:
-            organisation = OrganisationRef(**engine.organisation_answer(own, workflow))
+            organisation = OrganisationRef(**answer_checks.organisation_answer(own, workflow))
             inviter = answers.get("inbjudare-verksamhet")
-            inviting = engine.organisation_answer(inviter, workflow) if inviter else None
+            inviting = answer_checks.organisation_answer(inviter, workflow) if inviter else None
         except AnswerError as exc:
             raise error(f"verksamhet: {exc.message}", "verksamhet") from None
         if inviting is not None and OrganisationRef(**inviting).key() != organisation.key():

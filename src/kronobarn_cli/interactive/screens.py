@@ -21,12 +21,21 @@ from kronobarn_cli.support.text import swedish_date
 # they are imported when first used.
 if TYPE_CHECKING:
     from kronobarn_cli.checklists import schema as checklists
-    from kronobarn_cli.checklists.schema import FieldSpec, Outcome, Section, Step, Workflow
+    from kronobarn_cli.checklists import vocabulary
+    from kronobarn_cli.checklists.schema import (
+        FieldSpec,
+        Outcome,
+        Section,
+        Step,
+        Workflow,
+    )
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.domain import consent, engine, rules
-    from kronobarn_cli.domain.case import Case, JournalEntry, Meeting
+    from kronobarn_cli.domain.case import Case, JournalEntry
+    from kronobarn_cli.domain.meeting import Meeting
     from kronobarn_cli.interactive.walk import Walk
 else:
+    vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
     cases = LazyModule("kronobarn_cli.domain.case")
     checklists = LazyModule("kronobarn_cli.checklists.schema")
     consent = LazyModule("kronobarn_cli.domain.consent")
@@ -177,7 +186,7 @@ class Screens:
         if waiting:
             first = waiting[0].organisation
             party = first.id
-            if party == checklists.OTHER_ORGANISATION:
+            if party == vocabulary.OTHER_ORGANISATION:
                 party = f"{party}:{first.name}"
             body += (
                 Text(
@@ -206,7 +215,7 @@ def _handover_command(case: Case, meeting: Meeting) -> str | None:
     if coordinator is None or holder is None or coordinator.key() == holder.key():
         return None
     to = coordinator.id
-    if to == checklists.OTHER_ORGANISATION:
+    if to == vocabulary.OTHER_ORGANISATION:
         to = f"{to}:{coordinator.name}"
     return f"kronobarn handover {case.id} --to {shlex.quote(to)}"
 

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import Case, OrganisationRef
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.derive import REMEMBERED, REOPENED
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.interactive.answering import Walk
 from kronobarn_cli.interactive.case_changes import (

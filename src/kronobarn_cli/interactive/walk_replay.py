@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Step, Workflow
-from kronobarn_cli.domain.case import Actor, Case, Child, OrganisationRef
+from kronobarn_cli.domain.case import Actor, Case, Child
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.interactive.answering import Walk
 from kronobarn_cli.interactive.case_changes import Clock, local_now

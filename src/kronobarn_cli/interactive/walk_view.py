@@ -8,10 +8,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from kronobarn_cli.checklists.schema import FAMILY, FieldSpec, Step, Workflow
-from kronobarn_cli.domain import engine, rules
-from kronobarn_cli.domain.case import Case, OrganisationRef
+from kronobarn_cli.checklists.schema import FieldSpec, Step, Workflow
+from kronobarn_cli.checklists.vocabulary import FAMILY
+from kronobarn_cli.domain import engine, meeting_record, rules
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.derive import CaseDerivation, first_of_each_group
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.interactive.plan_changes import OPEN_STATUSES
 from kronobarn_cli.store.profile import Profile
 from kronobarn_cli.support.text import join_swedish
@@ -117,7 +119,7 @@ class WalkView(CaseDerivation):
         again = {f.id for f in step.fields if f.ask_again}
         held_on = engine.flatten(self.answers()).get("mote-datum")
         carried = []
-        for item in rules.carried_items(step.records, items):
+        for item in meeting_record.carried_items(step.records, items):
             if self._outside_consent(step, item) is not None:
                 continue  # shown flagged (`carried_outside_consent`), never asked about
             kept = {k: v for k, v in item.items() if k not in again}
@@ -135,7 +137,7 @@ class WalkView(CaseDerivation):
         items = engine.flatten(previous.answers).get(step.id, [])
         return [
             flag
-            for item in rules.carried_items(step.records, items)
+            for item in meeting_record.carried_items(step.records, items)
             if (flag := self._outside_consent(step, item)) is not None
         ]
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from kronobarn_cli.domain.case import Case, Meeting
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope
+from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.render.templating import plain_text
 from kronobarn_cli.render.wording import child_text

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kronobarn_cli.checklists.schema import FAMILY_PARTIES, OTHER_ORGANISATION, Workflow
-from kronobarn_cli.domain.case import Case, GiverRole, OrganisationRef
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, OTHER_ORGANISATION
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import GUARDIAN_1, GUARDIAN_2, YOUTH, ConsentScope
+from kronobarn_cli.domain.parts import GiverRole, OrganisationRef
 from kronobarn_cli.support.text import swedish_date
 
 YOUTH_MAY_BE_MATURE = 12

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import Case, Inviter, OrganisationRef
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope, consent_givers
+from kronobarn_cli.domain.meeting import Inviter
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.render.templating import Format, render
 from kronobarn_cli.render.wording import (

@@ -9,8 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain import rules
-from kronobarn_cli.domain.case import Case, Meeting
+from kronobarn_cli.domain import meeting_record, rules
+from kronobarn_cli.domain.case import Case
+from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.render.view_parts import (
     area_names,
     facts,
@@ -172,7 +173,7 @@ def _plan_and_copies(meeting: Meeting, workflow: Workflow) -> list[RenderableTyp
             table.add_row(
                 safe_text(copy.organisation.name),
                 workflow.label("kopior", "satt", copy.method),
-                rules.copy_received_words(copy),
+                meeting_record.copy_received_words(copy),
             )
         parts.append(table)
     return parts

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain import rules
-from kronobarn_cli.domain.case import Case, Meeting, PlanAction, View
+from kronobarn_cli.domain import meeting_record, rules
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import scope_flags
+from kronobarn_cli.domain.meeting import Meeting, PlanAction, View
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.render.templating import Format, render
 from kronobarn_cli.render.wording import (
@@ -117,7 +118,7 @@ def plan_context(
             {
                 "organisation": c.organisation.name,
                 "method": workflow.label("kopior", "satt", c.method),
-                "received": rules.copy_received_words(c),
+                "received": meeting_record.copy_received_words(c),
             }
             for c in meeting.copies
         ],

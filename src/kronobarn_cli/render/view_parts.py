@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import OrganisationRef, View
+from kronobarn_cli.domain.meeting import View
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.support.text import terminal_safe
 
 

@@ -12,7 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kronobarn_cli.checklists.schema import CaseStatus, Workflow
+from kronobarn_cli.checklists.schema import Workflow
+from kronobarn_cli.checklists.vocabulary import CaseStatus
 from kronobarn_cli.domain import rules
 from kronobarn_cli.domain.case import (
     STATUS_LABELS,
@@ -20,11 +21,10 @@ from kronobarn_cli.domain.case import (
     Consent,
     ConsentWithdrawal,
     JournalEntry,
-    Meeting,
-    OrganisationRef,
-    PlanAction,
 )
 from kronobarn_cli.domain.consent import ConsentScope, giver_word, scope_flags, status_on
+from kronobarn_cli.domain.meeting import Meeting, PlanAction
+from kronobarn_cli.domain.parts import OrganisationRef
 from kronobarn_cli.render.meeting_view import meeting_view
 from kronobarn_cli.render.view_parts import facts, org_names, safe_text
 from kronobarn_cli.render.wording import child_text

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from kronobarn_cli.checklists.schema import Workflow
-from kronobarn_cli.domain.case import Case, Meeting, PlanAction
+from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope, giver_word
+from kronobarn_cli.domain.meeting import Meeting, PlanAction
 from kronobarn_cli.support.text import join_swedish, swedish_date
 
 

@@ -36,11 +36,13 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
     from kronobarn_cli.domain import case as cases
+    from kronobarn_cli.domain import migrations
     from kronobarn_cli.domain.case import Actor, Case, Child
     from kronobarn_cli.store.index import CaseIndex
     from kronobarn_cli.store.summary import Listing, SummaryReader
 else:
     cases = LazyModule("kronobarn_cli.domain.case")
+    migrations = LazyModule("kronobarn_cli.domain.migrations")
     filelock = LazyModule("filelock")
 
 CASES_DIR = "arenden"
@@ -324,7 +326,7 @@ class CaseStore:
         from kronobarn_cli.support.validation import describe  # noqa: PLC0415
 
         try:
-            case = cases.Case.model_validate(cases.migrate(data))
+            case = cases.Case.model_validate(migrations.migrate(data))
         except ValidationError as exc:
             raise CaseFileError(str(path), describe(exc.errors()[0])) from None
         return _named_as_its_file(case, path)

@@ -1,10 +1,10 @@
 """The limits of the answers path held against an imported case file, before anything is saved.
 
 An answers file is untrusted input (DESIGN.md): it is read with bounded size, values and depth
-(`safe_yaml`), and every text answer is at most `engine.MAX_TEXT` characters. A case that comes
-in another way (a handover file) carries the same answers, so it is held to the same limits: no
-text longer than an answer may be, no list, mapping or answers longer or deeper than an answers
-file could hold, and, as a whole, no larger than the store writes (and can read back).
+(`safe_yaml`), and every text answer is at most `answer_checks.MAX_TEXT` characters. A case
+that comes in another way (a handover file) carries the same answers, so it is held to the same
+limits: no text longer than an answer may be, no list, mapping or answers longer or deeper than
+an answers file could hold, and, as a whole, no larger than the store writes (and can read back).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from kronobarn_cli.domain.engine import MAX_TEXT
+from kronobarn_cli.domain.answer_checks import MAX_TEXT
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store.case_files import MAX_CASE_BYTES
 from kronobarn_cli.support.safe_yaml import MAX_DEPTH, MAX_NODES

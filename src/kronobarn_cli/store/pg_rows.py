@@ -17,10 +17,13 @@ from kronobarn_cli.support.lazy import LazyModule
 
 if TYPE_CHECKING:
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain.case import Case, JournalEntry, OrganisationRef
+    from kronobarn_cli.domain import migrations as case_migrations
+    from kronobarn_cli.domain.case import Case, JournalEntry
+    from kronobarn_cli.domain.parts import OrganisationRef
     from kronobarn_cli.store.pg_session import PgSession
     from kronobarn_cli.support import validation
 else:
+    case_migrations = LazyModule("kronobarn_cli.domain.migrations")
     cases = LazyModule("kronobarn_cli.domain.case")
     validation = LazyModule("kronobarn_cli.support.validation")
 
@@ -84,7 +87,7 @@ def validated(case_id: str, raw: str) -> Case:
     from pydantic import ValidationError  # noqa: PLC0415 - with the case model
 
     try:
-        case = cases.Case.model_validate(cases.migrate(data))
+        case = cases.Case.model_validate(case_migrations.migrate(data))
     except ValidationError as exc:
         raise CaseRecordError(case_id, validation.describe(exc.errors()[0])) from None
     if case.id != case_id:

@@ -8,7 +8,7 @@ at all, the next write is not blocked by a lock and removes what the killed writ
 
     python tests/stress/kill_saves.py [KILLS] [SEED]     (default 1000 kills; POSIX only)
 
-tests/test_crash.py runs the same loop with 200 kills.
+tests/store/test_crash.py runs the same loop with 200 kills.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def _plain(param: Any) -> Any:
     # A hack kept by measure (issue 24): Typer has no public hook for an option's class
     # (`typer.Option` takes no `cls=`, and its `parser=` is itself wrapped in a `TypeAdapter`).
     # `python bench/internals.py`: `list` on an empty store 117 ms of CPU with it, 202 ms
-    # without (+72 %); `remind` 128 ms against 210 ms (+64 %). tests/test_options.py holds
+    # without (+72 %); `remind` 128 ms against 210 ms (+64 %). tests/cli/test_options.py holds
     # every option to what the installed Typer's own coercion gives.
     if type(param) is TyperOption:
         param.__class__ = _PlainOption  # it adds no state, only the method above
@@ -99,7 +99,7 @@ class _Swedish(_Base):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         # Our page, not Typer's rich one (kept by measure, issue 24): `python bench/internals.py`
         # `remind --help` 148 ms of CPU, 180 ms with Typer's page (+22 %); `--help` 163 ms against
-        # 184 ms (+12 %). tests/test_help_page.py holds it to what Typer's page shows.
+        # 184 ms (+12 %). tests/render/test_help_page.py holds it to what Typer's page shows.
         from kronobarn_cli.render import help_page  # noqa: PLC0415 - only a help page needs it
 
         help_page.show(self, ctx)

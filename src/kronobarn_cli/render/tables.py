@@ -96,7 +96,7 @@ def _fit_narrow(line: str, room: int) -> list[str]:
 
 # Kept by measure (issue 24): `python bench/internals.py` draws `list`'s table of 1,000 rows in
 # 2.1 ms of CPU here, 232 ms with `rich.table.Table(box=HEAVY_HEAD)` (110 times as much), and
-# 10,000 rows in 19 ms against 2.4 s (127 times). tests/test_tables.py holds it to what the
+# 10,000 rows in 19 ms against 2.4 s (127 times). tests/render/test_tables.py holds it to what the
 # installed rich draws wherever no cell wraps.
 class Table:
     """Columns with headers; the column `wrap` takes what is left of the width and wraps.

@@ -6,8 +6,6 @@ What it promises (and which tests prove it) is written down in `docs/reliability
 from __future__ import annotations
 
 import contextlib
-import errno
-import json
 import os
 import re
 import stat
@@ -25,6 +23,8 @@ from kronobarn_cli.errors import (
     journal_refusal,
     os_error_text,
 )
+from kronobarn_cli.store.case_codec import current as _current  # noqa: F401 - tests read it
+from kronobarn_cli.store.case_codec import encoded, read_case_file
 from kronobarn_cli.support.files import atomic_write, create_new, remove, temp_file_pattern
 from kronobarn_cli.support.ids import ID_PATTERN, new_case_id, system_user
 from kronobarn_cli.support.lazy import LazyModule
@@ -36,13 +36,11 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import migrations
     from kronobarn_cli.domain.case import Actor, Case, Child
     from kronobarn_cli.store.index import CaseIndex
     from kronobarn_cli.store.summary import Listing, SummaryReader
 else:
     cases = LazyModule("kronobarn_cli.domain.case")
-    migrations = LazyModule("kronobarn_cli.domain.migrations")
     filelock = LazyModule("filelock")
 
 CASES_DIR = "arenden"
@@ -51,11 +49,8 @@ LOCK_WAIT_SECONDS = 5.0
 LOCK_POLL_SECONDS = 0.01
 # How long a process that just saved a case steps back when another process waits for it.
 LOCK_TURN_SECONDS = 0.01
-# A case of many meetings is some tens of kilobytes; a file a thousand times that is not one.
-MAX_CASE_BYTES = 10_000_000
 
 _PRIVATE = 0o700
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 Notice = Callable[[str], None]
 
@@ -79,27 +74,6 @@ def check_case_id(case_id: str) -> str:
 
 def _ignore(_: str) -> None:
     pass
-
-
-def _current(raw: bytes) -> Case | None:
-    """A case file of the current schema validated from its bytes in one pass (pydantic-core
-    parses the JSON); None for anything else (an older version, an escaped surrogate, a file
-    that does not validate), which the full path then reads and names the fault of."""
-    if _ESCAPED_SURROGATE.search(raw):
-        return None
-    try:
-        return cases.Case.model_validate_json(raw)
-    except ValueError:  # pydantic's ValidationError among them
-        return None
-
-
-def _named_as_its_file(case: Case, path: Path) -> Case:
-    if case.id != path.stem:
-        # Saving would write to the file of the id inside: another child's case.
-        raise CaseFileError(
-            str(path), f"id:t i filen ('{case.id}') stämmer inte med filnamnet ('{path.stem}')"
-        )
-    return case
 
 
 class CaseStore:
@@ -283,53 +257,7 @@ class CaseStore:
         return self._read(path)
 
     def _read(self, path: Path) -> Case:
-        try:
-            fd = os.open(path, _OPEN_FLAGS)
-        except OSError as exc:
-            detail = "är en symbolisk länk" if exc.errno == errno.ELOOP else os_error_text(exc)
-            raise CaseFileError(str(path), detail) from None
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO …: before Python opens it
-            os.close(fd)
-            raise CaseFileError(str(path), "är ingen vanlig fil")
-        with os.fdopen(fd, "rb") as handle:
-            self._warn_if_shared(path, info.st_mode)
-            try:
-                raw = handle.read(MAX_CASE_BYTES + 1)
-            except OSError as exc:
-                raise CaseFileError(str(path), os_error_text(exc)) from None
-        if len(raw) > MAX_CASE_BYTES:
-            raise CaseFileError(str(path), f"filen är större än {MAX_CASE_BYTES // 1_000_000} MB")
-        case = _current(raw)
-        if case is not None:
-            return _named_as_its_file(case, path)
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            line = getattr(exc, "lineno", 1)
-            raise CaseFileError(str(path), f"ogiltig JSON (rad {line})") from None
-        except RecursionError:
-            raise CaseFileError(str(path), "ogiltig JSON (för djupt nästlad)") from None
-        if _ESCAPED_SURROGATE.search(raw) and _has_surrogate(data):
-            # json accepts "\ud800", but no such character can be written back as UTF-8.
-            raise CaseFileError(str(path), "ogiltig JSON (ett \\u-tecken som inte finns)")
-        if not isinstance(data, dict):
-            raise CaseFileError(str(path), "filen innehåller inget ärende")
-        version = data.get("schema_version", 1)
-        if isinstance(version, bool) or version not in range(1, cases.SCHEMA_VERSION + 1):
-            raise CaseFileError(
-                str(path),
-                f"schema_version {version} stöds inte av denna version av kronobarn",
-            )
-        from pydantic import ValidationError  # noqa: PLC0415 - with the case model
-
-        from kronobarn_cli.support.validation import describe  # noqa: PLC0415
-
-        try:
-            case = cases.Case.model_validate(migrations.migrate(data))
-        except ValidationError as exc:
-            raise CaseFileError(str(path), describe(exc.errors()[0])) from None
-        return _named_as_its_file(case, path)
+        return read_case_file(path, self._warn_if_shared)
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
         """Every case, one at a time; a file that cannot be read is yielded as its error.
@@ -372,7 +300,7 @@ class CaseStore:
             case.journal += answered  # answers given from a file before the case had its id
             try:
                 with self.locked(case_id, wait=False):
-                    create_new(path, _encoded(case))
+                    create_new(path, encoded(case))
                     self._record(path, case)
             except (CaseLockedError, FileExistsError):
                 continue  # another process is creating a case with the same id right now
@@ -390,7 +318,7 @@ class CaseStore:
         self._ensure_directory()
         with self.locked(case.id):
             try:
-                create_new(path, _encoded(case))
+                create_new(path, encoded(case))
             except FileExistsError:
                 raise KronobarnError(
                     f"Det finns redan ett ärende med id {case.id} här. Inget sparades."
@@ -409,7 +337,7 @@ class CaseStore:
         session saved the case after this one read it (see `journal_refusal`).
         """
         path = self.path(case.id)
-        data = _encoded(case)
+        data = encoded(case)
         with self.locked(case.id):
             if path.exists() or path.is_symlink():
                 recorded = self._read(path).journal
@@ -582,39 +510,3 @@ class CaseStore:
         with contextlib.suppress(OSError):
             for tmp in self._temp_files(path):
                 tmp.unlink(missing_ok=True)
-
-
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def has_lone_surrogate(raw: bytes, data: object) -> bool:
-    """Did JSON `raw`, parsed as `data`, hold an escaped lone surrogate (`"\\ud800"`)? json
-    accepts one, but no such character can be written back as UTF-8."""
-    return bool(_ESCAPED_SURROGATE.search(raw)) and _has_surrogate(data)
-
-
-def _has_surrogate(data: object) -> bool:
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if any("\ud800" <= ch <= "\udfff" for ch in item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
-
-
-def _encoded(case: Case) -> bytes:
-    """The case file's bytes; a case the store could not read back (over its limit) is never
-    written, whichever way it came (an import, a change)."""
-    data = case.model_dump_json(indent=2).encode("utf-8") + b"\n"
-    if len(data) > MAX_CASE_BYTES:
-        raise KronobarnError(
-            f"Ärendet {case.id} blir större än {MAX_CASE_BYTES // 1_000_000} MB och kan inte "
-            "sparas. Inget sparades."
-        )
-    return data

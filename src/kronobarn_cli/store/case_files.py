@@ -9,7 +9,6 @@ import contextlib
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -25,30 +24,24 @@ from kronobarn_cli.errors import (
 )
 from kronobarn_cli.store.case_codec import current as _current  # noqa: F401 - tests read it
 from kronobarn_cli.store.case_codec import encoded, read_case_file
-from kronobarn_cli.support.files import atomic_write, create_new, remove, temp_file_pattern
+from kronobarn_cli.store.case_locks import CaseLocks, remove_temp_files, temp_files
+from kronobarn_cli.support.files import atomic_write, create_new, remove
 from kronobarn_cli.support.ids import ID_PATTERN, new_case_id, system_user
 from kronobarn_cli.support.lazy import LazyModule
 
 # Reading an up-to-date summary index needs neither the case model (pydantic) nor the file
 # lock: those are imported when a case is read, written or locked (start-up time is measured).
 if TYPE_CHECKING:
-    import filelock
-    from filelock import FileLock
-
     from kronobarn_cli.domain import case as cases
     from kronobarn_cli.domain.case import Actor, Case, Child
     from kronobarn_cli.store.index import CaseIndex
     from kronobarn_cli.store.summary import Listing, SummaryReader
 else:
     cases = LazyModule("kronobarn_cli.domain.case")
-    filelock = LazyModule("filelock")
 
 CASES_DIR = "arenden"
 # How long a writer waits for a case another session is saving, before it gives up.
 LOCK_WAIT_SECONDS = 5.0
-LOCK_POLL_SECONDS = 0.01
-# How long a process that just saved a case steps back when another process waits for it.
-LOCK_TURN_SECONDS = 0.01
 
 _PRIVATE = 0o700
 
@@ -95,10 +88,14 @@ class CaseStore:
         self.directory = self.home / CASES_DIR
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
-        self._locks: dict[str, FileLock] = {}
-        self._announced: set[str] = set()  # cases this store said it waits for
         self._warned_shared = False
-        self._released: dict[str, float] = {}
+        self.locks = CaseLocks(
+            self.directory,
+            case_path=self.path,
+            ensure_directory=self._ensure_directory,
+            notice=notice,
+            lock_wait=lambda: self.lock_wait,
+        )
         self._checked = False
         self._index: CaseIndex | None = None
 
@@ -116,7 +113,7 @@ class CaseStore:
         return self.directory / f"{check_case_id(case_id)}.json"
 
     def _lock_path(self, case_id: str) -> Path:
-        return self.directory / f".{check_case_id(case_id)}.lock"
+        return self.locks.path(case_id)
 
     def _check_home(self) -> None:
         """Refuse a home or case directory that is not a directory; warn once when others can
@@ -171,81 +168,10 @@ class CaseStore:
         with contextlib.suppress(OSError):
             self.directory.chmod(_PRIVATE)
 
-    def _lock(self, case_id: str) -> FileLock:
-        lock = self._locks.get(case_id)
-        if lock is None:
-            path = self._lock_path(case_id)
-            self._ensure_directory()
-            lock = filelock.FileLock(path, timeout=0, mode=0o600)
-            self._locks[case_id] = lock
-        return lock
-
-    @contextlib.contextmanager
-    def locked(self, case_id: str, *, wait: bool = True) -> Iterator[None]:
+    def locked(self, case_id: str, *, wait: bool = True) -> contextlib.AbstractContextManager[None]:
         """Hold the case for this process (re-entrant). While another process holds it, wait
         up to `lock_wait` seconds (saying so once), then raise CaseLockedError."""
-        lock = self._lock(case_id)
-        try:
-            self._acquire(case_id, lock, wait=wait)
-        except OSError as exc:
-            # E.g. a lock file replaced by a symbolic link: filelock refuses to follow it.
-            raise KronobarnError(
-                f"Låsfilen {lock.lock_file} kan inte användas: {os_error_text(exc)}."
-            ) from None
-        try:
-            yield
-        finally:
-            if lock.lock_counter == 1:
-                self._remove_lock_file_of_absent_case(case_id)
-            lock.release()
-            if not lock.is_locked:
-                self._released[case_id] = time.monotonic()
-
-    def _remove_lock_file_of_absent_case(self, case_id: str) -> None:
-        """A lock file exists only beside its case: one of a case that is not there (deleted,
-        never created, an id that names nothing) goes, unlinked while still held. A waiter
-        holding the unlinked file finds no case either way."""
-        path = self.path(case_id)
-        if path.exists() or path.is_symlink() or self._temp_files(path):
-            return
-        with contextlib.suppress(OSError):
-            self._lock_path(case_id).unlink()
-
-    def _acquire(self, case_id: str, lock: FileLock, *, wait: bool) -> None:
-        if not lock.is_locked and self._someone_waits(case_id, Path(lock.lock_file)):
-            # This process let go of the case a moment ago and another one is waiting for it:
-            # give it its turn, or a writer saving in a loop would keep the case to itself.
-            time.sleep(LOCK_TURN_SECONDS)
-        try:
-            lock.acquire(timeout=0)
-            return
-        except filelock.Timeout:
-            if not wait:
-                raise CaseLockedError(case_id) from None
-        if case_id not in self._announced:
-            self._announced.add(case_id)
-            self.notice(f"Väntar på ärendet {case_id}, som är öppet i en annan kronobarn-session …")
-        deadline = time.monotonic() + self.lock_wait
-        while True:
-            # Waiters touch the lock file, so that its holder can see that someone is waiting.
-            with contextlib.suppress(OSError):
-                os.utime(lock.lock_file)
-            try:
-                lock.acquire(timeout=LOCK_POLL_SECONDS, poll_interval=LOCK_POLL_SECONDS / 5)
-                return
-            except filelock.Timeout:
-                if time.monotonic() >= deadline:
-                    raise CaseLockedError(case_id, self.lock_wait) from None
-
-    def _someone_waits(self, case_id: str, lock_file: Path) -> bool:
-        released = self._released.get(case_id)
-        if released is None or time.monotonic() - released > LOCK_TURN_SECONDS:
-            return False
-        try:
-            touched = lock_file.stat().st_mtime
-        except OSError:
-            return False
-        return time.time() - touched < 2 * LOCK_POLL_SECONDS
+        return self.locks.locked(case_id, wait=wait)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -352,7 +278,7 @@ class CaseStore:
                 ) from None
             # Holding the lock, this process is the only writer: whatever temporary file of
             # this case is left is a killed writer's.
-            self._remove_temp_files(path)
+            remove_temp_files(path)
             self._record(path, case)
 
     # -- deleting ------------------------------------------------------------------------------
@@ -361,7 +287,7 @@ class CaseStore:
         """The files a case has on disk: its file, temporary files of killed writers, its lock."""
         path = self.path(case_id)
         found = [p for p in (path,) if p.exists() or p.is_symlink()]
-        found += self._temp_files(path)
+        found += temp_files(path)
         lock = self._lock_path(case_id)
         return [*found, lock] if lock.exists() or lock.is_symlink() else found
 
@@ -383,7 +309,7 @@ class CaseStore:
             if only_if is not None and not only_if(self._read(path)):
                 return False
             try:
-                remove([path, *self._temp_files(path)])
+                remove([path, *temp_files(path)])
             except OSError as exc:
                 raise KronobarnError(
                     f"Kunde inte radera ärendet {case_id}: {os_error_text(exc)}."
@@ -475,38 +401,6 @@ class CaseStore:
     # -- clean-up ------------------------------------------------------------------------------
 
     def remove_stale_temp_files(self) -> None:
-        """Remove the temporary files of killed writers, for every case free at this moment.
-
-        A case whose lock is held (by any process, this one included) is left alone: its writer
-        may still be using its temporary file.
-        """
-        cases: set[str] = set()
-        with contextlib.suppress(OSError):
-            for tmp in self.directory.glob(".*.json.*.tmp"):
-                case_id = tmp.name[1:].split(".json.", 1)[0]
-                if re.fullmatch(ID_PATTERN, case_id):
-                    cases.add(case_id)
-        for case_id in sorted(cases):
-            # A lock of its own, not the shared re-entrant one, so that a case this process
-            # holds counts as busy.
-            probe = filelock.FileLock(self._lock_path(case_id), timeout=0, mode=0o600)
-            try:
-                probe.acquire()
-            except (filelock.Timeout, OSError):
-                continue
-            try:
-                self._remove_temp_files(self.path(case_id))
-                self._remove_lock_file_of_absent_case(case_id)  # a killed create's
-            finally:
-                probe.release()
-
-    def _temp_files(self, path: Path) -> list[Path]:
-        try:
-            return sorted(path.parent.glob(temp_file_pattern(path)))
-        except OSError:
-            return []
-
-    def _remove_temp_files(self, path: Path) -> None:
-        with contextlib.suppress(OSError):
-            for tmp in self._temp_files(path):
-                tmp.unlink(missing_ok=True)
+        """Remove the temporary files of killed writers, for every case free at this moment
+        (a case whose lock is held, by any process, is left alone)."""
+        self.locks.remove_stale_temp_files()

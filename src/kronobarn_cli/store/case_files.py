@@ -24,6 +24,7 @@ from kronobarn_cli.errors import (
 )
 from kronobarn_cli.store.case_codec import current as _current  # noqa: F401 - tests read it
 from kronobarn_cli.store.case_codec import encoded, read_case_file
+from kronobarn_cli.store.case_directory import CaseDirectory
 from kronobarn_cli.store.case_locks import CaseLocks, remove_temp_files, temp_files
 from kronobarn_cli.support.files import atomic_write, create_new, remove
 from kronobarn_cli.support.ids import ID_PATTERN, new_case_id, system_user
@@ -43,7 +44,6 @@ CASES_DIR = "arenden"
 # How long a writer waits for a case another session is saving, before it gives up.
 LOCK_WAIT_SECONDS = 5.0
 
-_PRIVATE = 0o700
 
 Notice = Callable[[str], None]
 
@@ -85,18 +85,17 @@ class CaseStore:
         it is made when first needed."""
         self.home = home if home is not None else default_home()
         self._actor = actor
-        self.directory = self.home / CASES_DIR
+        directory = self.home / CASES_DIR
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
-        self._warned_shared = False
+        self._dir = CaseDirectory(self.home, directory, notice)
         self.locks = CaseLocks(
-            self.directory,
+            directory,
             case_path=self.path,
-            ensure_directory=self._ensure_directory,
+            ensure_directory=self._dir.ensure,
             notice=notice,
             lock_wait=lambda: self.lock_wait,
         )
-        self._checked = False
         self._index: CaseIndex | None = None
 
     @property
@@ -109,64 +108,20 @@ class CaseStore:
 
     # -- paths and locks -----------------------------------------------------------------------
 
+    @property
+    def directory(self) -> Path:
+        """The case files' directory (`arenden` in the home, or set to another one)."""
+        return self._dir.directory
+
+    @directory.setter
+    def directory(self, directory: Path) -> None:
+        self._dir.directory = self.locks.directory = directory
+
     def path(self, case_id: str) -> Path:
         return self.directory / f"{check_case_id(case_id)}.json"
 
     def _lock_path(self, case_id: str) -> Path:
         return self.locks.path(case_id)
-
-    def _check_home(self) -> None:
-        """Refuse a home or case directory that is not a directory; warn once when others can
-        read it."""
-        if self._checked:
-            return
-        for directory in (self.home, self.directory):
-            try:
-                info = directory.stat()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise KronobarnError(
-                    f"Ärendekatalogen {directory} kan inte läsas: {os_error_text(exc)}."
-                ) from None
-            if not stat.S_ISDIR(info.st_mode):
-                raise KronobarnError(
-                    f"{directory} är ingen katalog. KRONOBARN_HOME ska peka ut en katalog "
-                    "för ärendena."
-                )
-            self._warn_if_shared(directory, info.st_mode)
-        self._checked = True
-
-    def _warn_if_shared(self, path: Path, mode: int) -> None:
-        if mode & 0o077 and not self._warned_shared:
-            self._warned_shared = True
-            wanted = "700" if stat.S_ISDIR(mode) else "600"
-            self.notice(
-                f"Varning: {path} kan läsas av andra användare (rättigheter "
-                f"{stat.S_IMODE(mode):o}). Skydda den med: chmod {wanted} {path}"
-            )
-
-    def _ensure_directory(self) -> None:
-        """Create the case directory and every missing parent, each readable only by the user."""
-        self._check_home()
-        missing: list[Path] = []
-        directory = self.directory
-        while not directory.exists() and directory != directory.parent:
-            missing.append(directory)
-            directory = directory.parent
-        for directory in reversed(missing):
-            try:
-                directory.mkdir(mode=_PRIVATE)
-            except FileExistsError:
-                continue  # another process was first; it is not ours to change
-            except OSError as exc:
-                raise KronobarnError(
-                    f"Kan inte skapa ärendekatalogen {directory}: {os_error_text(exc)}."
-                ) from None
-            with contextlib.suppress(OSError):  # the umask may have taken bits away
-                directory.chmod(_PRIVATE)
-        with contextlib.suppress(OSError):
-            self.directory.chmod(_PRIVATE)
 
     def locked(self, case_id: str, *, wait: bool = True) -> contextlib.AbstractContextManager[None]:
         """Hold the case for this process (re-entrant). While another process holds it, wait
@@ -177,13 +132,13 @@ class CaseStore:
 
     def load(self, case_id: str) -> Case:
         path = self.path(case_id)
-        self._check_home()
+        self._dir.check()
         if not path.exists() and not path.is_symlink():
             raise UnknownCaseError(case_id)
         return self._read(path)
 
     def _read(self, path: Path) -> Case:
-        return read_case_file(path, self._warn_if_shared)
+        return read_case_file(path, self._dir.warn_if_shared)
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
         """Every case, one at a time; a file that cannot be read is yielded as its error.
@@ -191,7 +146,7 @@ class CaseStore:
         Temporary files that a killed writer left behind are removed first, where their case
         is free at once.
         """
-        self._check_home()
+        self._dir.check()
         if not self.directory.is_dir():
             return
         self.remove_stale_temp_files()
@@ -209,7 +164,7 @@ class CaseStore:
         The file appears complete or not at all (see `files.create_new`); the id's lock is held
         meanwhile, so a clean-up never takes the file while it is being written.
         """
-        self._ensure_directory()
+        self._dir.ensure()
         for _ in range(100):
             case_id = new_case_id()
             path = self.path(case_id)
@@ -241,7 +196,7 @@ class CaseStore:
         """A case that comes with its own id (a handed-over one), complete or not at all;
         refused when a case with that id is already here."""
         path = self.path(case.id)
-        self._ensure_directory()
+        self._dir.ensure()
         with self.locked(case.id):
             try:
                 create_new(path, encoded(case))
@@ -300,7 +255,7 @@ class CaseStore:
         that cannot be read is deleted all the same when there is no `only_if`.
         """
         path = self.path(case_id)
-        self._check_home()
+        self._dir.check()
         if not path.exists() and not path.is_symlink():
             raise UnknownCaseError(case_id)  # before a lock file is made for it
         with self.locked(case_id):
@@ -367,7 +322,7 @@ class CaseStore:
         """The summary index, brought up to date with the files for `day`, and the files that
         cannot be read (no summaries at all when there is no case directory yet); None when the
         index cannot be used here (then read the cases with `iter_cases`)."""
-        self._check_home()
+        self._dir.check()
         if not self.directory.exists() and not self.directory.is_symlink():
             from kronobarn_cli.store.summary import Listing, NoSummaries  # noqa: PLC0415
 
@@ -387,7 +342,7 @@ class CaseStore:
             if name[0] == "." and name.endswith(".tmp"):
                 temp_files = True
             elif name.endswith(".json") and info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
-                self._warn_if_shared(self.directory / name, info.st_mode)
+                self._dir.warn_if_shared(self.directory / name, info.st_mode)
 
         index = self.case_index()
         try:

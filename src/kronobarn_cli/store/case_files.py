@@ -291,13 +291,13 @@ class CaseStore:
     def _record(self, path: Path, case: Case) -> None:
         """Bring the case's row in the summary index up to date (under the case's lock). The
         index is a cache: when it cannot be written, the next `indexed` sees the row is stale."""
-        from kronobarn_cli.store.index import IndexUnusable  # noqa: PLC0415
+        from kronobarn_cli.store.index_schema import IndexUnusable  # noqa: PLC0415
 
         with contextlib.suppress(IndexUnusable, OSError):
             self.case_index().record(path.name, os.lstat(path), case, date.today())
 
     def _forget(self, path: Path) -> None:
-        from kronobarn_cli.store.index import IndexUnusable  # noqa: PLC0415
+        from kronobarn_cli.store.index_schema import IndexUnusable  # noqa: PLC0415
 
         with contextlib.suppress(IndexUnusable, OSError):
             self.case_index().forget(path.name)
@@ -333,7 +333,7 @@ class CaseStore:
             from kronobarn_cli.store.summary import Listing, NoSummaries  # noqa: PLC0415
 
             return NoSummaries(), Listing([])  # nothing to read, not even the index
-        from kronobarn_cli.store.index import IndexUnusable  # noqa: PLC0415
+        from kronobarn_cli.store.index_schema import IndexUnusable  # noqa: PLC0415
 
         temp_files = False
 

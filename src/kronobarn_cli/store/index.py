@@ -47,7 +47,8 @@ from kronobarn_cli.store.index_schema import (  # KEY_*: importable from here, a
     read_key,
     signature,
 )
-from kronobarn_cli.store.summary import REMINDER_COLUMNS, Listing, SummaryReader, summary_of
+from kronobarn_cli.store.summary import Listing, SummaryReader
+from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 
 if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case

@@ -11,7 +11,8 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
-from kronobarn_cli.store.summary import REMINDER_COLUMNS, SQLITE
+from kronobarn_cli.store.summary import SQLITE
+from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS
 from kronobarn_cli.support.files import create_new
 
 KEY_FILE = ".index.key"

@@ -13,7 +13,8 @@ from psycopg.types.json import Jsonb
 
 from kronobarn_cli.errors import CaseFileError, CaseRecordError
 from kronobarn_cli.store.case_codec import migrated
-from kronobarn_cli.store.summary import POSTGRES, REMINDER_COLUMNS, SummaryReader, summary_of
+from kronobarn_cli.store.summary import POSTGRES, SummaryReader
+from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 from kronobarn_cli.support.lazy import LazyModule
 
 if TYPE_CHECKING:

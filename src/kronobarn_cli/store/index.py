@@ -27,7 +27,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
-from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +40,7 @@ from kronobarn_cli.store.index_schema import (  # KEY_*: importable from here, a
     SIGNED,
     VIEWS,
     IndexUnusable,
+    RowSigner,
     discard_index_file,
     make_tables,
     prepare_index_file,
@@ -75,38 +75,9 @@ class CaseIndex(SummaryReader):
         self.directory = directory
         self.path = directory / INDEX_FILE
         self._db: sqlite3.Connection | None = None
-        self._key = b""
-        self._keyed = blake2b(key=self._key, digest_size=16)
         self._listing = Listing([])
-        self._forged: set[str] = set()
-        """Files some of whose rows were not signed with the key: reported, then dropped."""
-
-    # -- signing ----------------------------------------------------------------------------
-
-    def _mac(self, kind: str, values: tuple[Any, ...]) -> bytes:
-        """The signature of a row as it will be read back: the rows hold no bool (SQLite
-        would give it back as an integer; `summary_of` writes 0 and 1), so no pass over the
-        values is needed before `repr`. The keyed hash is set up once (`_keyed`)."""
-        mac = self._keyed.copy()
-        mac.update(repr((kind, *values)).encode())
-        return mac.digest()
-
-    def _signed(self, mac: object, kind: str, *values: Any) -> bool:
-        """Whether a row read is as this index wrote it (the SQL function of the views; for
-        every row read, so kept lean: SQLite gives back no bool)."""
-        keyed = self._keyed.copy()
-        keyed.update(repr((kind, *values)).encode())
-        if mac == keyed.digest():
-            return True
-        name = str(values[0])
-        if name not in self._forged:
-            self._forged.add(name)
-            self._listing.broken.append(
-                f"Sammanfattningsindexet {self.path} har rader för {name} som kronobarn inte "
-                "har skrivit (ändrade utanför kronobarn); de visades inte, och ärendet läses "
-                "från filen nästa gång."
-            )
-        return False
+        # The listing is made anew at every `refresh`: a forged row goes into the current one.
+        self._signer = RowSigner(self.path, lambda line: self._listing.broken.append(line))  # noqa: PLW0108
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -130,13 +101,12 @@ class CaseIndex(SummaryReader):
         prepare_index_file(self.path)
         # One store, one connection, used by one thread at a time (a store handed to another
         # thread, e.g. to be closed there, may take its connection along).
-        self._key = read_key(self.directory)
-        self._keyed = blake2b(key=self._key, digest_size=16)
+        self._signer.use(read_key(self.directory))
         db = sqlite3.connect(
             self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
         )
         try:
-            db.create_function("kronobarn_signed", -1, self._signed)
+            db.create_function("kronobarn_signed", -1, self._signer.signed)
             # Write-ahead: a commit is atomic after a crash (at worst the latest ones are lost,
             # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
             db.execute("PRAGMA journal_mode=WAL")
@@ -146,7 +116,7 @@ class CaseIndex(SummaryReader):
             db.execute("PRAGMA secure_delete=ON")
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             # Made with another key (or none), no row of it is trusted: made anew.
-            version = f"{FORMAT}/{__version__}/{self._mac('key', ()).hex()}"
+            version = f"{FORMAT}/{__version__}/{self._signer.mac('key', ()).hex()}"
             current = db.execute("PRAGMA user_version").fetchone()[0]
             made = None
             if current == FORMAT:
@@ -224,7 +194,7 @@ class CaseIndex(SummaryReader):
         files = f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}, mac) VALUES ({marks})"  # noqa: S608
         if case is None:
             row: tuple[Any, ...] = (name, sig, error, None, None, None, None, None)
-            db.execute(files, (*row, self._mac("f", row)))
+            db.execute(files, (*row, self._signer.mac("f", row)))
             return
         summary = summary_of(case, day, name)
         row = (
@@ -237,13 +207,13 @@ class CaseIndex(SummaryReader):
             summary.last.isoformat(),
             summary.listed,
         )
-        db.execute(files, (*row, self._mac("f", row)))
+        db.execute(files, (*row, self._signer.mac("f", row)))
         columns = ", ".join((*REMINDER_COLUMNS, "mac"))
         marks = ", ".join("?" * (len(REMINDER_COLUMNS) + 1))
         at = REMINDER_COLUMNS.index("name")
         db.executemany(
             f"INSERT INTO reminders ({columns}) VALUES ({marks})",  # noqa: S608
-            [(*r, self._mac("r", (r[at], sig, *r))) for r in summary.reminders],
+            [(*r, self._signer.mac("r", (r[at], sig, *r))) for r in summary.reminders],
         )
 
     # -- bringing up to date ----------------------------------------------------------------
@@ -384,10 +354,10 @@ class CaseIndex(SummaryReader):
     def _heal(self, db: sqlite3.Connection) -> None:
         """Drop the rows of files that had unsigned rows (none of them is trusted): the next
         `refresh` reads those files again."""
-        if not self._forged:
+        if not self._signer.forged:
             return
-        forged = sorted(self._forged)
-        self._forged.clear()
+        forged = sorted(self._signer.forged)
+        self._signer.forged.clear()
         with contextlib.suppress(sqlite3.Error):
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in forged])

@@ -8,8 +8,11 @@ import os
 import secrets
 import sqlite3
 import stat
+from collections.abc import Callable
 from dataclasses import replace
+from hashlib import blake2b
 from pathlib import Path
+from typing import Any
 
 from kronobarn_cli.store.summary import SQLITE
 from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS
@@ -166,3 +169,44 @@ def discard_index_file(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         with contextlib.suppress(OSError):
             Path(f"{path}{suffix}").unlink()
+
+
+class RowSigner:
+    """Signs the rows of the index at `path` with the key beside the cases (a keyed BLAKE2b
+    hash) and checks them as they are read; a file with a row it did not sign is `forged`,
+    and `report` told so once."""
+
+    def __init__(self, path: Path, report: Callable[[str], None]) -> None:
+        self.path = path
+        self._report = report
+        self._keyed = blake2b(key=b"", digest_size=16)
+        self.forged: set[str] = set()
+        """Files some of whose rows were not signed with the key: reported, then dropped."""
+
+    def use(self, key: bytes) -> None:
+        self._keyed = blake2b(key=key, digest_size=16)
+
+    def mac(self, kind: str, values: tuple[Any, ...]) -> bytes:
+        """The signature of a row as it will be read back: the rows hold no bool (SQLite
+        would give it back as an integer; `summary_of` writes 0 and 1), so no pass over the
+        values is needed before `repr`. The keyed hash is set up once (`_keyed`)."""
+        mac = self._keyed.copy()
+        mac.update(repr((kind, *values)).encode())
+        return mac.digest()
+
+    def signed(self, mac: object, kind: str, *values: Any) -> bool:
+        """Whether a row read is as this index wrote it (the SQL function of the views; for
+        every row read, so kept lean: SQLite gives back no bool)."""
+        keyed = self._keyed.copy()
+        keyed.update(repr((kind, *values)).encode())
+        if mac == keyed.digest():
+            return True
+        name = str(values[0])
+        if name not in self.forged:
+            self.forged.add(name)
+            self._report(
+                f"Sammanfattningsindexet {self.path} har rader för {name} som kronobarn inte "
+                "har skrivit (ändrade utanför kronobarn); de visades inte, och ärendet läses "
+                "från filen nästa gång."
+            )
+        return False

@@ -355,7 +355,7 @@ def test_a_case_file_that_is_not_a_plain_file_of_sensible_size_is_reported(
     else:
         path.write_bytes(elsewhere.read_bytes())
         path.chmod(0o600)
-        monkeypatch.setattr("kronobarn_cli.store.case_files.MAX_CASE_BYTES", 100)
+        monkeypatch.setattr("kronobarn_cli.store.case_codec.MAX_CASE_BYTES", 100)
     for args in (("show", case.id), ("close", case.id, "--reason", "x")):
         line = run(capsys, *args).one_swedish_line()
         assert line.startswith(f"Fel: Ärendefilen {path} kan inte läsas: {expected}"), line

@@ -29,7 +29,7 @@ from pyrage import x25519
 from kronobarn_cli.domain.case import SCHEMA_VERSION, Case
 from kronobarn_cli.domain.migrations import migrate
 from kronobarn_cli.errors import InputFileError, KronobarnError, WrongPassphraseError, os_error_text
-from kronobarn_cli.store.case_files import MAX_CASE_BYTES, has_lone_surrogate
+from kronobarn_cli.store.case_codec import MAX_CASE_BYTES, has_lone_surrogate
 from kronobarn_cli.store.limits import check_case_data
 from kronobarn_cli.support.ids import ID_ALPHABET
 from kronobarn_cli.support.validation import describe

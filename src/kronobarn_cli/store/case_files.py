@@ -6,12 +6,9 @@ What it promises (and which tests prove it) is written down in `docs/reliability
 from __future__ import annotations
 
 import contextlib
-import errno
-import json
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -25,37 +22,28 @@ from kronobarn_cli.errors import (
     journal_refusal,
     os_error_text,
 )
-from kronobarn_cli.support.files import atomic_write, create_new, remove, temp_file_pattern
+from kronobarn_cli.store.case_codec import current as _current  # noqa: F401 - tests read it
+from kronobarn_cli.store.case_codec import encoded, read_case_file
+from kronobarn_cli.store.case_directory import CaseDirectory
+from kronobarn_cli.store.case_locks import CaseLocks, remove_temp_files, temp_files
+from kronobarn_cli.support.files import atomic_write, create_new, remove
 from kronobarn_cli.support.ids import ID_PATTERN, new_case_id, system_user
 from kronobarn_cli.support.lazy import LazyModule
 
 # Reading an up-to-date summary index needs neither the case model (pydantic) nor the file
 # lock: those are imported when a case is read, written or locked (start-up time is measured).
 if TYPE_CHECKING:
-    import filelock
-    from filelock import FileLock
-
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import migrations
     from kronobarn_cli.domain.case import Actor, Case, Child
     from kronobarn_cli.store.index import CaseIndex
     from kronobarn_cli.store.summary import Listing, SummaryReader
 else:
     cases = LazyModule("kronobarn_cli.domain.case")
-    migrations = LazyModule("kronobarn_cli.domain.migrations")
-    filelock = LazyModule("filelock")
 
 CASES_DIR = "arenden"
 # How long a writer waits for a case another session is saving, before it gives up.
 LOCK_WAIT_SECONDS = 5.0
-LOCK_POLL_SECONDS = 0.01
-# How long a process that just saved a case steps back when another process waits for it.
-LOCK_TURN_SECONDS = 0.01
-# A case of many meetings is some tens of kilobytes; a file a thousand times that is not one.
-MAX_CASE_BYTES = 10_000_000
 
-_PRIVATE = 0o700
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 Notice = Callable[[str], None]
 
@@ -81,27 +69,6 @@ def _ignore(_: str) -> None:
     pass
 
 
-def _current(raw: bytes) -> Case | None:
-    """A case file of the current schema validated from its bytes in one pass (pydantic-core
-    parses the JSON); None for anything else (an older version, an escaped surrogate, a file
-    that does not validate), which the full path then reads and names the fault of."""
-    if _ESCAPED_SURROGATE.search(raw):
-        return None
-    try:
-        return cases.Case.model_validate_json(raw)
-    except ValueError:  # pydantic's ValidationError among them
-        return None
-
-
-def _named_as_its_file(case: Case, path: Path) -> Case:
-    if case.id != path.stem:
-        # Saving would write to the file of the id inside: another child's case.
-        raise CaseFileError(
-            str(path), f"id:t i filen ('{case.id}') stämmer inte med filnamnet ('{path.stem}')"
-        )
-    return case
-
-
 class CaseStore:
     def __init__(
         self,
@@ -118,14 +85,17 @@ class CaseStore:
         it is made when first needed."""
         self.home = home if home is not None else default_home()
         self._actor = actor
-        self.directory = self.home / CASES_DIR
+        directory = self.home / CASES_DIR
         self.notice = notice
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
-        self._locks: dict[str, FileLock] = {}
-        self._announced: set[str] = set()  # cases this store said it waits for
-        self._warned_shared = False
-        self._released: dict[str, float] = {}
-        self._checked = False
+        self._dir = CaseDirectory(self.home, directory, notice)
+        self.locks = CaseLocks(
+            directory,
+            case_path=self.path,
+            ensure_directory=self._dir.ensure,
+            notice=notice,
+            lock_wait=lambda: self.lock_wait,
+        )
         self._index: CaseIndex | None = None
 
     @property
@@ -138,198 +108,37 @@ class CaseStore:
 
     # -- paths and locks -----------------------------------------------------------------------
 
+    @property
+    def directory(self) -> Path:
+        """The case files' directory (`arenden` in the home, or set to another one)."""
+        return self._dir.directory
+
+    @directory.setter
+    def directory(self, directory: Path) -> None:
+        self._dir.directory = self.locks.directory = directory
+
     def path(self, case_id: str) -> Path:
         return self.directory / f"{check_case_id(case_id)}.json"
 
     def _lock_path(self, case_id: str) -> Path:
-        return self.directory / f".{check_case_id(case_id)}.lock"
+        return self.locks.path(case_id)
 
-    def _check_home(self) -> None:
-        """Refuse a home or case directory that is not a directory; warn once when others can
-        read it."""
-        if self._checked:
-            return
-        for directory in (self.home, self.directory):
-            try:
-                info = directory.stat()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise KronobarnError(
-                    f"Ärendekatalogen {directory} kan inte läsas: {os_error_text(exc)}."
-                ) from None
-            if not stat.S_ISDIR(info.st_mode):
-                raise KronobarnError(
-                    f"{directory} är ingen katalog. KRONOBARN_HOME ska peka ut en katalog "
-                    "för ärendena."
-                )
-            self._warn_if_shared(directory, info.st_mode)
-        self._checked = True
-
-    def _warn_if_shared(self, path: Path, mode: int) -> None:
-        if mode & 0o077 and not self._warned_shared:
-            self._warned_shared = True
-            wanted = "700" if stat.S_ISDIR(mode) else "600"
-            self.notice(
-                f"Varning: {path} kan läsas av andra användare (rättigheter "
-                f"{stat.S_IMODE(mode):o}). Skydda den med: chmod {wanted} {path}"
-            )
-
-    def _ensure_directory(self) -> None:
-        """Create the case directory and every missing parent, each readable only by the user."""
-        self._check_home()
-        missing: list[Path] = []
-        directory = self.directory
-        while not directory.exists() and directory != directory.parent:
-            missing.append(directory)
-            directory = directory.parent
-        for directory in reversed(missing):
-            try:
-                directory.mkdir(mode=_PRIVATE)
-            except FileExistsError:
-                continue  # another process was first; it is not ours to change
-            except OSError as exc:
-                raise KronobarnError(
-                    f"Kan inte skapa ärendekatalogen {directory}: {os_error_text(exc)}."
-                ) from None
-            with contextlib.suppress(OSError):  # the umask may have taken bits away
-                directory.chmod(_PRIVATE)
-        with contextlib.suppress(OSError):
-            self.directory.chmod(_PRIVATE)
-
-    def _lock(self, case_id: str) -> FileLock:
-        lock = self._locks.get(case_id)
-        if lock is None:
-            path = self._lock_path(case_id)
-            self._ensure_directory()
-            lock = filelock.FileLock(path, timeout=0, mode=0o600)
-            self._locks[case_id] = lock
-        return lock
-
-    @contextlib.contextmanager
-    def locked(self, case_id: str, *, wait: bool = True) -> Iterator[None]:
+    def locked(self, case_id: str, *, wait: bool = True) -> contextlib.AbstractContextManager[None]:
         """Hold the case for this process (re-entrant). While another process holds it, wait
         up to `lock_wait` seconds (saying so once), then raise CaseLockedError."""
-        lock = self._lock(case_id)
-        try:
-            self._acquire(case_id, lock, wait=wait)
-        except OSError as exc:
-            # E.g. a lock file replaced by a symbolic link: filelock refuses to follow it.
-            raise KronobarnError(
-                f"Låsfilen {lock.lock_file} kan inte användas: {os_error_text(exc)}."
-            ) from None
-        try:
-            yield
-        finally:
-            if lock.lock_counter == 1:
-                self._remove_lock_file_of_absent_case(case_id)
-            lock.release()
-            if not lock.is_locked:
-                self._released[case_id] = time.monotonic()
-
-    def _remove_lock_file_of_absent_case(self, case_id: str) -> None:
-        """A lock file exists only beside its case: one of a case that is not there (deleted,
-        never created, an id that names nothing) goes, unlinked while still held. A waiter
-        holding the unlinked file finds no case either way."""
-        path = self.path(case_id)
-        if path.exists() or path.is_symlink() or self._temp_files(path):
-            return
-        with contextlib.suppress(OSError):
-            self._lock_path(case_id).unlink()
-
-    def _acquire(self, case_id: str, lock: FileLock, *, wait: bool) -> None:
-        if not lock.is_locked and self._someone_waits(case_id, Path(lock.lock_file)):
-            # This process let go of the case a moment ago and another one is waiting for it:
-            # give it its turn, or a writer saving in a loop would keep the case to itself.
-            time.sleep(LOCK_TURN_SECONDS)
-        try:
-            lock.acquire(timeout=0)
-            return
-        except filelock.Timeout:
-            if not wait:
-                raise CaseLockedError(case_id) from None
-        if case_id not in self._announced:
-            self._announced.add(case_id)
-            self.notice(f"Väntar på ärendet {case_id}, som är öppet i en annan kronobarn-session …")
-        deadline = time.monotonic() + self.lock_wait
-        while True:
-            # Waiters touch the lock file, so that its holder can see that someone is waiting.
-            with contextlib.suppress(OSError):
-                os.utime(lock.lock_file)
-            try:
-                lock.acquire(timeout=LOCK_POLL_SECONDS, poll_interval=LOCK_POLL_SECONDS / 5)
-                return
-            except filelock.Timeout:
-                if time.monotonic() >= deadline:
-                    raise CaseLockedError(case_id, self.lock_wait) from None
-
-    def _someone_waits(self, case_id: str, lock_file: Path) -> bool:
-        released = self._released.get(case_id)
-        if released is None or time.monotonic() - released > LOCK_TURN_SECONDS:
-            return False
-        try:
-            touched = lock_file.stat().st_mtime
-        except OSError:
-            return False
-        return time.time() - touched < 2 * LOCK_POLL_SECONDS
+        return self.locks.locked(case_id, wait=wait)
 
     # -- reading -------------------------------------------------------------------------------
 
     def load(self, case_id: str) -> Case:
         path = self.path(case_id)
-        self._check_home()
+        self._dir.check()
         if not path.exists() and not path.is_symlink():
             raise UnknownCaseError(case_id)
         return self._read(path)
 
     def _read(self, path: Path) -> Case:
-        try:
-            fd = os.open(path, _OPEN_FLAGS)
-        except OSError as exc:
-            detail = "är en symbolisk länk" if exc.errno == errno.ELOOP else os_error_text(exc)
-            raise CaseFileError(str(path), detail) from None
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO …: before Python opens it
-            os.close(fd)
-            raise CaseFileError(str(path), "är ingen vanlig fil")
-        with os.fdopen(fd, "rb") as handle:
-            self._warn_if_shared(path, info.st_mode)
-            try:
-                raw = handle.read(MAX_CASE_BYTES + 1)
-            except OSError as exc:
-                raise CaseFileError(str(path), os_error_text(exc)) from None
-        if len(raw) > MAX_CASE_BYTES:
-            raise CaseFileError(str(path), f"filen är större än {MAX_CASE_BYTES // 1_000_000} MB")
-        case = _current(raw)
-        if case is not None:
-            return _named_as_its_file(case, path)
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            line = getattr(exc, "lineno", 1)
-            raise CaseFileError(str(path), f"ogiltig JSON (rad {line})") from None
-        except RecursionError:
-            raise CaseFileError(str(path), "ogiltig JSON (för djupt nästlad)") from None
-        if _ESCAPED_SURROGATE.search(raw) and _has_surrogate(data):
-            # json accepts "\ud800", but no such character can be written back as UTF-8.
-            raise CaseFileError(str(path), "ogiltig JSON (ett \\u-tecken som inte finns)")
-        if not isinstance(data, dict):
-            raise CaseFileError(str(path), "filen innehåller inget ärende")
-        version = data.get("schema_version", 1)
-        if isinstance(version, bool) or version not in range(1, cases.SCHEMA_VERSION + 1):
-            raise CaseFileError(
-                str(path),
-                f"schema_version {version} stöds inte av denna version av kronobarn",
-            )
-        from pydantic import ValidationError  # noqa: PLC0415 - with the case model
-
-        from kronobarn_cli.support.validation import describe  # noqa: PLC0415
-
-        try:
-            case = cases.Case.model_validate(migrations.migrate(data))
-        except ValidationError as exc:
-            raise CaseFileError(str(path), describe(exc.errors()[0])) from None
-        return _named_as_its_file(case, path)
+        return read_case_file(path, self._dir.warn_if_shared)
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:
         """Every case, one at a time; a file that cannot be read is yielded as its error.
@@ -337,7 +146,7 @@ class CaseStore:
         Temporary files that a killed writer left behind are removed first, where their case
         is free at once.
         """
-        self._check_home()
+        self._dir.check()
         if not self.directory.is_dir():
             return
         self.remove_stale_temp_files()
@@ -355,7 +164,7 @@ class CaseStore:
         The file appears complete or not at all (see `files.create_new`); the id's lock is held
         meanwhile, so a clean-up never takes the file while it is being written.
         """
-        self._ensure_directory()
+        self._dir.ensure()
         for _ in range(100):
             case_id = new_case_id()
             path = self.path(case_id)
@@ -372,7 +181,7 @@ class CaseStore:
             case.journal += answered  # answers given from a file before the case had its id
             try:
                 with self.locked(case_id, wait=False):
-                    create_new(path, _encoded(case))
+                    create_new(path, encoded(case))
                     self._record(path, case)
             except (CaseLockedError, FileExistsError):
                 continue  # another process is creating a case with the same id right now
@@ -387,10 +196,10 @@ class CaseStore:
         """A case that comes with its own id (a handed-over one), complete or not at all;
         refused when a case with that id is already here."""
         path = self.path(case.id)
-        self._ensure_directory()
+        self._dir.ensure()
         with self.locked(case.id):
             try:
-                create_new(path, _encoded(case))
+                create_new(path, encoded(case))
             except FileExistsError:
                 raise KronobarnError(
                     f"Det finns redan ett ärende med id {case.id} här. Inget sparades."
@@ -409,7 +218,7 @@ class CaseStore:
         session saved the case after this one read it (see `journal_refusal`).
         """
         path = self.path(case.id)
-        data = _encoded(case)
+        data = encoded(case)
         with self.locked(case.id):
             if path.exists() or path.is_symlink():
                 recorded = self._read(path).journal
@@ -424,7 +233,7 @@ class CaseStore:
                 ) from None
             # Holding the lock, this process is the only writer: whatever temporary file of
             # this case is left is a killed writer's.
-            self._remove_temp_files(path)
+            remove_temp_files(path)
             self._record(path, case)
 
     # -- deleting ------------------------------------------------------------------------------
@@ -433,7 +242,7 @@ class CaseStore:
         """The files a case has on disk: its file, temporary files of killed writers, its lock."""
         path = self.path(case_id)
         found = [p for p in (path,) if p.exists() or p.is_symlink()]
-        found += self._temp_files(path)
+        found += temp_files(path)
         lock = self._lock_path(case_id)
         return [*found, lock] if lock.exists() or lock.is_symlink() else found
 
@@ -446,7 +255,7 @@ class CaseStore:
         that cannot be read is deleted all the same when there is no `only_if`.
         """
         path = self.path(case_id)
-        self._check_home()
+        self._dir.check()
         if not path.exists() and not path.is_symlink():
             raise UnknownCaseError(case_id)  # before a lock file is made for it
         with self.locked(case_id):
@@ -455,7 +264,7 @@ class CaseStore:
             if only_if is not None and not only_if(self._read(path)):
                 return False
             try:
-                remove([path, *self._temp_files(path)])
+                remove([path, *temp_files(path)])
             except OSError as exc:
                 raise KronobarnError(
                     f"Kunde inte radera ärendet {case_id}: {os_error_text(exc)}."
@@ -482,13 +291,13 @@ class CaseStore:
     def _record(self, path: Path, case: Case) -> None:
         """Bring the case's row in the summary index up to date (under the case's lock). The
         index is a cache: when it cannot be written, the next `indexed` sees the row is stale."""
-        from kronobarn_cli.store.index import IndexUnusable  # noqa: PLC0415
+        from kronobarn_cli.store.index_schema import IndexUnusable  # noqa: PLC0415
 
         with contextlib.suppress(IndexUnusable, OSError):
             self.case_index().record(path.name, os.lstat(path), case, date.today())
 
     def _forget(self, path: Path) -> None:
-        from kronobarn_cli.store.index import IndexUnusable  # noqa: PLC0415
+        from kronobarn_cli.store.index_schema import IndexUnusable  # noqa: PLC0415
 
         with contextlib.suppress(IndexUnusable, OSError):
             self.case_index().forget(path.name)
@@ -513,7 +322,7 @@ class CaseStore:
         """The summary index, brought up to date with the files for `day`, and the files that
         cannot be read (no summaries at all when there is no case directory yet); None when the
         index cannot be used here (then read the cases with `iter_cases`)."""
-        self._check_home()
+        self._dir.check()
         if not self.directory.exists() and not self.directory.is_symlink():
             from kronobarn_cli.store.summary import Listing, NoSummaries  # noqa: PLC0415
 
@@ -524,7 +333,7 @@ class CaseStore:
             from kronobarn_cli.store.summary import Listing, NoSummaries  # noqa: PLC0415
 
             return NoSummaries(), Listing([])  # nothing to read, not even the index
-        from kronobarn_cli.store.index import IndexUnusable  # noqa: PLC0415
+        from kronobarn_cli.store.index_schema import IndexUnusable  # noqa: PLC0415
 
         temp_files = False
 
@@ -533,7 +342,7 @@ class CaseStore:
             if name[0] == "." and name.endswith(".tmp"):
                 temp_files = True
             elif name.endswith(".json") and info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
-                self._warn_if_shared(self.directory / name, info.st_mode)
+                self._dir.warn_if_shared(self.directory / name, info.st_mode)
 
         index = self.case_index()
         try:
@@ -547,74 +356,6 @@ class CaseStore:
     # -- clean-up ------------------------------------------------------------------------------
 
     def remove_stale_temp_files(self) -> None:
-        """Remove the temporary files of killed writers, for every case free at this moment.
-
-        A case whose lock is held (by any process, this one included) is left alone: its writer
-        may still be using its temporary file.
-        """
-        cases: set[str] = set()
-        with contextlib.suppress(OSError):
-            for tmp in self.directory.glob(".*.json.*.tmp"):
-                case_id = tmp.name[1:].split(".json.", 1)[0]
-                if re.fullmatch(ID_PATTERN, case_id):
-                    cases.add(case_id)
-        for case_id in sorted(cases):
-            # A lock of its own, not the shared re-entrant one, so that a case this process
-            # holds counts as busy.
-            probe = filelock.FileLock(self._lock_path(case_id), timeout=0, mode=0o600)
-            try:
-                probe.acquire()
-            except (filelock.Timeout, OSError):
-                continue
-            try:
-                self._remove_temp_files(self.path(case_id))
-                self._remove_lock_file_of_absent_case(case_id)  # a killed create's
-            finally:
-                probe.release()
-
-    def _temp_files(self, path: Path) -> list[Path]:
-        try:
-            return sorted(path.parent.glob(temp_file_pattern(path)))
-        except OSError:
-            return []
-
-    def _remove_temp_files(self, path: Path) -> None:
-        with contextlib.suppress(OSError):
-            for tmp in self._temp_files(path):
-                tmp.unlink(missing_ok=True)
-
-
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def has_lone_surrogate(raw: bytes, data: object) -> bool:
-    """Did JSON `raw`, parsed as `data`, hold an escaped lone surrogate (`"\\ud800"`)? json
-    accepts one, but no such character can be written back as UTF-8."""
-    return bool(_ESCAPED_SURROGATE.search(raw)) and _has_surrogate(data)
-
-
-def _has_surrogate(data: object) -> bool:
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if any("\ud800" <= ch <= "\udfff" for ch in item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
-
-
-def _encoded(case: Case) -> bytes:
-    """The case file's bytes; a case the store could not read back (over its limit) is never
-    written, whichever way it came (an import, a change)."""
-    data = case.model_dump_json(indent=2).encode("utf-8") + b"\n"
-    if len(data) > MAX_CASE_BYTES:
-        raise KronobarnError(
-            f"Ärendet {case.id} blir större än {MAX_CASE_BYTES // 1_000_000} MB och kan inte "
-            "sparas. Inget sparades."
-        )
-    return data
+        """Remove the temporary files of killed writers, for every case free at this moment
+        (a case whose lock is held, by any process, is left alone)."""
+        self.locks.remove_stale_temp_files()

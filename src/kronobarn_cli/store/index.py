@@ -24,109 +24,38 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sqlite3
-import stat
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import date
-from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
 from kronobarn_cli.errors import CaseFileError
-from kronobarn_cli.store.summary import REMINDER_COLUMNS, SQLITE, Listing, SummaryReader, summary_of
-from kronobarn_cli.support.files import create_new
+from kronobarn_cli.store.index_schema import (  # KEY_*: importable from here, as before
+    FILE_COLUMNS,
+    FORMAT,
+    KEY_BYTES,  # noqa: F401
+    KEY_FILE,  # noqa: F401
+    SIGNED,
+    VIEWS,
+    IndexUnusable,
+    RowSigner,
+    discard_index_file,
+    make_tables,
+    prepare_index_file,
+    read_key,
+    signature,
+)
+from kronobarn_cli.store.summary import Listing, SummaryReader
+from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 
 if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case
 
 INDEX_FILE = ".index.sqlite3"
-KEY_FILE = ".index.key"
-KEY_BYTES = 32
-# Bump when what a row holds or how it is computed changes (texts of reminders too): every
-# index made before is then rebuilt.
-FORMAT = 11
 BUSY_SECONDS = 5.0
 _BATCH = 500
-
-
-_SCHEMA = """
-CREATE TABLE files (
-    name TEXT PRIMARY KEY,
-    sig TEXT NOT NULL,
-    error TEXT,
-    case_id TEXT,
-    status TEXT,
-    valid_from TEXT,
-    valid_to TEXT,
-    listed TEXT,
-    mac BLOB NOT NULL
-);
-CREATE TABLE reminders (
-    group_organisation TEXT NOT NULL,
-    due_key TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    group_coordinator TEXT NOT NULL,
-    status TEXT NOT NULL,
-    due TEXT,
-    dated INTEGER NOT NULL,
-    after_waiting INTEGER NOT NULL,
-    organisation_id TEXT,
-    organisation TEXT,
-    coordinator TEXT,
-    coordinator_key TEXT NOT NULL,
-    organisation_key TEXT NOT NULL,
-    organisation_id_key TEXT NOT NULL,
-    text TEXT NOT NULL,
-    child TEXT NOT NULL,
-    head TEXT NOT NULL,
-    tail TEXT NOT NULL,
-    child_json TEXT NOT NULL,
-    csv_head TEXT NOT NULL,
-    csv_tail TEXT NOT NULL,
-    child_csv TEXT NOT NULL,
-    mac BLOB NOT NULL,
-    PRIMARY KEY (group_organisation, due_key, case_id, kind, name, seq)
-) WITHOUT ROWID;
-CREATE INDEX by_coordinator
-    ON reminders (group_coordinator, due_key, case_id, kind, name, seq);
-CREATE INDEX by_file ON reminders (name);
-CREATE INDEX undated ON reminders (name) WHERE dated = 0;
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-FILE_COLUMNS = ("name", "sig", "error", "case_id", "status", "valid_from", "valid_to", "listed")
-"""What a `files` row's signature covers (every column but `mac`)."""
-
-# The rows `list` and `remind` read are those whose signature holds; a reminder's covers its
-# file's signature too, so a row of an earlier state of the file is not one of its rows now.
-_VIEWS = (
-    "CREATE TEMP VIEW IF NOT EXISTS signed_files AS SELECT * FROM main.files"  # noqa: S608
-    f" WHERE kronobarn_signed(mac, 'f', {', '.join(FILE_COLUMNS)})",
-    "CREATE TEMP VIEW IF NOT EXISTS signed_reminders AS SELECT * FROM main.reminders r"  # noqa: S608
-    " WHERE kronobarn_signed(r.mac, 'r', r.name,"
-    " (SELECT f.sig FROM main.files f WHERE f.name = r.name),"
-    f" {', '.join(f'r.{c}' for c in REMINDER_COLUMNS)})",
-)
-_FILES_IN = " FROM files "
-SIGNED = replace(
-    SQLITE,
-    table="signed_reminders",
-    listed=SQLITE.listed.replace(_FILES_IN, " FROM signed_files "),
-)
-"""The queries of `summary.py`, on the signed rows only."""
-
-
-def signature(info: os.stat_result) -> str:
-    """Size, mtime_ns, ctime_ns and inode: what tells that a file is still the one a row was
-    made from (an atomic save makes a new inode; a hand edit changes the ctime even when the
-    mtime is put back)."""
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 def _undecodable(name: str) -> bool:
@@ -135,11 +64,6 @@ def _undecodable(name: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
-
-
-class IndexUnusable(Exception):
-    """The index cannot be opened or written here (e.g. a read-only directory): the caller
-    reads the files instead."""
 
 
 class CaseIndex(SummaryReader):
@@ -151,60 +75,9 @@ class CaseIndex(SummaryReader):
         self.directory = directory
         self.path = directory / INDEX_FILE
         self._db: sqlite3.Connection | None = None
-        self._key = b""
-        self._keyed = blake2b(key=self._key, digest_size=16)
         self._listing = Listing([])
-        self._forged: set[str] = set()
-        """Files some of whose rows were not signed with the key: reported, then dropped."""
-
-    # -- signing ----------------------------------------------------------------------------
-
-    def _mac(self, kind: str, values: tuple[Any, ...]) -> bytes:
-        """The signature of a row as it will be read back: the rows hold no bool (SQLite
-        would give it back as an integer; `summary_of` writes 0 and 1), so no pass over the
-        values is needed before `repr`. The keyed hash is set up once (`_keyed`)."""
-        mac = self._keyed.copy()
-        mac.update(repr((kind, *values)).encode())
-        return mac.digest()
-
-    def _signed(self, mac: object, kind: str, *values: Any) -> bool:
-        """Whether a row read is as this index wrote it (the SQL function of the views; for
-        every row read, so kept lean: SQLite gives back no bool)."""
-        keyed = self._keyed.copy()
-        keyed.update(repr((kind, *values)).encode())
-        if mac == keyed.digest():
-            return True
-        name = str(values[0])
-        if name not in self._forged:
-            self._forged.add(name)
-            self._listing.broken.append(
-                f"Sammanfattningsindexet {self.path} har rader för {name} som kronobarn inte "
-                "har skrivit (ändrade utanför kronobarn); de visades inte, och ärendet läses "
-                "från filen nästa gång."
-            )
-        return False
-
-    def _read_key(self) -> bytes:
-        """The key beside the cases: a regular file of KEY_BYTES readable only by the user,
-        made when there is none (or the one there was readable by others: a new one)."""
-        path = self.directory / KEY_FILE
-        for _ in range(3):
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-            except FileNotFoundError:
-                with contextlib.suppress(FileExistsError):
-                    create_new(path, secrets.token_bytes(KEY_BYTES))
-                continue
-            with os.fdopen(fd, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                key = handle.read(KEY_BYTES + 1)
-            if not stat.S_ISREG(info.st_mode):
-                raise IndexUnusable(f"{path} är ingen vanlig fil")
-            if stat.S_IMODE(info.st_mode) & 0o077 or len(key) != KEY_BYTES:
-                path.unlink()  # not secret, or not a key: rows signed with it are not trusted
-                continue
-            return key
-        raise IndexUnusable(f"{path} kan inte läsas")
+        # The listing is made anew at every `refresh`: a forged row goes into the current one.
+        self._signer = RowSigner(self.path, lambda line: self._listing.broken.append(line))  # noqa: PLW0108
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -225,16 +98,15 @@ class CaseIndex(SummaryReader):
         return self._db
 
     def _open(self) -> sqlite3.Connection:
-        self._prepare_file()
+        prepare_index_file(self.path)
         # One store, one connection, used by one thread at a time (a store handed to another
         # thread, e.g. to be closed there, may take its connection along).
-        self._key = self._read_key()
-        self._keyed = blake2b(key=self._key, digest_size=16)
+        self._signer.use(read_key(self.directory))
         db = sqlite3.connect(
             self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
         )
         try:
-            db.create_function("kronobarn_signed", -1, self._signed)
+            db.create_function("kronobarn_signed", -1, self._signer.signed)
             # Write-ahead: a commit is atomic after a crash (at worst the latest ones are lost,
             # which `refresh` sees), and costs no fsync, so a save stays as fast as a save.
             db.execute("PRAGMA journal_mode=WAL")
@@ -244,7 +116,7 @@ class CaseIndex(SummaryReader):
             db.execute("PRAGMA secure_delete=ON")
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             # Made with another key (or none), no row of it is trusted: made anew.
-            version = f"{FORMAT}/{__version__}/{self._mac('key', ()).hex()}"
+            version = f"{FORMAT}/{__version__}/{self._signer.mac('key', ()).hex()}"
             current = db.execute("PRAGMA user_version").fetchone()[0]
             made = None
             if current == FORMAT:
@@ -252,50 +124,20 @@ class CaseIndex(SummaryReader):
                     row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
                     made = row[0] if row else None
             if made != version:
-                db.execute("BEGIN IMMEDIATE")
-                for table in ("files", "reminders", "meta"):
-                    db.execute(f"DROP TABLE IF EXISTS {table}")
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
-                db.execute(f"PRAGMA user_version = {FORMAT}")
-                db.execute("COMMIT")
-            for view in _VIEWS:
+                make_tables(db, version)
+            for view in VIEWS:
                 db.execute(view)
         except BaseException:
             db.close()
             raise
         return db
 
-    def _prepare_file(self) -> None:
-        """The index is a regular file readable only by the user; anything else in its place
-        (a symbolic link, a directory) is not followed or used. An empty one (cut short by
-        hand) goes with its write-ahead log, which belongs to the database it was."""
-        try:
-            info = os.lstat(self.path)
-            if stat.S_ISREG(info.st_mode) and info.st_size == 0:
-                self._discard()
-                info = os.lstat(self.path)
-        except FileNotFoundError:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            os.close(fd)
-            return
-        if not stat.S_ISREG(info.st_mode):
-            raise IndexUnusable(f"{self.path} är ingen vanlig fil")
-        if stat.S_IMODE(info.st_mode) & 0o077:
-            # It holds children's names, as the case files do: readable only by the user.
-            with contextlib.suppress(OSError):
-                self.path.chmod(0o600, follow_symlinks=False)
-
     def _discard(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
             self._db = None
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(f"{self.path}{suffix}").unlink()
+        discard_index_file(self.path)
 
     def close(self) -> None:
         """Close the connection, first moving the write-ahead log into the database (where a
@@ -352,7 +194,7 @@ class CaseIndex(SummaryReader):
         files = f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}, mac) VALUES ({marks})"  # noqa: S608
         if case is None:
             row: tuple[Any, ...] = (name, sig, error, None, None, None, None, None)
-            db.execute(files, (*row, self._mac("f", row)))
+            db.execute(files, (*row, self._signer.mac("f", row)))
             return
         summary = summary_of(case, day, name)
         row = (
@@ -365,13 +207,13 @@ class CaseIndex(SummaryReader):
             summary.last.isoformat(),
             summary.listed,
         )
-        db.execute(files, (*row, self._mac("f", row)))
+        db.execute(files, (*row, self._signer.mac("f", row)))
         columns = ", ".join((*REMINDER_COLUMNS, "mac"))
         marks = ", ".join("?" * (len(REMINDER_COLUMNS) + 1))
         at = REMINDER_COLUMNS.index("name")
         db.executemany(
             f"INSERT INTO reminders ({columns}) VALUES ({marks})",  # noqa: S608
-            [(*r, self._mac("r", (r[at], sig, *r))) for r in summary.reminders],
+            [(*r, self._signer.mac("r", (r[at], sig, *r))) for r in summary.reminders],
         )
 
     # -- bringing up to date ----------------------------------------------------------------
@@ -512,10 +354,10 @@ class CaseIndex(SummaryReader):
     def _heal(self, db: sqlite3.Connection) -> None:
         """Drop the rows of files that had unsigned rows (none of them is trusted): the next
         `refresh` reads those files again."""
-        if not self._forged:
+        if not self._signer.forged:
             return
-        forged = sorted(self._forged)
-        self._forged.clear()
+        forged = sorted(self._signer.forged)
+        self._signer.forged.clear()
         with contextlib.suppress(sqlite3.Error):
             db.execute("BEGIN IMMEDIATE")
             db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in forged])

@@ -15,7 +15,7 @@ from typing import Any
 
 from kronobarn_cli.domain.answer_checks import MAX_TEXT
 from kronobarn_cli.errors import KronobarnError
-from kronobarn_cli.store.case_files import MAX_CASE_BYTES
+from kronobarn_cli.store.case_codec import MAX_CASE_BYTES
 from kronobarn_cli.support.safe_yaml import MAX_DEPTH, MAX_NODES
 
 ANSWERS = ("answers", "pending")

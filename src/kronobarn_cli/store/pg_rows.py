@@ -12,20 +12,18 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from kronobarn_cli.errors import CaseFileError, CaseRecordError
-from kronobarn_cli.store.summary import POSTGRES, REMINDER_COLUMNS, SummaryReader, summary_of
+from kronobarn_cli.store.case_codec import migrated
+from kronobarn_cli.store.summary import POSTGRES, SummaryReader
+from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 from kronobarn_cli.support.lazy import LazyModule
 
 if TYPE_CHECKING:
     from kronobarn_cli.domain import case as cases
-    from kronobarn_cli.domain import migrations as case_migrations
     from kronobarn_cli.domain.case import Case, JournalEntry
     from kronobarn_cli.domain.parts import OrganisationRef
     from kronobarn_cli.store.pg_session import PgSession
-    from kronobarn_cli.support import validation
 else:
-    case_migrations = LazyModule("kronobarn_cli.domain.migrations")
     cases = LazyModule("kronobarn_cli.domain.case")
-    validation = LazyModule("kronobarn_cli.support.validation")
 
 ITER_BATCH = 500
 CHUNKED_LIBPQ = 170000
@@ -79,17 +77,7 @@ def validated(case_id: str, raw: str) -> Case:
         raise CaseRecordError(case_id, "ogiltig JSON") from None
     if not isinstance(data, dict):
         raise CaseRecordError(case_id, "raden innehåller inget ärende")
-    version = data.get("schema_version", 1)
-    if isinstance(version, bool) or version not in range(1, cases.SCHEMA_VERSION + 1):
-        raise CaseRecordError(
-            case_id, f"schema_version {version} stöds inte av denna version av kronobarn"
-        )
-    from pydantic import ValidationError  # noqa: PLC0415 - with the case model
-
-    try:
-        case = cases.Case.model_validate(case_migrations.migrate(data))
-    except ValidationError as exc:
-        raise CaseRecordError(case_id, validation.describe(exc.errors()[0])) from None
+    case = migrated(data, lambda fault: CaseRecordError(case_id, fault))
     if case.id != case_id:
         raise CaseRecordError(
             case_id, f"id:t i ärendet ('{case.id}') stämmer inte med radens ('{case_id}')"

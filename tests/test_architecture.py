@@ -179,3 +179,36 @@ def test_no_module_imports_from_a_higher_layer(imports: list[object]) -> None:
     modules = arch.discover()
     found = arch.breaches(imports, modules, arch.read_layers())
     assert [f"{b.source}:{b.line} → {b.target}" for b in found] == []
+
+
+def _oversized(what: str) -> list[str]:
+    found = arch.oversized(arch.discover())
+    return [f"{o.name}: {o.lines} > {o.limit}" for o in found if o.what == what]
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """A module a newcomer can read in one sitting (issue 24)."""
+    assert _oversized("module") == []
+
+
+def test_no_class_is_over_300_lines() -> None:
+    """No god class: the prompter, the walk and the stores are built of collaborators."""
+    assert _oversized("class") == []
+
+
+def test_no_function_is_over_80_lines() -> None:
+    """A function fits on a screen; the commands parse options and hand the work on."""
+    assert _oversized("function") == []
+
+
+def test_the_size_checks_find_a_long_module_class_and_function(tmp_path: Path) -> None:
+    """The three checks above can fail: the checker counts what it is given."""
+    src = tmp_path / "kronobarn_cli"
+    src.mkdir()
+    body = "\n".join(f"        x{i} = {i}" for i in range(90))
+    filler = "\n".join(f"    def m{i}(self) -> None:\n        pass\n" for i in range(110))
+    (src / "big.py").write_text(
+        f"class Big:\n    def long(self) -> None:\n{body}\n\n{filler}\n" + "\n" * 120
+    )
+    found = {o.what for o in arch.oversized(arch.discover(src))}
+    assert found == {"module", "class", "function"}

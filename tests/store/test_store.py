@@ -380,3 +380,17 @@ def test_a_current_case_file_is_read_in_one_pass_as_the_full_path_reads_it(
     old = (REPO / "tests" / "fixtures" / "case-v3.json").read_bytes()
     assert store_module._current(old) is None
     assert store_module._current(raw.replace(b'"E. K."', b'"E. \\ud800"')) is None
+
+
+def test_a_case_directory_given_itself_locks_its_cases_there(tmp_path: Path) -> None:
+    """`db import DIR` of a bare case directory (no `arenden/` inside): the store reads the
+    files there, and its case locks are taken there too, not in a folder that does not exist."""
+    from kronobarn_cli.store.moves import file_store  # noqa: PLC0415
+
+    bare = tmp_path / "kopia"
+    bare.mkdir()
+    (bare / "k3m9qa.json").write_text("{}", encoding="utf-8")
+    source = file_store(bare)
+    with source.locked("k3m9qa"):
+        assert (bare / ".k3m9qa.lock").exists()
+    assert not (bare / "arenden").exists()

@@ -90,7 +90,7 @@ class CaseStore:
         self.lock_wait = LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
         self._dir = CaseDirectory(self.home, directory, notice)
         self.locks = CaseLocks(
-            directory,
+            lambda: self._dir.directory,
             case_path=self.path,
             ensure_directory=self._dir.ensure,
             notice=notice,
@@ -115,7 +115,7 @@ class CaseStore:
 
     @directory.setter
     def directory(self, directory: Path) -> None:
-        self._dir.directory = self.locks.directory = directory
+        self._dir.directory = directory
 
     def path(self, case_id: str) -> Path:
         return self.directory / f"{check_case_id(case_id)}.json"

@@ -42,19 +42,20 @@ def remove_temp_files(path: Path) -> None:
 
 
 class CaseLocks:
-    """The locks of the cases in `directory`, held by this process (`case_path` names a case's
-    file, `ensure_directory` makes the directory before a lock file is made in it)."""
+    """The locks of the cases in the store's directory, held by this process (`directory` gives
+    the directory as the store has it now, `case_path` names a case's file, `ensure_directory`
+    makes the directory before a lock file is made in it)."""
 
     def __init__(
         self,
-        directory: Path,
+        directory: Callable[[], Path],
         *,
         case_path: Callable[[str], Path],
         ensure_directory: Callable[[], None],
         notice: Callable[[str], None],
         lock_wait: Callable[[], float],
     ) -> None:
-        self.directory = directory
+        self._directory = directory
         self._case_path = case_path
         self._ensure_directory = ensure_directory
         self._notice = notice
@@ -62,6 +63,10 @@ class CaseLocks:
         self._locks: dict[str, FileLock] = {}
         self._announced: set[str] = set()  # cases this store said it waits for
         self._released: dict[str, float] = {}
+
+    @property
+    def directory(self) -> Path:
+        return self._directory()
 
     def path(self, case_id: str) -> Path:
         """The lock file of a case (the id is checked as its case file's path is made)."""

@@ -8,6 +8,7 @@ import re
 import stat
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,6 +17,7 @@ from kronobarn_cli.domain.case import SCHEMA_VERSION, Case, Child
 from kronobarn_cli.domain.migrations import migrate
 from kronobarn_cli.errors import CaseFileError, CaseLockedError, KronobarnError, UnknownCaseError
 from kronobarn_cli.interactive.walk import Walk
+from kronobarn_cli.store import case_codec
 from kronobarn_cli.store import case_files as store_module
 from kronobarn_cli.store.case_files import CaseStore
 from kronobarn_cli.store.index import INDEX_FILE, KEY_FILE
@@ -394,3 +396,25 @@ def test_a_case_directory_given_itself_locks_its_cases_there(tmp_path: Path) -> 
     with source.locked("k3m9qa"):
         assert (bare / ".k3m9qa.lock").exists()
     assert not (bare / "arenden").exists()
+
+
+@pytest.mark.parametrize("grown", [False, True])
+def test_a_case_file_read_in_short_pieces_or_grown_since_its_size_was_taken_is_read_whole(
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch, grown: bool
+) -> None:
+    """A file is read in one piece of the size `fstat` gave; a read that comes back short (a
+    network file system) or a file that grew since goes on to the end, up to the limit."""
+    case = store.create(Child(name="A"), NOW)
+    path = store.path(case.id)
+    real_read, real_fstat = os.read, os.fstat
+    monkeypatch.setattr(case_codec.os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+    if grown:
+        monkeypatch.setattr(
+            case_codec.os,
+            "fstat",
+            lambda fd: SimpleNamespace(st_mode=real_fstat(fd).st_mode, st_size=10),
+        )
+    assert store.load(case.id) == case
+    monkeypatch.setattr(case_codec, "MAX_CASE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(CaseFileError, match="filen är större än"):
+        store.load(case.id)

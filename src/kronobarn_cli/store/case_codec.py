@@ -26,6 +26,7 @@ else:
 MAX_CASE_BYTES = 10_000_000
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 1 << 20
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -53,12 +54,13 @@ def read_case_file(path: Path, on_mode: Callable[[Path, int], None]) -> Case:
     if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO …: before Python opens it
         os.close(fd)
         raise CaseFileError(str(path), "är ingen vanlig fil")
-    with os.fdopen(fd, "rb") as handle:
+    try:
         on_mode(path, info.st_mode)
-        try:
-            raw = handle.read(MAX_CASE_BYTES + 1)
-        except OSError as exc:
-            raise CaseFileError(str(path), os_error_text(exc)) from None
+        raw = _read_all(fd, info.st_size)
+    except OSError as exc:
+        raise CaseFileError(str(path), os_error_text(exc)) from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_CASE_BYTES:
         raise CaseFileError(str(path), f"filen är större än {MAX_CASE_BYTES // 1_000_000} MB")
     case = current(raw)
@@ -70,6 +72,23 @@ def read_case_file(path: Path, on_mode: Callable[[Path, int], None]) -> Case:
             str(path), f"id:t i filen ('{case.id}') stämmer inte med filnamnet ('{path.stem}')"
         )
     return case
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The file's bytes up to one past the limit: the size `fstat` gave and one byte more
+    in one read (a buffer of the limit would cost more than the read itself), then on in
+    chunks if the file grew meanwhile or a read came back short."""
+    limit = MAX_CASE_BYTES + 1
+    want = min(size + 1, limit)
+    chunks = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, want - total if total < want else min(_CHUNK, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _decoded(path: Path, raw: bytes) -> Case:

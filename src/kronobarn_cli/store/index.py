@@ -26,6 +26,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,32 @@ def _undecodable(name: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+_FILES = (
+    f"INSERT INTO files ({', '.join(FILE_COLUMNS)}, mac) "  # noqa: S608
+    f"VALUES ({', '.join('?' * (len(FILE_COLUMNS) + 1))})"
+)
+_REMINDERS = (
+    f"INSERT INTO reminders ({', '.join((*REMINDER_COLUMNS, 'mac'))}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * (len(REMINDER_COLUMNS) + 1))})"
+)
+
+
+@dataclass
+class _Rows:
+    """The rows of a batch of files, written in one statement of each kind: the files' old
+    rows go first (`names`), then the new ones."""
+
+    names: list[tuple[str]] = field(default_factory=list)
+    files: list[tuple[Any, ...]] = field(default_factory=list)
+    reminders: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def write(self, db: sqlite3.Connection) -> None:
+        db.executemany("DELETE FROM files WHERE name = ?", self.names)
+        db.executemany("DELETE FROM reminders WHERE name = ?", self.names)
+        db.executemany(_FILES, self.files)
+        db.executemany(_REMINDERS, self.reminders)
 
 
 class CaseIndex(SummaryReader):
@@ -189,12 +216,25 @@ class CaseIndex(SummaryReader):
         error: str | None,
         day: date,
     ) -> None:
-        db.execute("DELETE FROM reminders WHERE name = ?", (name,))
-        marks = ", ".join("?" * (len(FILE_COLUMNS) + 1))
-        files = f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}, mac) VALUES ({marks})"  # noqa: S608
+        rows = _Rows()
+        self._add(rows, name, sig=sig, case=case, error=error, day=day)
+        rows.write(db)
+
+    def _add(
+        self,
+        rows: _Rows,
+        name: str,
+        *,
+        sig: str,
+        case: Case | None,
+        error: str | None,
+        day: date,
+    ) -> None:
+        """The signed rows of one file (a case, or the error it cannot be read for)."""
+        rows.names.append((name,))
         if case is None:
             row: tuple[Any, ...] = (name, sig, error, None, None, None, None, None)
-            db.execute(files, (*row, self._signer.mac("f", row)))
+            rows.files.append((*row, self._signer.mac("f", row)))
             return
         summary = summary_of(case, day, name)
         row = (
@@ -207,14 +247,9 @@ class CaseIndex(SummaryReader):
             summary.last.isoformat(),
             summary.listed,
         )
-        db.execute(files, (*row, self._signer.mac("f", row)))
-        columns = ", ".join((*REMINDER_COLUMNS, "mac"))
-        marks = ", ".join("?" * (len(REMINDER_COLUMNS) + 1))
-        at = REMINDER_COLUMNS.index("name")
-        db.executemany(
-            f"INSERT INTO reminders ({columns}) VALUES ({marks})",  # noqa: S608
-            [(*r, self._signer.mac("r", (r[at], sig, *r))) for r in summary.reminders],
-        )
+        rows.files.append((*row, self._signer.mac("f", row)))
+        mac = self._signer.mac
+        rows.reminders.extend((*r, mac("r", (name, sig, *r))) for r in summary.reminders)
 
     # -- bringing up to date ----------------------------------------------------------------
 
@@ -327,17 +362,18 @@ class CaseIndex(SummaryReader):
         signature)."""
         try:
             db.execute("BEGIN IMMEDIATE")
+            rows = _Rows()
             for name, sig in files:
                 if sig is None:
-                    db.execute("DELETE FROM files WHERE name = ?", (name,))
-                    db.execute("DELETE FROM reminders WHERE name = ?", (name,))
+                    rows.names.append((name,))
                     continue
                 try:
                     case: Case | None = read(self.directory / name)
                     error = None
                 except CaseFileError as exc:
                     case, error = None, exc.detail
-                self._put(db, name, sig=sig, case=case, error=error, day=day)
+                self._add(rows, name, sig=sig, case=case, error=error, day=day)
+            rows.write(db)
             db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

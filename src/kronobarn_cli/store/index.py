@@ -26,15 +26,14 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
 from kronobarn_cli.errors import CaseFileError
+from kronobarn_cli.store.index_rows import BatchRows
 from kronobarn_cli.store.index_schema import (  # KEY_*: importable from here, as before
-    FILE_COLUMNS,
     FORMAT,
     KEY_BYTES,  # noqa: F401
     KEY_FILE,  # noqa: F401
@@ -49,7 +48,6 @@ from kronobarn_cli.store.index_schema import (  # KEY_*: importable from here, a
     signature,
 )
 from kronobarn_cli.store.summary import Listing, SummaryReader
-from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 
 if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case
@@ -65,32 +63,6 @@ def _undecodable(name: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
-
-
-_FILES = (
-    f"INSERT INTO files ({', '.join(FILE_COLUMNS)}, mac) "  # noqa: S608
-    f"VALUES ({', '.join('?' * (len(FILE_COLUMNS) + 1))})"
-)
-_REMINDERS = (
-    f"INSERT INTO reminders ({', '.join((*REMINDER_COLUMNS, 'mac'))}) "  # noqa: S608
-    f"VALUES ({', '.join('?' * (len(REMINDER_COLUMNS) + 1))})"
-)
-
-
-@dataclass
-class _Rows:
-    """The rows of a batch of files, written in one statement of each kind: the files' old
-    rows go first (`names`), then the new ones."""
-
-    names: list[tuple[str]] = field(default_factory=list)
-    files: list[tuple[Any, ...]] = field(default_factory=list)
-    reminders: list[tuple[Any, ...]] = field(default_factory=list)
-
-    def write(self, db: sqlite3.Connection) -> None:
-        db.executemany("DELETE FROM files WHERE name = ?", self.names)
-        db.executemany("DELETE FROM reminders WHERE name = ?", self.names)
-        db.executemany(_FILES, self.files)
-        db.executemany(_REMINDERS, self.reminders)
 
 
 class CaseIndex(SummaryReader):
@@ -216,40 +188,9 @@ class CaseIndex(SummaryReader):
         error: str | None,
         day: date,
     ) -> None:
-        rows = _Rows()
-        self._add(rows, name, sig=sig, case=case, error=error, day=day)
+        rows = BatchRows(self._signer)
+        rows.add(name, sig=sig, case=case, error=error, day=day)
         rows.write(db)
-
-    def _add(
-        self,
-        rows: _Rows,
-        name: str,
-        *,
-        sig: str,
-        case: Case | None,
-        error: str | None,
-        day: date,
-    ) -> None:
-        """The signed rows of one file (a case, or the error it cannot be read for)."""
-        rows.names.append((name,))
-        if case is None:
-            row: tuple[Any, ...] = (name, sig, error, None, None, None, None, None)
-            rows.files.append((*row, self._signer.mac("f", row)))
-            return
-        summary = summary_of(case, day, name)
-        row = (
-            name,
-            sig,
-            None,
-            case.id,
-            case.status,
-            summary.first.isoformat(),
-            summary.last.isoformat(),
-            summary.listed,
-        )
-        rows.files.append((*row, self._signer.mac("f", row)))
-        mac = self._signer.mac
-        rows.reminders.extend((*r, mac("r", (name, sig, *r))) for r in summary.reminders)
 
     # -- bringing up to date ----------------------------------------------------------------
 
@@ -362,17 +303,17 @@ class CaseIndex(SummaryReader):
         signature)."""
         try:
             db.execute("BEGIN IMMEDIATE")
-            rows = _Rows()
+            rows = BatchRows(self._signer)
             for name, sig in files:
                 if sig is None:
-                    rows.names.append((name,))
+                    rows.gone(name)
                     continue
                 try:
                     case: Case | None = read(self.directory / name)
                     error = None
                 except CaseFileError as exc:
                     case, error = None, exc.detail
-                self._add(rows, name, sig=sig, case=case, error=error, day=day)
+                rows.add(name, sig=sig, case=case, error=error, day=day)
             rows.write(db)
             db.execute("COMMIT")
         except BaseException:

@@ -15,6 +15,7 @@ from kronobarn_cli.domain import engine
 from kronobarn_cli.domain import reminders as remind
 from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.domain.parts import OrganisationRef
+from kronobarn_cli.errors import AnswerError, KronobarnError
 from kronobarn_cli.interactive.prompter import Prompter
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.render import export
@@ -182,3 +183,23 @@ def test_a_time_after_the_meeting_date_is_not_asked_again(
     assert flat["mote-tid"] == time
     assert "Vilken tid börjar mötet?" not in sink.text
     assert f"kl. {time}" in sink.text
+
+
+def test_a_time_the_clocks_skip_for_summer_time_is_refused_not_moved(
+    workflow: Workflow, store: CaseStore
+) -> None:
+    """02:30 on the last Sunday of March is no time on a Swedish clock: asked again, not made
+    03:30 in the calendar; a file holding it gets a one-line error from the calendar export."""
+    refusal = "Klockan 02:30 finns inte den 28 mars 2027: klockan ställs då fram en timme"
+    with pytest.raises(AnswerError, match=refusal):
+        _agreed_case(workflow, store, "2027-03-28 kl 2.30")
+    case = _agreed_case(workflow, store, "2027-03-28 kl 3.30").case
+    [event] = icalendar.Calendar.from_ical(export.calendar(case)).walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    case.meetings[-1].next_starts_at = "02:30"  # as an edited file may hold it
+    with pytest.raises(KronobarnError, match=f"Ärendet {case.id}: {refusal}"):
+        export.calendar(case)
+    # The hour that comes twice in October is a time on the clock: the first of the two.
+    case.meetings[-1].next_meeting, case.meetings[-1].next_starts_at = date(2027, 10, 31), "02:30"
+    [event] = icalendar.Calendar.from_ical(export.calendar(case)).walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # 02:30 CEST

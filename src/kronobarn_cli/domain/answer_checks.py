@@ -22,7 +22,15 @@ from kronobarn_cli.domain.rules import (
     specialist_refusal,
 )
 from kronobarn_cli.errors import AnswerError, OutsideScopeError, SpecialistError
-from kronobarn_cli.support.dates import Direction, parse_date, parse_time, split_place, split_time
+from kronobarn_cli.support.dates import (
+    Direction,
+    parse_date,
+    parse_time,
+    skipped_in_sweden,
+    skipped_time_refusal,
+    split_place,
+    split_time,
+)
 from kronobarn_cli.support.text import has_control_characters, join_swedish, swedish_date
 
 MAX_TEXT = 2000
@@ -64,11 +72,14 @@ def validate_answer(
             raw = f"{raw:%Y-%m-%d %H:%M}"
         if not spec.required and (raw is None or (isinstance(raw, str) and not raw.strip())):
             return None
+        time = None
         if isinstance(raw, str):
-            raw, _, place = date_parts(spec, raw)
+            raw, time, place = date_parts(spec, raw)
             if place is not None:
                 _text(spec, place)
         day = validate_date(raw, spec.date_range, today)
+        if time is not None and skipped_in_sweden(day, time):
+            raise AnswerError(skipped_time_refusal(day, time))
         earlier = (answers or {}).get(spec.after) if spec.after else None
         if earlier is not None and day <= date.fromisoformat(earlier):
             shown = swedish_date(date.fromisoformat(earlier))

@@ -13,9 +13,10 @@ from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.render.templating import plain_text
 from kronobarn_cli.render.wording import child_text
+from kronobarn_cli.support.dates import SWEDEN, skipped_in_sweden, skipped_time_refusal
 from kronobarn_cli.support.text import join_swedish, public_place
 
-_SWEDEN = ZoneInfo("Europe/Stockholm")
+_SWEDEN = ZoneInfo(SWEDEN)
 
 
 def _calendar_description(
@@ -72,6 +73,8 @@ def calendar(case: Case, with_details: bool = False, *, today: date | None = Non
     event.add("dtstamp", case.updated)
     event.add("summary", f"Samverkansmöte, ärende {case.id}")
     if start is not None:
+        if skipped_in_sweden(day, start):  # a file's time that no clock shows that day
+            raise KronobarnError(f"Ärendet {case.id}: {skipped_time_refusal(day, start)}")
         hours, minutes = (int(p) for p in start.split(":"))
         # Swedish time, written as UTC: every calendar shows it at the right hour.
         local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=_SWEDEN)

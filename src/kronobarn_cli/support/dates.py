@@ -8,15 +8,18 @@ Anything that could be read two ways is refused with an example.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
 from kronobarn_cli.errors import AnswerError
-from kronobarn_cli.support.text import MONTHS
+from kronobarn_cli.support.text import MONTHS, swedish_date
 
 Direction = Literal["past", "future", "any"]
+
+SWEDEN = "Europe/Stockholm"
+"""The time zone of the meetings' clock times (Kronoberg)."""
 
 _MONTH_WORDS = {name[:3]: number for number, name in enumerate(MONTHS, 1)}
 _RELATIVE_UNITS = {
@@ -149,3 +152,22 @@ def split_place(raw: str) -> tuple[str, str | None]:
     """`20 jan kl 13, Centralskolan` → (`20 jan kl 13`, `Centralskolan`): a place after a comma."""
     day, comma, place = raw.partition(",")
     return day.strip(), (place.strip() or None) if comma else None
+
+
+def skipped_in_sweden(day: date, time: str) -> bool:
+    """Whether the clock time `time` (`HH:MM`) never shows in Sweden on `day`: the hour the
+    clocks skip when summer time begins (02:00–02:59 on the last Sunday of March)."""
+    from zoneinfo import ZoneInfo  # noqa: PLC0415 - only where a time is given with a date
+
+    hours, minutes = (int(part) for part in time.split(":"))
+    local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=ZoneInfo(SWEDEN))
+    shown = local.astimezone(UTC).astimezone(local.tzinfo)
+    return (shown.hour, shown.minute) != (hours, minutes)
+
+
+def skipped_time_refusal(day: date, time: str) -> str:
+    """The one-line answer to a time the clocks skip that day (`skipped_in_sweden`)."""
+    return (
+        f"Klockan {time} finns inte den {swedish_date(day)}: klockan ställs då fram en timme "
+        "till sommartid. Ange en annan tid."
+    )

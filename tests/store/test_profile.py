@@ -174,3 +174,29 @@ def test_an_inviter_that_does_not_fit_a_profile_is_not_offered(
         cli._offer_profile(prompter, case)
     assert prompter.asked == 0
     assert not profile.path().exists()
+
+
+def test_a_profile_others_may_change_is_not_used_and_one_others_may_read_is_warned_of(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The profile names the user in plans and invitations: a file others may write is not
+    used (the walk asks as if there were none); one others may read works, with a warning."""
+    _set()
+    where = profile.path()
+    where.chmod(0o644)
+    assert cli._saved_profile() == ANNA
+    warned = capsys.readouterr().err
+    assert warned == (
+        f"Varning: {where} kan läsas av andra användare (rättigheter 644). Skydda den med: "
+        f"chmod 600 {where}\n"
+    )
+    shown = in_process("profile", "show")
+    assert shown.returncode == 0 and shown.stderr == warned and ANNA.contact in shown.stdout
+    where.chmod(0o666)
+    assert cli._saved_profile() is None
+    warned = capsys.readouterr().err
+    assert warned.count("\n") == 1
+    assert warned.startswith(f"Varning: Profilen {where} används inte: andra användare kan ändra")
+    _set()  # `profile set` writes it anew, private
+    assert oct(where.stat().st_mode & 0o777) == "0o600"
+    assert profile.load() is not None

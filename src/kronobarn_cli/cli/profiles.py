@@ -7,7 +7,7 @@ import typer
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli import typer_support as i18n
 from kronobarn_cli.cli.lazy_modules import answer_checks, profiles, vocabulary
-from kronobarn_cli.cli.shared import _safe, _warn_if_identity_number, app, out
+from kronobarn_cli.cli.shared import _one_line, _safe, _warn_if_identity_number, app, err, out
 from kronobarn_cli.errors import KronobarnError
 
 profile_app = typer.Typer(
@@ -29,7 +29,7 @@ def profile_show() -> None:
 
     Exempel: kronobarn profile show
     """
-    saved = profiles.load()
+    saved = profiles.load(lambda line: err.print(_one_line(line), soft_wrap=True))
     if saved is None:
         out.print("Ingen profil är sparad. Den erbjuds efter ditt första ärende.")
         return

@@ -144,7 +144,7 @@ def new_case(
 def _saved_profile() -> "profiles.Profile | None":
     """The remembered profile; a broken one is a warning, and the walk asks as before."""
     try:
-        return profiles.load()
+        return profiles.load(lambda line: err.print(_one_line(line), soft_wrap=True))
     except profiles.ProfileError as exc:
         err.print(rich_text.Text("Varning: ") + _one_line(exc.message), soft_wrap=True)
         return None

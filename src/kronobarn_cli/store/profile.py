@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,10 @@ def checked(data: dict[str, Any]) -> Profile:
     )
 
 
-def load() -> Profile | None:
-    """The saved profile, None if there is none; ProfileError if the file cannot be used."""
+def load(notice: Callable[[str], None] | None = None) -> Profile | None:
+    """The saved profile, None if there is none; ProfileError if the file cannot be used,
+    as when others may change it (it names the user in plans and invitations). `notice` is
+    told when others may read it."""
     where = path()
     try:
         fd = os.open(where, os.O_RDONLY | os.O_NONBLOCK)
@@ -99,16 +102,25 @@ def load() -> Profile | None:
     except OSError as exc:
         raise ProfileError(f"Profilen {where} kan inte läsas ({os_error_text(exc)}).") from None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a device or a FIFO would never end
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # a device or a FIFO would never end
             raise ProfileError(f"Profilen {where} kan inte användas: den är ingen vanlig fil.")
+        rights = f"rättigheter {stat.S_IMODE(mode):o}). Skydda den med: chmod 600 {where}"
+        if mode & 0o022:
+            raise ProfileError(
+                f"Profilen {where} används inte: andra användare kan ändra den ({rights}"
+            )
         try:
             raw = handle.read(MAX_BYTES + 1)
         except OSError as exc:
             raise ProfileError(f"Profilen {where} kan inte läsas ({os_error_text(exc)}).") from None
     try:
-        return parse(raw)
+        saved = parse(raw)
     except ProfileError as exc:
         raise ProfileError(f"Profilen {where} kan inte användas: {exc.message}.") from None
+    if mode & 0o044 and notice is not None:
+        notice(f"Varning: {where} kan läsas av andra användare ({rights}")
+    return saved
 
 
 def save(profile: Profile) -> Path:

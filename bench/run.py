@@ -445,7 +445,7 @@ def measure_store(
         versus_target=1.0,
     )
     over_store("list --json", forms["list --json"], target=target)
-    over_store("list (tabell)", [*kronobarn, "list"], versus="list --json", versus_target=1.5)
+    over_store("list (tabell)", [*kronobarn, "list"], versus="list --json", versus_target=1.2)
     if server is not None:
         team = {**env, "KRONOBARN_STORE": team_store_of(server, home)}
         bench.row(

@@ -1,7 +1,8 @@
 """Benchmark of the PostgreSQL team store: `remind`/`list` on it ÷ the same on the files (warm),
-the connection's handshake apart from the query, and `db import` ÷ the cold index rebuild.
+the connection's handshake apart from the query, and `db import` ÷ the cold index rebuild and
+÷ reading and validating the same files.
 
-Usage: python bench/pg.py [--cases N ...] [--runs K] [--clock cpu|wall] [--keep DIR]
+Usage: python bench/pg.py [--cases N ...] [--runs K] [--clock cpu|wall] [--keep DIR] [--import-only]
 
 Uses `bench/run.py`'s way of measuring (a command run to its end, medians of K runs taking
 turns, CPU or wall-clock time) and the tests' PostgreSQL (`tests/pg.py`). Each row divides the
@@ -10,7 +11,9 @@ team store's command by the same command on the file store whose index is warm. 
 summary rows on an open connection; both are printed, and the ratio with the handshake taken
 out of the team store's time. `db import` of the files into an empty database is divided by
 `list --json` on the files with the index removed (the cold rebuild of the index of the same
-files); it is timed by the wall clock, since most of its work is the server's. Not part of the
+files), and by its floor: a process that reads and validates the same files and does nothing
+else (`CaseStore.iter_cases`, what an import cannot do without); the difference is printed per
+case. It is timed by the wall clock, since part of its work is the server's. Not part of the
 tests.
 """
 
@@ -36,6 +39,14 @@ import run  # beside this file: how figures are taken
 TARGET = 1.0
 NAMES = {"handshake": "anslutning (handskakning + schemakontroll)"}
 IMPORT_TARGET = 2.0
+READ_AND_VALIDATE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from kronobarn_cli.store.moves import file_store\n"
+    "for _ in file_store(Path(sys.argv[1])).iter_cases():\n"
+    "    pass\n"
+)
+"""The floor of `db import`: its files read and validated in one process, nothing written."""
 
 
 def timed(action: Callable[[], Any], runs: int) -> tuple[float, float]:
@@ -114,7 +125,8 @@ def import_row(
     env: dict[str, str],
 ) -> None:
     """`db import` of the files into an empty database (a new one from `template` for each
-    run) ÷ `list --json` on the files with the index removed."""
+    run) ÷ `list --json` on the files with the index removed, and ÷ reading and validating
+    the files (`READ_AND_VALIDATE`)."""
     section = "db import"
     rebuild = run.command([*kronobarn, "list", "--json"], env)
     remove_index = run.without_index(home)
@@ -129,16 +141,26 @@ def import_row(
             [*kronobarn, "db", "import", str(home)], {**env, "KRONOBARN_STORE": url}
         )()
 
+    read_and_validate = run.command([sys.executable, "-c", READ_AND_VALIDATE, str(home)], env)
+    count = count_of(home)
     wall = run.Bench(bench.runs, "wall")
     row = wall.row(
         section,
-        f"db import, {run.thousands(count_of(home))} filer",
+        f"db import, {run.thousands(count)} filer",
         imported,
         cold_rebuild,
         "indexet byggt kallt (list --json)",
         target=IMPORT_TARGET,
+        versus=("läsa och validera filerna (golvet)", read_and_validate),
     )
     bench.rows.append(row)
+    state = row.states[""]
+    if state.versus_ratio is not None:
+        floor = state.seconds / state.versus_ratio
+        print(
+            f"    golvet (läsa och validera) {floor:.3f} s; db import utöver golvet: "
+            f"{(state.seconds - floor) / count * 1e6:.0f} µs per ärende"
+        )
 
 
 def count_of(home: Path) -> int:
@@ -153,7 +175,11 @@ def measure(
     *,
     env: dict[str, str],
     template: str,
+    import_only: bool = False,
 ) -> None:
+    if import_only:
+        import_row(bench, kronobarn, server, template, home, env=env)
+        return
     count = count_of(home)
     section = f"{run.thousands(count)} ärenden, PostgreSQL ÷ filer (varm)"
     print(f"\n{section}")
@@ -220,6 +246,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu")
     parser.add_argument("--keep", type=Path, default=None, help="generate the stores here")
+    parser.add_argument("--import-only", action="store_true", help="only the db import row")
     return parser.parse_args()
 
 
@@ -256,7 +283,15 @@ def main() -> None:
                 # command may be another checkout's, installed editable).
                 "PYTHONPATH": str(Path(run.__file__).resolve().parents[1] / "src"),
             }
-            measure(bench, kronobarn, server, home, env=env, template=template)
+            measure(
+                bench,
+                kronobarn,
+                server,
+                home,
+                env=env,
+                template=template,
+                import_only=options.import_only,
+            )
 
 
 def schema_template(server: Any, work: Path) -> str:

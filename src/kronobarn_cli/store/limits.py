@@ -10,13 +10,16 @@ an answers file could hold, and, as a whole, no larger than the store writes (an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli.domain.answer_checks import MAX_TEXT
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store.case_codec import MAX_CASE_BYTES
 from kronobarn_cli.support.safe_yaml import MAX_DEPTH, MAX_NODES
+
+if TYPE_CHECKING:
+    from kronobarn_cli.domain.case import Case
 
 ANSWERS = ("answers", "pending")
 """Where a case (and each meeting) keeps answers as they were given."""
@@ -52,6 +55,47 @@ def check_case_data(data: dict[str, Any], source: str) -> None:
             f"{source}: ärendet i filen går över en gräns för vad kronobarn tar emot "
             f"({broken.where}: {broken.what}). Inget sparades."
         ) from None
+
+
+_LONG_STRING = re.compile(f'"[^"]{{{MAX_TEXT + 1}}}')
+"""A JSON string (or the text between two strings) longer than an answer may be."""
+_INNERMOST = re.compile(rb"\{\}|\[\]")
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}')
+
+
+def checked_json(case: Case, source: Callable[[], str]) -> bytes:
+    """The case's JSON, compact (one dump, in pydantic-core: what the team store keeps), held
+    to the limits `check_case_data` holds its dump to: from the text alone when that shows
+    it keeps to every one (nearly always), else by `check_case_data` (`source()` names it)."""
+    text = case.__pydantic_serializer__.to_json(case)
+    if not _clearly_fits(text):
+        check_case_data(case.model_dump(mode="json"), source())
+    return text
+
+
+def _clearly_fits(text: bytes) -> bool:
+    """True only when JSON `text` breaks no limit `check_case_data` holds: no string longer
+    than MAX_TEXT (its escaped bytes are never fewer than its characters); fewer commas and
+    brackets than MAX_NODES (so no list, mapping or answers block has that many values); and
+    brackets nested no deeper than MAX_DEPTH. False also when it cannot tell (a bracket inside
+    a string: rare, and then the exact check decides)."""
+    if b'\\"' in text:
+        # Escaped backslashes, then escaped quotes, as letters: every quote left is a string's.
+        text = text.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+    if _LONG_STRING.search(text.decode("utf-8", "replace")):  # in characters, not bytes
+        return False
+    structure = text.translate(None, _NOT_STRUCTURE)
+    if text.count(b",") + len(structure) >= MAX_NODES:
+        return False
+    # Every string is now an adjacent pair of quotes, unless a bracket was inside it.
+    brackets = structure.replace(b'""', b"")
+    if b'"' in brackets:
+        return False
+    for _ in range(MAX_DEPTH):  # each pass takes away one level: the innermost pairs
+        if not brackets:
+            return True
+        brackets = _INNERMOST.sub(b"", brackets)
+    return not brackets
 
 
 def check_case_bytes(size: int, case_id: str) -> None:

@@ -59,8 +59,11 @@ def check_case_data(data: dict[str, Any], source: str) -> None:
 
 _LONG_STRING = re.compile(f'"[^"]{{{MAX_TEXT + 1}}}')
 """A JSON string (or the text between two strings) longer than an answer may be."""
-_INNERMOST = re.compile(rb"\{\}|\[\]")
+_QUOTED = (MAX_TEXT + 1) // 2
+"""Every run of 2 × this - 1 bytes holds a whole aligned block of this many."""
 _NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}')
+_LEVELS = bytes.maketrans(b"[]{}", b"()()")
+"""Lists and mappings alike: a pair is a level."""
 
 
 def checked_json(case: Case, source: Callable[[], str]) -> bytes:
@@ -75,27 +78,31 @@ def checked_json(case: Case, source: Callable[[], str]) -> bytes:
 
 def _clearly_fits(text: bytes) -> bool:
     """True only when JSON `text` breaks no limit `check_case_data` holds: no string longer
-    than MAX_TEXT (its escaped bytes are never fewer than its characters); fewer commas and
-    brackets than MAX_NODES (so no list, mapping or answers block has that many values); and
-    brackets nested no deeper than MAX_DEPTH. False also when it cannot tell (a bracket inside
-    a string: rare, and then the exact check decides)."""
+    than MAX_TEXT (its escaped bytes are never fewer than its characters); fewer values than
+    MAX_NODES (each has a byte of its own; a list or mapping of that many has as many commas
+    less one); and brackets nested no deeper than MAX_DEPTH. False also when it cannot tell
+    (a bracket inside a string: rare, and then the exact check decides)."""
     if b'\\"' in text:
         # Escaped backslashes, then escaped quotes, as letters: every quote left is a string's.
         text = text.replace(b"\\\\", b"__").replace(b'\\"', b"__")
-    if _LONG_STRING.search(text.decode("utf-8", "replace")):  # in characters, not bytes
+    size = len(text)
+    # With a quote in every block, no run between two quotes is as long as MAX_TEXT; else the
+    # runs are measured, in characters.
+    unquoted = (text.find(b'"', start, start + _QUOTED) < 0 for start in range(0, size, _QUOTED))
+    if any(unquoted) and _LONG_STRING.search(text.decode("utf-8", "replace")):
         return False
-    structure = text.translate(None, _NOT_STRUCTURE)
-    if text.count(b",") + len(structure) >= MAX_NODES:
+    structure = text.translate(_LEVELS, _NOT_STRUCTURE)
+    if size >= MAX_NODES and text.count(b",") + len(structure) >= MAX_NODES:
         return False
     # Every string is now an adjacent pair of quotes, unless a bracket was inside it.
-    brackets = structure.replace(b'""', b"")
-    if b'"' in brackets:
+    if structure.count(b'""') * 2 != structure.count(b'"'):
         return False
+    levels = structure.translate(None, b'"')
     for _ in range(MAX_DEPTH):  # each pass takes away one level: the innermost pairs
-        if not brackets:
+        if not levels:
             return True
-        brackets = _INNERMOST.sub(b"", brackets)
-    return not brackets
+        levels = levels.replace(b"()", b"")
+    return not levels
 
 
 def check_case_bytes(size: int, case_id: str) -> None:

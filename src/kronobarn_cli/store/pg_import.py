@@ -50,9 +50,15 @@ _REMINDED = (
     + ", %(team)s FROM jsonb_array_elements(%(rows)s::jsonb) AS r"
 )
 # Where it binds no one (the schema's owner, who ran `db init`): COPY, no statement per row.
-_COPY_CASES = f"COPY kronobarn.cases ({_CASE_COLUMNS}) FROM STDIN"
+# The case and summary rows in COPY's binary format (no text escaped and unescaped on the
+# way), the journal rows, mostly alike, as text written once each (`_journal_text`).
+_COPY_CASES = f"COPY kronobarn.cases ({_CASE_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_CASE_TYPES = ["text", "text", "int8", "jsonb", "text", "timestamptz", "timestamptz"]
+_CASE_TYPES += ["date", "date", "text", "text[]", "text", "date", "date"]
 _COPY_JOURNAL = f"COPY kronobarn.journal ({_JOURNAL_COLUMNS}) FROM STDIN"
-_COPY_REMINDERS = f"COPY kronobarn.reminders ({_REMINDER_COLUMNS}) FROM STDIN"
+_COPY_REMINDERS = f"COPY kronobarn.reminders ({_REMINDER_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_REMINDER_TYPES = ["int4" if column in _INTEGERS else "text" for column in REMINDER_COLUMNS]
+_REMINDER_TYPES += ["text"]
 
 _SETUP = (
     # The case JSON is compressed (TOAST) by lz4 where the server has it: several times
@@ -152,12 +158,14 @@ class Importer:
         team = self.team
         with self.conn.cursor() as cursor:
             with cursor.copy(_COPY_CASES) as copy:
+                copy.set_types(_CASE_TYPES)
                 for rows in pending:
                     case = rows.case
                     copy.write_row((case[0], team, 1, *case[2:]))
             with cursor.copy(_COPY_JOURNAL) as copy:
                 copy.write(self._journal_text(pending))
             with cursor.copy(_COPY_REMINDERS) as copy:
+                copy.set_types(_REMINDER_TYPES)
                 for rows in pending:
                     for reminder in rows.reminders:
                         copy.write_row((*reminder, team))

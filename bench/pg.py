@@ -1,7 +1,8 @@
 """Benchmark of the PostgreSQL team store: `remind`/`list` on it ÷ the same on the files (warm),
-the connection's handshake apart from the query, and `db import` ÷ the cold index rebuild.
+the connection's handshake apart from the query, and `db import` ÷ the cold index rebuild and
+÷ reading and validating the same files.
 
-Usage: python bench/pg.py [--cases N ...] [--runs K] [--clock cpu|wall] [--keep DIR]
+Usage: python bench/pg.py [--cases N ...] [--runs K] [--clock cpu|wall] [--keep DIR] [--import-only]
 
 Uses `bench/run.py`'s way of measuring (a command run to its end, medians of K runs taking
 turns, CPU or wall-clock time) and the tests' PostgreSQL (`tests/pg.py`). Each row divides the
@@ -10,14 +11,17 @@ team store's command by the same command on the file store whose index is warm. 
 summary rows on an open connection; both are printed, and the ratio with the handshake taken
 out of the team store's time. `db import` of the files into an empty database is divided by
 `list --json` on the files with the index removed (the cold rebuild of the index of the same
-files); it is timed by the wall clock, since most of its work is the server's. Not part of the
-tests.
+files), and by its floor: a process that reads and validates the same files and does nothing
+else (`CaseStore.iter_cases`, what an import cannot do without); the difference is printed per
+case. Both by the wall clock and by CPU time, the server's CPU time (this bench's own server)
+counted to the import. Not part of the tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -36,6 +40,14 @@ import run  # beside this file: how figures are taken
 TARGET = 1.0
 NAMES = {"handshake": "anslutning (handskakning + schemakontroll)"}
 IMPORT_TARGET = 2.0
+READ_AND_VALIDATE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from kronobarn_cli.store.moves import file_store\n"
+    "for _ in file_store(Path(sys.argv[1])).iter_cases():\n"
+    "    pass\n"
+)
+"""The floor of `db import`: its files read and validated in one process, nothing written."""
 
 
 def timed(action: Callable[[], Any], runs: int) -> tuple[float, float]:
@@ -104,6 +116,28 @@ def connecting_process(url: str, env: dict[str, str], bench: run.Bench) -> float
     return statistics.median(extra)
 
 
+def server_cpu(server: Any) -> float:
+    """CPU seconds the bench's own PostgreSQL has used so far: the postmaster's, what its
+    exited children used (counted to it when it reaps them), and its live children's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        postmaster = int((server.root / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        elif parent == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def import_row(
     bench: run.Bench,
     kronobarn: list[str],
@@ -114,8 +148,9 @@ def import_row(
     env: dict[str, str],
 ) -> None:
     """`db import` of the files into an empty database (a new one from `template` for each
-    run) ÷ `list --json` on the files with the index removed."""
-    section = "db import"
+    run) ÷ `list --json` on the files with the index removed, and ÷ its floor, reading and
+    validating the files (`READ_AND_VALIDATE`); the three take turns. By the wall clock, and
+    by CPU time with the server's counted to the import (its work is part of the import)."""
     rebuild = run.command([*kronobarn, "list", "--json"], env)
     remove_index = run.without_index(home)
 
@@ -125,20 +160,37 @@ def import_row(
 
     def imported() -> run.Sample:
         url = server.url(server.new_database(template))
-        return run.command(
+        before = server_cpu(server)
+        sample = run.command(
             [*kronobarn, "db", "import", str(home)], {**env, "KRONOBARN_STORE": url}
         )()
+        sample.cpu_seconds += server_cpu(server) - before
+        return sample
 
-    wall = run.Bench(bench.runs, "wall")
-    row = wall.row(
-        section,
-        f"db import, {run.thousands(count_of(home))} filer",
-        imported,
-        cold_rebuild,
-        "indexet byggt kallt (list --json)",
-        target=IMPORT_TARGET,
-    )
-    bench.rows.append(row)
+    measures = {
+        "import": imported,
+        "rebuild": cold_rebuild,
+        "floor": run.command([sys.executable, "-c", READ_AND_VALIDATE, str(home)], env),
+    }
+    samples: dict[str, list[run.Sample]] = {what: [] for what in measures}
+    for _ in range(bench.runs):
+        for what, measured in measures.items():
+            samples[what].append(measured())
+    count = count_of(home)
+    for clock, name in (("seconds", "väggtid"), ("cpu_seconds", "CPU, klient + server")):
+        ours, rebuilt, floor = (
+            statistics.median(getattr(sample, clock) for sample in samples[what])
+            for what in measures
+        )
+        ratio = ours / rebuilt
+        print(
+            f"  db import, {run.thousands(count)} filer ({name}) {ours:7.3f} s; "
+            f"÷ indexet byggt kallt (list --json) {rebuilt:.3f} s: {ratio:.2f}×"
+            f"{run._mark(ratio, IMPORT_TARGET)}; "
+            f"÷ läsa och validera filerna (golvet) {floor:.3f} s: {ours / floor:.2f}×; "
+            f"utöver golvet {(ours - floor) / count * 1e6:.0f} µs per ärende",
+            flush=True,
+        )
 
 
 def count_of(home: Path) -> int:
@@ -153,7 +205,11 @@ def measure(
     *,
     env: dict[str, str],
     template: str,
+    import_only: bool = False,
 ) -> None:
+    if import_only:
+        import_row(bench, kronobarn, server, template, home, env=env)
+        return
     count = count_of(home)
     section = f"{run.thousands(count)} ärenden, PostgreSQL ÷ filer (varm)"
     print(f"\n{section}")
@@ -220,6 +276,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu")
     parser.add_argument("--keep", type=Path, default=None, help="generate the stores here")
+    parser.add_argument("--import-only", action="store_true", help="only the db import row")
     return parser.parse_args()
 
 
@@ -231,7 +288,7 @@ def main() -> None:
     kronobarn = run.kronobarn_command()
     print(
         f"kronobarn: {run.measured_source()}; {options.runs} körningar, kvoter av "
-        f"{'CPU-tid' if options.clock == 'cpu' else 'väggtid'} (db import: väggtid)"
+        f"{'CPU-tid' if options.clock == 'cpu' else 'väggtid'} (db import: båda)"
     )
     bench = run.Bench(options.runs, options.clock)
     with (
@@ -256,7 +313,15 @@ def main() -> None:
                 # command may be another checkout's, installed editable).
                 "PYTHONPATH": str(Path(run.__file__).resolve().parents[1] / "src"),
             }
-            measure(bench, kronobarn, server, home, env=env, template=template)
+            measure(
+                bench,
+                kronobarn,
+                server,
+                home,
+                env=env,
+                template=template,
+                import_only=options.import_only,
+            )
 
 
 def schema_template(server: Any, work: Path) -> str:

@@ -26,7 +26,7 @@ from kronobarn_cli.checklists.schema import Workflow
 from kronobarn_cli.domain.case import Case, Child
 from kronobarn_cli.errors import CaseLockedError, StaleCaseError, StoreError, UnknownCaseError
 from kronobarn_cli.interactive.walk import Walk, add_action, local_now, plan_meeting
-from kronobarn_cli.store import pg_admin, pg_rows
+from kronobarn_cli.store import pg_admin, pg_import
 from kronobarn_cli.store.case_files import CaseStore
 from kronobarn_cli.store.postgres import PgStore
 
@@ -614,7 +614,7 @@ def test_a_connection_lost_during_db_import_leaves_the_database_as_it_was(
         flush(self)
 
     with monkeypatch.context() as patch:
-        patch.setattr(pg_rows, "IMPORT_BATCH", 2)
+        patch.setattr(pg_import, "IMPORT_BATCH", 2)
         patch.setattr(pgstore.Importer, "flush", lost_in_the_second_batch)
         lost = in_process("db", "import", str(source))
     assert calls == [2, 2]
@@ -666,7 +666,7 @@ def test_a_database_error_in_the_middle_of_db_import_leaves_the_database_as_it_w
     before = tables(pg_server, pg_url)
     try:
         with monkeypatch.context() as patch:
-            patch.setattr(pg_rows, "IMPORT_BATCH", 2, raising=False)
+            patch.setattr(pg_import, "IMPORT_BATCH", 2)
             failed = in_process("db", "import", str(source))
         assert one_line(failed) == "Fel: Databasfel (23514). Inget av importen sparades."
         assert tables(pg_server, pg_url) == before

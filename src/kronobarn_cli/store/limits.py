@@ -10,13 +10,16 @@ an answers file could hold, and, as a whole, no larger than the store writes (an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli.domain.answer_checks import MAX_TEXT
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store.case_codec import MAX_CASE_BYTES
 from kronobarn_cli.support.safe_yaml import MAX_DEPTH, MAX_NODES
+
+if TYPE_CHECKING:
+    from kronobarn_cli.domain.case import Case
 
 ANSWERS = ("answers", "pending")
 """Where a case (and each meeting) keeps answers as they were given."""
@@ -52,6 +55,54 @@ def check_case_data(data: dict[str, Any], source: str) -> None:
             f"{source}: ärendet i filen går över en gräns för vad kronobarn tar emot "
             f"({broken.where}: {broken.what}). Inget sparades."
         ) from None
+
+
+_LONG_STRING = re.compile(f'"[^"]{{{MAX_TEXT + 1}}}')
+"""A JSON string (or the text between two strings) longer than an answer may be."""
+_QUOTED = (MAX_TEXT + 1) // 2
+"""Every run of 2 × this - 1 bytes holds a whole aligned block of this many."""
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}')
+_LEVELS = bytes.maketrans(b"[]{}", b"()()")
+"""Lists and mappings alike: a pair is a level."""
+
+
+def checked_json(case: Case, source: Callable[[], str]) -> bytes:
+    """The case's JSON, compact (one dump, in pydantic-core: what the team store keeps), held
+    to the limits `check_case_data` holds its dump to: from the text alone when that shows
+    it keeps to every one (nearly always), else by `check_case_data` (`source()` names it)."""
+    text = case.__pydantic_serializer__.to_json(case)
+    if not _clearly_fits(text):
+        check_case_data(case.model_dump(mode="json"), source())
+    return text
+
+
+def _clearly_fits(text: bytes) -> bool:
+    """True only when JSON `text` breaks no limit `check_case_data` holds: no string longer
+    than MAX_TEXT (its escaped bytes are never fewer than its characters); fewer values than
+    MAX_NODES (each has a byte of its own; a list or mapping of that many has as many commas
+    less one); and brackets nested no deeper than MAX_DEPTH. False also when it cannot tell
+    (a bracket inside a string: rare, and then the exact check decides)."""
+    if b'\\"' in text:
+        # Escaped backslashes, then escaped quotes, as letters: every quote left is a string's.
+        text = text.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+    size = len(text)
+    # With a quote in every block, no run between two quotes is as long as MAX_TEXT; else the
+    # runs are measured, in characters.
+    unquoted = (text.find(b'"', start, start + _QUOTED) < 0 for start in range(0, size, _QUOTED))
+    if any(unquoted) and _LONG_STRING.search(text.decode("utf-8", "replace")):
+        return False
+    structure = text.translate(_LEVELS, _NOT_STRUCTURE)
+    if size >= MAX_NODES and text.count(b",") + len(structure) >= MAX_NODES:
+        return False
+    # Every string is now an adjacent pair of quotes, unless a bracket was inside it.
+    if structure.count(b'""') * 2 != structure.count(b'"'):
+        return False
+    levels = structure.translate(None, b'"')
+    for _ in range(MAX_DEPTH):  # each pass takes away one level: the innermost pairs
+        if not levels:
+            return True
+        levels = levels.replace(b"()", b"")
+    return not levels
 
 
 def check_case_bytes(size: int, case_id: str) -> None:

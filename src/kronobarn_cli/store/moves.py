@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from kronobarn_cli.errors import CaseFileError, ConnectionLostError, KronobarnError, StoreError
 from kronobarn_cli.store import Store
 from kronobarn_cli.store.case_files import CASES_DIR, CaseStore
-from kronobarn_cli.store.limits import check_case_data
+from kronobarn_cli.store.limits import check_case_data, checked_json
 
 if TYPE_CHECKING:
     from kronobarn_cli.store.postgres import Importer
@@ -69,8 +70,7 @@ def _move(source: Store, target: Store, moved: Moved) -> None:
             continue
         try:
             # Held to the answers path's limits, as a case received in a handover file is.
-            named = str(source.path(item.id)) if isinstance(source, CaseStore) else item.id
-            check_case_data(item.model_dump(mode="json"), named)
+            check_case_data(item.model_dump(mode="json"), _named(source, item.id))
             target.add(item)
         except CaseFileError as exc:
             moved.problems.append(exc.message)
@@ -95,14 +95,12 @@ def _import(
                 if isinstance(item, CaseFileError):
                     moved.problems.append(item.message)
                     continue
-                data = item.model_dump(mode="json")
-                named = str(source.path(item.id)) if isinstance(source, CaseStore) else item.id
                 try:
-                    check_case_data(data, named)
+                    text = checked_json(item, functools.partial(_named, source, item.id))
                 except KronobarnError as exc:
                     moved.problems.append(exc.message)
                     continue
-                if importer.add(item, data):
+                if importer.add(item, text):
                     done.append(item.id)
                 else:
                     moved.problems.append(
@@ -117,6 +115,11 @@ def _import(
         said = exc.message.removesuffix(" Inget mer sparades.")
         raise StoreError(f"{said} Inget av {again[0]} sparades.") from None
     moved.done += done  # committed
+
+
+def _named(source: Store, case_id: str) -> str:
+    """How a refusal names the case: its file, or its id."""
+    return str(source.path(case_id)) if isinstance(source, CaseStore) else case_id
 
 
 def import_directory(target: Store, directory: Path) -> Moved:

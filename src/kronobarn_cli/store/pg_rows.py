@@ -1,5 +1,5 @@
-"""A case as the team store's rows: its columns and JSON, its journal and summary rows, the
-batched writes of `db import` (`Importer`), and `list`/`remind` read as SQL (`TeamSummary`)."""
+"""A case as the team store's rows: its columns and JSON, its journal and summary rows, and
+`list`/`remind` read as SQL (`TeamSummary`). The batched writes of `db import`: `pg_import.py`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ else:
 ITER_BATCH = 500
 CHUNKED_LIBPQ = 170000
 """The libpq that sends a result in chunks of rows (17)."""
-IMPORT_BATCH = 500
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -162,84 +161,6 @@ def write_journal(
             " fields) VALUES (%s, %s, 'entry', %s, %s, %s)",
             [(case_id, team, e.user, e.command, list(e.fields)) for e in entries],
         )
-
-
-_IMPORTED = (
-    "INSERT INTO kronobarn.cases (id, team, revision, data, status, created, updated,"
-    " closed_on, next_meeting, coordinator, organisations, listed, valid_from, valid_to)"
-    " VALUES (%(id)s, %(team)s, 1, %(data)s, %(status)s, %(created)s, %(updated)s,"
-    " %(closed_on)s, %(next_meeting)s, %(coordinator)s, %(organisations)s, %(listed)s,"
-    " %(valid_from)s, %(valid_to)s)"
-)
-_INTEGERS = frozenset({"seq", "dated", "after_waiting"})
-# The journal and summary rows of a batch go as one JSON array each, in one statement: row
-# level security rules out COPY, and a statement per row costs far more on both sides.
-_JOURNALLED = (
-    "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command, fields)"
-    " SELECT r->>0, %(team)s, 'entry', r->>1, r->>2,"
-    " ARRAY(SELECT jsonb_array_elements_text(r->3))"
-    " FROM jsonb_array_elements(%(rows)s::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n"
-)
-_REMINDED = (
-    f"INSERT INTO kronobarn.reminders ({', '.join((*REMINDER_COLUMNS, 'team'))}) SELECT "  # noqa: S608
-    + ", ".join(
-        f"(r->>{i})::integer" if column in _INTEGERS else f"r->>{i}"
-        for i, column in enumerate(REMINDER_COLUMNS)
-    )
-    + ", %(team)s FROM jsonb_array_elements(%(rows)s::jsonb) AS r"
-)
-
-
-class Importer:
-    """Cases written `IMPORT_BATCH` at a time in the transaction of `PgStore.importing`: one
-    `executemany` each for the case rows, their journal rows and their summary rows (psycopg
-    sends each batch in one pipeline, its statement prepared once)."""
-
-    def __init__(self, conn: Connection, team: str, seen: set[str], day: date) -> None:
-        self.conn = conn
-        self.team = team
-        self.seen = seen
-        self.day = day
-        self.pending: list[tuple[Case, dict[str, Any]]] = []
-
-    def add(self, case: Case, data: dict[str, Any] | None = None) -> bool:
-        """Queue `case` (`data`: its JSON, when the caller has it already); False, and nothing
-        queued, when this role already sees a case with its id."""
-        if case.id in self.seen:
-            return False
-        self.seen.add(case.id)
-        self.pending.append((case, data if data is not None else case.model_dump(mode="json")))
-        if len(self.pending) >= IMPORT_BATCH:
-            self.flush()
-        return True
-
-    def flush(self) -> None:
-        team = self.team
-        cases: list[dict[str, Any]] = []
-        journal: list[tuple[Any, ...]] = []
-        reminders: list[tuple[Any, ...]] = []
-        for case, data in self.pending:
-            summary = summary_of(case, self.day, case.id)
-            cases.append(
-                {
-                    "id": case.id,
-                    "team": team,
-                    "data": Jsonb(data),
-                    **columns_of(case),
-                    "listed": summary.listed,
-                    "valid_from": summary.first,
-                    "valid_to": summary.last,
-                }
-            )
-            journal += [(case.id, e.user, e.command, list(e.fields)) for e in case.journal]
-            reminders += summary.reminders
-        self.pending = []
-        if cases:
-            with self.conn.cursor() as cursor:
-                cursor.executemany(_IMPORTED, cases)
-        for statement, rows in ((_JOURNALLED, journal), (_REMINDED, reminders)):
-            if rows:
-                self.conn.execute(statement, {"team": team, "rows": json.dumps(rows)})
 
 
 class TeamSummary(SummaryReader):

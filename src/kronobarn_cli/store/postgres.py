@@ -41,11 +41,10 @@ from kronobarn_cli.store.pg_admin import (
     upgrade,
 )
 from kronobarn_cli.store.pg_errors import translate
+from kronobarn_cli.store.pg_import import IMPORT_BATCH, Importer
 from kronobarn_cli.store.pg_rows import (
     CHUNKED_LIBPQ,
-    IMPORT_BATCH,
     ITER_BATCH,
-    Importer,
     TeamSummary,
     organisations_of,
     summarise_anew,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal
 
 from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, CaseStatus
@@ -109,6 +110,8 @@ class ConsentScope:
         if consent.valid_until is not None and self.day > consent.valid_until:
             return []
         ended = [w for w in self.withdrawals if w.on <= self.day and w.ends(index, consent)]
+        if not ended:
+            return list(consent.organisations)
         if any(not w.organisations for w in ended):
             return []
         gone = {o.key() for w in ended for o in w.organisations}
@@ -139,7 +142,23 @@ class ConsentScope:
 
     def covers(self, org: OrganisationRef) -> bool:
         """The family itself needs no consent; the own organisation already holds the data."""
-        return org.id in FAMILY_PARTIES or self.is_own(org) or not self.missing_givers(org)
+        if org.id in FAMILY_PARTIES:
+            return True
+        inside = self._inside
+        return inside is None or org.key() in inside
+
+    @cached_property
+    def _inside(self) -> frozenset[Key] | None:
+        """The keys of what `covers` allows besides the family: the own organisation and what
+        every required group covers (None: anything, when no consent is required). Worked out
+        once: a case names its organisations in many places."""
+        if not self.required:
+            return None
+        first, *others = [self._group_coverage(group) for group in self.required]
+        inside = {key for key in first if all(key in other for other in others)}
+        if self.own is not None:
+            inside.add(self.own.key())
+        return frozenset(inside)
 
     def missing_givers(self, org: OrganisationRef) -> list[GiverRole]:
         """The givers whose consent would have to cover `org`, in the order they are asked."""
@@ -229,12 +248,14 @@ class ConsentScope:
         )
 
 
-def status_on(case: Case, day: date) -> CaseStatus:
+def status_on(case: Case, day: date, scope: ConsentScope | None = None) -> CaseStatus:
     """The case's status as it stands on `day`. A case is activated while every required
     consent holds: one whose consent has run out waits for consent, as one withdrawn does. The
     file keeps the status of its last change (time passes without a save); `list`, `show` and
-    `remind` read this instead."""
-    if case.status == "aktiverad" and not ConsentScope.of(case, day).complete():
+    `remind` read this instead. `scope` is `ConsentScope.of(case, day)` where the caller has it."""
+    if case.status != "aktiverad":
+        return case.status
+    if not (scope or ConsentScope.of(case, day)).complete():
         return "vantar-pa-samtycke"
     return case.status
 
@@ -273,8 +294,9 @@ class ScopeFlag:
     """For documents every party receives (Barnets plan): the same without who withdrew."""
 
 
-def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
-    """What the coordinator must act on in the latest meeting, one flag per organisation.
+def scope_flags(case: Case, day: date, scope: ConsentScope | None = None) -> list[ScopeFlag]:
+    """What the coordinator must act on in the latest meeting, one flag per organisation
+    (`scope` is `ConsentScope.of(case, day)` where the caller has it).
 
     After a withdrawal or expiry, only what lies ahead counts (open actions, copies still to be
     received, the next meeting); what was never within the scope (e.g. a case recorded before
@@ -283,7 +305,7 @@ def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
     meeting = case.current_meeting
     if meeting is None or case.status == "avslutad":
         return []
-    scope = ConsentScope.of(case, day)
+    scope = scope or ConsentScope.of(case, day)
     places: dict[Key, list[tuple[str, bool]]] = {}
     orgs: dict[Key, OrganisationRef] = {}
     ahead = not meeting.finished

@@ -93,6 +93,8 @@ def terminal_safe(value: str) -> str:
 def drop_control_characters(value: str, *, keep_newlines: bool = False) -> str:
     """Remove control characters, for text written to files; tab (and, unless kept, line
     breaks) become spaces."""
+    if value.isprintable():  # no control character of any kind (most text): nothing to do
+        return value
     if keep_newlines:
         return _CONTROL.sub("", value.replace("\t", " "))
     return _ANY_CONTROL.sub("", re.sub(r"[\t\r\n]", " ", value))
@@ -101,6 +103,8 @@ def drop_control_characters(value: str, *, keep_newlines: bool = False) -> str:
 def json_controls_escaped(document: str) -> str:
     """A JSON document with DEL, C1 and bidi controls written as `\\uXXXX`: the same data,
     and nothing in it can steer a terminal it is printed to. (They occur only inside strings.)"""
+    if _JSON_RAW_CONTROL.search(document) is None:  # as good as always
+        return document
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cached_property
 from typing import Literal
 
 from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, CaseStatus
@@ -79,6 +78,10 @@ class ConsentScope:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """What each group of givers covers, worked out once: every question asks it again."""
+    _inside: list[frozenset[Key] | None] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    """`inside()`, once worked out (a list of one)."""
 
     @classmethod
     def of(cls, case: Case, day: date) -> ConsentScope:
@@ -103,6 +106,12 @@ class ConsentScope:
             groups = required_groups(case.guardians, youth_mature=True, each_guardian=each)
             return replace(scope, required=groups, maturity_to_judge=True)
         return scope
+
+    @classmethod
+    def _history(cls, case: Case, day: date) -> ConsentScope:
+        """The consents and withdrawals of `case` on `day`, for `active` and `coverage` only
+        (nothing is required of anyone: it covers everything)."""
+        return cls((), tuple(case.consents), tuple(case.withdrawals), case.own_organisation, day)
 
     def active(self, index: int, consent: Consent) -> list[OrganisationRef]:
         if consent.given_on > self.day:
@@ -144,21 +153,22 @@ class ConsentScope:
         """The family itself needs no consent; the own organisation already holds the data."""
         if org.id in FAMILY_PARTIES:
             return True
-        inside = self._inside
+        inside = self._inside[0] if self._inside else self._keys_inside()
         return inside is None or org.key() in inside
 
-    @cached_property
-    def _inside(self) -> frozenset[Key] | None:
+    def _keys_inside(self) -> frozenset[Key] | None:
         """The keys of what `covers` allows besides the family: the own organisation and what
         every required group covers (None: anything, when no consent is required). Worked out
         once: a case names its organisations in many places."""
-        if not self.required:
-            return None
-        first, *others = [self._group_coverage(group) for group in self.required]
-        inside = {key for key in first if all(key in other for other in others)}
-        if self.own is not None:
-            inside.add(self.own.key())
-        return frozenset(inside)
+        inside: frozenset[Key] | None = None
+        if self.required:
+            first, *others = [self._group_coverage(group) for group in self.required]
+            keys = {key for key in first if all(key in other for other in others)}
+            if self.own is not None:
+                keys.add(self.own.key())
+            inside = frozenset(keys)
+        self._inside.append(inside)
+        return inside
 
     def missing_givers(self, org: OrganisationRef) -> list[GiverRole]:
         """The givers whose consent would have to cover `org`, in the order they are asked."""
@@ -369,13 +379,14 @@ def scope_flags(case: Case, day: date, scope: ConsentScope | None = None) -> lis
 
 def expiring(case: Case) -> Iterator[tuple[Consent, list[OrganisationRef]]]:
     """Consents with an end date, and the organisations no other consent keeps after it."""
+    own = case.own_organisation.key() if case.own_organisation is not None else None
     for index, consent in enumerate(case.consents):
         if consent.valid_until is None:
             continue
-        after = ConsentScope.of(case, consent.valid_until + timedelta(days=1))
+        # `active` and `coverage` read the consents and withdrawals only, not who must consent.
+        after = ConsentScope._history(case, consent.valid_until + timedelta(days=1))
         still = after.coverage(consent.giver)
-        active = ConsentScope.of(case, consent.valid_until).active(index, consent)
-        own = case.own_organisation.key() if case.own_organisation is not None else None
+        active = ConsentScope._history(case, consent.valid_until).active(index, consent)
         lost = [o for o in active if o.key() not in still and o.key() != own]
         if lost:
             yield consent, lost

@@ -71,11 +71,15 @@ def validity(case: Case, day: date) -> tuple[date, date]:
     """The days around `day` on which `candidates(case, ·)` gives the same answer: consents
     begin, end and are withdrawn on dates, and between those dates nothing else depends on
     the day."""
-    changes = {c.given_on for c in case.consents}
-    changes |= {c.valid_until + timedelta(days=1) for c in case.consents if c.valid_until}
-    changes |= {w.on for w in case.withdrawals}
-    first = max((d for d in changes if d <= day), default=date.min)
-    following = min((d for d in changes if d > day), default=None)
+    changes = [c.given_on for c in case.consents]
+    changes += [c.valid_until + timedelta(days=1) for c in case.consents if c.valid_until]
+    changes += [w.on for w in case.withdrawals]
+    first, following = date.min, None
+    for change in changes:
+        if change <= day:
+            first = max(first, change)
+        elif following is None or change < following:
+            following = change
     return first, (following - timedelta(days=1)) if following is not None else date.max
 
 

@@ -34,9 +34,10 @@ def csv_fields(values: Sequence[object]) -> str:
 def csv_field(value: object) -> str:
     """One field as `csv_fields` writes it in a line of more than one: lines put together
     from pieces are the same line."""
-    field = _csv_value(value)
-    if isinstance(field, str) and _QUOTED.search(field) is None:
-        return field
+    if isinstance(value, str):
+        text = csv_text(value)
+        if _QUOTED.search(text) is None:
+            return text
     return csv_fields(["", value])[1:]
 
 

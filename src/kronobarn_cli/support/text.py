@@ -136,11 +136,15 @@ IDENTITY_NUMBER_WARNING = (
 
 # What makes Excel, LibreOffice and Google Sheets read a cell as a formula (or DDE command).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text `csv_text` leaves as it is: no control character, no formula start after the spaces.
+_PLAIN_CELL = re.compile(rf"(?!\s*[=+\-@])[^\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]*")
 
 
 def csv_text(value: str) -> str:
     """Text as a spreadsheet cell that shows it and never evaluates it: control characters
     removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
+    if _PLAIN_CELL.fullmatch(value):  # most text
+        return value
     cleaned = drop_control_characters(value)
     if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
         return "'" + cleaned

@@ -17,6 +17,7 @@ from typing import Literal
 
 from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, CaseStatus
 from kronobarn_cli.domain.case import Case, Consent, ConsentWithdrawal
+from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.domain.parts import GiverRole, OrganisationRef
 from kronobarn_cli.support.text import join_swedish, swedish_date
 
@@ -318,32 +319,10 @@ def scope_flags(case: Case, day: date, scope: ConsentScope | None = None) -> lis
     scope = scope or ConsentScope.of(case, day)
     places: dict[Key, list[tuple[str, bool]]] = {}
     orgs: dict[Key, OrganisationRef] = {}
-    ahead = not meeting.finished
-
-    def note(org: OrganisationRef, place: str, *, forward: bool) -> None:
-        if scope.covers(org):
-            return
-        orgs.setdefault(org.key(), org)
-        places.setdefault(org.key(), []).append((place, forward))
-
-    for invitee in meeting.invitees:
-        note(invitee.organisation, "inbjuden", forward=ahead)
-    for contact in meeting.pre_contacts:
-        note(contact.organisation, "kontakt före mötet", forward=ahead)
-    for org in meeting.attendees:
-        note(org, "deltagare", forward=ahead)
-    plan = next((m for m in reversed(case.meetings) if m.actions), None)
-    for action in plan.actions if plan is not None else []:
-        if action.is_open:
-            note(action.organisation, f"ansvarig för insatsen '{action.what}'", forward=True)
-    for copy in meeting.copies:
-        note(copy.organisation, "kopia av Barnets plan", forward=ahead or not copy.received)
-    if meeting.coordinator is not None:
-        note(meeting.coordinator, "samordnare", forward=True)
-    for org in meeting.next_participants:
-        note(org, "deltar i nästa möte", forward=True)
-    for org in meeting.further_parties:
-        note(org, "ytterligare part till nästa möte", forward=True)
+    for org, place, forward in _recorded(case, meeting):
+        if not scope.covers(org):
+            orgs.setdefault(org.key(), org)
+            places.setdefault(org.key(), []).append((place, forward))
 
     flags: list[ScopeFlag] = []
     for key, org in orgs.items():
@@ -375,6 +354,29 @@ def scope_flags(case: Case, day: date, scope: ConsentScope | None = None) -> lis
             )
         )
     return flags
+
+
+def _recorded(case: Case, meeting: Meeting) -> Iterator[tuple[OrganisationRef, str, bool]]:
+    """Each organisation the latest meeting records, where, and whether that lies ahead."""
+    ahead = not meeting.finished
+    for invitee in meeting.invitees:
+        yield invitee.organisation, "inbjuden", ahead
+    for contact in meeting.pre_contacts:
+        yield contact.organisation, "kontakt före mötet", ahead
+    for org in meeting.attendees:
+        yield org, "deltagare", ahead
+    plan = next((m for m in reversed(case.meetings) if m.actions), None)
+    for action in plan.actions if plan is not None else []:
+        if action.is_open:
+            yield action.organisation, f"ansvarig för insatsen '{action.what}'", True
+    for copy in meeting.copies:
+        yield copy.organisation, "kopia av Barnets plan", ahead or not copy.received
+    if meeting.coordinator is not None:
+        yield meeting.coordinator, "samordnare", True
+    for org in meeting.next_participants:
+        yield org, "deltar i nästa möte", True
+    for org in meeting.further_parties:
+        yield org, "ytterligare part till nästa möte", True
 
 
 def expiring(case: Case) -> Iterator[tuple[Consent, list[OrganisationRef]]]:

@@ -96,8 +96,10 @@ class _Rows:
             return "null", ""
         forms = self._written.get(value)
         if forms is None:
-            forms = json_controls_escaped(_json(value)), csv_field(value)
-            self._written[value] = forms
+            written = encode_basestring(value)
+            if not value.isprintable():  # only then can it hold a control a terminal obeys
+                written = json_controls_escaped(written)
+            forms = self._written[value] = written, csv_field(value)
         return forms
 
     def row(self, seq: int, c: rules.Candidate) -> tuple[Any, ...]:

@@ -103,7 +103,7 @@ def drop_control_characters(value: str, *, keep_newlines: bool = False) -> str:
 def json_controls_escaped(document: str) -> str:
     """A JSON document with DEL, C1 and bidi controls written as `\\uXXXX`: the same data,
     and nothing in it can steer a terminal it is printed to. (They occur only inside strings.)"""
-    if _JSON_RAW_CONTROL.search(document) is None:  # as good as always
+    if document.isascii() and "\x7f" not in document:  # then none of them is in it
         return document
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
@@ -136,15 +136,13 @@ IDENTITY_NUMBER_WARNING = (
 
 # What makes Excel, LibreOffice and Google Sheets read a cell as a formula (or DDE command).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Text `csv_text` leaves as it is: no control character, no formula start after the spaces.
-_PLAIN_CELL = re.compile(rf"(?!\s*[=+\-@])[^\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]*")
 
 
 def csv_text(value: str) -> str:
     """Text as a spreadsheet cell that shows it and never evaluates it: control characters
     removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
-    if _PLAIN_CELL.fullmatch(value):  # most text
-        return value
+    if value.isprintable() and not value.lstrip().startswith(_FORMULA_START):
+        return value  # most text: no control character (tab, CR), nothing to neutralise
     cleaned = drop_control_characters(value)
     if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
         return "'" + cleaned

@@ -7,7 +7,8 @@ it into summary rows. This measures the second part per case, on three days, aga
 (`Case.model_validate_json` of the same bytes, the floor a case costs anyway), in this process
 and the same run. The store is generated (bench/generate.py) into a temporary directory, or
 read from HOME/arenden with --store. Figures are medians of K runs (default 7) of CPU time.
-Not part of the tests; the figures are written in docs/architecture.md.
+Not part of the tests (figures go in no timed test); a run before and after a change, on the
+same machine, gives the ratio to compare.
 """
 
 from __future__ import annotations

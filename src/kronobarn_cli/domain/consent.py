@@ -17,6 +17,7 @@ from typing import Literal
 
 from kronobarn_cli.checklists.vocabulary import FAMILY_PARTIES, CaseStatus
 from kronobarn_cli.domain.case import Case, Consent, ConsentWithdrawal
+from kronobarn_cli.domain.meeting import Meeting
 from kronobarn_cli.domain.parts import GiverRole, OrganisationRef
 from kronobarn_cli.support.text import join_swedish, swedish_date
 
@@ -78,6 +79,10 @@ class ConsentScope:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """What each group of givers covers, worked out once: every question asks it again."""
+    _inside: list[frozenset[Key] | None] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    """`inside()`, once worked out (a list of one)."""
 
     @classmethod
     def of(cls, case: Case, day: date) -> ConsentScope:
@@ -103,12 +108,20 @@ class ConsentScope:
             return replace(scope, required=groups, maturity_to_judge=True)
         return scope
 
+    @classmethod
+    def _history(cls, case: Case, day: date) -> ConsentScope:
+        """The consents and withdrawals of `case` on `day`, for `active` and `coverage` only
+        (nothing is required of anyone: it covers everything)."""
+        return cls((), tuple(case.consents), tuple(case.withdrawals), case.own_organisation, day)
+
     def active(self, index: int, consent: Consent) -> list[OrganisationRef]:
         if consent.given_on > self.day:
             return []
         if consent.valid_until is not None and self.day > consent.valid_until:
             return []
         ended = [w for w in self.withdrawals if w.on <= self.day and w.ends(index, consent)]
+        if not ended:
+            return list(consent.organisations)
         if any(not w.organisations for w in ended):
             return []
         gone = {o.key() for w in ended for o in w.organisations}
@@ -139,7 +152,24 @@ class ConsentScope:
 
     def covers(self, org: OrganisationRef) -> bool:
         """The family itself needs no consent; the own organisation already holds the data."""
-        return org.id in FAMILY_PARTIES or self.is_own(org) or not self.missing_givers(org)
+        if org.id in FAMILY_PARTIES:
+            return True
+        inside = self._inside[0] if self._inside else self._keys_inside()
+        return inside is None or org.key() in inside
+
+    def _keys_inside(self) -> frozenset[Key] | None:
+        """The keys of what `covers` allows besides the family: the own organisation and what
+        every required group covers (None: anything, when no consent is required). Worked out
+        once: a case names its organisations in many places."""
+        inside: frozenset[Key] | None = None
+        if self.required:
+            first, *others = [self._group_coverage(group) for group in self.required]
+            keys = {key for key in first if all(key in other for other in others)}
+            if self.own is not None:
+                keys.add(self.own.key())
+            inside = frozenset(keys)
+        self._inside.append(inside)
+        return inside
 
     def missing_givers(self, org: OrganisationRef) -> list[GiverRole]:
         """The givers whose consent would have to cover `org`, in the order they are asked."""
@@ -229,12 +259,14 @@ class ConsentScope:
         )
 
 
-def status_on(case: Case, day: date) -> CaseStatus:
+def status_on(case: Case, day: date, scope: ConsentScope | None = None) -> CaseStatus:
     """The case's status as it stands on `day`. A case is activated while every required
     consent holds: one whose consent has run out waits for consent, as one withdrawn does. The
     file keeps the status of its last change (time passes without a save); `list`, `show` and
-    `remind` read this instead."""
-    if case.status == "aktiverad" and not ConsentScope.of(case, day).complete():
+    `remind` read this instead. `scope` is `ConsentScope.of(case, day)` where the caller has it."""
+    if case.status != "aktiverad":
+        return case.status
+    if not (scope or ConsentScope.of(case, day)).complete():
         return "vantar-pa-samtycke"
     return case.status
 
@@ -273,8 +305,9 @@ class ScopeFlag:
     """For documents every party receives (Barnets plan): the same without who withdrew."""
 
 
-def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
-    """What the coordinator must act on in the latest meeting, one flag per organisation.
+def scope_flags(case: Case, day: date, scope: ConsentScope | None = None) -> list[ScopeFlag]:
+    """What the coordinator must act on in the latest meeting, one flag per organisation
+    (`scope` is `ConsentScope.of(case, day)` where the caller has it).
 
     After a withdrawal or expiry, only what lies ahead counts (open actions, copies still to be
     received, the next meeting); what was never within the scope (e.g. a case recorded before
@@ -283,35 +316,13 @@ def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
     meeting = case.current_meeting
     if meeting is None or case.status == "avslutad":
         return []
-    scope = ConsentScope.of(case, day)
+    scope = scope or ConsentScope.of(case, day)
     places: dict[Key, list[tuple[str, bool]]] = {}
     orgs: dict[Key, OrganisationRef] = {}
-    ahead = not meeting.finished
-
-    def note(org: OrganisationRef, place: str, *, forward: bool) -> None:
-        if scope.covers(org):
-            return
-        orgs.setdefault(org.key(), org)
-        places.setdefault(org.key(), []).append((place, forward))
-
-    for invitee in meeting.invitees:
-        note(invitee.organisation, "inbjuden", forward=ahead)
-    for contact in meeting.pre_contacts:
-        note(contact.organisation, "kontakt före mötet", forward=ahead)
-    for org in meeting.attendees:
-        note(org, "deltagare", forward=ahead)
-    plan = next((m for m in reversed(case.meetings) if m.actions), None)
-    for action in plan.actions if plan is not None else []:
-        if action.is_open:
-            note(action.organisation, f"ansvarig för insatsen '{action.what}'", forward=True)
-    for copy in meeting.copies:
-        note(copy.organisation, "kopia av Barnets plan", forward=ahead or not copy.received)
-    if meeting.coordinator is not None:
-        note(meeting.coordinator, "samordnare", forward=True)
-    for org in meeting.next_participants:
-        note(org, "deltar i nästa möte", forward=True)
-    for org in meeting.further_parties:
-        note(org, "ytterligare part till nästa möte", forward=True)
+    for org, place, forward in _recorded(case, meeting):
+        if not scope.covers(org):
+            orgs.setdefault(org.key(), org)
+            places.setdefault(org.key(), []).append((place, forward))
 
     flags: list[ScopeFlag] = []
     for key, org in orgs.items():
@@ -345,15 +356,39 @@ def scope_flags(case: Case, day: date) -> list[ScopeFlag]:
     return flags
 
 
+def _recorded(case: Case, meeting: Meeting) -> Iterator[tuple[OrganisationRef, str, bool]]:
+    """Each organisation the latest meeting records, where, and whether that lies ahead."""
+    ahead = not meeting.finished
+    for invitee in meeting.invitees:
+        yield invitee.organisation, "inbjuden", ahead
+    for contact in meeting.pre_contacts:
+        yield contact.organisation, "kontakt före mötet", ahead
+    for org in meeting.attendees:
+        yield org, "deltagare", ahead
+    plan = next((m for m in reversed(case.meetings) if m.actions), None)
+    for action in plan.actions if plan is not None else []:
+        if action.is_open:
+            yield action.organisation, f"ansvarig för insatsen '{action.what}'", True
+    for copy in meeting.copies:
+        yield copy.organisation, "kopia av Barnets plan", ahead or not copy.received
+    if meeting.coordinator is not None:
+        yield meeting.coordinator, "samordnare", True
+    for org in meeting.next_participants:
+        yield org, "deltar i nästa möte", True
+    for org in meeting.further_parties:
+        yield org, "ytterligare part till nästa möte", True
+
+
 def expiring(case: Case) -> Iterator[tuple[Consent, list[OrganisationRef]]]:
     """Consents with an end date, and the organisations no other consent keeps after it."""
+    own = case.own_organisation.key() if case.own_organisation is not None else None
     for index, consent in enumerate(case.consents):
         if consent.valid_until is None:
             continue
-        after = ConsentScope.of(case, consent.valid_until + timedelta(days=1))
+        # `active` and `coverage` read the consents and withdrawals only, not who must consent.
+        after = ConsentScope._history(case, consent.valid_until + timedelta(days=1))
         still = after.coverage(consent.giver)
-        active = ConsentScope.of(case, consent.valid_until).active(index, consent)
-        own = case.own_organisation.key() if case.own_organisation is not None else None
+        active = ConsentScope._history(case, consent.valid_until).active(index, consent)
         lost = [o for o in active if o.key() not in still and o.key() != own]
         if lost:
             yield consent, lost

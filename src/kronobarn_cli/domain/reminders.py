@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from kronobarn_cli.checklists.vocabulary import CaseStatus
 from kronobarn_cli.domain.case import Case
 from kronobarn_cli.domain.consent import ConsentScope, expiring, giver_word, scope_flags, status_on
 from kronobarn_cli.domain.meeting import Meeting
@@ -70,29 +71,67 @@ def validity(case: Case, day: date) -> tuple[date, date]:
     """The days around `day` on which `candidates(case, ·)` gives the same answer: consents
     begin, end and are withdrawn on dates, and between those dates nothing else depends on
     the day."""
-    changes = {c.given_on for c in case.consents}
-    changes |= {c.valid_until + timedelta(days=1) for c in case.consents if c.valid_until}
-    changes |= {w.on for w in case.withdrawals}
-    first = max((d for d in changes if d <= day), default=date.min)
-    following = min((d for d in changes if d > day), default=None)
+    changes = [c.given_on for c in case.consents]
+    changes += [c.valid_until + timedelta(days=1) for c in case.consents if c.valid_until]
+    changes += [w.on for w in case.withdrawals]
+    first, following = date.min, None
+    for change in changes:
+        if change <= day:
+            first = max(first, change)
+        elif following is None or change < following:
+            following = change
     return first, (following - timedelta(days=1)) if following is not None else date.max
+
+
+@dataclass(frozen=True)
+class CaseDay:
+    """A case as `list` and `remind` read it on one day (`case_day`)."""
+
+    status: CaseStatus
+    """`consent.status_on` that day."""
+    coordinator: OrganisationRef | None
+    """`coordinator_of` the case."""
+    candidates: list[Candidate]
+    first: date
+    last: date
+    """`validity`: the same on every day from `first` to `last`."""
+
+
+def case_day(case: Case, day: date) -> CaseDay:
+    """All that `list` and `remind` need of `case` on `day`, what the parts share (the consent
+    scope, the coordinator) worked out once."""
+    scope = ConsentScope.of(case, day)
+    coordinator = coordinator_of(case)
+    status = status_on(case, day, scope)
+    found = list(_candidates(case, day, scope=scope, coordinator=coordinator, status=status))
+    return CaseDay(status, coordinator, found, *validity(case, day))
 
 
 def candidates(case: Case, day: date) -> Iterator[Candidate]:
     """Everything in one case that may be due, as the case stands on `day` (the same for every
     day of `validity(case, day)`). Cases handed over from here are included; `case_reminders`
     leaves them out unless asked."""
-    latest = case.current_meeting
-    coordinator = coordinator_of(case)
     scope = ConsentScope.of(case, day)
-    status = status_on(case, day)  # a consent run out acts as one withdrawn
+    status = status_on(case, day, scope)  # a consent run out acts as one withdrawn
+    return _candidates(case, day, scope=scope, coordinator=coordinator_of(case), status=status)
+
+
+def _candidates(
+    case: Case,
+    day: date,
+    *,
+    scope: ConsentScope,
+    coordinator: OrganisationRef | None,
+    status: CaseStatus,
+) -> Iterator[Candidate]:
+    latest = case.current_meeting
     if status == "vantar-pa-samtycke":
         who = scope.missing_words() or "de som ska lämna samtycke"
         if case.meetings:
             # Activated once: a consent was withdrawn or ran out, which matters at once.
             text = f"Väntar på samtycke från {who}."
             yield Candidate("consent", None, coordinator, text, on_the_day=True)
-            for flag in scope_flags(case, day):
+            for flag in scope_flags(case, day, scope):
                 yield _on(flag.since, "consent", coordinator, flag.text)
             return
         # Only once the case has waited longer than the settings allow.
@@ -114,7 +153,7 @@ def candidates(case: Case, day: date) -> Iterator[Candidate]:
             names = ", ".join(o.name for o in lost)
             text = f"Samtycket från {who} gäller till och med {swedish_date(consent.valid_until)}"
             yield Candidate("consent", consent.valid_until, coordinator, f"{text}: {names}.")
-    for flag in scope_flags(case, day):
+    for flag in scope_flags(case, day, scope):
         # To be settled before the organisation takes part again: at the latest next meeting.
         settle = flag.since or (latest.next_meeting if latest is not None else None)
         yield _on(settle, "consent", coordinator, flag.text)

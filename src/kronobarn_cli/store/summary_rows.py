@@ -8,7 +8,7 @@ from datetime import date
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
-from kronobarn_cli.support.csv_rows import csv_fields
+from kronobarn_cli.support.csv_rows import csv_field
 from kronobarn_cli.support.lazy import LazyModule
 from kronobarn_cli.support.text import json_controls_escaped
 
@@ -70,54 +70,82 @@ class Summary:
 def summary_of(case: Case, day: date, name: str) -> Summary:
     """The summary of `case` as it stands on `day` (the same on every day of
     `remind.validity`); `name` is what the case is kept under."""
-    first, last = rules.validity(case, day)
-    coordinator = rules.coordinator_of(case)
-    coordinator_name = coordinator.name if coordinator else None
-    listed = json_item(summaries.ListedCase.of(case, day).model_dump(mode="json"))
-    child_json = json_controls_escaped(_json(case.child.name))
-    child_csv = csv_fields(["", case.child.name])[1:]
-    rows = []
-    for seq, c in enumerate(rules.candidates(case, day)):
+    seen = rules.case_day(case, day)
+    listed = json_item(summaries.ListedCase.json_row(case, seen.status))
+    rows = _Rows(case, name, seen.coordinator.name if seen.coordinator else None)
+    reminders = [rows.row(seq, c) for seq, c in enumerate(seen.candidates)]
+    return Summary(listed, seen.first, seen.last, reminders)
+
+
+class _Rows:
+    """The reminder rows of one case: what they share is written once, and each value's JSON
+    and CSV forms once however many rows have it."""
+
+    def __init__(self, case: Case, name: str, coordinator: str | None) -> None:
+        self.case = case
+        self.name = name
+        self.coordinator = coordinator
+        self._written: dict[str, tuple[str, str]] = {}
+        self.child_json, self.child_csv = self._forms(case.child.name)
+        self.id_json, self.id_csv = self._forms(case.id)
+        self.coordinator_json, self.coordinator_csv = self._forms(coordinator)
+
+    def _forms(self, value: str | None) -> tuple[str, str]:
+        """`value` inside a JSON document (as `json_item` writes it) and in a CSV line."""
+        if value is None:
+            return "null", ""
+        forms = self._written.get(value)
+        if forms is None:
+            written = encode_basestring(value)
+            if not value.isprintable():  # only then can it hold a control a terminal obeys
+                written = json_controls_escaped(written)
+            forms = self._written[value] = written, csv_field(value)
+        return forms
+
+    def row(self, seq: int, c: rules.Candidate) -> tuple[Any, ...]:
+        """The row of `REMINDER_COLUMNS` for the case's candidate number `seq`."""
+        case, coordinator_name = self.case, self.coordinator
         org_id = c.organisation.id if c.organisation else None
         org_name = c.organisation.name if c.organisation else None
-        head = f'  {{\n    "case_id": {_json(case.id)},\n    "kind": {_json(c.kind)},\n'
+        kind_json, kind_csv = self._forms(c.kind)
+        org_id_json, org_id_csv = self._forms(org_id)
+        org_json, org_csv = self._forms(org_name)
+        text_json, text_csv = self._forms(c.text)
+        head = f'  {{\n    "case_id": {self.id_json},\n    "kind": {kind_json},\n'
         tail = (
-            f'    "organisation_id": {_json(org_id)},\n'
-            f'    "organisation": {_json(org_name)},\n'
-            f'    "coordinator": {_json(coordinator_name)},\n'
-            f'    "text": {_json(c.text)},\n'
+            f'    "organisation_id": {org_id_json},\n'
+            f'    "organisation": {org_json},\n'
+            f'    "coordinator": {self.coordinator_json},\n'
+            f'    "text": {text_json},\n'
         )
         due = c.due.isoformat() if c.due else None
-        rows.append(
-            (
-                org_name or coordinator_name or NO_GROUP,
-                due or LAST_DAY,
-                case.id,
-                c.kind,
-                name,
-                seq,
-                coordinator_name or NO_GROUP,
-                case.status,
-                due,
-                int(not (c.on_the_day or c.after_waiting)),
-                int(c.after_waiting),
-                org_id,
-                org_name,
-                coordinator_name,
-                _key(coordinator_name),
-                _key(org_name),
-                _key(org_id),
-                c.text,
-                case.child.name,
-                json_controls_escaped(head),
-                json_controls_escaped(tail),
-                child_json,
-                csv_fields([case.id, c.kind]) + ",",
-                "," + csv_fields([org_id, org_name, coordinator_name, c.text]) + ",",
-                child_csv,
-            )
+        return (
+            org_name or coordinator_name or NO_GROUP,
+            due or LAST_DAY,
+            case.id,
+            c.kind,
+            self.name,
+            seq,
+            coordinator_name or NO_GROUP,
+            case.status,
+            due,
+            int(not (c.on_the_day or c.after_waiting)),
+            int(c.after_waiting),
+            org_id,
+            org_name,
+            coordinator_name,
+            _key(coordinator_name),
+            _key(org_name),
+            _key(org_id),
+            c.text,
+            case.child.name,
+            head,
+            tail,
+            self.child_json,
+            f"{self.id_csv},{kind_csv},",
+            f",{org_id_csv},{org_csv},{self.coordinator_csv},{text_csv},",
+            self.child_csv,
         )
-    return Summary(listed, first, last, rows)
 
 
 def _key(value: str | None) -> str:
@@ -125,6 +153,8 @@ def _key(value: str | None) -> str:
 
 
 def _json(value: object) -> str:
+    if type(value) is str:  # the most of them
+        return encode_basestring(value)
     if value is None:
         return "null"
     if value is True:

@@ -93,6 +93,8 @@ def terminal_safe(value: str) -> str:
 def drop_control_characters(value: str, *, keep_newlines: bool = False) -> str:
     """Remove control characters, for text written to files; tab (and, unless kept, line
     breaks) become spaces."""
+    if value.isprintable():  # no control character of any kind (most text): nothing to do
+        return value
     if keep_newlines:
         return _CONTROL.sub("", value.replace("\t", " "))
     return _ANY_CONTROL.sub("", re.sub(r"[\t\r\n]", " ", value))
@@ -101,6 +103,8 @@ def drop_control_characters(value: str, *, keep_newlines: bool = False) -> str:
 def json_controls_escaped(document: str) -> str:
     """A JSON document with DEL, C1 and bidi controls written as `\\uXXXX`: the same data,
     and nothing in it can steer a terminal it is printed to. (They occur only inside strings.)"""
+    if document.isascii() and "\x7f" not in document:  # then none of them is in it
+        return document
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
@@ -137,6 +141,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_text(value: str) -> str:
     """Text as a spreadsheet cell that shows it and never evaluates it: control characters
     removed, and a leading `=`, `+`, `-`, `@`, tab or carriage return neutralised with `'`."""
+    if value.isprintable() and not value.lstrip().startswith(_FORMULA_START):
+        return value  # most text: no control character (tab, CR), nothing to neutralise
     cleaned = drop_control_characters(value)
     if value.startswith(_FORMULA_START) or cleaned.lstrip().startswith(_FORMULA_START):
         return "'" + cleaned

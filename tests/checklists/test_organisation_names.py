@@ -88,6 +88,17 @@ def test_an_edited_directory_is_loaded_anew_and_a_broken_one_fails_as_before(
     assert cached.value.problems == without.value.problems
 
 
+def test_a_section_file_added_is_loaded_too(county: Path, tmp_path: Path) -> None:
+    load, cache = Loads(), cache_of(tmp_path)
+    assert organisations_named("Skola", county, cache, load) == [("skola", "Skola")]
+    (county / "08-nytt-avsnitt.yaml").write_text("steps: [\n", encoding="utf-8")
+    with pytest.raises(ChecklistError) as without:
+        loader.load_workflow(county)
+    with pytest.raises(ChecklistError) as cached:
+        organisations_named("Skola", county, cache, load)
+    assert cached.value.problems == without.value.problems
+
+
 @pytest.mark.parametrize(
     "planted",
     [

@@ -6,11 +6,12 @@ it through pydantic: about 0.2 s at every start, where `remind` over the summary
 less. What `--organisation` needs of it is the directory's organisations, ids and names: they
 are kept in a small cache file (in the user's own config folder, beside the profile; never
 beside the cases, which may be shared), with a SHA-256 hash of what they were read from: the
-kronobarn version, the directory, and the names and bytes of every file the load reads (as
-the test suite's `load_once` does; a hash, not sizes and times, because the bytes are few and
-read in well under a millisecond). When the hash differs, or the cache is missing or not as
-written here, the checklists are loaded as before, with the same errors, and the cache is
-written anew. It is only a cache: any problem with it is silent, and the directory is loaded.
+kronobarn version, the directory, the names in it and the bytes of every YAML file the load
+may read (as the test suite's `load_once` does; a hash, not sizes and times, because the bytes
+are few and read in well under a millisecond). When the hash differs, or the cache is missing
+or not as written here, the checklists are loaded as before, with the same errors, and the
+cache is written anew. It is only a cache: any problem with it is silent, and the directory
+is loaded.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kronobarn_cli import __version__
-from kronobarn_cli.checklists.location import AREAS_FILE, ORGANISATIONS_FILE, SECTION_FILES
 from kronobarn_cli.support.files import atomic_write
 from kronobarn_cli.support.text import folded
 
@@ -71,17 +71,21 @@ def named(organisations: Organisations, text: str) -> Organisations:
 
 
 def _key(directory: Path) -> str | None:
-    """What the organisations were read from (see the module's doc); None where a file the
-    load reads cannot be read here (the load then says why)."""
+    """What the organisations were read from (see the module's doc): the names in the
+    directory and the bytes of every YAML file in it (more than the load reads: its files
+    are YAML files, and no pattern need be matched); None where one cannot be read here (the
+    load then says why)."""
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{directory}\0".encode())
     try:
-        names = sorted(p.name for p in directory.glob(SECTION_FILES))
-        for name in (*names, ORGANISATIONS_FILE, AREAS_FILE):
+        for name in sorted(entry.name for entry in directory.iterdir()):
+            digest.update(f"{name}\0".encode(errors="surrogateescape"))
+            if not name.endswith(".yaml"):
+                continue
             with (directory / name).open("rb") as handle:
                 raw = handle.read(MAX_BYTES + 1)
             if len(raw) > MAX_BYTES:
                 return None
-            digest.update(f"{name}\0{len(raw)}\0".encode())
+            digest.update(f"{len(raw)}\0".encode())
             digest.update(raw)
     except (OSError, ValueError):
         return None

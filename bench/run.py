@@ -401,7 +401,12 @@ def measure_store(
     target = store_target(count)
 
     large = count > cold_max
-    forms = {"remind --json": [*remind, "--json"], "list --json": [*kronobarn, "list", "--json"]}
+    forms = {
+        "remind --json": [*remind, "--json"],
+        "remind (tabell)": remind,
+        "remind --json --coordinator": [*remind, "--json", "--coordinator"],
+        "list --json": [*kronobarn, "list", "--json"],
+    }
 
     def over_store(
         what: str,
@@ -436,6 +441,19 @@ def measure_store(
         f"remind --json --organisation {ORGANISATION}",
         [*remind, "--json", "--organisation", ORGANISATION],
         versus="remind --json",
+        versus_target=1.0,
+    )
+    # A filter shows fewer rows than the same form without it: it costs no more.
+    over_store(
+        f"remind --organisation {ORGANISATION} (tabell)",
+        [*remind, "--organisation", ORGANISATION],
+        versus="remind (tabell)",
+        versus_target=1.0,
+    )
+    over_store(
+        f"remind --json --coordinator --organisation {ORGANISATION}",
+        [*remind, "--json", "--coordinator", "--organisation", ORGANISATION],
+        versus="remind --json --coordinator",
         versus_target=1.0,
     )
     over_store(

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from importlib import resources
 from pathlib import Path
 
 from kronobarn_cli.checklists.checks import check_organisations, check_sections, check_unique
 from kronobarn_cli.checklists.directory import Area, AreasFile, Organisation, OrganisationsFile
 from kronobarn_cli.checklists.lines import LineMap, Problems, parse
+from kronobarn_cli.checklists.location import (  # importable from here, as before
+    AREAS_FILE,
+    ORGANISATIONS_FILE,
+    SECTION_FILES,
+    checklists_dir,
+    default_checklists_dir,  # noqa: F401
+)
 from kronobarn_cli.checklists.schema import Section, Workflow
 from kronobarn_cli.errors import ChecklistError
-
-ORGANISATIONS_FILE = "organisationer.yaml"
-AREAS_FILE = "barnets-basta-hjulet.yaml"
-
-
-def default_checklists_dir() -> Path:
-    """The checklists shipped with the tool (inside the wheel, or beside `src/` in a checkout)."""
-    shipped = Path(str(resources.files("kronobarn_cli.checklists"))) / "data"
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parents[3] / "checklists"
-
-
-def checklists_dir(explicit: Path | None = None) -> Path:
-    if explicit is not None:
-        return explicit
-    env = os.environ.get("KRONOBARN_CHECKLISTS")
-    return Path(env) if env else default_checklists_dir()
 
 
 def validate_directory(directory: Path) -> list[str]:
@@ -46,7 +33,7 @@ def load_workflow(directory: Path | None = None) -> Workflow:
     if not directory.is_dir():
         raise ChecklistError([f"{directory}:1: katalogen finns inte"])
 
-    section_files = sorted(directory.glob("[0-9][0-9]-*.yaml"))
+    section_files = sorted(directory.glob(SECTION_FILES))
     if not section_files:
         problems.add(directory, 1, "inga avsnittsfiler (NN-namn.yaml) i katalogen")
     sections: list[tuple[Section, LineMap, Path]] = []

@@ -6,7 +6,13 @@ from typing import Annotated
 import typer
 
 from kronobarn_cli.cli import typer_support as i18n
-from kronobarn_cli.cli.lazy_modules import loader, pgstore, rich_text, store_moves
+from kronobarn_cli.cli.lazy_modules import (
+    checklist_location,
+    loader,
+    pgstore,
+    rich_text,
+    store_moves,
+)
 from kronobarn_cli.cli.shared import _one_line, _opened, checklists_app, db_app, err, out, state
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store import is_postgres, open_postgres
@@ -23,7 +29,7 @@ def validate_checklists(
 
     Exempel: kronobarn checklists validate ./mina-checklistor
     """
-    target = loader.checklists_dir(directory or state.checklists)
+    target = checklist_location.checklists_dir(directory or state.checklists)
     problems = loader.validate_directory(target)
     for problem in problems:
         err.print(_one_line(problem), soft_wrap=True)

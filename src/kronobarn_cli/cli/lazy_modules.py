@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     import pydantic
     from rich import text as rich_text
 
-    from kronobarn_cli.checklists import loader, vocabulary
+    from kronobarn_cli.checklists import loader, organisation_names, vocabulary
+    from kronobarn_cli.checklists import location as checklist_location
     from kronobarn_cli.checklists import schema as checklists
     from kronobarn_cli.domain import answer_checks, consent, engine, parts, summaries
     from kronobarn_cli.domain import case as cases
@@ -39,6 +40,8 @@ else:
     vocabulary = LazyModule("kronobarn_cli.checklists.vocabulary")
     parts = LazyModule("kronobarn_cli.domain.parts")
     loader = LazyModule("kronobarn_cli.checklists.loader")
+    checklist_location = LazyModule("kronobarn_cli.checklists.location")
+    organisation_names = LazyModule("kronobarn_cli.checklists.organisation_names")
     answer_checks = LazyModule("kronobarn_cli.domain.answer_checks")
     answers_file = LazyModule("kronobarn_cli.interactive.replay")
     cases = LazyModule("kronobarn_cli.domain.case")
@@ -70,12 +73,14 @@ __all__ = [
     "answer_checks",
     "answers_file",
     "cases",
+    "checklist_location",
     "checklists",
     "consent",
     "engine",
     "exports",
     "handovers",
     "loader",
+    "organisation_names",
     "outputs",
     "parts",
     "passphrases",

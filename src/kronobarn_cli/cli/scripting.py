@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 from kronobarn_cli.cli import shared
 from kronobarn_cli.cli.lazy_modules import (
     cases,
+    checklist_location,
+    loader,
+    organisation_names,
     outputs,
+    profiles,
     remind_options,
     remind_rules,
     rich_text,
@@ -174,9 +178,15 @@ def remind(
     if organisation:
         # A directory organisation however it was typed (`Vardcentral`); any other name (an
         # "annan verksamhet") is matched as it is, in any case.
-        named = shared._workflow().organisations_named(organisation)
+        named = organisation_names.organisations_named(
+            organisation,
+            checklist_location.checklists_dir(shared.state.checklists),
+            profiles.path().with_name(organisation_names.CACHE_FILE),
+            # Not `loader.load_workflow`: that would import the loader (pydantic) here.
+            lambda directory: loader.load_workflow(directory),  # noqa: PLW0108
+        )
         if len(named) == 1:
-            organisation, organisation_id = named[0].name, named[0].id
+            organisation_id, organisation = named[0]
     query = remind_options.Query(
         today=day,
         until=remind_options.parse_within(within or settings.remind_within, day),

@@ -57,6 +57,9 @@ class Dialect:
     """The day a case waiting for consent is due, with `{due}` for the day it was created."""
     days: str
     """Days from the query's day to `{due}`."""
+    unordered: str
+    """`{}`, a column, as an expression no index gives in order: for a sort the planner
+    would otherwise do by reading an index of all the rows in order (see `_select`)."""
 
     def p(self, name: str) -> str:
         return self.param.format(name)
@@ -68,6 +71,7 @@ SQLITE = Dialect(
     param=":{}",
     waited="date({due}, :waited)",
     days="CAST(julianday({due}) - julianday(:today) AS INTEGER)",
+    unordered="+{}",
 )
 POSTGRES = Dialect(
     table="kronobarn.reminders",
@@ -75,6 +79,7 @@ POSTGRES = Dialect(
     param="%({})s",
     waited="to_char(CAST({due} AS date) + CAST(%(consent_days)s AS integer), 'YYYY-MM-DD')",
     days="(CAST({due} AS date) - CAST(%(today)s AS date))",
+    unordered="{}",  # the planner weighs a sort by its statistics (migration 0005's indexes)
 )
 
 
@@ -133,8 +138,9 @@ class SummaryReader:
             params["org"] = query.organisation.casefold()
             coordinating = f"coordinator_key = {d.p('org')}"
             responsible = f"(organisation_key = {d.p('org')} OR organisation_id_key = {d.p('org')})"
-            if query.organisation_id is not None:
-                params["org_id"] = query.organisation_id.casefold()
+            org_id = None if query.organisation_id is None else query.organisation_id.casefold()
+            if org_id is not None and org_id != params["org"]:
+                params["org_id"] = org_id
                 responsible = f"({responsible} OR organisation_id_key = {d.p('org_id')})"
             where.append(
                 coordinating if query.by_coordinator else f"({coordinating} OR {responsible})"
@@ -150,7 +156,11 @@ class SummaryReader:
                 params,
             )
         )
-        order = f"ORDER BY {group}, due_key, case_id, kind, name, seq"
+        # For one coordinator's rows, SQLite would read the index by coordinator in order,
+        # and look up each of all the rows in it; a sort of the rows found is cheaper (half,
+        # at 10,000 cases; no slower when they are all of one coordinator).
+        by = d.unordered.format(group) if query.organisation and query.by_coordinator else group
+        order = f"ORDER BY {by}, due_key, case_id, kind, name, seq"
         condition_dated = f"{condition} AND dated = 1"
         if query.overdue_only:
             # An overdue row with a date of its own is due on `due_key`: a range of the key

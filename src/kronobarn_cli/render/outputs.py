@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from kronobarn_cli.render.tables import Red, Table, cell
 from kronobarn_cli.support.csv_rows import csv_fields
 from kronobarn_cli.support.ids import ID_LENGTH
+from kronobarn_cli.support.lazy import console_output
+from kronobarn_cli.support.terminal_facts import Output
 from kronobarn_cli.support.text import swedish_date
 
 if TYPE_CHECKING:
@@ -81,8 +83,8 @@ def csv_lines(lines: Iterable[str], columns: Sequence[str]) -> None:
         write("\n".join(pending) + "\n")
 
 
-def _lines(console: Console, lines: Iterable[str]) -> None:
-    write = console.file.write
+def _lines(output: Output, lines: Iterable[str]) -> None:
+    write = output.file.write
     chunk: list[str] = []
     for line in lines:
         chunk.append(line)
@@ -91,16 +93,12 @@ def _lines(console: Console, lines: Iterable[str]) -> None:
             chunk = []
     if chunk:
         write("\n".join(chunk) + "\n")
-    console.file.flush()
-
-
-def _colour(console: Console) -> bool:
-    return console.is_terminal and not console.no_color and console.color_system is not None
+    output.file.flush()
 
 
 def _first(rows: Iterable[T]) -> Iterator[T] | None:
-    """`rows` again, or None when there are none (read before a console is asked anything:
-    making one costs the import of rich)."""
+    """`rows` again, or None when there are none (read before the console is asked anything:
+    it may cost the import of rich)."""
     each = iter(rows)
     for first in each:
         return itertools.chain([first], each)
@@ -112,11 +110,12 @@ def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
     found = _first(rows)
     if found is None:
         return False
+    output = console_output(console)
     table = Table(
         ("Id", "Barn", "Status", "Möten", "Senast ändrad"),
-        width=console.width,
+        width=output.width,
         wrap=1,
-        color=_colour(console),
+        color=output.colour,
         least=(ID_LENGTH, 0, 0, 5, 16),
     )
 
@@ -130,7 +129,7 @@ def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
                 _minute(row["updated"]),
             ]
 
-    _lines(console, table.lines("Ärenden", cells()))
+    _lines(output, table.lines("Ärenden", cells()))
     return True
 
 
@@ -163,14 +162,14 @@ def reminder_tables(rows: Iterable[tuple[Any, ...]], console: Console, *, with_n
     if found is None:
         return False
     headers = ["Ärende", "Sort", "Datum", "När", "Vad"] + (["Barn"] if with_names else [])
-    colour = _colour(console)
+    output = console_output(console)
     # The longest date there is ("30 september 2026"), so that later pages fit.
     longest_date = max(len(swedish_date(date(2026, month, 28))) for month in range(1, 13))
     least = [ID_LENGTH, max(map(len, KIND_LABELS.values())), longest_date, 0, 0, 0][: len(headers)]
 
     def every_line() -> Iterator[str]:
         for group, members in itertools.groupby(found, key=operator.itemgetter(0)):
-            table = Table(headers, width=console.width, wrap=4, color=colour, least=least)
+            table = Table(headers, width=output.width, wrap=4, color=output.colour, least=least)
             cells = (
                 [
                     row[1],
@@ -186,5 +185,5 @@ def reminder_tables(rows: Iterable[tuple[Any, ...]], console: Console, *, with_n
             )
             yield from table.lines(group, cells)
 
-    _lines(console, every_line())
+    _lines(output, every_line())
     return True

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from kronobarn_cli.support import terminal_facts
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -43,6 +45,23 @@ def lazy_console(**options: Any) -> Console:
     """A rich Console made when first used: importing rich costs about 30 ms, and `list` or
     `remind --json` print nothing through it."""
     return cast("Console", _LazyConsole(options))
+
+
+_DECIDED_OPTIONS = frozenset({"highlight", "stderr"})
+"""Options that change nothing `terminal_facts.decided` answers (the file, width and colour)."""
+
+
+def console_output(console: Console) -> terminal_facts.Output:
+    """Where `console` writes, how wide, and whether in colour: for a lazy console not yet made,
+    as rich would make it now, without importing rich where `terminal_facts` can be sure (a
+    table over a pipe or in a terminal needs nothing else of rich); else the console's own."""
+    if isinstance(console, _LazyConsole) and console._console is None:
+        options = console._options
+        if options.keys() <= _DECIDED_OPTIONS:
+            found = terminal_facts.decided(stderr=bool(options.get("stderr", False)))
+            if found is not None:
+                return found
+    return terminal_facts.of_console(console)
 
 
 class Background(Generic[T]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -116,8 +117,10 @@ def workflow() -> Workflow:
 
 
 @pytest.fixture
-def store(isolated: Path) -> CaseStore:
-    return CaseStore(isolated)
+def store(isolated: Path) -> Iterator[CaseStore]:
+    opened = CaseStore(isolated)
+    yield opened
+    opened.close()  # its index connection: a worker running hundreds of tests must not run out
 
 
 def new_walk(
@@ -197,3 +200,24 @@ def backend(request: pytest.FixtureRequest, isolated: Path, monkeypatch: pytest.
         return url
     monkeypatch.delenv("KRONOBARN_STORE", raising=False)
     return f"file:{isolated}"
+
+
+# A worker runs hundreds of tests in one process; prompt_toolkit waits on its input with
+# select(), which refuses a descriptor numbered 1024 or more. Files a test leaves open would
+# end, much later, in an interactive test failing for no reason of its own: they are named here.
+OPEN_FILES_LIMIT = 300
+OPEN_FILES = Path("/proc/self/fd")
+
+
+def _open_files() -> int:
+    return sum(1 for _ in OPEN_FILES.iterdir())
+
+
+@pytest.fixture(autouse=True)
+def _no_pile_of_open_files() -> Iterator[None]:
+    yield
+    if not OPEN_FILES.is_dir() or _open_files() <= OPEN_FILES_LIMIT:
+        return
+    gc.collect()  # what only the cycle collector would have closed
+    still = _open_files()
+    assert still <= OPEN_FILES_LIMIT, f"{still} files open after this test: something not closed"

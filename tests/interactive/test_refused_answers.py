@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from rich.console import Console
@@ -53,3 +54,26 @@ def test_an_accepted_answer_after_enter_on_a_refused_one() -> None:
         # Enter on the selected refused text submits it again: refused again, still selected.
         answer = _prompter().text("Fråga?", _only("ok"))  # type: ignore[arg-type]
     assert answer == "ok"
+
+
+def test_an_error_inside_a_question_ends_it_instead_of_waiting_for_enter_for_ever() -> None:
+    """prompt_toolkit's own handler prints an error in English and waits for Enter; with the
+    input at its end that wait fails and is handled the same way, round after round."""
+
+    def broken(raw: str) -> None:
+        raise RuntimeError("trasig kontroll")
+
+    ended: list[BaseException] = []
+
+    def answer() -> None:
+        try:
+            with typed(line("svar")):
+                _prompter().text("Fråga?", broken)
+        except BaseException as error:  # noqa: BLE001 - the error the question ended with
+            ended.append(error)
+
+    asking = threading.Thread(target=answer, daemon=True)  # a spinning question can't hang us
+    asking.start()
+    asking.join(10)
+    assert not asking.is_alive(), "the question is still running"
+    assert [type(e) for e in ended] == [RuntimeError]

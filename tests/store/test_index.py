@@ -4,6 +4,8 @@ they print when computed from the case files alone."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import shutil
@@ -579,3 +581,25 @@ def test_an_index_of_the_previous_format_is_rebuilt(
     assert reads == [f"{walk.case.id}.json"]  # made anew from the file
     assert "Fel Namn" not in listed and "Elsa K." in listed
     assert_index_agrees(monkeypatch)
+
+
+def test_an_index_nobody_closed_lets_go_of_its_files_once_dropped(store: CaseStore) -> None:
+    """The connection holds the index's row signer as an SQL function, out of the cycle
+    collector's sight: if the signer held the index, a dropped index would never be freed, and
+    hundreds of them (a long-running caller's slip) would use up a process's files."""
+    store.create(Child(name="Ett"), fixed_clock())
+    store.close()
+
+    def index_files_open() -> int:
+        targets = []
+        for fd in list(Path("/proc/self/fd").iterdir()):
+            with contextlib.suppress(OSError):  # the descriptor of the listing itself
+                targets.append(str(fd.readlink()))
+        return sum(INDEX_FILE in target for target in targets)
+
+    dropped = CaseIndex(store.directory)
+    assert dropped.refresh(store._read, date(2026, 11, 23)).broken == []
+    assert index_files_open() > 0
+    del dropped
+    gc.collect()
+    assert index_files_open() == 0

@@ -6,6 +6,7 @@ answer). Ctrl-C raises KeyboardInterrupt to the caller.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,28 @@ END_TITLE = "✓ Inga fler – klart"
 def safe(value: str) -> Text:
     """Typed text as a rich Text: never parsed as markup, control characters neutralised."""
     return Text(terminal_safe(value))
+
+
+def ask(question: questionary.Question) -> Any:
+    """Run one question. An exception raised inside it (a check, a key handler, a signal) ends
+    the question and reaches the caller, who reports it in Swedish and keeps what is saved.
+
+    prompt_toolkit's own handler would print the exception in English and wait for Enter; with
+    no more input to read, that wait fails, is reported the same way, and spins for ever.
+    """
+    app = question.application
+
+    def end_on_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, BaseException) and app.future is not None and not app.future.done():
+            app.exit(exception=error)
+        else:
+            loop.default_exception_handler(context)
+
+    def route_errors() -> None:
+        asyncio.get_running_loop().set_exception_handler(end_on_error)
+
+    return app.run(pre_run=route_errors, set_exception_handler=False)
 
 
 def _validator(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
@@ -130,7 +153,7 @@ class Widgets:
             message, validate=_validator(check), instruction=instruction, default=default
         )
         self._when_drawn(question)
-        raw = question.unsafe_ask()
+        raw = ask(question)
         if back and raw.strip() == BACK_TEXT:
             return BACK
         if back and raw.strip() == JUMP_TEXT:
@@ -165,9 +188,14 @@ class Widgets:
             next((o for o in options if o.value == default), None) if default is not None else None
         )
         self.asked += 1
-        value = questionary.select(
-            message, choices=options, instruction=self._hint("select", SELECT_HINT), default=start
-        ).unsafe_ask()
+        value = ask(
+            questionary.select(
+                message,
+                choices=options,
+                instruction=self._hint("select", SELECT_HINT),
+                default=start,
+            )
+        )
         return BACK if value == BACK_VALUE else value
 
     def checkbox(
@@ -209,7 +237,7 @@ class Widgets:
             app = question.application
             app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
         self.asked += 1
-        values = question.unsafe_ask()
+        values = ask(question)
         if values == BACK_VALUE:
             return BACK
         titles = [(names or {}).get(v, t) for t, v in choices if v in values and v != OPT_IN_VALUE]
@@ -220,7 +248,7 @@ class Widgets:
     def ask_passphrase(self) -> str:
         """The passphrase a handover file was encrypted with (never echoed)."""
         self.asked += 1
-        return str(questionary.password("Lösenfras för filen:").unsafe_ask())
+        return str(ask(questionary.password("Lösenfras för filen:")))
 
     def ask_new_passphrase(
         self, minimum: int, generate: Callable[[], str], weakness: Callable[[str], str | None]
@@ -238,10 +266,12 @@ class Widgets:
         while True:
             self.asked += 1
             first = str(
-                questionary.password(
-                    f"Lösenfras (minst {minimum} tecken; tomt = kronobarn föreslår en):",
-                    validate=long_enough,
-                ).unsafe_ask()
+                ask(
+                    questionary.password(
+                        f"Lösenfras (minst {minimum} tecken; tomt = kronobarn föreslår en):",
+                        validate=long_enough,
+                    )
+                )
             )
             if not first:
                 made = generate()
@@ -251,7 +281,7 @@ class Widgets:
                 )
                 return made
             self.asked += 1
-            again = str(questionary.password("Skriv lösenfrasen igen:").unsafe_ask())
+            again = str(ask(questionary.password("Skriv lösenfrasen igen:")))
             if again == first:
                 return first
             self.say("Lösenfraserna var inte lika. Försök igen.", "red")

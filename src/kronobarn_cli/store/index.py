@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -76,7 +77,17 @@ class CaseIndex(SummaryReader):
         self._db: sqlite3.Connection | None = None
         self._listing = Listing([])
         # The listing is made anew at every `refresh`: a forged row goes into the current one.
-        self._signer = RowSigner(self.path, lambda line: self._listing.broken.append(line))  # noqa: PLW0108
+        # The signer is held by the connection, as an SQL function, where the cycle collector
+        # cannot see it: it knows the index only weakly, or an index nobody closed would keep
+        # its connection and files open until the process ends.
+        this = weakref.ref(self)
+
+        def report(line: str) -> None:
+            index = this()
+            if index is not None:
+                index._listing.broken.append(line)
+
+        self._signer = RowSigner(self.path, report)
 
     # -- opening ----------------------------------------------------------------------------
 

@@ -137,6 +137,27 @@ def test_a_cache_of_the_right_files_in_the_wrong_shape_is_not_used(
     assert load.calls == 6
 
 
+def test_a_cache_others_may_change_is_not_used(county: Path, tmp_path: Path) -> None:
+    """Others able to write it could make a typed name mean another organisation's reminders:
+    as with the profile beside it, such a file is not trusted (the directory is loaded)."""
+    load, cache = Loads(), cache_of(tmp_path)
+    organisations_named("Skola", county, cache, load)
+    written = json.loads(cache.read_text(encoding="utf-8"))
+    written["organisations"][5] = ["socialtjanst", "Skola"]
+
+    def planted(mode: int) -> Path:
+        cache.write_text(json.dumps(written), "utf-8")
+        cache.chmod(mode)
+        return cache
+
+    for mode in (0o620, 0o602):
+        assert organisations_named("Skola", county, planted(mode), load) == [("skola", "Skola")]
+    assert load.calls == 3
+    # A change by the user alone is the user's own (the key still matches): used.
+    assert organisations_named("Skola", county, planted(0o600), load) == [("socialtjanst", "Skola")]
+    assert load.calls == 3
+
+
 def test_a_cache_that_cannot_be_written_is_no_error(county: Path, tmp_path: Path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("", encoding="utf-8")

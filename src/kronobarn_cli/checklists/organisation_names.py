@@ -10,7 +10,8 @@ kronobarn version, the directory, the names in it and the bytes of every YAML fi
 may read (as the test suite's `load_once` does; a hash, not sizes and times, because the bytes
 are few and read in well under a millisecond). When the hash differs, or the cache is missing
 or not as written here, the checklists are loaded as before, with the same errors, and the
-cache is written anew. It is only a cache: any problem with it is silent, and the directory
+cache is written anew. One that others may write is not used (as the profile beside it is
+not). It is only a cache: any problem with it is silent, and the directory
 is loaded.
 """
 
@@ -99,7 +100,8 @@ def _read(cache: Path, key: str) -> Organisations | None:
         return None
     try:
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or not _own(info):
                 return None
             raw = handle.read(MAX_BYTES + 1)
         data: Any = json.loads(raw) if len(raw) <= MAX_BYTES else None
@@ -113,6 +115,14 @@ def _read(cache: Path, key: str) -> Organisations | None:
     ):
         return None
     return [(o[0], o[1]) for o in found]
+
+
+def _own(info: os.stat_result) -> bool:
+    """Whether only the user can have written the file (as for the profile beside it: others
+    able to change it could make a typed name mean another organisation)."""
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
 
 
 def _write(cache: Path, key: str, organisations: Organisations) -> None:

@@ -98,6 +98,10 @@ __all__ = [
     "upgrade",
 ]
 
+SUMMARY_BATCH = 50
+"""Stale cases summarised anew per transaction. Each is in memory whole while its rows are
+written (its JSON text, parsed, and the case): the batch, not the store, sets the peak."""
+
 
 class PgStore:
     """Cases in a PostgreSQL database (see `docs/reliability.md`, section 14): reading and
@@ -203,9 +207,9 @@ class PgStore:
                 )
             ]
         broken: list[str] = []
-        for start in range(0, len(stale), ITER_BATCH):
+        for start in range(0, len(stale), SUMMARY_BATCH):
             with self.errors(), conn.transaction():
-                broken += summarise_anew(conn, stale[start : start + ITER_BATCH], day)
+                broken += summarise_anew(conn, stale[start : start + SUMMARY_BATCH], day)
         return TeamSummary(self.session), Listing(broken)
 
     def iter_cases(self) -> Iterator[Case | CaseFileError]:

@@ -4,6 +4,7 @@ in the wrapping column) give the same lines as the general way, which measures e
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.table import Column
 from rich.table import Table as RichTable
 
+from kronobarn_cli.render.outputs import minute
 from kronobarn_cli.render.tables import Red, Table
 
 WORDS = st.text(alphabet="abcåäö ABC-12", min_size=0, max_size=40)
@@ -79,3 +81,24 @@ def test_a_table_that_fits_is_what_the_installed_rich_draws_with_heavy_head(
         theirs.add_row(*row)
     console.print(theirs)
     assert ours == [line.rstrip() for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 1),
+        max_value=datetime(9999, 12, 31),
+        timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=2))]),
+    ),
+    st.sampled_from(["seconds", "microseconds", "minutes"]),
+    st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_list_tables_minute_is_what_strftime_writes(
+    moment: datetime, timespec: str, zulu: bool
+) -> None:
+    """The `list` table's quick cut of a moment to the minute writes what parsing it and
+    `strftime` write, in every form `fromisoformat` reads (years before 1000, offsets, Z)."""
+    written = moment.isoformat(timespec=timespec)
+    if zulu and written.endswith("+00:00"):
+        written = written.removesuffix("+00:00") + "Z"
+    assert minute(written) == datetime.fromisoformat(written).strftime("%Y-%m-%d %H:%M")

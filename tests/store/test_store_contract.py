@@ -25,7 +25,7 @@ from kronobarn_cli.errors import (
 )
 from kronobarn_cli.interactive.walk import Walk, local_now
 from kronobarn_cli.store import Store, open_store
-from kronobarn_cli.store.summary import CaseReader
+from kronobarn_cli.store.summary import CELLS, CaseReader
 
 from ..cases import age_keys, first_meeting, first_meeting_answers
 from ..cases import follow_up_answers_file as follow_up_answers
@@ -340,6 +340,32 @@ def test_a_consent_run_out_is_listed_and_reminded_as_waiting_for_consent_from_th
             assert "action" in kinds
         else:
             assert kinds == {"consent": "Väntar på samtycke från vårdnadshavaren."}
+
+
+def test_the_list_tables_cells_are_those_of_the_list_items_on_both(
+    make_store: MakeStore, workflow: Workflow
+) -> None:
+    """The `list` table reads its cells out of the `list --json` items in the store's own query;
+    they are those items' fields, in their order, decoded as the items are (quotes, escapes,
+    letters beyond ASCII), and what the cases themselves give."""
+    store = make_store()
+    case = first_meeting(workflow)
+    store.add(case)
+    for name in ('"Å. \\Ö." \u00e9\u0301', "Ünal Ö'Brien", "A. B."):
+        new_case(store, name)
+    found = make_store().indexed(NOW.date())
+    assert found is not None
+    reader, _ = found
+    listed = [tuple(row[key] for key in CELLS) for row in reader.listed()]
+    assert len(listed) == 4
+
+    def shown(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The table writes the meetings with `str` (PostgreSQL gives them as text)."""
+        return tuple(str(v) if k == "meetings" else v for k, v in zip(CELLS, row, strict=True))
+
+    assert [shown(row) for row in reader.listed_cells()] == [shown(row) for row in listed]
+    cases = [c for c in make_store().iter_cases() if isinstance(c, Case)]
+    assert list(CaseReader(cases, NOW.date()).listed_cells()) == listed
 
 
 def test_remind_and_list_filtered_on_the_server_print_what_the_files_print(

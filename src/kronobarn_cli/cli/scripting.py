@@ -61,7 +61,7 @@ def list_cases(as_json: JsonOption = False) -> None:
     reader, listing = store.indexed(today) or _from_cases(store.iter_cases(), today)
     if as_json:
         outputs.json_array(reader.listed_json())
-    elif not outputs.case_table(reader.listed(), out):
+    elif not outputs.case_table(reader.listed_cells(), out):
         _plain("Inga ärenden ännu. Starta ett med 'kronobarn new-case'.")
     _report_broken(listing.broken)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -105,8 +106,9 @@ def _first(rows: Iterable[T]) -> Iterator[T] | None:
     return None
 
 
-def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
-    """`list` as a table; False when there was nothing to show."""
+def case_table(rows: Iterable[tuple[Any, ...]], console: Console) -> bool:
+    """`list` as a table (`rows` as `SummaryReader.listed_cells` gives them); False when
+    there was nothing to show."""
     found = _first(rows)
     if found is None:
         return False
@@ -120,21 +122,23 @@ def case_table(rows: Iterable[dict[str, Any]], console: Console) -> bool:
     )
 
     def cells() -> Iterator[list[str]]:
-        for row in found:
-            yield [
-                row["id"],
-                cell(row["child"]),
-                row["status_text"],
-                str(row["meetings"]),
-                _minute(row["updated"]),
-            ]
+        for case_id, child, status_text, meetings, updated in found:
+            yield [case_id, cell(child), status_text, str(meetings), minute(updated)]
 
     _lines(output, table.lines("Ärenden", cells()))
     return True
 
 
-@functools.lru_cache(maxsize=4096)
-def _minute(moment: str) -> str:
+_ISO_MINUTE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
+"""The start of a moment as the case model writes it (`2026-10-01T16:11:00Z`)."""
+
+
+def minute(moment: str) -> str:
+    """`moment` (ISO 8601) to the minute, as `datetime.fromisoformat(moment).strftime(
+    "%Y-%m-%d %H:%M")` writes it: in the form the case model writes, those characters cut
+    out (each case's moment is another: parsing them was a tenth of `list`)."""
+    if _ISO_MINUTE.match(moment):
+        return f"{moment[:10]} {moment[11:16]}"
     return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M")
 
 

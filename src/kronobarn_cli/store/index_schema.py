@@ -91,6 +91,7 @@ SIGNED = replace(
     SQLITE,
     table="signed_reminders",
     listed=SQLITE.listed.replace(_FILES_IN, " FROM signed_files "),
+    cells=SQLITE.cells.replace(_FILES_IN, " FROM signed_files "),
 )
 """The queries of `summary.py`, on the signed rows only."""
 

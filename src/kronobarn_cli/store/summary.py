@@ -51,6 +51,9 @@ class Dialect:
     """The reminder rows."""
     listed: str
     """The statement that gives the `list --json` items of readable cases, in order."""
+    cells: str
+    """The same cases' `CELLS` (the fields of those items the `list` table shows), in order,
+    taken out of the items by the database (in C: no item parsed into a dict in Python)."""
     param: str
     """A bound parameter, with `{}` for its name."""
     waited: str
@@ -65,9 +68,15 @@ class Dialect:
         return self.param.format(name)
 
 
+CELLS = ("id", "child", "status_text", "meetings", "updated")
+"""What the `list` table shows of a case's `list --json` item, in this order."""
+
 SQLITE = Dialect(
     table="reminders",
     listed="SELECT listed FROM files WHERE error IS NULL ORDER BY name",
+    cells="SELECT "  # noqa: S608
+    + ", ".join(f"json_extract(listed, '$.{key}')" for key in CELLS)
+    + " FROM files WHERE error IS NULL ORDER BY name",
     param=":{}",
     waited="date({due}, :waited)",
     days="CAST(julianday({due}) - julianday(:today) AS INTEGER)",
@@ -76,6 +85,10 @@ SQLITE = Dialect(
 POSTGRES = Dialect(
     table="kronobarn.reminders",
     listed='SELECT listed FROM kronobarn.cases WHERE listed IS NOT NULL ORDER BY id COLLATE "C"',
+    cells="SELECT "  # noqa: S608
+    + ", ".join(f"item ->> '{key}'" for key in CELLS)
+    + " FROM kronobarn.cases, LATERAL (SELECT CAST(listed AS json) AS item) AS parsed"
+    ' WHERE listed IS NOT NULL ORDER BY id COLLATE "C"',
     param="%({})s",
     waited="to_char(CAST({due} AS date) + CAST(%(consent_days)s AS integer), 'YYYY-MM-DD')",
     days="(CAST({due} AS date) - CAST(%(today)s AS date))",
@@ -100,6 +113,10 @@ class SummaryReader:
     def listed(self) -> Iterator[dict[str, Any]]:
         """`list` rows in the documented JSON shape, in the order of the cases."""
         return (json.loads(item) for item in self.listed_json())
+
+    def listed_cells(self) -> Iterator[tuple[Any, ...]]:
+        """The `CELLS` of `listed`'s rows, in the same order."""
+        return self._rows(self.dialect.cells, {})
 
     def _select(self, query: Query, columns: str) -> Iterator[tuple[Any, ...]]:
         """The reminders of the query's day (the rows up to date for that day) in the order
@@ -278,6 +295,9 @@ class CaseReader(SummaryReader):
 
     def listed_json(self) -> Iterator[str]:
         return (json_item(row) for row in self.listed())
+
+    def listed_cells(self) -> Iterator[tuple[Any, ...]]:
+        return (tuple(row[key] for key in CELLS) for row in self.listed())
 
     def reminders(self, query: Query) -> Iterator[dict[str, Any]]:
         for found in rules.reminders(self._cases(), query):

@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 from kronobarn_cli.domain.answer_checks import MAX_TEXT
 from kronobarn_cli.errors import KronobarnError
 from kronobarn_cli.store.case_codec import MAX_CASE_BYTES
-from kronobarn_cli.support.safe_yaml import MAX_DEPTH, MAX_NODES
+from kronobarn_cli.support.safe_yaml import MAX_DEPTH
 
 if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case
+
+MAX_NODES = 20_000
+"""Values a case may hold in one list or mapping (JSON, parsed in C: twice what YAML may hold)."""
 
 ANSWERS = ("answers", "pending")
 """Where a case (and each meeting) keeps answers as they were given."""

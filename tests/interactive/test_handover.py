@@ -1044,8 +1044,8 @@ def test_untrusted_input_an_imported_case_is_held_to_the_limits_of_an_answers_fi
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A case file is untrusted input, as an answers file is: no text longer than an answer,
-    no answers with more values or deeper nesting than an answers file may hold. One line,
-    naming where, and nothing saved (no case file, no row in the index)."""
+    no answers with more values than `limits.MAX_NODES` or deeper nesting than an answers file
+    may hold. One line, naming where, and nothing saved (no case file, no row in the index)."""
     change, where = limit
     receiver = tmp_path / "mottagare"
     keys = age_keys(tmp_path)

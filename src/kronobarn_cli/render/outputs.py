@@ -130,7 +130,8 @@ def case_table(rows: Iterable[tuple[Any, ...]], console: Console) -> bool:
 
 
 _ISO_MINUTE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
-"""The start of a moment as the case model writes it (`2026-10-01T16:11:00Z`)."""
+"""The start of a moment as the case model writes it (`2026-10-01T16:11:00Z`); a year before
+1000 is not matched, as `strftime` writes it unpadded (`5-01-01`)."""
 
 
 def minute(moment: str) -> str:

@@ -3,8 +3,10 @@
 An answers file is untrusted input (DESIGN.md): it is read with bounded size, values and depth
 (`safe_yaml`), and every text answer is at most `answer_checks.MAX_TEXT` characters. A case
 that comes in another way (a handover file) carries the same answers, so it is held to the same
-limits: no text longer than an answer may be, no list, mapping or answers longer or deeper than
-an answers file could hold, and, as a whole, no larger than the store writes (and can read back).
+limits: no text longer than an answer may be, no list, mapping or answers deeper than an
+answers file could hold or with more than `MAX_NODES` values (the bound answers files had when
+cases were saved under it, twice theirs now), and, as a whole, no larger than the store writes
+(and can read back).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
     from kronobarn_cli.domain.case import Case
 
 MAX_NODES = 20_000
-"""Values a case may hold in one list or mapping (JSON, parsed in C: twice what YAML may hold)."""
+"""Values an imported case may hold in its answers and in any one list or mapping: what answers
+files could hold before `safe_yaml.MAX_NODES` was halved, so that a case saved then still moves
+(JSON is parsed in C; the YAML bound is the pure-Python parser's time)."""
 
 ANSWERS = ("answers", "pending")
 """Where a case (and each meeting) keeps answers as they were given."""
@@ -128,7 +132,7 @@ def _answers_blocks(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def _check_block(value: Any, where: str) -> None:
-    """As many values, as deeply nested, as one answers file may hold."""
+    """At most MAX_NODES values, nested no deeper than one answers file may be."""
     count = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +16,10 @@ from kronobarn_cli.domain import engine
 from kronobarn_cli.interactive.prompter import Prompter
 from kronobarn_cli.interactive.walk import Walk
 from kronobarn_cli.render import export
+from kronobarn_cli.render.wording import family_text
 from kronobarn_cli.store.case_files import CaseStore
 
+from ..after_meeting import case_after_meeting
 from ..conftest import new_walk
 from ..helpers import in_process
 from ..keys import ENTER, typed
@@ -134,3 +137,22 @@ def test_the_letter_is_from_the_person_with_role_and_unit_as_typed(
     assert "kurator" in workflow.step("inbjudare").prompt or "kurator" in (
         workflow.step("inbjudare").help or ""
     )
+
+
+def test_an_unrecorded_attendance_of_two_guardians_is_not_told_as_both(
+    workflow: Workflow, store: CaseStore, tmp_path: Path
+) -> None:
+    """An answers file may leave out which of two guardians took part (the step is optional):
+    the plan must not then say both did, only that it was not recorded."""
+    case_id = case_after_meeting(tmp_path, guardians=2)
+    assert store.load(case_id).meetings[-1].guardians_present is None
+    plan = in_process("export", case_id)
+    assert plan.returncode == 0, plan.stderr
+    assert "Familjen: barnet/ungdomen och vårdnadshavare (inte antecknat vilka)" in plan.stdout
+    assert "vårdnadshavarna\n" not in plan.stdout and "och vårdnadshavarna " not in plan.stdout
+    # Recorded, both are named one by one.
+    walk = _two_guardians(workflow, store)
+    walk.answer("vardnadshavare-deltog", ["vardnadshavare-1", "vardnadshavare-2"])
+    assert walk.meeting is not None
+    both = "barnet/ungdomen och vårdnadshavare 1 och vårdnadshavare 2"
+    assert family_text(walk.meeting, walk.case) == both

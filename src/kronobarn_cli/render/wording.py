@@ -43,13 +43,16 @@ def interpreter_text(meeting: Meeting) -> str:
 def family_text(meeting: Meeting, case: Case) -> str:
     """Who of the family took part, as recorded: `barnet/ungdomen och vårdnadshavare 1
     (mamma)`. The child where it took part in the meeting (or nothing says otherwise); the
-    guardians one by one where two have custody and it was asked."""
+    guardians one by one where two have custody and it was recorded."""
     scope = ConsentScope.of(case, date.today())
     present = meeting.guardians_present
     if present is None:
-        guardians = "vårdnadshavaren" if case.guardians == 1 else "vårdnadshavarna"
+        # Not asked (one guardian) or not recorded (an answers file may leave it out): never
+        # taken to mean that both of two guardians took part.
         if case.guardians == 1:
             guardians = scope.word("vardnadshavare-1")
+        else:
+            guardians = "vårdnadshavare (inte antecknat vilka)"
     elif not present:
         guardians = "ingen av vårdnadshavarna"
     else:

@@ -341,13 +341,23 @@ def test_a_role_adds_journal_rows_only_for_its_teams_cases_and_the_server_sets_t
     mine, theirs = two_teams["anna_case"], two_teams["bengt_case"]
     database = pg.database_of(pg_url)
     insert = (
-        "INSERT INTO kronobarn.journal (case_id, team, event, at, app_user, command)"
-        " VALUES (%s, %s, %s, '2001-01-01', 'bengt', 'new-case')"
+        "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command)"
+        " VALUES (%s, %s, %s, 'bengt', 'new-case')"
     )
     with pg_server.connect(database, "anna") as conn:
         for team, event in (("alfa", "entry"), ("beta", "entry"), ("alfa", "delete")):
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
                 conn.execute(insert, (theirs, team, event))
+        # The time and the database user are the server's: a member may not write them.
+        for column, value in (("at", "2001-01-01"), ("recorded_at", "2001-01-01")):
+            forged = insert.replace("event,", f"event, {column},").replace(
+                "%s, 'b", f"%s, '{value}', 'b"
+            )
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="journal"):
+                conn.execute(forged, (mine, "alfa", "entry"))
+        forged = insert.replace("event,", "event, db_user,").replace("%s, 'b", "%s, 'bengt', 'b")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="journal"):
+            conn.execute(forged, (mine, "alfa", "entry"))
         conn.execute(insert, (mine, "alfa", "entry"))
         at, written, user = conn.execute(
             "SELECT at, recorded_at, db_user FROM kronobarn.journal WHERE case_id = %s"
@@ -426,11 +436,26 @@ def test_a_database_of_the_previous_schema_keeps_teams_apart_after_db_upgrade(
             "INSERT INTO kronobarn.journal (case_id, team, event) VALUES (%s, 'alfa', 'entry')",
             (case.id,),
         )
+    with (  # granted INSERT on the whole journal before, now only on the client's columns
+        pg_server.connect(database, "anna") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "INSERT INTO kronobarn.journal (case_id, team, event, at)"
+            " VALUES (%s, 'alfa', 'entry', '2001-01-01')",
+            (case.id,),
+        )
     with pg_server.connect(database) as conn:
         teams = conn.execute(
             "SELECT team, revision FROM kronobarn.cases WHERE id = %s ORDER BY team", (case.id,)
         ).fetchall()
+        written = conn.execute(
+            "SELECT db_user, at = recorded_at FROM kronobarn.journal WHERE case_id = %s"
+            " AND team = 'alfa' ORDER BY seq DESC LIMIT 1",
+            (case.id,),
+        ).fetchone()
     assert teams == [("alfa", 2), ("beta", 1)]
+    assert written == ("anna", True)  # anna's save, its time and user the server's
 
 
 # -- many writers ---------------------------------------------------------------------------------

@@ -136,7 +136,9 @@ def upgrade(store: TeamDatabase) -> tuple[int, int]:
 _GRANTS = (
     "GRANT USAGE ON SCHEMA kronobarn TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases, kronobarn.reminders TO {role}",
-    "GRANT SELECT, INSERT ON kronobarn.journal TO {role}",
+    "GRANT SELECT ON kronobarn.journal TO {role}",
+    # The columns a client writes; the time and the database user are the server's defaults.
+    "GRANT INSERT (case_id, team, event, app_user, command, fields) ON kronobarn.journal TO {role}",
     "GRANT SELECT ON kronobarn.team_members, kronobarn.settings, kronobarn.schema_version"
     " TO {role}",
     "GRANT EXECUTE ON FUNCTION kronobarn.lock_case(text, text, boolean),"

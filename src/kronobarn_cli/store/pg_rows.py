@@ -154,7 +154,7 @@ def write_journal(
 ) -> None:
     if not entries:
         return
-    # The server sets `at` and `db_user` (a trigger): the time each row was written.
+    # The server sets `at` and `db_user` (their defaults; a member may not write them).
     with conn.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command,"

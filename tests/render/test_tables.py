@@ -14,7 +14,8 @@ from rich.table import Column
 from rich.table import Table as RichTable
 
 from kronobarn_cli.render.outputs import minute
-from kronobarn_cli.render.tables import Red, Table
+from kronobarn_cli.render.tables import Red, Table, cell
+from kronobarn_cli.support.text import terminal_safe
 
 WORDS = st.text(alphabet="abcåäö ABC-12", min_size=0, max_size=40)
 WIDE = st.text(alphabet="ab 漢字é\u0301", min_size=1, max_size=20)
@@ -102,3 +103,10 @@ def test_the_list_tables_minute_is_what_strftime_writes(
     if zulu and written.endswith("+00:00"):
         written = written.removesuffix("+00:00") + "Z"
     assert minute(written) == datetime.fromisoformat(written).strftime("%Y-%m-%d %H:%M")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(), st.text(alphabet="ab\t\n\x1b\x7f\x9b\u202e\u2028 é")))
+def test_a_cell_is_typed_text_with_every_control_replaced(value: str | None) -> None:
+    """The quick way (printable text as it is) gives what replacing every control does."""
+    assert cell(value) == terminal_safe(value or "–").replace("\t", " ")

@@ -166,6 +166,8 @@ class Table:
         wrap, room = self.wrap, widths[self.wrap]
         before, after = widths[:wrap], widths[wrap + 1 :]
         continued: dict[tuple[bool, ...], tuple[str, str]] = {}
+        # A row of narrow cells that fit, none of them red, as one format (most rows).
+        plain = ("│ " + " │ ".join(f"{{:<{w}}}" for w in widths) + " │").format
         for row in itertools.chain(first, each):
             # Most rows are of narrow characters (a line break is not one), and most of those
             # fit on one line or wrap only in the wrapping column.
@@ -189,8 +191,10 @@ class Table:
                 yield self._line([*row[:wrap], pieces[0], *row[wrap + 1 :]], widths, red, reset)
                 for piece in pieces[1:]:
                     yield f"{left} {piece.ljust(room)} {right}"
-            else:
+            elif red and any(isinstance(t, Red) for t in row):
                 yield self._line(row, widths, red, reset)
+            else:
+                yield plain(*row)
         yield "└" + "┴".join("─" * (w + 2) for w in widths) + "┘"
 
     def _line(self, row: Sequence[str], widths: list[int], red: str, reset: str) -> str:
@@ -233,7 +237,11 @@ class Table:
 def cell(value: str | None) -> str:
     """Typed text as a cell: control characters replaced, a tab (which a terminal widens) a
     space, nothing shown as "–"."""
-    return terminal_safe(value or "–").replace("\t", " ")
+    if not value:
+        return "–"
+    if value.isprintable():  # no control character of any kind (most text): nothing to do
+        return value
+    return terminal_safe(value).replace("\t", " ")
 
 
 def grouped(rows: Iterable[tuple[str, T]]) -> Iterator[tuple[str, Iterator[T]]]:

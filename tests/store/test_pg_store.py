@@ -159,6 +159,28 @@ def test_grant_of_a_role_that_does_not_exist_is_one_line(
     assert "Ogiltigt teamnamn" in one_line(in_process("db", "grant", "anna", "--team", "a b"))
 
 
+def test_db_grant_takes_back_insert_on_the_whole_journal(
+    pg_server: pg.Server, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role granted INSERT on the whole journal by hand could write the time and the user;
+    `db grant` leaves it INSERT of the client's columns alone."""
+    monkeypatch.setenv("KRONOBARN_STORE", pg_url)
+    pg.create_role(pg_server, "frida")
+    database = pg.database_of(pg_url)
+    with pg_server.connect(database) as conn:
+        conn.execute("GRANT USAGE ON SCHEMA kronobarn TO frida")
+        conn.execute("GRANT INSERT ON kronobarn.journal TO frida")
+    done = in_process("db", "grant", "frida", "--team", "alfa")
+    assert done.returncode == 0, done.stderr
+    with pg_server.connect(database) as conn:
+        may = conn.execute(
+            "SELECT has_table_privilege('frida', 'kronobarn.journal', 'INSERT'),"
+            " has_column_privilege('frida', 'kronobarn.journal', 'at', 'INSERT'),"
+            " has_column_privilege('frida', 'kronobarn.journal', 'case_id', 'INSERT')"
+        ).fetchone()
+    assert may == (False, False, True)
+
+
 def test_importing_a_case_whose_id_another_team_has_is_not_refused_and_tells_nothing(
     two_teams: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated: Path
 ) -> None:
@@ -410,9 +432,28 @@ def test_a_database_of_the_previous_schema_keeps_teams_apart_after_db_upgrade(
                 " kronobarn.schema_version TO {}",
             ):
                 conn.execute(statement.format(role))
+        # Old INSERT on the whole journal: a role whose team was removed by hand (no row left),
+        # a member an administrator made read-only; and a member dropped without `db revoke`.
+        for role in ("eva", "dora", "leaver"):
+            pg.create_role(pg_server, role)
+        conn.execute("GRANT SELECT, INSERT ON kronobarn.journal TO eva")
+        conn.execute("INSERT INTO kronobarn.team_members VALUES ('dora', 'alfa')")
+        conn.execute("GRANT SELECT ON kronobarn.journal TO dora")
+        conn.execute("INSERT INTO kronobarn.team_members VALUES ('leaver', 'alfa')")
+        conn.execute("DROP ROLE leaver")
     done = in_process("db", "upgrade")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith(f"till {pgstore.known_schema_version()}.")
+    with pg_server.connect(database) as conn:
+        may = {
+            role: conn.execute(
+                "SELECT has_table_privilege(%s, 'kronobarn.journal', 'INSERT'),"
+                " has_any_column_privilege(%s, 'kronobarn.journal', 'INSERT')",
+                (role, role),
+            ).fetchone()
+            for role in ("anna", "eva", "dora")
+        }
+    assert may == {"anna": (False, True), "eva": (False, False), "dora": (False, False)}
 
     anna = PgStore(pg_server.url(database, "anna"), home=isolated, lock_wait=0)
     try:

@@ -137,7 +137,9 @@ _GRANTS = (
     "GRANT USAGE ON SCHEMA kronobarn TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases, kronobarn.reminders TO {role}",
     "GRANT SELECT ON kronobarn.journal TO {role}",
-    # The columns a client writes; the time and the database user are the server's defaults.
+    # The columns a client writes; the time and the database user are the server's defaults
+    # (INSERT on the whole table, granted by hand or by a release before schema 6, taken back).
+    "REVOKE INSERT ON kronobarn.journal FROM {role}",
     "GRANT INSERT (case_id, team, event, app_user, command, fields) ON kronobarn.journal TO {role}",
     "GRANT SELECT ON kronobarn.team_members, kronobarn.settings, kronobarn.schema_version"
     " TO {role}",

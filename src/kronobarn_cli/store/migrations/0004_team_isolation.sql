@@ -99,7 +99,9 @@ DO $$
 DECLARE
     member record;
 BEGIN
-    FOR member IN SELECT DISTINCT role FROM kronobarn.team_members LOOP
+    -- (A role dropped without `db revoke` leaves its row behind: skipped, not an error.)
+    FOR member IN SELECT DISTINCT m.role FROM kronobarn.team_members m
+                  JOIN pg_roles r ON r.rolname = m.role LOOP
         EXECUTE format(
             'GRANT EXECUTE ON FUNCTION kronobarn.lock_case(text, text, boolean),'
             ' kronobarn.unlock_case(text, text) TO %I', member.role

@@ -8,18 +8,34 @@ ALTER TABLE kronobarn.journal ALTER COLUMN at SET DEFAULT now();
 DROP TRIGGER journal_names_its_writer ON kronobarn.journal;
 DROP FUNCTION kronobarn.journal_names_its_writer();
 
--- Roles already in a team: INSERT on the whole table (which would let them write the time and
--- the user) becomes INSERT on the client's columns, as `db grant` grants it to new ones.
+-- Every role that holds INSERT on the whole table (which would now let it write the time and
+-- the user) loses it: whoever granted it, and whether or not it is still in a team (a team
+-- removed by hand leaves its members' privileges). Those in a team, and only those that had
+-- INSERT, get INSERT on the client's columns, as `db grant` grants it to new ones. Read from
+-- the table's privileges, not from team_members, so a role dropped without `db revoke` (a row
+-- left behind) does not stop the upgrade.
 DO $$
 DECLARE
-    member record;
+    holder oid;
+    name text;
 BEGIN
-    FOR member IN SELECT DISTINCT role FROM kronobarn.team_members LOOP
-        EXECUTE format('REVOKE INSERT ON kronobarn.journal FROM %I', member.role);
-        EXECUTE format(
-            'GRANT INSERT (case_id, team, event, app_user, command, fields)'
-            ' ON kronobarn.journal TO %I', member.role
-        );
+    FOR holder IN
+        SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = 'kronobarn.journal'::regclass AND a.privilege_type = 'INSERT'
+          AND a.grantee <> c.relowner
+    LOOP
+        IF holder = 0 THEN
+            REVOKE INSERT ON kronobarn.journal FROM PUBLIC;
+            CONTINUE;
+        END IF;
+        name := pg_get_userbyid(holder);
+        EXECUTE format('REVOKE INSERT ON kronobarn.journal FROM %I', name);
+        IF EXISTS (SELECT 1 FROM kronobarn.team_members m WHERE m.role = name) THEN
+            EXECUTE format(
+                'GRANT INSERT (case_id, team, event, app_user, command, fields)'
+                ' ON kronobarn.journal TO %I', name
+            );
+        END IF;
     END LOOP;
 END
 $$;

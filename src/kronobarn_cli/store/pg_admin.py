@@ -133,6 +133,10 @@ def upgrade(store: TeamDatabase) -> tuple[int, int]:
     return before, known
 
 
+JOURNAL_COLUMNS = "case_id, team, event, app_user, command, fields"
+"""The journal's columns a client writes, and a member may insert (migration 0006): the time and
+the database user are the server's defaults."""
+
 _GRANTS = (
     "GRANT USAGE ON SCHEMA kronobarn TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON kronobarn.cases, kronobarn.reminders TO {role}",
@@ -140,7 +144,7 @@ _GRANTS = (
     # The columns a client writes; the time and the database user are the server's defaults
     # (INSERT on the whole table, granted by hand or by a release before schema 6, taken back).
     "REVOKE INSERT ON kronobarn.journal FROM {role}",
-    "GRANT INSERT (case_id, team, event, app_user, command, fields) ON kronobarn.journal TO {role}",
+    f"GRANT INSERT ({JOURNAL_COLUMNS}) ON kronobarn.journal TO {{role}}",
     "GRANT SELECT ON kronobarn.team_members, kronobarn.settings, kronobarn.schema_version"
     " TO {role}",
     "GRANT EXECUTE ON FUNCTION kronobarn.lock_case(text, text, boolean),"

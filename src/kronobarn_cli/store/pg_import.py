@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from kronobarn_cli.store.pg_admin import JOURNAL_COLUMNS
 from kronobarn_cli.store.pg_rows import organisations_of
 from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 
@@ -24,7 +25,6 @@ _CASE_COLUMNS = (
     "id, team, revision, data, status, created, updated, closed_on, next_meeting, coordinator,"
     " organisations, listed, valid_from, valid_to"
 )
-_JOURNAL_COLUMNS = "case_id, team, event, app_user, command, fields"
 _REMINDER_COLUMNS = ", ".join((*REMINDER_COLUMNS, "team"))
 
 # Where row-level security binds the role (a team member importing), COPY is refused: the case
@@ -36,7 +36,7 @@ _IMPORTED = (
 )
 _INTEGERS = frozenset({"seq", "dated", "after_waiting"})
 _JOURNALLED = (
-    f"INSERT INTO kronobarn.journal ({_JOURNAL_COLUMNS})"  # noqa: S608
+    f"INSERT INTO kronobarn.journal ({JOURNAL_COLUMNS})"  # noqa: S608
     " SELECT r->>0, %(team)s, 'entry', r->>1, r->>2,"
     " ARRAY(SELECT jsonb_array_elements_text(r->3))"
     " FROM jsonb_array_elements(%(rows)s::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n"
@@ -55,7 +55,7 @@ _REMINDED = (
 _COPY_CASES = f"COPY kronobarn.cases ({_CASE_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _CASE_TYPES = ["text", "text", "int8", "jsonb", "text", "timestamptz", "timestamptz"]
 _CASE_TYPES += ["date", "date", "text", "text[]", "text", "date", "date"]
-_COPY_JOURNAL = f"COPY kronobarn.journal ({_JOURNAL_COLUMNS}) FROM STDIN"
+_COPY_JOURNAL = f"COPY kronobarn.journal ({JOURNAL_COLUMNS}) FROM STDIN"
 _COPY_REMINDERS = f"COPY kronobarn.reminders ({_REMINDER_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _REMINDER_TYPES = ["int4" if column in _INTEGERS else "text" for column in REMINDER_COLUMNS]
 _REMINDER_TYPES += ["text"]

@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 
 from kronobarn_cli.errors import CaseFileError, CaseRecordError
 from kronobarn_cli.store.case_codec import migrated
+from kronobarn_cli.store.pg_admin import JOURNAL_COLUMNS
 from kronobarn_cli.store.summary import POSTGRES, SummaryReader
 from kronobarn_cli.store.summary_rows import REMINDER_COLUMNS, summary_of
 from kronobarn_cli.support.lazy import LazyModule
@@ -157,8 +158,8 @@ def write_journal(
     # The server sets `at` and `db_user` (their defaults; a member may not write them).
     with conn.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO kronobarn.journal (case_id, team, event, app_user, command,"
-            " fields) VALUES (%s, %s, 'entry', %s, %s, %s)",
+            f"INSERT INTO kronobarn.journal ({JOURNAL_COLUMNS})"  # noqa: S608
+            " VALUES (%s, %s, 'entry', %s, %s, %s)",
             [(case_id, team, e.user, e.command, list(e.fields)) for e in entries],
         )
 

@@ -17,7 +17,7 @@ DROP FUNCTION kronobarn.journal_names_its_writer();
 DO $$
 DECLARE
     holder oid;
-    name text;
+    role_name text;
 BEGIN
     FOR holder IN
         SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a
@@ -28,12 +28,12 @@ BEGIN
             REVOKE INSERT ON kronobarn.journal FROM PUBLIC;
             CONTINUE;
         END IF;
-        name := pg_get_userbyid(holder);
-        EXECUTE format('REVOKE INSERT ON kronobarn.journal FROM %I', name);
-        IF EXISTS (SELECT 1 FROM kronobarn.team_members m WHERE m.role = name) THEN
+        role_name := pg_get_userbyid(holder);
+        EXECUTE format('REVOKE INSERT ON kronobarn.journal FROM %I', role_name);
+        IF EXISTS (SELECT 1 FROM kronobarn.team_members m WHERE m.role = role_name) THEN
             EXECUTE format(
                 'GRANT INSERT (case_id, team, event, app_user, command, fields)'
-                ' ON kronobarn.journal TO %I', name
+                ' ON kronobarn.journal TO %I', role_name
             );
         END IF;
     END LOOP;
